@@ -1,0 +1,71 @@
+/**
+ * Versioned migrations from sql/migrations (NNNN_name.sql), applied once each
+ * and recorded in schema_migrations with a checksum, so a re-run is a no-op and
+ * an edited, already-applied migration is reported instead of silently skipped.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { FlowlogError } from '../core/errors.js';
+import type { AppliedMigration } from './store.js';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/migrations/', import.meta.url));
+
+export interface Migration { version: number; name: string; statements: string[]; checksum: string }
+
+/** Splits a file into statements: `;` at a line end closes one (our DDL never has `;` inside strings at line ends). */
+export function splitStatements(sql: string): string[] {
+  const noComments = sql.split('\n').filter((l) => !l.trim().startsWith('--')).join('\n');
+  return noComments.split(/;\s*(?:\n|$)/).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}_.+\.sql$/.test(f))
+    .sort()
+    .map((f) => {
+      const text = readFileSync(dir + f, 'utf8');
+      return {
+        version: Number(f.slice(0, 4)),
+        name: f.replace(/\.sql$/, ''),
+        statements: splitStatements(text),
+        checksum: createHash('sha256').update(text).digest('hex').slice(0, 16),
+      };
+    });
+}
+
+export interface MigrationTarget {
+  exec(sql: string): Promise<void>;
+  queryRows<T>(sql: string): Promise<T[]>;
+}
+
+export async function applyMigrations(target: MigrationTarget, dir = MIGRATIONS_DIR): Promise<AppliedMigration[]> {
+  await target.exec(`CREATE TABLE IF NOT EXISTS schema_migrations
+    (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
+    ENGINE = MergeTree ORDER BY version`);
+  const done = new Map(
+    (await target.queryRows<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations'))
+      .map((r) => [Number(r.version), r.checksum]),
+  );
+  const result: AppliedMigration[] = [];
+  for (const m of loadMigrations(dir)) {
+    const seen = done.get(m.version);
+    if (seen !== undefined) {
+      if (seen !== m.checksum) {
+        throw new FlowlogError('MIGRATION_FAILED', `migration ${m.name} was changed after it was applied`,
+          'never edit an applied migration: add a new NNNN_*.sql file with the change');
+      }
+      result.push({ version: m.version, name: m.name, applied: false });
+      continue;
+    }
+    for (const st of m.statements) {
+      try { await target.exec(st); } catch (e) {
+        throw new FlowlogError('MIGRATION_FAILED', `migration ${m.name} failed: ${(e as Error).message}`,
+          'fix the statement in sql/migrations, or the store it runs against', { cause: e });
+      }
+    }
+    await target.exec(`INSERT INTO schema_migrations (version, name, checksum) VALUES (${m.version}, '${m.name}', '${m.checksum}')`);
+    result.push({ version: m.version, name: m.name, applied: true });
+  }
+  return result;
+}

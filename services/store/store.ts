@@ -1,0 +1,43 @@
+/**
+ * What the pipeline needs from a store. The embedded engine (chdb) implements
+ * it now; the ClickHouse server (@clickhouse/client) implements the same.
+ */
+import type { FlowBatch } from '../core/flow-batch.js';
+import type { RejectedRecord } from '../core/rejects.js';
+
+export interface LedgerEntry {
+  sourceKind: 'local' | 's3' | 'kafka';
+  object: string;
+  identity: string;
+  batchId: string;
+  firstPosition: number;
+  lastPosition: number;
+  rows: number;
+  rejected: number;
+  complete: boolean;
+}
+
+export interface AppliedMigration { version: number; name: string; applied: boolean }
+
+export type QueryFormat = 'table' | 'json' | 'csv';
+
+export interface FlowStore {
+  readonly kind: 'embedded' | 'server';
+  /** Applies pending migrations from sql/migrations; idempotent. */
+  migrate(): Promise<AppliedMigration[]>;
+  /**
+   * Stores a batch. `token` identifies the batch's source position; the same
+   * token stored twice keeps one copy. The batch may be reset as soon as the
+   * returned promise exists (its data has been copied).
+   */
+  insertFlows(batch: FlowBatch, token: string): Promise<void>;
+  insertRejects(items: readonly RejectedRecord[], token: string): Promise<void>;
+  recordLedger(entries: readonly LedgerEntry[]): Promise<void>;
+  /** Identities of the objects already complete, by object name. */
+  completedObjects(sourceKind: LedgerEntry['sourceKind']): Promise<Map<string, string>>;
+  /** Rows as objects (JSON), parameters bound server-side as {name:Type}. */
+  queryRows<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  /** A result rendered for a person or a pipe. */
+  queryText(sql: string, format: QueryFormat, params?: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
