@@ -14,7 +14,7 @@ import { FlowlogError } from '../core/errors.js';
 import type { RejectedRecord } from '../core/rejects.js';
 import { applyMigrations } from './migrations.js';
 import { encodeNative } from './native-encoder.js';
-import type { AppliedMigration, FlowStore, LedgerEntry, QueryFormat } from './store.js';
+import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, QueryFormat } from './store.js';
 
 const FORMATS: Record<QueryFormat, string> = { table: 'PrettyCompactMonoBlock', json: 'JSONEachRow', csv: 'CSVWithNames' };
 let tmpSeq = 0;
@@ -84,10 +84,11 @@ export class ChdbStore implements FlowStore {
     await this.insertFile('ingest_ledger', cols, Buffer.from(body), 'JSONEachRow', entries[0]!.batchId);
   }
 
-  async completedObjects(sourceKind: LedgerEntry['sourceKind']): Promise<Map<string, string>> {
-    const rows = await this.queryRows<{ object: string; identity: string }>(
-      'SELECT object, identity FROM ingest_ledger WHERE source_kind = {k:String} AND complete = 1', { k: sourceKind });
-    return new Map(rows.map((r) => [r.object, r.identity]));
+  async ledgerState(sourceKind: LedgerEntry['sourceKind']): Promise<Map<string, ObjectProgress>> {
+    const rows = await this.queryRows<{ object: string; identity: string; complete: number; stored: string }>(
+      `SELECT object, argMax(identity, ingested_at) AS identity, max(complete) AS complete, max(last_position) AS stored
+       FROM ingest_ledger WHERE source_kind = {k:String} GROUP BY object`, { k: sourceKind });
+    return new Map(rows.map((r) => [r.object, { identity: r.identity, complete: Number(r.complete) === 1, storedRows: Number(r.stored) }]));
   }
 
   async queryRows<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {

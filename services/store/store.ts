@@ -17,6 +17,9 @@ export interface LedgerEntry {
   complete: boolean;
 }
 
+/** Rows of an object already stored (positions count accepted rows, 0-based, end exclusive). */
+export interface ObjectProgress { identity: string; complete: boolean; storedRows: number }
+
 export interface AppliedMigration { version: number; name: string; applied: boolean }
 
 export type QueryFormat = 'table' | 'json' | 'csv';
@@ -33,8 +36,8 @@ export interface FlowStore {
   insertFlows(batch: FlowBatch, token: string): Promise<void>;
   insertRejects(items: readonly RejectedRecord[], token: string): Promise<void>;
   recordLedger(entries: readonly LedgerEntry[]): Promise<void>;
-  /** Identities of the objects already complete, by object name. */
-  completedObjects(sourceKind: LedgerEntry['sourceKind']): Promise<Map<string, string>>;
+  /** Where each object stands, by object name: what a re-run skips or resumes. */
+  ledgerState(sourceKind: LedgerEntry['sourceKind']): Promise<Map<string, ObjectProgress>>;
   /** Rows as objects (JSON), parameters bound server-side as {name:Type}. */
   queryRows<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
   /** A result rendered for a person or a pipe. */

@@ -155,14 +155,15 @@ export class AwsTextParser {
           break;
         }
         default: {
-          // unsigned decimal; more than 15 digits cannot be a real counter and would lose precision
-          if (q - p > 15) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} has ${q - p} digits`);
+          // unsigned decimal, exact only up to 2^53: no real counter gets there, and we never store a rounded one
+          if (q - p > 16) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} has ${q - p} digits`);
           let v = 0;
           for (let i = p; i < q; i++) {
             const d = b[i]! - 48;
             if (d < 0 || d > 9) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} "${b.toString('latin1', p, Math.min(q, p + 32))}"`);
             v = v * 10 + d;
           }
+          if (v > Number.MAX_SAFE_INTEGER) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} is above 2^53`);
           if (tok === Tok.Port) { if (v > 65535) return this.fail('BAD_PORT', `${this.plan.names[fi]} ${v}`); }
           else if (tok === Tok.U8) { if (v > 255) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} ${v} > 255`); }
           else if (tok === Tok.U16) { if (v > 65535) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} ${v} > 65535`); }

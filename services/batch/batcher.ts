@@ -1,0 +1,127 @@
+/**
+ * Collects parsed rows into a FlowBatch and hands full batches to the store,
+ * with one insert in flight: the next batch is parsed while the engine writes
+ * the previous one (two cores, two stages).
+ *
+ * Exactly-once: each batch is described by the object segments it holds
+ * (object, identity, row range). That description, hashed, is the batch's
+ * insert_deduplication_token, and the ledger records it only after the rows are
+ * stored. A restart resumes every object after its last stored row, so the
+ * first batch after a crash is the same batch that was in flight; if the engine
+ * had already stored it, the token makes the engine drop the replay.
+ */
+import { createHash } from 'node:crypto';
+import { FlowBatch } from '../core/flow-batch.js';
+import { RejectBatch } from '../core/rejects.js';
+import type { ObjectParser } from '../parse/object-parser.js';
+import type { FlowStore, LedgerEntry } from '../store/store.js';
+
+export interface SourceObject { name: string; identity: string }
+
+interface Segment { obj: SourceObject; first: number; last: number; rejected: number; complete: boolean }
+
+export interface BatchStats { batches: number; rows: number; rejected: number; objects: number; insertMs: number }
+
+export interface BatcherOptions {
+  capacity?: number;
+  sourceKind: LedgerEntry['sourceKind'];
+  /** Called after each batch is durably stored. */
+  onStored?: (rows: number, rejected: number) => void;
+}
+
+export class Batcher {
+  readonly batch: FlowBatch;
+  private readonly rejects = new RejectBatch();
+  private segments: Segment[] = [];
+  private inflight: Promise<void> | null = null;
+  readonly stats: BatchStats = { batches: 0, rows: 0, rejected: 0, objects: 0, insertMs: 0 };
+
+  constructor(private readonly store: FlowStore, private readonly opts: BatcherOptions) {
+    this.batch = new FlowBatch(opts.capacity ?? 65536);
+  }
+
+  /**
+   * Parses a whole object into batches. `skipRows` rows at its start are
+   * already stored (from an interrupted earlier run) and are parsed but dropped.
+   */
+  async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0): Promise<void> {
+    if (skipRows > 0) this.skip(parser, skipRows);
+    let position = skipRows;
+    let seg = this.openSegment(obj, position);
+    for (;;) {
+      const before = this.batch.length, rejBefore = this.rejects.length;
+      const done = parser.fill(this.batch, this.rejects);
+      position += this.batch.length - before;
+      seg.last = position;
+      seg.rejected += this.rejects.length - rejBefore;
+      if (done) { seg.complete = true; break; }
+      await this.flush();
+      seg = this.openSegment(obj, position);
+    }
+    this.stats.objects++;
+  }
+
+  /** Stores what is pending and waits until everything is durable. */
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.inflight;
+    this.inflight = null;
+  }
+
+  async flush(): Promise<void> {
+    if (this.segments.length === 0) return;
+    const segments = this.segments;
+    this.segments = [];
+    const token = batchToken(segments);
+    const rows = this.batch.length;
+    const rejected = this.rejects.items.slice();
+    // Keep order: a batch's ledger rows must never land before an earlier batch's flows.
+    await this.inflight;
+    const t0 = performance.now();
+    const flowsDone = this.store.insertFlows(this.batch, token); // copies the batch synchronously
+    this.batch.reset();
+    this.rejects.clear();
+    this.inflight = (async () => {
+      await flowsDone;
+      await this.store.insertRejects(rejected, token);
+      await this.store.recordLedger(segments.map((s) => ({
+        sourceKind: this.opts.sourceKind, object: s.obj.name, identity: s.obj.identity, batchId: token,
+        firstPosition: s.first, lastPosition: s.last, rows: s.last - s.first, rejected: s.rejected, complete: s.complete,
+      })));
+      this.stats.insertMs += performance.now() - t0;
+      this.stats.batches++;
+      this.stats.rows += rows;
+      this.stats.rejected += rejected.length;
+      this.opts.onStored?.(rows, rejected.length);
+    })();
+    // surface a failure on the next await even if nobody awaits this one yet
+    this.inflight.catch(() => undefined);
+  }
+
+  private openSegment(obj: SourceObject, first: number): Segment {
+    const seg: Segment = { obj, first, last: first, rejected: 0, complete: false };
+    this.segments.push(seg);
+    return seg;
+  }
+
+  /** Re-parses rows already stored, into a scratch batch, to reach the resume point. */
+  private skip(parser: ObjectParser, rows: number): void {
+    const scratch = new FlowBatch(Math.min(rows, 65536));
+    const sink = new RejectBatch();
+    let left = rows;
+    while (left > 0) {
+      const view = left < scratch.capacity ? new FlowBatch(left) : scratch;
+      const done = parser.fill(view, sink);
+      left -= view.length;
+      view.reset();
+      sink.clear();
+      if (done) break;
+    }
+  }
+}
+
+export function batchToken(segments: readonly Segment[]): string {
+  const h = createHash('sha256');
+  for (const s of segments) h.update(`${s.obj.name}\0${s.obj.identity}\0${s.first}\0${s.last}\n`);
+  return h.digest('hex').slice(0, 32);
+}

@@ -1,0 +1,55 @@
+/**
+ * `flowlog parse FILE [--log-format F]`: the parser on its own. NDJSON on
+ * stdout, rejects explained on stderr, and `parsed N, rejected M` last.
+ */
+import { readFile } from 'node:fs/promises';
+import { FlowBatch } from '../../core/flow-batch.js';
+import { FlowlogError } from '../../core/errors.js';
+import { rowToRecord } from '../../core/record.js';
+import { RejectBatch } from '../../core/rejects.js';
+import { decodeObject } from '../../decode/gzip.js';
+import { compileLogFormat } from '../../parse/aws/log-format.js';
+import { openObjectParser } from '../../parse/object-parser.js';
+import { parseCli } from '../args.js';
+
+const USAGE = 'flowlog parse FILE [--log-format "${version} ${account-id} ..."]';
+
+export async function parseCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv, { 'log-format': { type: 'string' } }, USAGE);
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new FlowlogError('USAGE', 'parse takes exactly one FILE', `usage: ${USAGE}`);
+  let raw: Buffer;
+  try { raw = await readFile(file); } catch (e) {
+    throw new FlowlogError('SOURCE_NOT_FOUND', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'check the path');
+  }
+  const plan = values['log-format'] !== undefined ? compileLogFormat(values['log-format']) : undefined;
+  const batch = new FlowBatch(8192);
+  const rejects = new RejectBatch();
+  let parsed = 0, rejected = 0;
+  let data: Buffer;
+  try { data = await decodeObject(raw); } catch (e) {
+    process.stderr.write(`rejected ${file}: DECODE ${(e as Error).message}\nparsed 0, rejected 1\n`);
+    return 0;
+  }
+  const parser = openObjectParser(file, data, plan ? { logFormat: plan } : {});
+  let done = false;
+  while (!done) {
+    done = parser.fill(batch, rejects);
+    let out = '';
+    for (let r = 0; r < batch.length; r++) out += `${JSON.stringify(rowToRecord(batch, r))}\n`;
+    if (out && !(await write(out))) return 0; // reader went away (| head): not an error
+    for (const x of rejects.items) process.stderr.write(`rejected ${x.source}:${x.position} ${x.reason}: ${x.detail}\n`);
+    parsed += batch.length; rejected += rejects.length;
+    batch.reset(); rejects.clear();
+  }
+  process.stderr.write(`parsed ${parsed}, rejected ${rejected}\n`);
+  return 0;
+}
+
+function write(s: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ok = process.stdout.write(s, (err) => { if (err) resolve(false); else if (ok) resolve(true); });
+    if (!ok) process.stdout.once('drain', () => resolve(true));
+    process.stdout.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,46 @@
+/** `flowlog <command>`: dispatch, and one place that turns errors into advice. */
+import { FlowlogError } from '../core/errors.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  demo: { load: async () => (await import('./commands/demo.js')).demoCommand, summary: 'generate a demo dataset once, ingest it, show what it says (npm start)' },
+  parse: { load: async () => (await import('./commands/parse.js')).parseCommand, summary: 'parse FILE [--log-format F]: one JSON record per line on stdout' },
+  ingest: { load: async () => (await import('./commands/ingest.js')).ingestCommand, summary: 'ingest PATH [--log-format F]: a file or folder into the store' },
+  sql: { load: async () => (await import('./commands/sql.js')).sqlCommand, summary: 'sql "SELECT ..." [--format table|json|csv]: query the store' },
+  migrate: { load: async () => (await import('./commands/migrate.js')).migrateCommand, summary: 'apply pending migrations from sql/migrations' },
+  generate: { load: async () => (await import('../generate/command.js')).generateCommand, summary: 'generate --out DIR [--flows N] [--seed S]: synthetic flow logs' },
+  bench: { load: async () => (await import('../bench/bench.js')).benchCommand, summary: 'measure parse and ingest rates against the engine (npm run bench)' },
+};
+
+export function usage(): string {
+  const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return ['usage: flowlog <command> [options]', '', ...Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(w)}  ${v.summary}`),
+    '', 'environment: FLOWLOG_DATA_DIR (embedded store folder, default ./.flowlog)'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`flowlog: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await (await cmd.load())(rest);
+  } catch (e) {
+    if (e instanceof FlowlogError) {
+      process.stderr.write(`${e.describe()}\n`);
+      return e.code === 'USAGE' ? 2 : 1;
+    }
+    if (e instanceof Error && 'code' in e && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`flowlog ${name}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,37 @@
+/** A progress line on stderr: redrawn in place on a terminal, a line per 10% otherwise (CI logs stay short). */
+export class Progress {
+  private lastDecile = -1;
+  private lastDraw = 0;
+  private readonly tty = Boolean(process.stderr.isTTY);
+  private readonly t0 = performance.now();
+
+  constructor(private readonly label: string) {}
+
+  update(done: number, total: number, extra = ''): void {
+    const frac = total > 0 ? Math.min(1, done / total) : 1;
+    const now = performance.now();
+    if (this.tty) {
+      if (now - this.lastDraw < 100 && frac < 1) return;
+      this.lastDraw = now;
+      const width = 30, fill = Math.round(frac * width);
+      process.stderr.write(`\r${this.label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(frac * 100).toFixed(0).padStart(3)}% ${extra}\x1b[K`);
+    } else {
+      const decile = Math.floor(frac * 10);
+      if (decile === this.lastDecile) return;
+      this.lastDecile = decile;
+      process.stderr.write(`${this.label} ${decile * 10}% ${extra} (${((now - this.t0) / 1000).toFixed(1)}s)\n`);
+    }
+  }
+
+  done(): void {
+    if (this.tty) process.stderr.write('\n');
+  }
+}
+
+export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const fmtBytes = (n: number): string => {
+  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${u[i]}`;
+};

@@ -1,0 +1,46 @@
+/** What a person sees after an ingest: the numbers, what stands out, and what to try next. */
+import type { IngestSummary } from '../ingest/ingest.js';
+import type { FlowStore } from '../store/store.js';
+import { fmtBytes, fmtInt } from './progress.js';
+
+// IPv4 is stored IPv4-mapped; show it the way people write it.
+const ADDR = (col: string) => `replaceOne(toString(${col}), '::ffff:', '')`;
+
+export const SUMMARY_QUERIES = {
+  byType: `SELECT provider, log_type, count() AS flows, formatReadableSize(sum(ifNull(bytes, 0))) AS bytes,
+      countIf(action = 'REJECT') AS rejected_by_policy, countIf(log_status != 'OK') AS nodata_skipdata
+    FROM flows GROUP BY provider, log_type ORDER BY provider, log_type`,
+  topTalkers: `SELECT ${ADDR('src_addr')} AS source, formatReadableSize(sum(bytes)) AS sent, count() AS flows,
+      uniqExact(dst_addr) AS peers, any(account_id) AS account
+    FROM flows WHERE log_status = 'OK' GROUP BY src_addr ORDER BY sum(bytes) DESC LIMIT 5`,
+  topDenied: `SELECT ${ADDR('src_addr')} AS source, dst_port, any(protocol) AS proto, count() AS denied_flows,
+      uniqExact(dst_addr) AS targets
+    FROM flows WHERE action = 'REJECT' GROUP BY src_addr, dst_port ORDER BY denied_flows DESC LIMIT 5`,
+  quarantine: `SELECT reason, count() AS records, any(source) AS example_source, any(position) AS at
+    FROM flows_rejected GROUP BY reason ORDER BY records DESC`,
+};
+
+export async function printIngestSummary(store: FlowStore, s: IngestSummary, invocation: string): Promise<void> {
+  const out = (x: string) => process.stdout.write(`${x}\n`);
+  const rate = s.seconds > 0 ? s.rows / s.seconds : 0;
+  out('');
+  out(`Ingested ${fmtInt(s.rows)} flows from ${fmtInt(s.objects)} objects (${fmtBytes(s.bytes)}) in ${s.seconds.toFixed(1)} s: ${fmtInt(rate)} flows/s.`);
+  if (s.skipped > 0) out(`Skipped ${fmtInt(s.skipped)} objects already in the ingest ledger${s.resumed ? `, resumed ${s.resumed} interrupted ones` : ''}.`);
+  out(`Quarantined ${fmtInt(s.rejected)} bad records${s.rejected ? ` (see: ${invocation} sql "SELECT * FROM flows_rejected LIMIT 10")` : ''}.`);
+  const [{ total } = { total: '0' }] = await store.queryRows<{ total: string }>('SELECT count() AS total FROM flows');
+  out(`The store now holds ${fmtInt(Number(total))} flows.`);
+  out('\nFlows by source type:');
+  out(await store.queryText(SUMMARY_QUERIES.byType, 'table'));
+  out('Top talkers (bytes sent):');
+  out(await store.queryText(SUMMARY_QUERIES.topTalkers, 'table'));
+  out('Top denied (source, port):');
+  out(await store.queryText(SUMMARY_QUERIES.topDenied, 'table'));
+  const q = await store.queryText(SUMMARY_QUERIES.quarantine, 'table');
+  if (q.trim()) { out('Quarantine by reason:'); out(q); }
+  out('Next:');
+  out(`  ${invocation} sql "SELECT action, count() FROM flows GROUP BY action"`);
+  out(`  ${invocation} sql "SELECT minute, sum(bytes) FROM flows_1m GROUP BY minute ORDER BY minute DESC LIMIT 10"`);
+  out(`  ${invocation} sql "SELECT * FROM flows WHERE src_addr = toIPv6('10.0.1.10') LIMIT 5" --format json`);
+  out(`  ${invocation} ingest PATH            # your own flow logs (AWS text/gzip, Azure JSON)`);
+  out(`  ${invocation} parse FILE | head      # see how a file parses, without storing`);
+}

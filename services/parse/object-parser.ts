@@ -1,0 +1,38 @@
+/**
+ * One source object (file, S3 object, Kafka message) to column rows: picks the
+ * parser from the bytes, then fills batches until the object is consumed.
+ */
+import type { FlowBatch } from '../core/flow-batch.js';
+import type { RejectBatch } from '../core/rejects.js';
+import { detectFormat } from '../decode/detect.js';
+import { AwsTextParser } from './aws/text-parser.js';
+import type { FormatPlan } from './aws/log-format.js';
+import { AzureJsonParser } from './azure/json-parser.js';
+import { unwrapMessageJson } from './aws/message-json.js';
+
+export interface ObjectParser {
+  /** Fills batch; true when the object is consumed, false when the batch is full. */
+  fill(batch: FlowBatch, rejects: RejectBatch): boolean;
+}
+
+export interface ParseOptions { logFormat?: FormatPlan }
+
+class AwsObjectParser implements ObjectParser {
+  private pos = 0;
+  private readonly parser: AwsTextParser;
+  constructor(source: string, private readonly buf: Buffer, plan?: FormatPlan) {
+    this.parser = new AwsTextParser(source, plan);
+  }
+  fill(batch: FlowBatch, rejects: RejectBatch): boolean {
+    this.pos = this.parser.parse(this.buf, this.pos, this.buf.length, true, batch, rejects);
+    return this.pos >= this.buf.length;
+  }
+}
+
+export function openObjectParser(source: string, data: Buffer, opts: ParseOptions = {}): ObjectParser {
+  if (detectFormat(data.subarray(0, 64)) === 'aws-text') return new AwsObjectParser(source, data, opts.logFormat);
+  // JSON: Azure flow logs, or AWS lines wrapped as {"message": "..."} (CloudWatch Logs / Firehose forwarding)
+  const text = unwrapMessageJson(data);
+  if (text) return new AwsObjectParser(source, text, opts.logFormat);
+  return new AzureJsonParser(source, data);
+}
