@@ -27,7 +27,11 @@ export class ByteDict {
   intern(buf: Uint8Array, start: number, end: number): number {
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-    h >>>= 0;
+    return this.internHashed(buf, start, end, h >>> 0);
+  }
+
+  /** intern() for a caller that already computed the FNV-1a hash while scanning the bytes. */
+  internHashed(buf: Uint8Array, start: number, end: number, h: number): number {
     const mask = this.table.length - 1;
     let slot = h & mask;
     const len = end - start;

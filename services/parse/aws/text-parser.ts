@@ -20,7 +20,9 @@ const C_VERSION = COLUMN_INDEX.version;
 const C_START = COLUMN_INDEX.start_time;
 const C_END = COLUMN_INDEX.end_time;
 const C_SOURCE = COLUMN_INDEX.source;
-const SPACE = 32, DASH = 45, NL = 10, CR = 13;
+const C_ACTION = COLUMN_INDEX.action;
+const C_STATUS = COLUMN_INDEX.log_status;
+const SPACE = 32, DASH = 45, NL = 10, CR = 13, DOT = 46, COLON = 58;
 /** Longer than any real record (a v8 line with every ECS ARN is ~1.5 KB). */
 export const MAX_LINE = 64 * 1024;
 
@@ -46,6 +48,8 @@ export class AwsTextParser {
   /** 1-based number of the last line read. */
   line = 0;
   private failReason: RejectReason = 'FIELD_COUNT';
+  /** Dictionary codes of the enum values in the current batch, set at each parse() call. */
+  private readonly codes = { accept: 0, reject: 0, ok: 0, nodata: 0, skipdata: 0 };
   private failDetail = '';
 
   /** @param declared a `log_format` from configuration; a header line in the object overrides it. */
@@ -62,6 +66,9 @@ export class AwsTextParser {
     const providerCode = batch.dicts[C_PROVIDER]!.internString('aws');
     const sourceCode = batch.dicts[C_SOURCE]!.internString(this.source);
     let logTypeCode = batch.dicts[C_LOG_TYPE]!.internString(this.plan.logType);
+    const actions = batch.dicts[C_ACTION]!, statuses = batch.dicts[C_STATUS]!;
+    this.codes.accept = actions.internString('ACCEPT'); this.codes.reject = actions.internString('REJECT');
+    this.codes.ok = statuses.internString('OK'); this.codes.nodata = statuses.internString('NODATA'); this.codes.skipdata = statuses.internString('SKIPDATA');
     this.markPresent(batch);
     while (pos < end) {
       if (batch.length >= batch.capacity) return pos;
@@ -124,46 +131,60 @@ export class AwsTextParser {
     const nf = toks.length;
     const nulls = batch.nulls;
     let p = start;
+    // Each token kind scans its own bytes up to the next space while parsing them:
+    // one pass per token, no separate split.
     for (let fi = 0; fi < nf; fi++) {
       if (p > end) return this.fail('FIELD_COUNT', `expected ${nf} fields, got ${fi}`);
-      let q = p;
-      while (q < end && b[q] !== SPACE) q++;
-      if (q === p) return this.fail(p === end ? 'FIELD_COUNT' : 'EMPTY_FIELD', p === end ? `expected ${nf} fields, got ${fi}` : `field ${fi + 1} (${this.plan.names[fi]}) is empty`);
+      if (p === end || b[p] === SPACE) return this.fail(p === end ? 'FIELD_COUNT' : 'EMPTY_FIELD', p === end ? `expected ${nf} fields, got ${fi}` : `field ${fi + 1} (${this.plan.names[fi]}) is empty`);
       const c = cols[fi]!;
       const tok = toks[fi]!;
-      if (tok === Tok.Skip) { p = q + 1; continue; }
-      if (q - p === 1 && b[p] === DASH) {
-        nulls[c]![row] = 1;
-        p = q + 1;
+      let q = p;
+      if (b[p] === DASH && (p + 1 === end || b[p + 1] === SPACE)) {
+        if (c >= 0) nulls[c]![row] = 1;
+        p += 2;
         continue;
       }
       switch (tok) {
+        case Tok.Skip: {
+          while (q < end && b[q] !== SPACE) q++;
+          p = q + 1;
+          continue;
+        }
         case Tok.Str: {
-          for (let i = p; i < q; i++) { const x = b[i]!; if (x < 0x21 || x > 0x7e) return this.fail('BINARY', ''); }
-          batch.codes[c]![row] = batch.dicts[c]!.intern(b, p, q);
+          // FNV-1a while scanning, so interning does not re-read the bytes
+          let h = 0x811c9dc5;
+          for (; q < end; q++) {
+            const x = b[q]!;
+            if (x === SPACE) break;
+            if (x < 0x21 || x > 0x7e) return this.fail('BINARY', '');
+            h = Math.imul(h ^ x, 0x01000193);
+          }
+          batch.codes[c]![row] = batch.dicts[c]!.internHashed(b, p, q, h >>> 0);
           break;
         }
         case Tok.Ip: {
-          if (!parseIpInto(b, p, q, batch.ip[c]!, row * 16)) return this.fail('BAD_ADDR', `${this.plan.names[fi]} "${b.toString('latin1', p, Math.min(q, p + 64))}"`);
+          q = this.ipToken(b, p, end, batch.ip[c]!, row * 16);
+          if (q < 0) return this.fail('BAD_ADDR', `${this.plan.names[fi]} "${b.toString('latin1', p, Math.min(this.tokenEnd(b, p, end), p + 64))}"`);
           break;
         }
         case Tok.Action: case Tok.Status: {
-          if (!(tok === Tok.Action ? isAction(b, p, q) : isStatus(b, p, q))) {
-            return this.fail('BAD_ENUM', `${this.plan.names[fi]} "${b.toString('latin1', p, Math.min(q, p + 32))}"`);
-          }
-          batch.codes[c]![row] = batch.dicts[c]!.intern(b, p, q);
+          q = this.tokenEnd(b, p, end);
+          const code = tok === Tok.Action ? this.actionCode(b, p, q) : this.statusCode(b, p, q);
+          if (code < 0) return this.fail('BAD_ENUM', `${this.plan.names[fi]} "${b.toString('latin1', p, Math.min(q, p + 32))}"`);
+          batch.codes[c]![row] = code;
           break;
         }
         default: {
-          // unsigned decimal, exact only up to 2^53: no real counter gets there, and we never store a rounded one
-          if (q - p > 16) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} has ${q - p} digits`);
           let v = 0;
-          for (let i = p; i < q; i++) {
-            const d = b[i]! - 48;
-            if (d < 0 || d > 9) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} "${b.toString('latin1', p, Math.min(q, p + 32))}"`);
+          for (; q < end; q++) {
+            const x = b[q]!;
+            if (x === SPACE) break;
+            const d = x - 48;
+            if (d < 0 || d > 9) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} "${b.toString('latin1', p, Math.min(this.tokenEnd(b, p, end), p + 32))}"`);
             v = v * 10 + d;
           }
-          if (v > Number.MAX_SAFE_INTEGER) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} is above 2^53`);
+          // exact only up to 2^53: no real counter gets there, and we never store a rounded one
+          if (q - p > 16 || v > Number.MAX_SAFE_INTEGER) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} is above 2^53`);
           if (tok === Tok.Port) { if (v > 65535) return this.fail('BAD_PORT', `${this.plan.names[fi]} ${v}`); }
           else if (tok === Tok.U8) { if (v > 255) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} ${v} > 255`); }
           else if (tok === Tok.U16) { if (v > 65535) return this.fail('BAD_NUMBER', `${this.plan.names[fi]} ${v} > 65535`); }
@@ -176,6 +197,48 @@ export class AwsTextParser {
     }
     if (p <= end) return this.fail('FIELD_COUNT', `expected ${nf} fields, got more`);
     return this.finishRow(batch, row);
+  }
+
+  private tokenEnd(b: Buffer, p: number, end: number): number {
+    while (p < end && b[p] !== SPACE) p++;
+    return p;
+  }
+
+  /**
+   * Dotted IPv4 parsed while scanning (the common case). Anything else (a ':',
+   * a group over 255, ...) is handed to the full parser, which decides. Returns
+   * the token end, or -1.
+   */
+  private ipToken(b: Buffer, p: number, end: number, out: Uint8Array, o: number): number {
+    let q = p, part = 0, val = 0, digits = 0;
+    for (; q < end; q++) {
+      const x = b[q]!;
+      if (x === SPACE) break;
+      if (x === DOT && digits > 0 && part < 3) {
+        out[o + 12 + part++] = val;
+        val = 0; digits = 0;
+      } else if (x >= 48 && x <= 57 && !(digits > 0 && val === 0) && digits < 3 && val * 10 + (x - 48) <= 255) {
+        val = val * 10 + (x - 48);
+        digits++;
+      } else {
+        const e = this.tokenEnd(b, q, end);
+        return parseIpInto(b, p, e, out, o) ? e : -1;
+      }
+    }
+    if (part !== 3 || digits === 0) return -1;
+    out[o + 15] = val;
+    for (let i = 0; i < 10; i++) out[o + i] = 0;
+    out[o + 10] = 0xff; out[o + 11] = 0xff;
+    return q;
+  }
+
+  private actionCode(b: Buffer, p: number, q: number): number {
+    return isAction(b, p, q) ? (b[p] === 65 ? this.codes.accept : this.codes.reject) : -1;
+  }
+
+  private statusCode(b: Buffer, p: number, q: number): number {
+    if (!isStatus(b, p, q)) return -1;
+    return b[p] === 79 ? this.codes.ok : b[p] === 78 ? this.codes.nodata : this.codes.skipdata;
   }
 
   /** Derived columns: implied version, and one capture-window bound standing in for a missing other. */
