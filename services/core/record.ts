@@ -10,7 +10,7 @@ export function rowToRecord(batch: FlowBatch, row: number): FlowRecord {
   const out: Record<string, string | number | null> = {};
   for (let c = 0; c < FLOW_COLUMNS.length; c++) {
     const def = FLOW_COLUMNS[c]!;
-    if (batch.nulls[c]![row] === 1) { out[def.name] = null; continue; }
+    if (batch.isNull(c, row)) { out[def.name] = null; continue; }
     switch (def.kind) {
       case 'str': out[def.name] = batch.dicts[c]!.get(batch.codes[c]![row]!); break;
       case 'ip': out[def.name] = formatIp(batch.ip[c]!, row * 16); break;

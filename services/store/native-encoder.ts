@@ -26,12 +26,21 @@ function writeVarint(out: Buffer, o: number, n: number): number {
   return o;
 }
 
+let scratch = new Uint32Array(0);
+function scratchWords(n: number): Uint32Array {
+  if (scratch.length < n) scratch = new Uint32Array(n);
+  return scratch;
+}
+
 export interface NativeBlock { columns: string[]; data: Buffer }
 
 export function encodeNative(batch: FlowBatch): NativeBlock {
   const n = batch.length;
   const cols: number[] = [];
-  for (let c = 0; c < FLOW_COLUMNS.length; c++) if (batch.present[c] || !FLOW_COLUMNS[c]!.nullable) cols.push(c);
+  for (let c = 0; c < FLOW_COLUMNS.length; c++) {
+    if (batch.present[c]) cols.push(c);
+    else if (!FLOW_COLUMNS[c]!.nullable) throw new Error(`native encoder: required column ${FLOW_COLUMNS[c]!.name} was never set`);
+  }
   const types = cols.map((c) => {
     const def = FLOW_COLUMNS[c]!;
     return def.nullable ? `Nullable(${NATIVE_BASE[def.kind]})` : NATIVE_BASE[def.kind];
@@ -79,9 +88,11 @@ function writeValues(batch: FlowBatch, c: number, kind: ColumnKind, n: number, o
       for (let r = 0; r < n; r++) {
         if (nulls[r]) { out[o++] = 0; continue; }
         const code = codes[r]!, len = lens[code]!;
-        o = writeVarint(out, o, len);
-        out.set(data.subarray(offs[code]!, offs[code]! + len), o);
-        o += len;
+        let from = offs[code]!;
+        if (len < 0x80) out[o++] = len; else o = writeVarint(out, o, len);
+        // flow log strings are short: a byte loop beats a subarray object per row
+        if (len <= 64) { const to = from + len; while (from < to) out[o++] = data[from++]!; }
+        else { out.set(data.subarray(from, from + len), o); o += len; }
       }
       return o;
     }
@@ -92,13 +103,15 @@ function writeValues(batch: FlowBatch, c: number, kind: ColumnKind, n: number, o
     }
     case 'u64': case 'time': {
       const src = batch.num[c] as Float64Array;
+      const words = scratchWords(n * 2);
       for (let r = 0; r < n; r++) {
         const v = nulls[r] ? 0 : src[r]!;
-        out.writeUInt32LE(v % 4294967296 >>> 0, o);
-        out.writeUInt32LE(Math.floor(v / 4294967296) >>> 0, o + 4);
-        o += 8;
+        const hi = Math.floor(v / 4294967296);
+        words[2 * r] = v - hi * 4294967296;
+        words[2 * r + 1] = hi;
       }
-      return o;
+      out.set(new Uint8Array(words.buffer, 0, n * 8), o);
+      return o + n * 8;
     }
     default: {
       const src = batch.num[c] as Uint8Array | Uint16Array | Uint32Array;

@@ -96,8 +96,8 @@ export class AwsTextParser {
             batch.length = row + 1;
           } else {
             batch.clearRow(row, this.plan.touched);
-            const reason = hasBinary(buf, pos, le) ? 'BINARY' : this.failReason;
-            rejects.add(this.source, this.line, reason, reason === 'BINARY' ? 'control or non-ASCII bytes' : this.failDetail, buf.subarray(pos, le));
+            this.explainFailure(buf, pos, le);
+            rejects.add(this.source, this.line, this.failReason, this.failDetail, buf.subarray(pos, le));
           }
         }
       }
@@ -108,8 +108,8 @@ export class AwsTextParser {
 
   private markPresent(batch: FlowBatch): void {
     const t = this.plan.touched;
-    for (let i = 0; i < t.length; i++) batch.present[t[i]!] = 1;
-    batch.present[C_PROVIDER] = 1; batch.present[C_LOG_TYPE] = 1; batch.present[C_SOURCE] = 1;
+    for (let i = 0; i < t.length; i++) batch.use(t[i]!);
+    batch.use(C_PROVIDER); batch.use(C_LOG_TYPE); batch.use(C_SOURCE);
   }
 
   private tryHeader(buf: Buffer, pos: number, le: number): boolean {
@@ -117,6 +117,20 @@ export class AwsTextParser {
     if (!names) return false;
     this.plan = compilePlan(names);
     return true;
+  }
+
+  /**
+   * The first bad field decides the reason while parsing; on the (rare) reject
+   * path we look at the whole line once more, because "binary junk" and "not
+   * this format at all" say more than the first field that failed.
+   */
+  private explainFailure(b: Buffer, start: number, end: number): void {
+    if (hasBinary(b, start, end)) { this.fail('BINARY', 'control or non-ASCII bytes'); return; }
+    if (this.failReason === 'EMPTY_FIELD') return;
+    let fields = 1;
+    for (let i = start; i < end; i++) if (b[i] === SPACE) fields++;
+    const nf = this.plan.toks.length;
+    if (fields !== nf) this.fail('FIELD_COUNT', `expected ${nf} fields, got ${fields}`);
   }
 
   private fail(reason: RejectReason, detail: string): false {

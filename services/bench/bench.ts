@@ -1,0 +1,123 @@
+/**
+ * `npm run bench [-- --json] [--lines N]`: our parse rate next to the
+ * ClickHouse engine's own parse of the same bytes (chdb, one thread: the
+ * reference), their ratio, and end-to-end ingest of gzip objects into the
+ * store (flows/s, peak RSS) measured in a child process so the RSS is the
+ * ingest's alone. Everything is measured in this run, on this machine.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Session } from 'chdb';
+import { FlowBatch } from '../core/flow-batch.js';
+import { RejectBatch } from '../core/rejects.js';
+import { AwsTextParser } from '../parse/aws/text-parser.js';
+import { ingestPath } from '../ingest/ingest.js';
+import { ChdbStore } from '../store/chdb-store.js';
+import { parseCli } from '../cli/args.js';
+import { fmtInt } from '../cli/progress.js';
+import { writeBenchDataset } from './dataset.js';
+
+const REPEAT = 3;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function ourParse(buf: Buffer): { seconds: number; rows: number; rejected: number } {
+  const batch = new FlowBatch(65536);
+  const rejects = new RejectBatch();
+  const t0 = performance.now();
+  const parser = new AwsTextParser('bench');
+  let pos = 0, rows = 0;
+  while (pos < buf.length) {
+    pos = parser.parse(buf, pos, buf.length, true, batch, rejects);
+    rows += batch.length;
+    batch.reset();
+  }
+  return { seconds: (performance.now() - t0) / 1000, rows, rejected: rejects.length };
+}
+
+const REFERENCE_STRUCTURE = 'version UInt8, account_id String, interface_id String, srcaddr Nullable(IPv6), dstaddr Nullable(IPv6), ' +
+  'srcport Nullable(UInt16), dstport Nullable(UInt16), protocol Nullable(UInt8), packets Nullable(UInt64), bytes Nullable(UInt64), ' +
+  'start UInt32, end UInt32, action Nullable(String), log_status String';
+
+/** The engine parsing the same file into the same types, one thread, output discarded. */
+async function referenceParse(session: Session, file: string): Promise<number> {
+  const t0 = performance.now();
+  await session.queryAsync(
+    `SELECT * FROM file('${file}', 'CSV', '${REFERENCE_STRUCTURE}') FORMAT Null SETTINGS format_csv_delimiter = ' ', ` +
+    "input_format_csv_allow_whitespace_or_tab_as_delimiter = 1, format_csv_null_representation = '-', " +
+    'input_format_csv_empty_as_default = 0, max_threads = 1, input_format_parallel_parsing = 0');
+  return (performance.now() - t0) / 1000;
+}
+
+/** Child-process half: ingest a folder into a fresh store, report rate and peak RSS. */
+async function ingestChild(dir: string, dataDir: string): Promise<void> {
+  const store = new ChdbStore(dataDir);
+  await store.migrate();
+  const s = await ingestPath(store, dir);
+  await store.close();
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ rows: s.rows, seconds: s.seconds, insertSeconds: s.insertSeconds, peakRssMb })}\n`);
+}
+
+export async function benchCommand(argv: string[]): Promise<number> {
+  const { values } = parseCli(argv, {
+    json: { type: 'boolean' }, lines: { type: 'string' }, 'ingest-child': { type: 'string' }, 'data-dir': { type: 'string' },
+  }, 'flowlog bench [--json] [--lines N]');
+  if (values['ingest-child']) { await ingestChild(values['ingest-child'], values['data-dir']!); return 0; }
+  const lines = Number(values.lines ?? 2_000_000);
+  const log = (s: string) => { if (!values.json) process.stdout.write(`${s}\n`); else process.stderr.write(`${s}\n`); };
+  const dir = resolve(process.env.FLOWLOG_DATA_DIR ?? './.flowlog', 'bench');
+  log(`Preparing the fixed dataset: ${fmtInt(lines)} default-format lines in ${dir} ...`);
+  const files = writeBenchDataset(dir, lines);
+  const buf = readFileSync(files.text);
+
+  log('Parsing (ours, one core) ...');
+  const ours = Array.from({ length: REPEAT }, () => ourParse(buf));
+  if (ours[0]!.rows !== lines || ours[0]!.rejected !== 0) throw new Error(`bench dataset parsed to ${ours[0]!.rows} rows, ${ours[0]!.rejected} rejects`);
+  const oursSec = median(ours.map((o) => o.seconds));
+
+  log('Parsing (ClickHouse engine, one thread: the reference) ...');
+  const scratch = mkdtempSync(join(tmpdir(), 'flowlog-bench-'));
+  const session = new Session(join(scratch, 'ref'));
+  const refSec = median(await Promise.all([0, 1, 2].map(async () => 0)).then(async () => {
+    const xs: number[] = [];
+    for (let i = 0; i < REPEAT; i++) xs.push(await referenceParse(session, files.text));
+    return xs;
+  }));
+  session.close();
+
+  log('Ingesting gzip objects into a fresh embedded store (child process) ...');
+  const bin = fileURLToPath(new URL('../../bin/flowlog.js', import.meta.url));
+  const out = execFileSync(process.execPath, [bin, 'bench', '--ingest-child', files.gzDir, '--data-dir', join(scratch, 'store')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const ingest = JSON.parse(out.trim().split('\n').pop()!) as { rows: number; seconds: number; insertSeconds: number; peakRssMb: number };
+  rmSync(scratch, { recursive: true, force: true });
+  if (ingest.rows !== lines) throw new Error(`ingest stored ${ingest.rows} rows of ${lines}`);
+
+  const result = {
+    dataset: { lines, bytes: files.textBytes, gzip_bytes: files.gzBytes, gzip_objects: 20 },
+    parse: {
+      lines_per_sec: Math.round(lines / oursSec),
+      mb_per_sec: +(files.textBytes / oursSec / 1e6).toFixed(1),
+      reference_lines_per_sec: Math.round(lines / refSec),
+      reference_mb_per_sec: +(files.textBytes / refSec / 1e6).toFixed(1),
+      ratio: +(refSec / oursSec).toFixed(2),
+    },
+    ingest: {
+      flows_per_sec: Math.round(ingest.rows / ingest.seconds),
+      seconds: +ingest.seconds.toFixed(2),
+      peak_rss_mb: Math.round(ingest.peakRssMb),
+    },
+    targets: { parse_lines_per_sec: 1_500_000, parse_ratio: 0.6, ingest_flows_per_sec: 500_000, peak_rss_mb: 512 },
+  };
+  const ok = (v: boolean) => (v ? 'meets target' : 'BELOW TARGET');
+  log('');
+  log(`parse     ours      ${fmtInt(result.parse.lines_per_sec).padStart(12)} lines/s  ${String(result.parse.mb_per_sec).padStart(7)} MB/s  (one core)`);
+  log(`parse     engine    ${fmtInt(result.parse.reference_lines_per_sec).padStart(12)} lines/s  ${String(result.parse.reference_mb_per_sec).padStart(7)} MB/s  (chdb file(), max_threads=1)`);
+  log(`parse     ratio     ${String(result.parse.ratio).padStart(12)}            ${ok(result.parse.ratio >= 0.6 && result.parse.lines_per_sec >= 1_500_000)} (>= 0.6 and >= 1.5M lines/s)`);
+  log(`ingest    gzip->store ${fmtInt(result.ingest.flows_per_sec).padStart(10)} flows/s  ${ok(result.ingest.flows_per_sec >= 500_000)} (>= 500k)`);
+  log(`ingest    peak RSS  ${String(result.ingest.peak_rss_mb).padStart(12)} MB       ${ok(result.ingest.peak_rss_mb < 512)} (< 512 MB)`);
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
+}

@@ -1,0 +1,123 @@
+/**
+ * Azure NSG and VNet flow logs (JSON) into FlowBatch rows, one row per flow
+ * tuple. The JSON layout is walked by GroupCursor (JSON.parse per document or
+ * NDJSON line); each tuple string is parsed byte by byte by TupleParser
+ * straight into the columns. `fill` can stop at any tuple when the batch is
+ * full and resume exactly there.
+ */
+import { COLUMN_INDEX } from '../../../schemas/flow.js';
+import type { FlowBatch } from '../../core/flow-batch.js';
+import type { RejectBatch } from '../../core/rejects.js';
+import { GroupCursor, type AzureLogType, type OnBadLayout, type TupleGroup } from './layout.js';
+import { TUPLE_COLUMNS, TupleParser } from './tuple.js';
+
+export { looksLikeAzureJson } from './sniff.js';
+export type { AzureLogType } from './layout.js';
+
+const C_PROVIDER = COLUMN_INDEX.provider;
+const C_LOG_TYPE = COLUMN_INDEX.log_type;
+const C_VERSION = COLUMN_INDEX.version;
+const C_SOURCE = COLUMN_INDEX.source;
+const C_ACCOUNT = COLUMN_INDEX.account_id;
+const C_RESOURCE = COLUMN_INDEX.resource_id;
+const C_MAC = COLUMN_INDEX.mac;
+const C_RULE = COLUMN_INDEX.rule;
+const C_STATUS = COLUMN_INDEX.log_status;
+
+/** Columns every row gets from its record and group rather than its tuple. */
+const GROUP_COLUMNS = [C_PROVIDER, C_LOG_TYPE, C_VERSION, C_SOURCE, C_ACCOUNT, C_RESOURCE, C_MAC, C_RULE, C_STATUS];
+
+export class AzureJsonParser {
+  private readonly cursor: GroupCursor;
+  private readonly tuple = new TupleParser();
+  private group: TupleGroup | null = null;
+  /** Index of the next tuple of `group`. */
+  private ti = 0;
+  /** Dictionary codes of the current group's strings in the batch being filled; -1 = null. */
+  private readonly codes = new Int32Array(GROUP_COLUMNS.length);
+  private codesStale = true;
+
+  constructor(readonly source: string, doc: Buffer) {
+    this.cursor = new GroupCursor(doc);
+  }
+
+  /** 'nsg' | 'vnet' once the first flow record is read; null before, or when the document is not Azure. */
+  get logType(): AzureLogType | null {
+    return this.cursor.logType;
+  }
+
+  /**
+   * Writes as many tuples as fit into batch; true when the whole document is
+   * consumed, false when the batch filled up (flush it and call again).
+   */
+  fill(batch: FlowBatch, rejects: RejectBatch): boolean {
+    for (;;) {
+      try {
+        return this.run(batch, rejects);
+      } catch (e) {
+        // Not expected for any input; if it happens, lose the rest of this document rather than throw into the pipeline.
+        batch.clearRow(batch.length, TUPLE_COLUMNS);
+        const at = this.group ? `${this.group.path}.flowTuples[${this.ti - 1}]` : 1;
+        rejects.add(this.source, at, 'DECODE', `internal error, rest of the object skipped: ${(e as Error)?.message ?? String(e)}`, '');
+        this.cursor.abandon();
+        this.group = null;
+      }
+    }
+  }
+
+  private run(batch: FlowBatch, rejects: RejectBatch): boolean {
+    // codes are per batch and do not survive its reset: intern again on every call
+    this.tuple.bind(batch);
+    this.codesStale = true;
+    for (const c of GROUP_COLUMNS) batch.use(c);
+    for (const c of TUPLE_COLUMNS) batch.use(c);
+    const source = this.source;
+    const bad: OnBadLayout = (position, detail, raw) => rejects.add(source, position, 'BAD_JSON', detail, raw);
+    const codes = this.codes;
+    const nulls = batch.nulls;
+
+    for (;;) {
+      const g = this.group;
+      if (g === null || this.ti >= g.tuples.length) {
+        this.group = this.cursor.next(bad);
+        this.ti = 0;
+        this.codesStale = true;
+        if (this.group === null) return true;
+        continue;
+      }
+      const row = batch.length;
+      if (row >= batch.capacity) return false;
+      const i = this.ti++;
+      const t = g.tuples[i];
+      if (typeof t !== 'string') {
+        rejects.add(source, `${g.path}.flowTuples[${i}]`, 'BAD_TUPLE', 'not a string', JSON.stringify(t) ?? String(t));
+        continue;
+      }
+      if (!this.tuple.parse(t, g.meta.logType === 'vnet', batch, row)) {
+        batch.clearRow(row, TUPLE_COLUMNS);
+        rejects.add(source, `${g.path}.flowTuples[${i}]`, this.tuple.reason, this.tuple.detail, t);
+        continue;
+      }
+      if (this.codesStale) this.internGroup(batch, g);
+      for (let k = 0; k < GROUP_COLUMNS.length; k++) {
+        const c = GROUP_COLUMNS[k]!, code = codes[k]!;
+        if (code < 0) { nulls[c]![row] = 1; continue; }
+        if (c === C_VERSION) batch.num[c]![row] = code;
+        else batch.codes[c]![row] = code;
+        nulls[c]![row] = 0;
+      }
+      batch.length = row + 1;
+    }
+  }
+
+  /** Fills `codes` in GROUP_COLUMNS order; the version slot holds the number itself. */
+  private internGroup(batch: FlowBatch, g: TupleGroup): void {
+    const m = g.meta;
+    const values = ['azure', m.logType, m.version, this.source, m.accountId, m.resourceId, g.mac, g.rule, 'OK'];
+    for (let k = 0; k < GROUP_COLUMNS.length; k++) {
+      const v = values[k];
+      this.codes[k] = v === null || v === undefined ? -1 : typeof v === 'number' ? v : batch.dicts[GROUP_COLUMNS[k]!]!.internString(v);
+    }
+    this.codesStale = false;
+  }
+}
