@@ -5,7 +5,7 @@
  * batcher's replay-safe tokens rely on).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { FlowlogError } from '../core/errors.js';
 
 export interface LocalObject { name: string; path: string; size: number; identity: string }
@@ -38,4 +38,3 @@ export async function listLocalObjects(root: string): Promise<LocalObject[]> {
 }
 
 export const readLocalObject = (o: LocalObject): Promise<Buffer> => readFile(o.path);
-export const displayName = (o: LocalObject): string => basename(o.path);

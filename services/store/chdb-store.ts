@@ -34,7 +34,8 @@ export class ChdbStore implements FlowStore {
     this.lockFile = join(dir, 'flowlog.lock');
     this.takeLock();
     this.session = new Session(join(dir, 'clickhouse'));
-    this.spool = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+    // tmpfs keeps the Native block off the disk; containers with a small /dev/shm can point this elsewhere
+    this.spool = process.env.FLOWLOG_SPOOL_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
   }
 
   /** The engine binds a data path to one process: a second writer would corrupt it, so refuse clearly. */

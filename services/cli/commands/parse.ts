@@ -18,11 +18,11 @@ export async function parseCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, { 'log-format': { type: 'string' } }, USAGE);
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new FlowlogError('USAGE', 'parse takes exactly one FILE', `usage: ${USAGE}`);
+  const plan = values['log-format'] !== undefined ? compileLogFormat(values['log-format']) : undefined;
   let raw: Buffer;
   try { raw = await readFile(file); } catch (e) {
     throw new FlowlogError('SOURCE_NOT_FOUND', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'check the path');
   }
-  const plan = values['log-format'] !== undefined ? compileLogFormat(values['log-format']) : undefined;
   const batch = new FlowBatch(8192);
   const rejects = new RejectBatch();
   let parsed = 0, rejected = 0;
@@ -46,10 +46,18 @@ export async function parseCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+let stdoutGone = false;
+let waiting: (() => void) | null = null;
+const gone = () => { stdoutGone = true; waiting?.(); };
+process.stdout.on('error', gone);
+process.stdout.on('close', gone);
+
+/** Writes with backpressure; false once the reader went away (EPIPE from `| head`). */
 function write(s: string): Promise<boolean> {
+  if (stdoutGone) return Promise.resolve(false);
+  if (process.stdout.write(s)) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const ok = process.stdout.write(s, (err) => { if (err) resolve(false); else if (ok) resolve(true); });
-    if (!ok) process.stdout.once('drain', () => resolve(true));
-    process.stdout.once('error', () => resolve(false));
+    waiting = () => { waiting = null; resolve(!stdoutGone); };
+    process.stdout.once('drain', () => waiting?.());
   });
 }
