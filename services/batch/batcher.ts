@@ -80,16 +80,19 @@ export class Batcher {
     const segments = this.segments;
     this.segments = [];
     const token = batchToken(segments);
-    const rows = this.batch.length;
+    // One block in flight: waiting for it before encoding the next keeps memory
+    // to one encoded block (encoding early measured ~5-10% faster for ~80 MB
+    // more RSS). Order is kept: a batch's ledger rows never land before an
+    // earlier batch's flows.
+    const previous = this.inflight;
+    await previous;
+    const prepared = this.store.prepareFlows(this.batch);
     const rejected = this.rejects.items.slice();
-    // Keep order: a batch's ledger rows must never land before an earlier batch's flows.
-    await this.inflight;
-    const t0 = performance.now();
-    const flowsDone = this.store.insertFlows(this.batch, token); // copies the batch synchronously
     this.batch.reset();
     this.rejects.clear();
-    this.inflight = (async () => {
-      await flowsDone;
+    const job = (async () => {
+      const t0 = performance.now();
+      await this.store.insertPrepared(prepared, token);
       await this.store.insertRejects(rejected, token);
       await this.store.recordLedger(segments.map((s) => ({
         sourceKind: this.opts.sourceKind, object: s.obj.name, identity: s.obj.identity, batchId: token,
@@ -97,12 +100,13 @@ export class Batcher {
       })));
       this.stats.insertMs += performance.now() - t0;
       this.stats.batches++;
-      this.stats.rows += rows;
+      this.stats.rows += prepared.rows;
       this.stats.rejected += rejected.length;
-      this.opts.onStored?.(rows, rejected.length);
+      this.opts.onStored?.(prepared.rows, rejected.length);
     })();
-    // surface a failure on the next await even if nobody awaits this one yet
-    this.inflight.catch(() => undefined);
+    this.inflight = job;
+    // a failure surfaces at the next await of the chain, even if nobody awaits this one yet
+    job.catch(() => undefined);
   }
 
   private openSegment(obj: SourceObject, first: number): Segment {

@@ -23,8 +23,11 @@ export class Progress {
     }
   }
 
-  done(): void {
-    if (this.tty) process.stderr.write('\n');
+  /** The final state, whatever the last redraw showed (the last batches finish after the last byte is read). */
+  done(extra = ''): void {
+    const secs = ((performance.now() - this.t0) / 1000).toFixed(1);
+    if (this.tty) process.stderr.write(`\r${this.label} done ${extra} (${secs}s)\x1b[K\n`);
+    else process.stderr.write(`${this.label} done ${extra} (${secs}s)\n`);
   }
 }
 

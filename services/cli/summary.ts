@@ -16,7 +16,7 @@ export const SUMMARY_QUERIES = {
   topDenied: `SELECT ${ADDR('src_addr')} AS source, dst_port, any(protocol) AS proto, count() AS denied_flows,
       uniqExact(dst_addr) AS targets
     FROM flows WHERE action = 'REJECT' GROUP BY src_addr, dst_port ORDER BY denied_flows DESC LIMIT 5`,
-  quarantine: `SELECT reason, count() AS records, any(source) AS example_source, any(position) AS at
+  quarantine: `SELECT reason, count() AS records, any(replaceRegexpOne(source, '^.*/', '')) AS example_object, any(position) AS at
     FROM flows_rejected GROUP BY reason ORDER BY records DESC`,
 };
 

@@ -4,7 +4,8 @@
  * (unreadable, corrupt gzip) are quarantined and the run goes on.
  */
 import { RejectBatch } from '../core/rejects.js';
-import { Batcher } from '../batch/batcher.js';
+import { Batcher, DEFAULT_CAPACITY } from '../batch/batcher.js';
+import { FlowlogError } from '../core/errors.js';
 import { decodeObject } from '../decode/gzip.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import { openObjectParser } from '../parse/object-parser.js';
@@ -32,6 +33,17 @@ export interface IngestSummary {
 
 const READ_AHEAD = 2;
 
+/** FLOWLOG_BATCH_ROWS trades memory for speed (see README, Performance). */
+function batchRowsFromEnv(): number {
+  const v = process.env.FLOWLOG_BATCH_ROWS;
+  if (v === undefined || v === '') return DEFAULT_CAPACITY;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1000 || n > 4_000_000) {
+    throw new FlowlogError('CONFIG_INVALID', `FLOWLOG_BATCH_ROWS="${v}" is not a whole number from 1000 to 4000000`, `unset it for the default (${DEFAULT_CAPACITY}), or pick e.g. 65536 to use less memory`);
+  }
+  return n;
+}
+
 export async function ingestPath(store: FlowStore, root: string, opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
   const all = await listLocalObjects(root);
@@ -51,7 +63,7 @@ export async function ingestPath(store: FlowStore, root: string, opts: IngestOpt
   const progress: IngestProgress = { objectsDone: 0, objects: todo.length, bytesDone: 0, bytes: todo.reduce((a, t) => a + t.obj.size, 0), rows: 0, rejected: 0 };
   const batcher = new Batcher(store, {
     sourceKind: 'local',
-    ...(opts.capacity ? { capacity: opts.capacity } : {}),
+    capacity: opts.capacity ?? batchRowsFromEnv(),
     onStored: (rows, rejected) => { progress.rows += rows; progress.rejected += rejected; opts.onProgress?.(progress); },
   });
   type Loaded = { data: Buffer | null; error: Error | null };

@@ -14,10 +14,13 @@ import { FlowlogError } from '../core/errors.js';
 import type { RejectedRecord } from '../core/rejects.js';
 import { applyMigrations } from './migrations.js';
 import { encodeNative } from './native-encoder.js';
-import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, QueryFormat } from './store.js';
+import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
 
 const FORMATS: Record<QueryFormat, string> = { table: 'PrettyCompactMonoBlock', json: 'JSONEachRow', csv: 'CSVWithNames' };
 let tmpSeq = 0;
+
+/** Engine settings given at connect time (server settings cannot be SET later). */
+export const ENGINE_ARGS: readonly string[] = [];
 
 /** Quotes a string literal for ClickHouse SQL (only for values we generate, never user SQL). */
 export const sqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -28,12 +31,12 @@ export class ChdbStore implements FlowStore {
   private readonly lockFile: string;
   private readonly spool: string;
 
-  constructor(readonly dataDir: string) {
+  constructor(readonly dataDir: string, engineArgs: readonly string[] = ENGINE_ARGS) {
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
     this.lockFile = join(dir, 'flowlog.lock');
     this.takeLock();
-    this.session = new Session(join(dir, 'clickhouse'));
+    this.session = new Session(join(dir, 'clickhouse'), { connectionArgs: engineArgs });
     // tmpfs keeps the Native block off the disk; containers with a small /dev/shm can point this elsewhere
     this.spool = process.env.FLOWLOG_SPOOL_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
   }
@@ -62,10 +65,18 @@ export class ChdbStore implements FlowStore {
     try { await this.session.queryAsync(sql, { format: 'TSV' }); } catch (e) { throw queryError(e, sql); }
   }
 
-  async insertFlows(batch: FlowBatch, token: string): Promise<void> {
-    if (batch.length === 0) return;
+  prepareFlows(batch: FlowBatch): PreparedFlows {
     const block = encodeNative(batch);
-    await this.insertFile('flows', block.columns, block.data, 'Native', token);
+    return { rows: batch.length, columns: block.columns, data: block.data };
+  }
+
+  async insertPrepared(prepared: PreparedFlows, token: string): Promise<void> {
+    if (prepared.rows === 0) return;
+    await this.insertFile('flows', prepared.columns, prepared.data, 'Native', token);
+  }
+
+  insertFlows(batch: FlowBatch, token: string): Promise<void> {
+    return this.insertPrepared(this.prepareFlows(batch), token);
   }
 
   async insertRejects(items: readonly RejectedRecord[], token: string): Promise<void> {
@@ -115,7 +126,7 @@ export class ChdbStore implements FlowStore {
     }
   }
 
-  private async insertFile(table: string, columns: string[], data: Buffer, format: string, token: string): Promise<void> {
+  private async insertFile(table: string, columns: readonly string[], data: Buffer, format: string, token: string): Promise<void> {
     const path = join(this.spool, `flowlog-${process.pid}-${tmpSeq++}.${format.toLowerCase()}`);
     await writeFile(path, data);
     try {

@@ -5,6 +5,9 @@
 import type { FlowBatch } from '../core/flow-batch.js';
 import type { RejectedRecord } from '../core/rejects.js';
 
+/** A batch already encoded for the store's insert format. */
+export interface PreparedFlows { readonly rows: number; readonly columns: readonly string[]; readonly data: Buffer }
+
 export interface LedgerEntry {
   sourceKind: 'local' | 's3' | 'kafka';
   object: string;
@@ -29,10 +32,16 @@ export interface FlowStore {
   /** Applies pending migrations from sql/migrations; idempotent. */
   migrate(): Promise<AppliedMigration[]>;
   /**
-   * Stores a batch. `token` identifies the batch's source position; the same
-   * token stored twice keeps one copy. The batch may be reset as soon as the
-   * returned promise exists (its data has been copied).
+   * Encodes a batch for insertion, synchronously: the batch may be reset (and
+   * refilled) as soon as this returns, while the prepared block waits its turn.
    */
+  prepareFlows(batch: FlowBatch): PreparedFlows;
+  /**
+   * Stores a prepared batch. `token` identifies its source position; the same
+   * token stored twice keeps one copy.
+   */
+  insertPrepared(prepared: PreparedFlows, token: string): Promise<void>;
+  /** prepareFlows + insertPrepared. */
   insertFlows(batch: FlowBatch, token: string): Promise<void>;
   insertRejects(items: readonly RejectedRecord[], token: string): Promise<void>;
   recordLedger(entries: readonly LedgerEntry[]): Promise<void>;

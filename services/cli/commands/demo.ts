@@ -31,7 +31,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const summary = await ingestPath(store, demoDir, {
       onProgress: (p) => bar.update(p.bytesDone, p.bytes, `${fmtInt(p.rows)} flows`),
     });
-    bar.done();
+    bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
     await printIngestSummary(store, summary, 'npm run flowlog --');
   } finally {
     await store.close();

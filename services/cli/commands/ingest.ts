@@ -20,7 +20,7 @@ export async function ingestCommand(argv: string[]): Promise<number> {
       ...(plan ? { logFormat: plan } : {}),
       onProgress: (p) => bar.update(p.bytesDone, p.bytes, `${fmtInt(p.rows)} flows, ${fmtInt(p.rejected)} rejected`),
     });
-    bar.done();
+    bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
     if (values.quiet) process.stdout.write(`ingested ${summary.rows}, rejected ${summary.rejected}, skipped objects ${summary.skipped}\n`);
     else await printIngestSummary(store, summary, 'npm run flowlog --');
   } finally {
