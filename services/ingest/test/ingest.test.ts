@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withStore } from '../../../test/temp-store.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
 import type { FlowStore, LedgerEntry } from '../../store/store.js';
+import { generate } from '../../generate/index.js';
 import { ingestPath } from '../ingest.js';
 
 const AZURE_GOLDEN = new URL('../../parse/azure/test/golden/', import.meta.url).pathname;
@@ -100,6 +101,31 @@ describe('local ingest', () => {
         expect(c, `crash at ledger write ${dieAt}`).toEqual(reference);
         expect(c.distinct).toBe(c.flows - (await duplicatesInSource(store)));
       });
+    }
+  });
+});
+
+describe('generated data', () => {
+  it('ingests exactly the records the generator reports, and quarantines exactly its junk', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'flowlog-gen-'));
+    try {
+      const summary = await generate({ out, flows: 20_000, seed: 5, start: new Date('2026-03-01T00:00:00Z'), hours: 3, junk: 12 });
+      await withStore(async (store) => {
+        const s = await ingestPath(store, out);
+        expect(s.rows).toBe(summary.records);
+        expect(s.rejected).toBe(summary.junk);
+        const byType = await store.queryRows<{ log_type: string; n: number }>('SELECT log_type, count() AS n FROM flows GROUP BY log_type ORDER BY log_type');
+        const want = new Map<string, number>();
+        for (const f of summary.files) {
+          const t = f.format.startsWith('aws') ? 'vpc' : f.format === 'azure-nsg' ? 'nsg' : 'vnet';
+          want.set(t, (want.get(t) ?? 0) + f.records);
+        }
+        expect(byType.map((r) => [r.log_type, Number(r.n)])).toEqual([...want.entries()].sort());
+        const [nodata] = await store.queryRows<{ n: number }>("SELECT count() AS n FROM flows WHERE log_status != 'OK'");
+        expect(Number(nodata!.n)).toBe(summary.files.reduce((a, f) => a + f.nodata, 0));
+      });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });
