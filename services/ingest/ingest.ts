@@ -29,9 +29,12 @@ export interface IngestSummary {
   bytes: number;
   seconds: number;
   insertSeconds: number;
+  /** The first notices that are not rejects (unknown fields skipped, ...). */
+  warnings: string[];
 }
 
 const READ_AHEAD = 2;
+const MAX_WARNINGS = 20;
 
 /** FLOWLOG_BATCH_ROWS trades memory for speed (see README, Performance). */
 function batchRowsFromEnv(): number {
@@ -50,6 +53,7 @@ export async function ingestPath(store: FlowStore, root: string, opts: IngestOpt
   const ledger = await store.ledgerState('local');
   const todo: { obj: LocalObject; skipRows: number }[] = [];
   let skipped = 0, resumed = 0;
+  const warnings: string[] = [];
   for (const obj of all) {
     const seen = ledger.get(obj.name);
     if (seen && seen.identity === obj.identity) {
@@ -84,7 +88,9 @@ export async function ingestPath(store: FlowStore, root: string, opts: IngestOpt
       await store.recordLedger([{ sourceKind: 'local', object: obj.name, identity: obj.identity, batchId: `decode:${obj.name}`, firstPosition: 0, lastPosition: 0, rows: 0, rejected: 1, complete: true }]);
       progress.rejected++;
     } else {
-      await batcher.ingestObject({ name: obj.name, identity: obj.identity }, openObjectParser(obj.name, loaded.data, opts), skipRows);
+      const parser = openObjectParser(obj.name, loaded.data, opts);
+      await batcher.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
+      for (const w of parser.warnings ?? []) if (warnings.length < MAX_WARNINGS) warnings.push(w);
     }
     progress.objectsDone++;
     progress.bytesDone += obj.size;
@@ -93,7 +99,7 @@ export async function ingestPath(store: FlowStore, root: string, opts: IngestOpt
   await batcher.finish();
   opts.onProgress?.(progress);
   return {
-    objects: todo.length, skipped, resumed,
+    objects: todo.length, skipped, resumed, warnings,
     rows: batcher.stats.rows, rejected: progress.rejected,
     bytes: progress.bytes,
     seconds: (performance.now() - t0) / 1000,

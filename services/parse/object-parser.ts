@@ -13,6 +13,8 @@ import { unwrapMessageJson } from './aws/message-json.js';
 export interface ObjectParser {
   /** Fills batch; true when the object is consumed, false when the batch is full. */
   fill(batch: FlowBatch, rejects: RejectBatch): boolean;
+  /** Notices that are not rejects (e.g. unknown fields whose values are skipped). */
+  readonly warnings?: readonly string[];
 }
 
 export interface ParseOptions { logFormat?: FormatPlan }
@@ -23,6 +25,7 @@ class AwsObjectParser implements ObjectParser {
   constructor(source: string, private readonly buf: Buffer, plan?: FormatPlan) {
     this.parser = new AwsTextParser(source, plan);
   }
+  get warnings(): readonly string[] { return this.parser.warnings; }
   fill(batch: FlowBatch, rejects: RejectBatch): boolean {
     this.pos = this.parser.parse(this.buf, this.pos, this.buf.length, true, batch, rejects);
     return this.pos >= this.buf.length;

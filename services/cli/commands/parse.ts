@@ -42,6 +42,7 @@ export async function parseCommand(argv: string[]): Promise<number> {
     parsed += batch.length; rejected += rejects.length;
     batch.reset(); rejects.clear();
   }
+  for (const w of parser.warnings ?? []) process.stderr.write(`warning ${w}\n`);
   process.stderr.write(`parsed ${parsed}, rejected ${rejected}\n`);
   return 0;
 }

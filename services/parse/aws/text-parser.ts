@@ -41,8 +41,6 @@ function hasBinary(b: Uint8Array, p: number, q: number): boolean {
   return false;
 }
 
-export interface AwsParseStats { lines: number; unknownFields: readonly string[] }
-
 export class AwsTextParser {
   plan: FormatPlan;
   /** 1-based number of the last line read. */
@@ -52,9 +50,18 @@ export class AwsTextParser {
   private readonly codes = { accept: 0, reject: 0, ok: 0, nodata: 0, skipdata: 0 };
   private failDetail = '';
 
+  /** Things a person should know that are not rejects (fields we do not know yet, whose values are skipped). */
+  readonly warnings: string[] = [];
+
   /** @param declared a `log_format` from configuration; a header line in the object overrides it. */
   constructor(readonly source: string, declared?: FormatPlan) {
     this.plan = declared ?? DEFAULT_PLAN;
+    this.noteUnknown(0);
+  }
+
+  private noteUnknown(line: number): void {
+    if (this.plan.unknown.length === 0) return;
+    this.warnings.push(`${this.source}${line ? `:${line}` : ''}: unknown field${this.plan.unknown.length > 1 ? 's' : ''} ${this.plan.unknown.join(', ')}: values skipped (a newer AWS field? please report it)`);
   }
 
   /**
@@ -116,6 +123,7 @@ export class AwsTextParser {
     const names = headerNames(buf.toString('latin1', pos, le));
     if (!names) return false;
     this.plan = compilePlan(names);
+    this.noteUnknown(this.line);
     return true;
   }
 

@@ -19,5 +19,5 @@ export function parseAll(data: Buffer, opts: { source?: string; logFormat?: Form
     batch.reset();
     rejects.clear();
   }
-  return { records, rejected };
+  return { records, rejected, warnings: [...(parser.warnings ?? [])] };
 }
