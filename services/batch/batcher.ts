@@ -52,7 +52,7 @@ export class Batcher {
    * already stored (from an interrupted earlier run) and are parsed but dropped.
    */
   async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0): Promise<void> {
-    if (skipRows > 0) this.skip(parser, skipRows);
+    if (skipRows > 0) this.skipStoredRows(parser, skipRows);
     let position = skipRows;
     let seg = this.openSegment(obj, position);
     for (;;) {
@@ -116,7 +116,7 @@ export class Batcher {
   }
 
   /** Re-parses rows already stored, into a scratch batch, to reach the resume point. */
-  private skip(parser: ObjectParser, rows: number): void {
+  private skipStoredRows(parser: ObjectParser, rows: number): void {
     const scratch = new FlowBatch(Math.min(rows, 65536));
     const sink = new RejectBatch();
     let left = rows;
