@@ -1,0 +1,149 @@
+/**
+ * The store on a ClickHouse server, through @clickhouse/client over HTTP.
+ * Same migrations and contract as the embedded store. Batches go in as Native
+ * blocks (the client's insert() only takes JSON/text/Parquet, so the block is
+ * streamed through exec() as the body of `INSERT ... FORMAT Native`),
+ * gzip-compressed, each with its insert_deduplication_token.
+ */
+import { Readable } from 'node:stream';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { FlowBatch } from '../core/flow-batch.js';
+import { FlowlogError } from '../core/errors.js';
+import type { RejectedRecord } from '../core/rejects.js';
+import { applyMigrations } from './migrations.js';
+import { encodeNative } from './native-encoder.js';
+import { withRetry, type RetryOptions } from './retry.js';
+import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
+
+const FORMATS: Record<QueryFormat, string> = { table: 'PrettyCompactMonoBlock', json: 'JSONEachRow', csv: 'CSVWithNames' };
+
+export interface ServerStoreOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  database?: string;
+  retry?: RetryOptions;
+  requestTimeoutMs?: number;
+}
+
+const DEDUP = (table: string, token: string) => ({
+  insert_deduplicate: 1 as const,
+  insert_deduplication_token: `${table}:${token}`,
+  deduplicate_blocks_in_dependent_materialized_views: 1 as const,
+});
+
+export class ClickHouseServerStore implements FlowStore {
+  readonly kind = 'server';
+  private readonly client: ClickHouseClient;
+
+  constructor(private readonly opts: ServerStoreOptions) {
+    this.client = createClient({
+      url: opts.url,
+      ...(opts.username !== undefined ? { username: opts.username } : {}),
+      ...(opts.password !== undefined ? { password: opts.password } : {}),
+      ...(opts.database !== undefined ? { database: opts.database } : {}),
+      compression: { request: true, response: true },
+      request_timeout: opts.requestTimeoutMs ?? 300_000,
+      // progress headers keep a long insert's connection alive through load balancers' idle timeouts
+      clickhouse_settings: { output_format_json_quote_64bit_integers: 0, send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '60000' },
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.client.ping()).success;
+  }
+
+  migrate(): Promise<AppliedMigration[]> {
+    return applyMigrations({ exec: (sql) => this.exec(sql), queryRows: (sql) => this.queryRows(sql) });
+  }
+
+  async exec(sql: string): Promise<void> {
+    try { await withRetry(() => this.client.command({ query: sql }), this.opts.retry); } catch (e) { throw queryError(e, sql); }
+  }
+
+  prepareFlows(batch: FlowBatch): PreparedFlows {
+    const block = encodeNative(batch);
+    return { rows: batch.length, columns: block.columns, data: block.data };
+  }
+
+  async insertPrepared(prepared: PreparedFlows, token: string): Promise<void> {
+    if (prepared.rows === 0) return;
+    await this.insertRaw('flows', prepared.columns, 'Native', prepared.data, token);
+  }
+
+  insertFlows(batch: FlowBatch, token: string): Promise<void> {
+    return this.insertPrepared(this.prepareFlows(batch), token);
+  }
+
+  async insertRejects(items: readonly RejectedRecord[], token: string): Promise<void> {
+    if (items.length === 0) return;
+    await this.insertJson('flows_rejected', items.map((r) => ({ ...r })), token);
+  }
+
+  async recordLedger(entries: readonly LedgerEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.insertJson('ingest_ledger', entries.map((e) => ({
+      source_kind: e.sourceKind, object: e.object, identity: e.identity, batch_id: e.batchId,
+      first_position: e.firstPosition, last_position: e.lastPosition, rows: e.rows, rejected: e.rejected, complete: e.complete ? 1 : 0,
+    })), entries[0]!.batchId);
+  }
+
+  async ledgerState(sourceKind: LedgerEntry['sourceKind']): Promise<Map<string, ObjectProgress>> {
+    const rows = await this.queryRows<{ object: string; identity: string; complete: number; stored: number }>(
+      `SELECT object, argMax(identity, ingested_at) AS identity, max(complete) AS complete, max(last_position) AS stored
+       FROM ingest_ledger WHERE source_kind = {k:String} GROUP BY object`, { k: sourceKind });
+    return new Map(rows.map((r) => [r.object, { identity: r.identity, complete: Number(r.complete) === 1, storedRows: Number(r.stored) }]));
+  }
+
+  async queryRows<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+    try {
+      return await withRetry(async () => (await this.client.query({ query: sql, format: 'JSONEachRow', ...(params ? { query_params: params } : {}) })).json<T>(), this.opts.retry);
+    } catch (e) { throw queryError(e, sql); }
+  }
+
+  async queryText(sql: string, format: QueryFormat, params?: Record<string, unknown>): Promise<string> {
+    try {
+      const rs = await withRetry(() => this.client.exec({ query: `${sql}\nFORMAT ${FORMATS[format]}`, ...(params ? { query_params: params } : {}) }), this.opts.retry);
+      const chunks: Buffer[] = [];
+      for await (const c of rs.stream) chunks.push(Buffer.from(c as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    } catch (e) { throw queryError(e, sql); }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async insertRaw(table: string, columns: readonly string[], format: string, data: Buffer, token: string): Promise<void> {
+    try {
+      await withRetry(async () => {
+        const rs = await this.client.exec({
+          query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT ${format}`,
+          values: Readable.from([data]),
+          clickhouse_settings: DEDUP(table, token),
+        });
+        rs.stream.resume();
+        await new Promise<void>((resolve, reject) => { rs.stream.on('end', resolve); rs.stream.on('error', reject); });
+      }, this.opts.retry);
+    } catch (e) {
+      throw insertError(table, e);
+    }
+  }
+
+  private async insertJson(table: string, values: Record<string, unknown>[], token: string): Promise<void> {
+    try {
+      await withRetry(() => this.client.insert({ table, values, format: 'JSONEachRow', clickhouse_settings: DEDUP(table, token) }), this.opts.retry);
+    } catch (e) {
+      throw insertError(table, e);
+    }
+  }
+}
+
+function insertError(table: string, e: unknown): FlowlogError {
+  return new FlowlogError('STORE_INSERT_FAILED', `insert into ${table} failed: ${(e as Error).message}`,
+    'the batch was not stored and its source position was not advanced, so a re-run retries it', { cause: e });
+}
+
+function queryError(e: unknown, sql: string): FlowlogError {
+  return new FlowlogError('STORE_QUERY_FAILED', (e as Error).message, `the query was: ${sql.length > 300 ? `${sql.slice(0, 300)}…` : sql}`, { cause: e });
+}
