@@ -1,7 +1,8 @@
 /**
- * One-shot ingest of local objects: list -> skip what the ledger has -> read
- * and decompress ahead -> parse into batches -> store. Per-object failures
- * (unreadable, corrupt gzip) are quarantined and the run goes on.
+ * One-shot ingest of a list of objects (a local folder, an S3 prefix): skip
+ * what the ledger has -> fetch and decompress ahead, a few at a time -> parse
+ * into batches -> store. Per-object failures (unreadable after retries,
+ * corrupt gzip) are quarantined and the run goes on.
  */
 import { RejectBatch } from '../core/rejects.js';
 import { Batcher, DEFAULT_CAPACITY } from '../batch/batcher.js';
@@ -9,8 +10,8 @@ import { FlowlogError } from '../core/errors.js';
 import { decodeObject } from '../decode/gzip.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import { openObjectParser } from '../parse/object-parser.js';
-import { listLocalObjects, readLocalObject, type LocalObject } from '../sources/local.js';
-import type { FlowStore } from '../store/store.js';
+import { listLocalObjects, readLocalObject } from '../sources/local.js';
+import type { FlowStore, LedgerEntry } from '../store/store.js';
 
 export interface IngestProgress { objectsDone: number; objects: number; bytesDone: number; bytes: number; rows: number; rejected: number }
 
@@ -47,11 +48,26 @@ function batchRowsFromEnv(): number {
   return n;
 }
 
-export async function ingestPath(store: FlowStore, root: string, opts: IngestOptions = {}): Promise<IngestSummary> {
+/** An object a source can list and fetch: `name` is its ledger key, `identity` changes when its content does. */
+export interface SourceObjectRef { name: string; identity: string; size: number }
+
+export interface ObjectSource<O extends SourceObjectRef> {
+  kind: LedgerEntry['sourceKind'];
+  list(): Promise<O[]>;
+  fetch(obj: O): Promise<Buffer>;
+  /** Objects fetched at once (network sources want several in flight). */
+  readAhead?: number;
+}
+
+export function ingestPath(store: FlowStore, root: string, opts: IngestOptions = {}): Promise<IngestSummary> {
+  return ingestObjects(store, { kind: 'local', list: () => listLocalObjects(root), fetch: readLocalObject }, opts);
+}
+
+export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore, source: ObjectSource<O>, opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
-  const all = await listLocalObjects(root);
-  const ledger = await store.ledgerState('local');
-  const todo: { obj: LocalObject; skipRows: number }[] = [];
+  const all = await source.list();
+  const ledger = await store.ledgerState(source.kind);
+  const todo: { obj: O; skipRows: number }[] = [];
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
   for (const obj of all) {
@@ -66,26 +82,27 @@ export async function ingestPath(store: FlowStore, root: string, opts: IngestOpt
   }
   const progress: IngestProgress = { objectsDone: 0, objects: todo.length, bytesDone: 0, bytes: todo.reduce((a, t) => a + t.obj.size, 0), rows: 0, rejected: 0 };
   const batcher = new Batcher(store, {
-    sourceKind: 'local',
+    sourceKind: source.kind,
     capacity: opts.capacity ?? batchRowsFromEnv(),
     onStored: (rows, rejected) => { progress.rows += rows; progress.rejected += rejected; opts.onProgress?.(progress); },
   });
   type Loaded = { data: Buffer | null; error: Error | null };
-  const load = (o: LocalObject): Promise<Loaded> => readLocalObject(o).then(decodeObject).then(
+  const readAhead = source.readAhead ?? READ_AHEAD;
+  const load = (o: O): Promise<Loaded> => source.fetch(o).then(decodeObject).then(
     (data) => ({ data, error: null }),
     (error: Error) => ({ data: null, error }),
   );
-  const ahead = todo.slice(0, READ_AHEAD).map((t) => load(t.obj));
+  const ahead = todo.slice(0, readAhead).map((t) => load(t.obj));
   for (let i = 0; i < todo.length; i++) {
     const { obj, skipRows } = todo[i]!;
     const loaded = await ahead[i]!;
-    if (i + READ_AHEAD < todo.length) ahead.push(load(todo[i + READ_AHEAD]!.obj));
+    if (i + readAhead < todo.length) ahead.push(load(todo[i + readAhead]!.obj));
     ahead[i] = Promise.resolve({ data: null, error: null }); // let the buffer go
     if (loaded.error || !loaded.data) {
       const rej = new RejectBatch();
       rej.add(obj.name, 0, 'DECODE', loaded.error?.message ?? 'unreadable', '');
       await store.insertRejects(rej.items, `decode:${obj.name}:${obj.identity}`);
-      await store.recordLedger([{ sourceKind: 'local', object: obj.name, identity: obj.identity, batchId: `decode:${obj.name}`, firstPosition: 0, lastPosition: 0, rows: 0, rejected: 1, complete: true }]);
+      await store.recordLedger([{ sourceKind: source.kind, object: obj.name, identity: obj.identity, batchId: `decode:${obj.name}`, firstPosition: 0, lastPosition: 0, rows: 0, rejected: 1, complete: true }]);
       progress.rejected++;
     } else {
       const parser = openObjectParser(obj.name, loaded.data, opts);

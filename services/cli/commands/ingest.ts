@@ -1,25 +1,48 @@
-/** `flowlog ingest PATH [--log-format F]`: a file or folder into the store, once. */
+/** `flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format F]`: objects into the store, once. */
 import { FlowlogError } from '../../core/errors.js';
-import { ingestPath } from '../../ingest/ingest.js';
+import { ingestObjects, ingestPath, type IngestProgress } from '../../ingest/ingest.js';
+import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
+import { parseS3Uri, s3Source } from '../../sources/s3/s3-source.js';
 import { compileLogFormat } from '../../parse/aws/log-format.js';
 import { openStore } from '../../store/open.js';
 import { parseCli } from '../args.js';
 import { Progress, fmtInt } from '../progress.js';
 import { printIngestSummary } from '../summary.js';
 
-const USAGE = 'flowlog ingest PATH [--log-format "${version} ..."] [--quiet]';
+const USAGE = 'flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format "${version} ..."] [--quiet]';
+
+function isoFlag(name: string, v: string | undefined): Date | undefined {
+  if (v === undefined) return undefined;
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new FlowlogError('USAGE', `--${name} "${v}" is not a date`, `write it as ISO 8601, e.g. --${name} 2026-11-01 or --${name} 2026-11-01T06:00:00Z`);
+  return d;
+}
 
 export async function ingestCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli(argv, { 'log-format': { type: 'string' }, quiet: { type: 'boolean' } }, USAGE);
-  if (positionals.length !== 1) throw new FlowlogError('USAGE', 'ingest takes one PATH (a file or a folder)', `usage: ${USAGE}`);
+  const { values, positionals } = parseCli(argv, {
+    'log-format': { type: 'string' }, quiet: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' },
+  }, USAGE);
+  if (positionals.length !== 1) throw new FlowlogError('USAGE', 'ingest takes one PATH (a file or a folder) or s3:// URI', `usage: ${USAGE}`);
+  const target = positionals[0]!;
+  const from = isoFlag('from', values.from), to = isoFlag('to', values.to);
+  if ((from || to) && !target.startsWith('s3://')) throw new FlowlogError('USAGE', '--from/--to select S3 objects by the date in their keys', 'use them with an s3:// URI');
   const plan = values['log-format'] !== undefined ? compileLogFormat(values['log-format']) : undefined;
   const store = await openStore();
   try {
     const bar = new Progress('ingest');
-    const summary = await ingestPath(store, positionals[0]!, {
+    const opts = {
       ...(plan ? { logFormat: plan } : {}),
-      onProgress: (p) => bar.update(p.bytesDone, p.bytes, `${fmtInt(p.rows)} flows, ${fmtInt(p.rejected)} rejected`),
-    });
+      onProgress: (p: IngestProgress) => bar.update(p.bytesDone, p.bytes, `${fmtInt(p.rows)} flows, ${fmtInt(p.rejected)} rejected`),
+    };
+    let summary;
+    if (target.startsWith('s3://')) {
+      const client = makeS3Client(s3SettingsFromEnv());
+      const source = s3Source(client, { ...parseS3Uri(target), ...(from ? { from } : {}), ...(to ? { to } : {}) },
+        (n) => process.stderr.write(`note: ${n} objects under the prefix have no date in their key and were left out of the range\n`));
+      try { summary = await ingestObjects(store, source, opts); } finally { client.destroy(); }
+    } else {
+      summary = await ingestPath(store, target, opts);
+    }
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
     if (values.quiet) process.stdout.write(`ingested ${summary.rows}, rejected ${summary.rejected}, skipped objects ${summary.skipped}\n`);
     else await printIngestSummary(store, summary, 'npm run flowlog --');

@@ -1,0 +1,42 @@
+/**
+ * An S3 client from the environment: AWS (credentials from the standard
+ * provider chain: env, profile, SSO, instance/task role) or an S3-compatible
+ * server (S3_ENDPOINT, path-style addressing). TLS is the SDK's: https
+ * endpoints are verified against the system's CAs (NODE_EXTRA_CA_CERTS adds one).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { FlowlogError } from '../../core/errors.js';
+
+export interface S3Settings { endpoint?: string; region?: string; forcePathStyle?: boolean; accessKeyId?: string; secretAccessKey?: string }
+
+export function s3SettingsFromEnv(env = process.env): S3Settings {
+  const endpoint = env.S3_ENDPOINT;
+  if (endpoint) {
+    try { new URL(endpoint); } catch {
+      throw new FlowlogError('CONFIG_INVALID', `S3_ENDPOINT="${endpoint}" is not a URL`, 'use e.g. http://127.0.0.1:9000, or unset it for AWS');
+    }
+  }
+  const accessKeyId = env.S3_ACCESS_KEY, secretAccessKey = env.S3_SECRET_KEY;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    throw new FlowlogError('CONFIG_INVALID', 'S3_ACCESS_KEY and S3_SECRET_KEY must be set together', 'set both, or neither to use the AWS credential chain');
+  }
+  return {
+    ...(endpoint ? { endpoint } : {}),
+    region: env.S3_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    // S3-compatible servers are addressed by path; AWS by virtual host
+    forcePathStyle: env.S3_FORCE_PATH_STYLE ? env.S3_FORCE_PATH_STYLE === 'true' : Boolean(endpoint),
+    ...(accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : {}),
+  };
+}
+
+export function makeS3Client(s: S3Settings): S3Client {
+  return new S3Client({
+    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+    region: s.region ?? 'us-east-1',
+    forcePathStyle: s.forcePathStyle ?? false,
+    ...(s.accessKeyId && s.secretAccessKey ? { credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } } : {}),
+    // the SDK retries throttling and network errors with backoff; adaptive also slows down under 503 SlowDown
+    maxAttempts: 6,
+    retryMode: 'adaptive',
+  });
+}
