@@ -23,7 +23,14 @@ import type { FlowStore, LedgerEntry } from '../store/store.js';
  */
 export const DEFAULT_CAPACITY = 262_144;
 
-export interface SourceObject { name: string; identity: string }
+export interface SourceObject {
+  name: string;
+  identity: string;
+  /** Ledger kind for this object (default: the batcher's). */
+  kind?: LedgerEntry['sourceKind'];
+  /** The caller records this object's progress itself (Kafka offsets): no ledger row from the batcher. */
+  noLedger?: boolean;
+}
 
 interface Segment { obj: SourceObject; first: number; last: number; rejected: number; complete: boolean }
 
@@ -94,8 +101,8 @@ export class Batcher {
       const t0 = performance.now();
       await this.store.insertPrepared(prepared, token);
       await this.store.insertRejects(rejected, token);
-      await this.store.recordLedger(segments.map((s) => ({
-        sourceKind: this.opts.sourceKind, object: s.obj.name, identity: s.obj.identity, batchId: token,
+      await this.store.recordLedger(segments.filter((s) => !s.obj.noLedger).map((s) => ({
+        sourceKind: s.obj.kind ?? this.opts.sourceKind, object: s.obj.name, identity: s.obj.identity, batchId: token,
         firstPosition: s.first, lastPosition: s.last, rows: s.last - s.first, rejected: s.rejected, complete: s.complete,
       })));
       this.stats.insertMs += performance.now() - t0;

@@ -1,0 +1,381 @@
+#!/usr/bin/env bash
+# A real single-node Apache Kafka broker (3.9.x, KRaft combined broker+controller) on 127.0.0.1,
+# its jars resolved from Maven Central by Maven (infra/kafka/pom.xml); needs only a JDK (17+) and mvn.
+#
+#   infra/kafka/kafka.sh up        install once (cold: ~1 min, mostly Maven downloads), format the
+#                                  KRaft storage on first use, start the broker, wait until it
+#                                  serves requests; last line: KAFKA_BROKERS=127.0.0.1:19092
+#   infra/kafka/kafka.sh down      stop it, keep the data      (down --purge: also delete data + log)
+#   infra/kafka/kafka.sh restart   down (data kept) + up
+#   infra/kafka/kafka.sh status    exit 0 running, 3 stopped
+#   infra/kafka/kafka.sh wait      wait until it serves requests (KAFKA_WAIT_TIMEOUT, default 120 s)
+#   infra/kafka/kafka.sh install   only resolve the jars and compile the probe (no start)
+#   infra/kafka/kafka.sh env       print KAFKA_BROKERS=... (eval "$(infra/kafka/kafka.sh env)")
+#   infra/kafka/kafka.sh logs      print the broker log's last lines (LINES=N, default 30)
+#
+# Environment: FLOWLOG_INFRA_DIR (state root, default <repo>/infra/.state; this broker's state is
+# in its kafka/ folder: lib/ jars, data/ KRaft + topic data, kafka.log, kafka.pid, server.properties),
+# KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_WAIT_TIMEOUT (120),
+# KAFKA_HEAP_OPTS ("-Xmx512m -Xms256m"), KAFKA_JVM_OPTS (extra JVM flags),
+# KAFKA_EXTRA_PROPERTIES (lines appended to server.properties, e.g. $'message.max.bytes=2000000'),
+# KAFKA_MVN_ARGS (extra Maven arguments, e.g. -Dmaven.repo.local=/tmp/m2; default repo: ~/.m2),
+# KAFKA_LIB_DIR (where the jars go, default <state>/kafka/lib: lets a second broker with its own
+# FLOWLOG_INFRA_DIR and ports share the jars of the first instead of resolving them again).
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+INFRA_DIR="${FLOWLOG_INFRA_DIR:-$REPO_ROOT/infra/.state}"
+STATE="$INFRA_DIR/kafka"
+
+HOST="127.0.0.1"
+PORT="${KAFKA_PORT:-19092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+BROKERS="$HOST:$PORT"
+WAIT_TIMEOUT="${KAFKA_WAIT_TIMEOUT:-120}"
+HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
+NODE_ID=1
+# JAVA_HOME's JDK when set, else the one on PATH
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+JAVAC="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
+
+POM="$SCRIPT_DIR/pom.xml"
+LOG4J="$SCRIPT_DIR/log4j.properties"
+LOG4J_TOOLS="$SCRIPT_DIR/log4j-tools.properties"
+PROBE_SRC="$SCRIPT_DIR/Probe.java"
+LIB_DIR="${KAFKA_LIB_DIR:-$STATE/lib}"
+LIB_STAMP="$LIB_DIR/.pom.sha256"
+PROBE_DIR="$LIB_DIR/.probe"
+PROBE_STAMP="$PROBE_DIR/.probe.sha256"
+DATA_DIR="$STATE/data"
+CONFIG="$STATE/server.properties"
+CLUSTER_ID_FILE="$STATE/cluster.id"
+PID_FILE="$STATE/kafka.pid"
+LOG_FILE="$STATE/kafka.log"
+INSTALL_LOG="$STATE/install.log"
+
+say() { echo "kafka: $*" >&2; }
+die() { echo "kafka: error: $*" >&2; exit 1; }
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+ensure_state() {
+  mkdir -p "$STATE"
+  # Keep the state (jars, data, logs) out of git without touching the repo's .gitignore.
+  [ -e "$INFRA_DIR/.gitignore" ] || printf '*\n' > "$INFRA_DIR/.gitignore"
+}
+
+# Serialise up/down/install of one state dir (two `up`s at once must not install twice or start two
+# brokers). The lock is fd 9; the broker is started with fd 9 closed so it does not keep holding it.
+take_lock() {
+  ensure_state
+  exec 9>"$STATE/.lock"
+  if command -v flock >/dev/null 2>&1; then
+    flock -w 900 9 || die "could not take the lock $STATE/.lock within 900 s (another kafka.sh up/install running?)"
+  fi
+}
+
+need_java() {
+  command -v "$JAVA" >/dev/null 2>&1 || die "'$JAVA' not found (PATH / JAVA_HOME): the broker needs a JDK 17+"
+}
+
+sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# --- process helpers --------------------------------------------------------------------------
+
+read_pid() { [ -s "$PID_FILE" ] && tr -dc '0-9' < "$PID_FILE" || true; }
+
+# Running = the pid in the pid file is alive and is a kafka.Kafka JVM on our server.properties
+# (guards against pid reuse).
+running_pid() {
+  local pid cmdline
+  pid="$(read_pid)"
+  [ -n "$pid" ] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  cmdline="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null || true)"
+  case "$cmdline" in
+    *kafka.Kafka*"$CONFIG"*) echo "$pid" ;;
+    *) return 1 ;;
+  esac
+}
+
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+log_tail() {
+  local n="${1:-30}"
+  if [ -s "$LOG_FILE" ]; then
+    echo "---- last $n lines of $LOG_FILE ----" >&2
+    tail -n "$n" "$LOG_FILE" >&2
+    echo "----" >&2
+  else
+    echo "(no broker log at $LOG_FILE)" >&2
+  fi
+}
+
+print_env() { echo "KAFKA_BROKERS=$BROKERS"; }
+
+classpath() { echo "$LIB_DIR/*"; }
+
+# --- install ----------------------------------------------------------------------------------
+
+jars_installed() {
+  [ -f "$LIB_STAMP" ] && [ "$(cat "$LIB_STAMP")" = "$(sha_of "$POM")" ] && compgen -G "$LIB_DIR/kafka_2.13-*.jar" >/dev/null
+}
+
+probe_installed() {
+  [ -f "$PROBE_STAMP" ] && [ "$(cat "$PROBE_STAMP")" = "$(sha_of "$PROBE_SRC")" ] && [ -f "$PROBE_DIR/Probe.class" ]
+}
+
+# The jars may be shared by several state dirs (KAFKA_LIB_DIR): installing them takes their own
+# lock (fd 8), beside the lib dir.
+lock_lib() {
+  mkdir -p "$(dirname "$LIB_DIR")"
+  exec 8>"$LIB_DIR.lock"
+  if command -v flock >/dev/null 2>&1; then
+    flock -w 900 8 || die "could not take the lock $LIB_DIR.lock within 900 s (another kafka.sh installing?)"
+  fi
+}
+unlock_lib() { exec 8>&-; }
+
+# Resolve the broker's jars into $LIB_DIR once; again only when pom.xml changes.
+install_jars() {
+  ensure_state
+  jars_installed && return 0
+  lock_lib
+  if jars_installed; then unlock_lib; return 0; fi
+  local want; want="$(sha_of "$POM")"
+  command -v mvn >/dev/null 2>&1 || die "'mvn' not found on PATH: the broker's jars are resolved from Maven Central with Maven 3.6+"
+  need_java
+  local start tmp rc=0
+  start=$(date +%s)
+  tmp="$LIB_DIR.tmp"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  say "resolving the Kafka broker jars from Maven Central ($POM; log: $INSTALL_LOG)"
+  # shellcheck disable=SC2086  # KAFKA_MVN_ARGS is a list of arguments
+  mvn -B -q -f "$POM" ${KAFKA_MVN_ARGS:-} \
+    dependency:copy-dependencies -DoutputDirectory="$tmp" > "$INSTALL_LOG" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ] || ! compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null; then
+    echo "---- last 40 lines of $INSTALL_LOG ----" >&2; tail -n 40 "$INSTALL_LOG" >&2; echo "----" >&2
+    die "resolving the Kafka jars failed (mvn exit $rc); see $INSTALL_LOG"
+  fi
+  echo "$want" > "$tmp/.pom.sha256"
+  rm -rf "$LIB_DIR"     # (with the probe compiled against the old jars)
+  mv "$tmp" "$LIB_DIR"
+  unlock_lib
+  say "installed $(ls "$LIB_DIR"/*.jar | wc -l) jars ($(du -sh "$LIB_DIR" | cut -f1)) into $LIB_DIR in $(( $(date +%s) - start )) s"
+}
+
+# Compile the readiness probe (Probe.java) once against the broker's kafka-clients.
+install_probe() {
+  probe_installed && return 0
+  lock_lib
+  if probe_installed; then unlock_lib; return 0; fi
+  command -v "$JAVAC" >/dev/null 2>&1 || die "'$JAVAC' not found (PATH / JAVA_HOME): the readiness probe needs a JDK (not only a JRE)"
+  rm -rf "$PROBE_DIR"; mkdir -p "$PROBE_DIR"
+  "$JAVAC" -nowarn -cp "$(classpath)" -d "$PROBE_DIR" "$PROBE_SRC" >&2 \
+    || die "compiling $PROBE_SRC failed"
+  sha_of "$PROBE_SRC" > "$PROBE_STAMP"
+  unlock_lib
+}
+
+install_all() { install_jars; install_probe; }
+
+# --- config + storage -------------------------------------------------------------------------
+
+# A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what
+# `kafka-storage random-uuid` prints; like Kafka, never one starting with '-').
+new_cluster_id() {
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    case "$id" in -*) ;; *) echo "$id"; return 0 ;; esac
+  done
+}
+
+write_config() {
+  mkdir -p "$DATA_DIR"
+  local tmp="$CONFIG.tmp"
+  cat > "$tmp" <<EOF
+# Written by infra/kafka/kafka.sh on every start: edits here are lost (use KAFKA_EXTRA_PROPERTIES).
+process.roles=broker,controller
+node.id=$NODE_ID
+controller.quorum.voters=$NODE_ID@$HOST:$CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$DATA_DIR
+
+# single node: every internal topic has one replica
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+default.replication.factor=1
+min.insync.replicas=1
+
+group.initial.rebalance.delay.ms=0
+# A broker killed with SIGKILL stays registered until its session expires (default 9 s); a new
+# start waits that long (DUPLICATE_BROKER_REGISTRATION). Shorter here; a clean stop is not affected.
+broker.heartbeat.interval.ms=1000
+broker.session.timeout.ms=5000
+auto.create.topics.enable=true
+delete.topic.enable=true
+num.partitions=3
+
+# small machine (2 cores)
+num.network.threads=2
+num.io.threads=4
+num.recovery.threads.per.data.dir=1
+log.retention.hours=168
+log.retention.check.interval.ms=300000
+EOF
+  if [ -n "${KAFKA_EXTRA_PROPERTIES:-}" ]; then
+    printf '\n# KAFKA_EXTRA_PROPERTIES\n%s\n' "$KAFKA_EXTRA_PROPERTIES" >> "$tmp"
+  fi
+  mv -f "$tmp" "$CONFIG"
+}
+
+# `kafka-storage.sh format` on first use (the data dir keeps meta.properties afterwards).
+format_storage() {
+  [ -f "$DATA_DIR/meta.properties" ] && return 0
+  local cid rc=0 out
+  if [ -s "$CLUSTER_ID_FILE" ]; then cid="$(cat "$CLUSTER_ID_FILE")"; else cid="$(new_cluster_id)"; echo "$cid" > "$CLUSTER_ID_FILE"; fi
+  say "formatting the KRaft storage in $DATA_DIR (cluster id $cid)"
+  # Static quorum (controller.quorum.voters): 3.9's StorageTool refuses --standalone with it.
+  out="$("$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dlog4j.configuration="file:$LOG4J_TOOLS" -cp "$(classpath)" kafka.tools.StorageTool \
+          format -t "$cid" -c "$CONFIG" 2>&1)" || rc=$?
+  { echo "==== $(date -u +%Y-%m-%dT%H:%M:%SZ) kafka-storage format -t $cid"; echo "$out"; } >> "$LOG_FILE"
+  if [ "$rc" -ne 0 ]; then
+    # (skip the config dump KafkaConfig logs: lines "\t<name> = <value>")
+    echo "$out" | grep -Ev $'^\t[A-Za-z0-9._-]+ = ' | tail -n 30 >&2
+    die "formatting the KRaft storage failed (exit $rc)"
+  fi
+}
+
+# --- commands ---------------------------------------------------------------------------------
+
+cmd_status() {
+  local pid
+  if pid="$(running_pid)"; then
+    echo "kafka: running (pid $pid) at $BROKERS, controller $HOST:$CONTROLLER_PORT, data $DATA_DIR"
+    return 0
+  fi
+  echo "kafka: stopped (would listen on $BROKERS)"
+  return 3
+}
+
+cmd_wait() {
+  local deadline pid="" remaining rc=0 out
+  deadline=$(( $(date +%s) + WAIT_TIMEOUT ))
+  pid="$(running_pid || true)"
+  # 1. the port accepts connections (cheap, no JVM)
+  until port_open "$PORT"; do
+    if [ -s "$PID_FILE" ] && ! running_pid >/dev/null; then
+      say "the broker process (pid $(read_pid)) has exited"
+      log_tail 30
+      die "Kafka is not running (log: $LOG_FILE)"
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      say "nothing listens on $BROKERS after ${WAIT_TIMEOUT}s"
+      log_tail 30
+      die "timed out waiting for Kafka (log: $LOG_FILE)"
+    fi
+    sleep 0.3
+  done
+  # 2. it answers metadata: a registered broker, a KRaft leader, a topic listing (Probe.java)
+  jars_installed || die "the Kafka jars are not installed in $LIB_DIR: run 'kafka.sh up' (or 'install') first"
+  install_probe
+  remaining=$(( deadline - $(date +%s) )); [ "$remaining" -ge 5 ] || remaining=5
+  out="$("$JAVA" -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dlog4j.configuration="file:$LOG4J_TOOLS" \
+          -cp "$PROBE_DIR:$(classpath)" Probe "$BROKERS" "$remaining" "$pid" 2>&1)" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "$out" | tail -n 5 >&2 || true
+    log_tail 30
+    if [ "$rc" -eq 2 ]; then die "Kafka exited while starting (log: $LOG_FILE)"; fi
+    die "Kafka at $BROKERS did not serve requests within ${WAIT_TIMEOUT}s (log: $LOG_FILE)"
+  fi
+  say "$(echo "$out" | grep '^ready:' | tail -n 1)"
+}
+
+cmd_up() {
+  local pid start
+  take_lock
+  if pid="$(running_pid)"; then
+    say "already running (pid $pid) at $BROKERS"
+    cmd_wait
+    print_env
+    return 0
+  fi
+  need_java
+  install_all
+  if port_open "$PORT"; then
+    die "port $HOST:$PORT is already in use by another process (not the broker of $STATE); stop it or set KAFKA_PORT"
+  fi
+  if port_open "$CONTROLLER_PORT"; then
+    die "port $HOST:$CONTROLLER_PORT is already in use by another process; stop it or set KAFKA_CONTROLLER_PORT"
+  fi
+  write_config
+  format_storage
+  start=$(date +%s)
+  echo "==== $(date -u +%Y-%m-%dT%H:%M:%SZ) starting Kafka on $BROKERS (controller $HOST:$CONTROLLER_PORT)" >> "$LOG_FILE"
+  # shellcheck disable=SC2086  # HEAP_OPTS / KAFKA_JVM_OPTS are lists of flags
+  setsid "$JAVA" $HEAP_OPTS \
+    -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$LOG4J" -Dkafka.logs.dir="$STATE" \
+    ${KAFKA_JVM_OPTS:-} \
+    -cp "$(classpath)" kafka.Kafka "$CONFIG" >> "$LOG_FILE" 2>&1 < /dev/null 8>&- 9>&- &
+  echo $! > "$PID_FILE"
+  say "started Kafka (pid $(read_pid)), waiting for it to serve requests on $BROKERS"
+  cmd_wait
+  say "up in $(( $(date +%s) - start )) s (data $DATA_DIR, log $LOG_FILE)"
+  print_env
+}
+
+cmd_down() {
+  local purge=0 pid i
+  for a in "$@"; do
+    case "$a" in
+      --purge) purge=1 ;;
+      *) die "down: unknown option '$a' (only --purge)" ;;
+    esac
+  done
+  if pid="$(running_pid)"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "pid $pid did not stop within 20 s, killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      for i in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    fi
+    say "stopped Kafka (pid $pid)"
+  else
+    say "not running"
+  fi
+  rm -f "$PID_FILE"
+  if [ "$purge" = 1 ]; then
+    rm -rf "$DATA_DIR" "$LOG_FILE" "$CLUSTER_ID_FILE" "$CONFIG"
+    say "purged data and log (jars kept in $LIB_DIR; delete $STATE to drop them too)"
+  fi
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  up)      cmd_up ;;
+  down)    take_lock; cmd_down "$@" ;;
+  restart) take_lock; cmd_down; cmd_up ;;
+  status)  cmd_status ;;
+  wait)    cmd_wait; print_env ;;
+  install) take_lock; install_all; say "installed: $LIB_DIR ($(ls "$LIB_DIR"/*.jar | wc -l) jars)" ;;
+  env)     print_env ;;
+  logs)    log_tail "${LINES:-30}" ;;
+  -h|--help|help) usage ;;
+  *) echo "usage: $0 up|down [--purge]|restart|status|wait|install|env|logs" >&2; exit 2 ;;
+esac
