@@ -7,6 +7,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   demo: { load: async () => (await import('./commands/demo.js')).demoCommand, summary: 'generate a demo dataset once, ingest it, show what it says (npm start)' },
   parse: { load: async () => (await import('./commands/parse.js')).parseCommand, summary: 'parse FILE [--log-format F]: one JSON record per line on stdout' },
   ingest: { load: async () => (await import('./commands/ingest.js')).ingestCommand, summary: 'ingest PATH [--log-format F]: a file or folder into the store' },
+  run: { load: async () => (await import('./commands/run.js')).runCommand, summary: 'run --config FILE [--check]: the configured sources, continuously (SIGTERM drains)' },
   sql: { load: async () => (await import('./commands/sql.js')).sqlCommand, summary: 'sql "SELECT ..." [--format table|json|csv]: query the store' },
   migrate: { load: async () => (await import('./commands/migrate.js')).migrateCommand, summary: 'apply pending migrations from sql/migrations' },
   generate: { load: async () => (await import('../generate/command.js')).generateCommand, summary: 'generate --out DIR [--flows N] [--seed S]: synthetic flow logs' },

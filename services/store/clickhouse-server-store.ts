@@ -10,7 +10,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { FlowBatch } from '../core/flow-batch.js';
 import { FlowlogError } from '../core/errors.js';
 import type { RejectedRecord } from '../core/rejects.js';
-import { applyMigrations } from './migrations.js';
+import { applyMigrations, ledgerProgress } from './migrations.js';
 import { encodeNative } from './native-encoder.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
@@ -85,14 +85,17 @@ export class ClickHouseServerStore implements FlowStore {
     await this.insertJson('ingest_ledger', entries.map((e) => ({
       source_kind: e.sourceKind, object: e.object, identity: e.identity, batch_id: e.batchId,
       first_position: e.firstPosition, last_position: e.lastPosition, rows: e.rows, rejected: e.rejected, complete: e.complete ? 1 : 0,
-    })), entries[0]!.batchId);
+      state: e.state ?? 'stored',
+    })), entries[0]!.batchId + (entries[0]!.state === 'intent' ? ':intent' : ''));
   }
 
   async ledgerState(sourceKind: LedgerEntry['sourceKind']): Promise<Map<string, ObjectProgress>> {
-    const rows = await this.queryRows<{ object: string; identity: string; complete: number; stored: number }>(
-      `SELECT object, argMax(identity, ingested_at) AS identity, max(complete) AS complete, max(last_position) AS stored
+    const rows = await this.queryRows<{ object: string; identity: string; complete: number; stored: number; intent_first: number; intent_end: number }>(
+      `SELECT object, argMax(identity, ingested_at) AS identity, max(complete) AS complete,
+         maxIf(last_position, state = 'stored') AS stored,
+         argMaxIf(first_position, ingested_at, state = 'intent') AS intent_first, maxIf(last_position, state = 'intent') AS intent_end
        FROM ingest_ledger WHERE source_kind = {k:String} GROUP BY object`, { k: sourceKind });
-    return new Map(rows.map((r) => [r.object, { identity: r.identity, complete: Number(r.complete) === 1, storedRows: Number(r.stored) }]));
+    return new Map(rows.map((r) => [r.object, ledgerProgress(r)]));
   }
 
   async queryRows<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {

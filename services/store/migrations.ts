@@ -69,3 +69,12 @@ export async function applyMigrations(target: MigrationTarget, dir = MIGRATIONS_
   }
   return result;
 }
+
+/** One ingest_ledger summary row (see ledgerState) as progress: stored end, and an intent beyond it if any. */
+export function ledgerProgress(r: { identity: string; complete: number; stored: number; intent_first: number; intent_end: number }): import('./store.js').ObjectProgress {
+  const stored = Number(r.stored), end = Number(r.intent_end);
+  return {
+    identity: r.identity, complete: Number(r.complete) === 1, storedRows: stored,
+    ...(end > stored ? { intent: { first: Number(r.intent_first), end } } : {}),
+  };
+}

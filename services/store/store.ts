@@ -18,10 +18,19 @@ export interface LedgerEntry {
   rows: number;
   rejected: number;
   complete: boolean;
+  /** 'intent': recorded before the rows are stored (Kafka write-ahead); default 'stored'. */
+  state?: 'intent' | 'stored';
 }
 
 /** Rows of an object already stored (positions count accepted rows, 0-based, end exclusive). */
-export interface ObjectProgress { identity: string; complete: boolean; storedRows: number }
+export interface ObjectProgress {
+  identity: string;
+  complete: boolean;
+  /** End (exclusive) of what is stored: rows for objects, offsets for Kafka partitions. */
+  storedRows: number;
+  /** The latest write-ahead intent [first, end) beyond what is stored: to be replayed exactly. */
+  intent?: { first: number; end: number };
+}
 
 export interface AppliedMigration { version: number; name: string; applied: boolean }
 

@@ -1,11 +1,13 @@
 /**
  * Kafka topics into the store with effectively-once delivery.
  *
- * Each kafkajs batch (one partition's fetch) becomes one store batch. Its
- * offsets are committed to Kafka only after its rows, its quarantine and its
- * ledger row are durably stored; the ledger keeps the stored offset per
- * partition, and a (re)started consumer skips what the ledger already has even
- * if Kafka's committed offset is older. While the store is slow or down the
+ * Each kafkajs batch (one partition's fetch) is one round. Before its first
+ * insert, the round's exact offset range is written to the ledger as an
+ * intent; its offsets are committed to Kafka only after its rows, quarantine
+ * and a 'stored' ledger row are durable. A (re)started consumer skips what the
+ * ledger has stored (even if Kafka's committed offset is older) and replays a
+ * pending intent exactly, so the batches and their dedup tokens are the same
+ * as before the crash and the engine drops whatever had already landed. While the store is slow or down the
  * handler waits (heartbeating), which stops fetching for that partition:
  * backpressure with bounded memory.
  *
@@ -34,6 +36,7 @@ export interface KafkaIngestOptions {
   /** Needed when topics carry S3 notifications. */
   s3?: S3Client;
   capacity?: number;
+  sessionTimeoutMs?: number;
   onStored?: (s: KafkaIngestStats) => void;
 }
 
@@ -42,7 +45,8 @@ export interface KafkaIngestStats { messages: number; rows: number; rejected: nu
 export class KafkaIngest {
   readonly stats: KafkaIngestStats = { messages: 0, rows: 0, rejected: 0, batches: 0, s3Objects: 0, skippedMessages: 0 };
   private consumer: Consumer | null = null;
-  private stored = new Map<string, number>(); // topic/partition -> next offset not yet stored
+  /** topic/partition -> stored end offset (exclusive) and any write-ahead intent beyond it. */
+  private progress = new Map<string, ObjectProgress>();
   private s3Done = new Map<string, ObjectProgress>();
   private readonly batcher: Batcher;
 
@@ -55,14 +59,15 @@ export class KafkaIngest {
   }
 
   async start(): Promise<void> {
-    for (const [k, v] of await this.store.ledgerState('kafka')) this.stored.set(k, v.storedRows);
+    this.progress = await this.store.ledgerState('kafka');
     this.s3Done = await this.store.ledgerState('s3');
     const kafka = new Kafka({ ...this.opts.kafka, clientId: this.opts.kafka.clientId ?? 'flowlog', logLevel: logLevel.WARN });
     const consumer = kafka.consumer({
       groupId: this.opts.groupId,
       // fewer, larger fetches: each one becomes one insert
       minBytes: 1 << 20, maxBytes: 64 << 20, maxBytesPerPartition: 16 << 20, maxWaitTimeInMs: 500,
-      sessionTimeout: 45_000, heartbeatInterval: 3_000,
+      sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000, rebalanceTimeout: Math.max(this.opts.sessionTimeoutMs ?? 30_000, 10_000),
+      heartbeatInterval: Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
     });
     this.consumer = consumer;
     await consumer.connect();
@@ -78,18 +83,34 @@ export class KafkaIngest {
 
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     const part = `${batch.topic}/${batch.partition}`;
-    const from = this.stored.get(part) ?? -1;
+    const progress = this.progress.get(part);
+    const from = progress?.storedRows ?? 0;
+    const intent = progress?.intent;
+    // A pending intent is replayed exactly: same first offset, same end, so the same batches and dedup tokens.
+    const take = batch.messages.filter((m) => Number(m.offset) >= from && (!intent || Number(m.offset) < intent.end));
+    const skipped = batch.messages.filter((m) => Number(m.offset) < from).length;
+    this.stats.skippedMessages += skipped;
+    if (take.length === 0) {
+      if (skipped > 0) { resolveOffset(batch.messages[skipped - 1]!.offset); await commitOffsetsIfNecessary(); }
+      return;
+    }
+    const first = Number(take[0]!.offset), last = Number(take[take.length - 1]!.offset);
+    const replay = intent !== undefined;
+    if (replay && (first !== intent.first || last + 1 !== intent.end)) {
+      process.stderr.write(`${JSON.stringify({ event: 'kafka.replay_mismatch', partition: part, intent, fetched: { first, end: last + 1 } })}\n`);
+    }
+    if (!replay) {
+      // write-ahead: the exact range this round will store, before any of it is stored
+      await this.store.recordLedger([{ sourceKind: 'kafka', object: part, identity: '', batchId: `${part}:${first}-${last}`,
+        firstPosition: first, lastPosition: last + 1, rows: 0, rejected: 0, complete: false, state: 'intent' }]);
+    }
     const base = `kafka:${part}`;
-    let first = -1, last = -1;
     const rejects = new RejectBatch();
-    const beat = setInterval(() => { heartbeat().catch(() => undefined); }, 3000);
+    const beat = setInterval(() => { heartbeat().catch(() => undefined); }, 1000);
     try {
-      for (const m of batch.messages) {
-        if (!isRunning() || isStale()) break;
+      for (const m of take) {
+        if (!isRunning() || isStale()) return; // not stored, not committed: the intent replays it
         const offset = Number(m.offset);
-        last = offset;
-        if (first < 0) first = offset;
-        if (offset < from) { this.stats.skippedMessages++; continue; }
         this.stats.messages++;
         const value = m.value ?? Buffer.alloc(0);
         const where = `${base}@${offset}`;
@@ -98,16 +119,14 @@ export class KafkaIngest {
           rejects.add(where, offset, 'DECODE', (e as Error).message, value.subarray(0, 512)); continue;
         }
         const notified = this.notification(data);
-        if (notified) { await this.ingestNotified(notified, rejects, where); continue; }
+        if (notified) { await this.ingestNotified(notified, rejects, where, replay); continue; }
         await this.batcher.ingestObject({ name: where, identity: '', noLedger: true }, openObjectParser(where, data, this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}));
       }
-      if (last < 0) return;
       await this.batcher.finish();
       if (rejects.length) await this.store.insertRejects(rejects.items, `${part}:${first}-${last}:obj`);
-      // the ledger row makes the partition's progress durable in the store itself, before Kafka hears of it
       await this.store.recordLedger([{ sourceKind: 'kafka', object: part, identity: '', batchId: `${part}:${first}-${last}`,
-        firstPosition: first, lastPosition: last + 1, rows: 0, rejected: rejects.length, complete: false }]);
-      this.stored.set(part, last + 1);
+        firstPosition: first, lastPosition: last + 1, rows: 0, rejected: rejects.length, complete: false, state: 'stored' }]);
+      this.progress.set(part, { identity: '', complete: false, storedRows: last + 1 });
       this.stats.rejected += rejects.length;
       this.stats.batches++;
       resolveOffset(String(last));
@@ -124,12 +143,13 @@ export class KafkaIngest {
     try { return s3Notification(JSON.parse(data.toString('utf8'))); } catch { return null; }
   }
 
-  private async ingestNotified(objects: NotifiedObject[], rejects: RejectBatch, where: string): Promise<void> {
+  /** `replay`: an intent is being replayed; objects are parsed even if the ledger has them, so the batches (and tokens) come out the same. */
+  private async ingestNotified(objects: NotifiedObject[], rejects: RejectBatch, where: string, replay: boolean): Promise<void> {
     if (!this.opts.s3) { rejects.add(where, 0, 'DECODE', 'an S3 notification arrived but no S3 client is configured', JSON.stringify(objects).slice(0, 512)); return; }
     for (const o of objects) {
       const name = `s3://${o.bucket}/${o.key}`;
       const identity = `${o.etag}:${o.size}`;
-      if (this.s3Done.get(name)?.complete && this.s3Done.get(name)?.identity === identity) continue; // re-delivered
+      if (!replay && this.s3Done.get(name)?.complete && this.s3Done.get(name)?.identity === identity) continue; // re-delivered
       let data: Buffer;
       try { data = await decodeObject(await fetchS3Object(this.opts.s3, o)); } catch (e) {
         rejects.add(name, 0, 'DECODE', `${(e as Error).message} (announced by ${where})`, ''); continue;

@@ -1,0 +1,24 @@
+/** `flowlog run --config FILE`: run the configured sources until SIGTERM/SIGINT, then drain and exit 0. */
+import { FlowlogError } from '../../core/errors.js';
+import { loadConfig } from '../../config/load-config.js';
+import { runConfigured } from '../../run/runner.js';
+import { parseCli } from '../args.js';
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values } = parseCli(argv, { config: { type: 'string', short: 'c' }, check: { type: 'boolean' } }, 'flowlog run --config FILE [--check]');
+  if (!values.config) throw new FlowlogError('USAGE', 'run needs --config FILE', 'write a YAML config (see README, Configuration) and pass it with --config');
+  const cfg = loadConfig(values.config);
+  if (values.check) { process.stdout.write(`${values.config}: ok (${cfg.sources.length} source${cfg.sources.length > 1 ? 's' : ''})\n`); return 0; }
+  // handlers first: a signal during startup (connecting, migrating) must still end in a clean stop
+  let signalled: (() => void) | null = null;
+  const signal = new Promise<void>((resolve) => { signalled = resolve; });
+  const onSignal = (sig: string) => { process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event: 'signal', signal: sig })}\n`); signalled?.(); };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  const running = await runConfigured(cfg);
+  // one-shot sources only (no Kafka, no polling): finishing them is the end of the run
+  const oneShot = cfg.sources.every((s) => s.kind === 'local' || (s.kind === 's3' && s.mode === 'backfill'));
+  await Promise.race([signal, ...(oneShot ? [running.done] : [])]);
+  await running.stop();
+  return 0;
+}

@@ -1,0 +1,57 @@
+/**
+ * Prometheus metrics and a health check over plain HTTP (/metrics, /healthz):
+ * counters and gauges kept as numbers, rendered in the text exposition format.
+ */
+import { createServer, type Server } from 'node:http';
+
+type Labels = Record<string, string>;
+const key = (name: string, labels: Labels) => `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}`;
+
+export class Metrics {
+  private readonly values = new Map<string, number>();
+  private readonly help = new Map<string, [string, 'counter' | 'gauge']>();
+  healthy: () => Promise<{ ok: boolean; detail: Record<string, unknown> }> = async () => ({ ok: true, detail: {} });
+
+  define(name: string, type: 'counter' | 'gauge', help: string): void { this.help.set(name, [help, type]); }
+  inc(name: string, labels: Labels = {}, by = 1): void { const k = key(name, labels); this.values.set(k, (this.values.get(k) ?? 0) + by); }
+  set(name: string, labels: Labels, v: number): void { this.values.set(key(name, labels), v); }
+
+  render(): string {
+    const out: string[] = [];
+    for (const [name, [help, type]] of this.help) {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [k, v] of this.values) if (k.startsWith(`${name}{`)) out.push(`${k.replace('{}', '')} ${v}`);
+    }
+    return `${out.join('\n')}\n`;
+  }
+
+  listen(hostPort: string): Promise<Server> {
+    const i = hostPort.lastIndexOf(':');
+    const server = createServer((req, res) => {
+      if (req.url === '/metrics') { res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(this.render()); return; }
+      if (req.url === '/healthz') {
+        this.healthy().then(
+          (h) => res.writeHead(h.ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', ...h.detail })),
+          (e: Error) => res.writeHead(503).end(JSON.stringify({ status: 'unhealthy', error: e.message })),
+        );
+        return;
+      }
+      res.writeHead(404).end('try /metrics or /healthz\n');
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(Number(hostPort.slice(i + 1)), hostPort.slice(0, i) || '127.0.0.1', () => resolve(server));
+    });
+  }
+}
+
+export function standardMetrics(): Metrics {
+  const m = new Metrics();
+  m.define('flowlog_messages_total', 'counter', 'Kafka messages read, by source');
+  m.define('flowlog_flows_stored_total', 'counter', 'flows durably stored, by source');
+  m.define('flowlog_records_rejected_total', 'counter', 'records quarantined, by source');
+  m.define('flowlog_objects_total', 'counter', 'objects ingested, by source');
+  m.define('flowlog_batches_total', 'counter', 'batches stored, by source');
+  m.define('flowlog_source_up', 'gauge', '1 while a source runs');
+  return m;
+}
