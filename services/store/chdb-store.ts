@@ -114,6 +114,10 @@ export class ChdbStore implements FlowStore {
     return this.run(sql, FORMATS[format], params);
   }
 
+  async setReadOnly(): Promise<void> {
+    await this.exec('SET readonly = 1'); // session-wide; read-only mode forbids changing it back
+  }
+
   async close(): Promise<void> {
     this.session.close();
     rmSync(this.lockFile, { force: true });

@@ -35,6 +35,8 @@ const DEDUP = (table: string, token: string) => ({
 export class ClickHouseServerStore implements FlowStore {
   readonly kind = 'server';
   private readonly client: ClickHouseClient;
+  private readonly = false;
+  private get ro() { return this.readonly ? { clickhouse_settings: { readonly: '1' as const } } : {}; }
 
   constructor(private readonly opts: ServerStoreOptions) {
     this.client = createClient({
@@ -58,7 +60,7 @@ export class ClickHouseServerStore implements FlowStore {
   }
 
   async exec(sql: string): Promise<void> {
-    try { await withRetry(() => this.client.command({ query: sql }), this.opts.retry); } catch (e) { throw queryError(e, sql); }
+    try { await withRetry(() => this.client.command({ query: sql, ...this.ro }), this.opts.retry); } catch (e) { throw queryError(e, sql); }
   }
 
   prepareFlows(batch: FlowBatch): PreparedFlows {
@@ -100,17 +102,22 @@ export class ClickHouseServerStore implements FlowStore {
 
   async queryRows<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
     try {
-      return await withRetry(async () => (await this.client.query({ query: sql, format: 'JSONEachRow', ...(params ? { query_params: params } : {}) })).json<T>(), this.opts.retry);
+      return await withRetry(async () => (await this.client.query({ query: sql, format: 'JSONEachRow', ...(params ? { query_params: params } : {}), ...this.ro })).json<T>(), this.opts.retry);
     } catch (e) { throw queryError(e, sql); }
   }
 
   async queryText(sql: string, format: QueryFormat, params?: Record<string, unknown>): Promise<string> {
     try {
-      const rs = await withRetry(() => this.client.exec({ query: `${sql}\nFORMAT ${FORMATS[format]}`, ...(params ? { query_params: params } : {}) }), this.opts.retry);
+      const rs = await withRetry(() => this.client.exec({ query: `${sql}\nFORMAT ${FORMATS[format]}`, ...(params ? { query_params: params } : {}), ...this.ro }), this.opts.retry);
       const chunks: Buffer[] = [];
       for await (const c of rs.stream) chunks.push(Buffer.from(c as Buffer));
       return Buffer.concat(chunks).toString('utf8');
     } catch (e) { throw queryError(e, sql); }
+  }
+
+  /** HTTP has no session state here: every later request carries readonly=1, which the server enforces. */
+  async setReadOnly(): Promise<void> {
+    this.readonly = true;
   }
 
   async close(): Promise<void> {

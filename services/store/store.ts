@@ -60,5 +60,7 @@ export interface FlowStore {
   queryRows<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
   /** A result rendered for a person or a pipe. */
   queryText(sql: string, format: QueryFormat, params?: Record<string, unknown>): Promise<string>;
+  /** From now on this connection refuses writes and DDL (the engine enforces it): for analysts' ad-hoc SQL. */
+  setReadOnly(): Promise<void>;
   close(): Promise<void>;
 }

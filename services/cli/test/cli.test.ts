@@ -58,6 +58,16 @@ describe('flowlog CLI', () => {
       const json = run(['sql', q, '--format', 'json'], env).stdout.trim().split('\n').map((l) => JSON.parse(l));
       expect(json[0]).toEqual({ log_type: 'tgw', n: 2 });
       expect(run(['sql', q], env).stdout).toContain('log_type');
+      const ro = run(['sql', 'DROP TABLE flows'], env);
+      expect(ro.status).toBe(1);
+      expect(ro.stderr).toMatch(/read-only[\s\S]*--write/);
+      expect(run(['sql', 'SELECT count() AS n FROM flows', '--format', 'csv'], env).stdout).not.toBe('"n"\n0\n'); // DROP did not happen
+      const bound = run(['sql', 'SELECT count() AS n FROM flows WHERE dst_port = {p:UInt16}', '--param', 'p=5432', '--format', 'csv'], env);
+      const literal = run(['sql', 'SELECT count() AS n FROM flows WHERE dst_port = 5432', '--format', 'csv'], env).stdout;
+      expect(literal).not.toBe('"n"\n0\n');
+      expect(bound.stdout).toBe(literal);
+      const injected = run(['sql', 'SELECT count() AS n FROM flows WHERE source = {s:String}', '--param', "s=x' OR 1=1 --", '--format', 'csv'], env);
+      expect(injected.stdout).toBe('"n"\n0\n');
       const bad = run(['sql', 'SELECT nope FROM flows'], env);
       expect(bad.status).toBe(1);
       expect(bad.stderr).toContain('STORE_QUERY_FAILED');
