@@ -63,8 +63,8 @@ async function ingestChild(dir: string, dataDir: string): Promise<void> {
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {
-    json: { type: 'boolean' }, lines: { type: 'string' }, 'ingest-child': { type: 'string' }, 'data-dir': { type: 'string' },
-  }, 'flowlog bench [--json] [--lines N]');
+    json: { type: 'boolean' }, lines: { type: 'string' }, 'no-sources': { type: 'boolean' }, 'ingest-child': { type: 'string' }, 'data-dir': { type: 'string' },
+  }, 'flowlog bench [--json] [--lines N] [--no-sources]');
   if (values['ingest-child']) { await ingestChild(values['ingest-child'], values['data-dir']!); return 0; }
   const lines = Number(values.lines ?? 2_000_000);
   const log = (s: string) => { if (!values.json) process.stdout.write(`${s}\n`); else process.stderr.write(`${s}\n`); };
@@ -92,8 +92,26 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const bin = fileURLToPath(new URL('../../bin/flowlog.js', import.meta.url));
   const out = execFileSync(process.execPath, [bin, 'bench', '--ingest-child', files.gzDir, '--data-dir', join(scratch, 'store')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const ingest = JSON.parse(out.trim().split('\n').pop()!) as { rows: number; seconds: number; insertSeconds: number; peakRssMb: number };
-  rmSync(scratch, { recursive: true, force: true });
   if (ingest.rows !== lines) throw new Error(`ingest stored ${ingest.rows} rows of ${lines}`);
+
+  let sources: Record<string, unknown> | null = null;
+  if (!values['no-sources']) {
+    const { ensureServers } = await import('../../infra/servers.js');
+    const { insertFormats, kafkaToStore, s3ToStore } = await import('./sources-bench.js');
+    const stop = ensureServers({ s3: true, kafka: true });
+    try {
+      log('Server-store insert formats (262,144 flows each, HTTP to the chdb-backed ClickHouse endpoint) ...');
+      const formats = await insertFormats(files, scratch, Math.min(lines, 262_144), log);
+      log('S3 gzip objects -> embedded store ...');
+      const s3 = await s3ToStore(files, scratch);
+      log('Kafka (1000 lines per message, 3 partitions) -> embedded store ...');
+      const kafka = await kafkaToStore(files, scratch, Math.min(lines, 1_000_000));
+      sources = { insert_formats_flows_per_sec: formats, s3: s3, kafka };
+    } finally {
+      stop();
+    }
+  }
+  rmSync(scratch, { recursive: true, force: true });
 
   const result = {
     dataset: { lines, bytes: files.textBytes, gzip_bytes: files.gzBytes, gzip_objects: files.objects },
@@ -109,7 +127,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
       seconds: +ingest.seconds.toFixed(2),
       peak_rss_mb: Math.round(ingest.peakRssMb),
     },
-    targets: { parse_lines_per_sec: 1_500_000, parse_ratio: 0.6, ingest_flows_per_sec: 500_000, peak_rss_mb: 512 },
+    ...(sources ? { sources } : {}),
+    targets: { parse_lines_per_sec: 1_500_000, parse_ratio: 0.6, ingest_flows_per_sec: 500_000, peak_rss_mb: 512, kafka_flows_per_sec: 500_000, s3_flows_per_sec: 800_000 },
   };
   const ok = (v: boolean) => (v ? 'meets target' : 'BELOW TARGET');
   log('');
@@ -118,6 +137,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
   log(`parse     ratio     ${String(result.parse.ratio).padStart(12)}            ${ok(result.parse.ratio >= 0.6 && result.parse.lines_per_sec >= 1_500_000)} (>= 0.6 and >= 1.5M lines/s)`);
   log(`ingest    gzip->store ${fmtInt(result.ingest.flows_per_sec).padStart(10)} flows/s  ${ok(result.ingest.flows_per_sec >= 500_000)} (>= 500k)`);
   log(`ingest    peak RSS  ${String(result.ingest.peak_rss_mb).padStart(12)} MB       ${ok(result.ingest.peak_rss_mb < 512)} (< 512 MB)`);
+  if (sources) {
+    const src = sources as { s3: { flows_per_sec: number }; kafka: { flows_per_sec: number } };
+    log(`kafka     -> store  ${fmtInt(src.kafka.flows_per_sec).padStart(10)} flows/s  ${ok(src.kafka.flows_per_sec >= 500_000)} (>= 500k)`);
+    log(`s3 gzip   -> store  ${fmtInt(src.s3.flows_per_sec).padStart(10)} flows/s  ${ok(src.s3.flows_per_sec >= 800_000)} (>= 800k)`);
+  }
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
 }

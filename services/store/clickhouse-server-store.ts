@@ -12,6 +12,9 @@ import { FlowlogError } from '../core/errors.js';
 import type { RejectedRecord } from '../core/rejects.js';
 import { applyMigrations, ledgerProgress } from './migrations.js';
 import { encodeNative } from './native-encoder.js';
+import { encodeArrow } from './arrow-encoder.js';
+import { rowToRecord } from '../core/record.js';
+import { FLOW_COLUMNS } from '../../schemas/flow.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
 
@@ -77,6 +80,18 @@ export class ClickHouseServerStore implements FlowStore {
     return this.insertPrepared(this.prepareFlows(batch), token);
   }
 
+  /** The same batch in another wire format, for the insert-format comparison (npm run bench); Native is what flowlog uses. */
+  async insertFlowsAs(batch: FlowBatch, token: string, format: 'Native' | 'ArrowStream' | 'JSONEachRow'): Promise<void> {
+    if (format === 'Native') return this.insertFlows(batch, token);
+    if (format === 'ArrowStream') {
+      const a = encodeArrow(batch);
+      return this.insertRaw('flows', a.columns, 'ArrowStream', a.data, token);
+    }
+    const lines: string[] = new Array(batch.length);
+    for (let r = 0; r < batch.length; r++) lines[r] = JSON.stringify(rowToRecord(batch, r));
+    return this.insertRaw('flows', FLOW_COLUMNS.map((c) => c.name), 'JSONEachRow', Buffer.from(lines.join('\n')), token, { date_time_input_format: 'best_effort' });
+  }
+
   async insertRejects(items: readonly RejectedRecord[], token: string): Promise<void> {
     if (items.length === 0) return;
     await this.insertJson('flows_rejected', items.map((r) => ({ ...r })), token);
@@ -124,13 +139,13 @@ export class ClickHouseServerStore implements FlowStore {
     await this.client.close();
   }
 
-  private async insertRaw(table: string, columns: readonly string[], format: string, data: Buffer, token: string): Promise<void> {
+  private async insertRaw(table: string, columns: readonly string[], format: string, data: Buffer, token: string, extra: Record<string, string> = {}): Promise<void> {
     try {
       await withRetry(async () => {
         const rs = await this.client.exec({
           query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT ${format}`,
           values: Readable.from([data]),
-          clickhouse_settings: DEDUP(table, token),
+          clickhouse_settings: { ...DEDUP(table, token), ...extra },
         });
         rs.stream.resume();
         await new Promise<void>((resolve, reject) => { rs.stream.on('end', resolve); rs.stream.on('error', reject); });

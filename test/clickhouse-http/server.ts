@@ -24,6 +24,7 @@ const RESERVED = new Set(['query', 'database', 'default_format', 'query_id', 'se
 const INSERT_RE = /^\s*INSERT\s+INTO\s+([\w.`"]+)\s*(?:\(([^)]*)\))?\s*(?:SETTINGS\s+(.+?)\s+)?FORMAT\s+(\w+)\s*$/is;
 const FORMAT_RE = /\bFORMAT\s+(\w+)\s*;?\s*$/i;
 let seq = 0;
+const BINARY_FORMATS = new Set(['Native', 'ArrowStream', 'Arrow', 'Parquet', 'RowBinary', 'RowBinaryWithNamesAndTypes']);
 
 export interface ChdbHttpServer { url: string; close(): Promise<void>; server: Server; queries: number }
 
@@ -93,9 +94,9 @@ export async function startChdbHttpServer(opts: { dataDir: string; user?: string
     await writeFile(path, body);
     try {
       const all = [...(inlineSettings ? [inlineSettings] : []), ...settings];
-      if (fmt === 'Native') {
-        // Native carries its own types; the engine converts them into the target columns
-        await session.queryAsync(`INSERT INTO ${table} ${cols ? `(${cols})` : ''} SELECT * FROM file('${path}', 'Native')${all.length ? ` SETTINGS ${all.join(', ')}` : ''}`, { format: 'TSV' });
+      if (BINARY_FORMATS.has(fmt!)) {
+        // binary formats carry their own types; the engine converts them into the target columns
+        await session.queryAsync(`INSERT INTO ${table} ${cols ? `(${cols})` : ''} SELECT * FROM file('${path}', '${fmt}')${all.length ? ` SETTINGS ${all.join(', ')}` : ''}`, { format: 'TSV' });
       } else {
         // text formats go through the engine's own INSERT ... FORMAT, so omitted fields take the columns' DEFAULTs as on a server
         const settingsObj = Object.fromEntries(all.map((kv) => { const [k, ...v] = kv.split('='); return [k!.trim(), v.join('=').trim().replace(/^'(.*)'$/s, '$1')]; }));

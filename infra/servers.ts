@@ -1,0 +1,39 @@
+/**
+ * Real servers for tests and benchmarks, through the scripts in infra/ (which
+ * install them on first use), unless the environment names external ones
+ * (S3_ENDPOINT + S3_ACCESS_KEY/S3_SECRET_KEY, KAFKA_BROKERS). A server that
+ * cannot be started is an error, never a skip.
+ */
+import { spawnSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const INFRA = dirname(fileURLToPath(import.meta.url));
+export const INFRA_DIR = process.env.FLOWLOG_INFRA_DIR ?? join(homedir(), '.cache', 'flowlog', 'infra');
+
+function script(name: 'kafka' | 's3', cmd: string): Record<string, string> {
+  const path = join(INFRA, name, `${name}.sh`);
+  process.stderr.write(`infra: ${path} ${cmd}${cmd === 'up' ? ' (the first run on a machine installs the server: minutes)' : ''}\n`);
+  const r = spawnSync('bash', [path, cmd], { encoding: 'utf8', env: { ...process.env, FLOWLOG_INFRA_DIR: INFRA_DIR }, stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 });
+  if (r.status !== 0) throw new Error(`infra/${name}/${name}.sh ${cmd} failed (exit ${r.status ?? r.signal}): the ${name} server is required`);
+  return Object.fromEntries(r.stdout.split('\n').map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l.trim())).filter((m): m is RegExpExecArray => m !== null).map((m) => [m[1]!, m[2]!]));
+}
+
+/** Ensures the servers are up and their addresses are in process.env; returns what stops the ones started here. */
+export function ensureServers(which: { s3?: boolean; kafka?: boolean }): () => void {
+  const stops: (() => void)[] = [];
+  if (which.s3 && !process.env.S3_ENDPOINT) {
+    const env = script('s3', 'up');
+    if (!env.S3_ENDPOINT) throw new Error('infra/s3/s3.sh up did not print S3_ENDPOINT');
+    Object.assign(process.env, env);
+    stops.push(() => { script('s3', 'down'); });
+  }
+  if (which.kafka && !process.env.KAFKA_BROKERS) {
+    const env = script('kafka', 'up');
+    if (!env.KAFKA_BROKERS) throw new Error('infra/kafka/kafka.sh up did not print KAFKA_BROKERS');
+    Object.assign(process.env, env);
+    stops.push(() => { script('kafka', 'down'); });
+  }
+  return () => { for (const stop of stops) stop(); };
+}

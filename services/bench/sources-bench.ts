@@ -1,0 +1,105 @@
+/**
+ * The sources half of `npm run bench`: the server store's insert formats
+ * compared over real HTTP (the chdb-backed ClickHouse endpoint), Kafka ->
+ * store and S3 gzip objects -> store, each into a fresh embedded store. The
+ * Kafka broker and S3 server are the real ones from infra/ (or the env's).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Kafka, logLevel } from 'kafkajs';
+import { FlowBatch } from '../core/flow-batch.js';
+import { RejectBatch } from '../core/rejects.js';
+import { ingestObjects } from '../ingest/ingest.js';
+import { AwsTextParser } from '../parse/aws/text-parser.js';
+import { KafkaIngest } from '../sources/kafka/kafka-ingest.js';
+import { makeS3Client, s3SettingsFromEnv } from '../sources/s3/client.js';
+import { s3Source } from '../sources/s3/s3-source.js';
+import { ChdbStore } from '../store/chdb-store.js';
+import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
+import type { BenchFiles } from './dataset.js';
+
+export type InsertFormat = 'Native' | 'ArrowStream' | 'JSONEachRow';
+
+/** Flows/s of encode + insert over HTTP for each format, on the first `rows` lines. */
+export async function insertFormats(files: BenchFiles, scratch: string, rows: number, log: (s: string) => void): Promise<Record<InsertFormat, number>> {
+  const { startChdbHttpServer } = await import('../../test/clickhouse-http/server.js');
+  const server = await startChdbHttpServer({ dataDir: join(scratch, 'http') });
+  const store = new ClickHouseServerStore({ url: server.url });
+  const out = {} as Record<InsertFormat, number>;
+  try {
+    await store.migrate();
+    const buf = readFileSync(files.text);
+    for (const format of ['Native', 'ArrowStream', 'JSONEachRow'] as const) {
+      await store.exec('TRUNCATE TABLE flows');
+      const batch = new FlowBatch(262_144);
+      const parser = new AwsTextParser('bench');
+      let pos = 0, done = 0, ms = 0, k = 0;
+      while (pos < buf.length && done < rows) {
+        pos = parser.parse(buf, pos, buf.length, true, batch, new RejectBatch());
+        const t0 = performance.now();
+        await store.insertFlowsAs(batch, `${format}-${k++}`, format);
+        ms += performance.now() - t0;
+        done += batch.length;
+        batch.reset();
+      }
+      out[format] = Math.round(done / (ms / 1000));
+      log(`  ${format.padEnd(12)} ${out[format].toLocaleString('en-US')} flows/s (encode + HTTP insert, gzip body)`);
+    }
+  } finally {
+    await store.close();
+    await server.close();
+  }
+  return out;
+}
+
+/** S3 gzip objects (the 20 bench parts, uploaded once) -> a fresh embedded store. */
+export async function s3ToStore(files: BenchFiles, scratch: string): Promise<{ flows_per_sec: number; seconds: number }> {
+  const client = makeS3Client(s3SettingsFromEnv());
+  const bucket = `flowlog-bench-${files.lines}`;
+  try {
+    try { await client.send(new CreateBucketCommand({ Bucket: bucket })); } catch { /* exists from an earlier run */ }
+    for (const f of readdirSync(files.gzDir)) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: `AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/11/24/${f}`, Body: readFileSync(join(files.gzDir, f)) }));
+    }
+    const store = new ChdbStore(join(scratch, 's3-store'));
+    await store.migrate();
+    const s = await ingestObjects(store, s3Source(client, { bucket, prefix: 'AWSLogs/', concurrency: 4 }));
+    await store.close();
+    if (s.rows !== files.lines) throw new Error(`S3 bench stored ${s.rows} of ${files.lines}`);
+    return { flows_per_sec: Math.round(s.rows / s.seconds), seconds: +s.seconds.toFixed(2) };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Lines produced to a fresh topic (1000 per message), then consumed into a fresh embedded store. */
+export async function kafkaToStore(files: BenchFiles, scratch: string, lines: number): Promise<{ flows_per_sec: number; seconds: number }> {
+  const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  const topic = `flowlog-bench-${process.pid}-${Date.now() % 100000}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+  await admin.disconnect();
+  const text = readFileSync(files.text, 'latin1').split('\n', lines);
+  const producer = kafka.producer();
+  await producer.connect();
+  // ~115 KB per message; a few per request keeps each partition's record batch under the broker's 1 MB limit
+  for (let i = 0; i < text.length; i += 6000) {
+    const messages = [];
+    for (let j = i; j < Math.min(i + 6000, text.length); j += 1000) messages.push({ value: text.slice(j, j + 1000).join('\n') });
+    await producer.send({ topic, messages });
+  }
+  await producer.disconnect();
+  const store = new ChdbStore(join(scratch, 'kafka-store'));
+  await store.migrate();
+  const ingest = new KafkaIngest(store, { kafka: { brokers: process.env.KAFKA_BROKERS!.split(',') }, topics: [topic], groupId: `bench-${topic}`, sessionTimeoutMs: 10_000 });
+  const t0 = performance.now();
+  await ingest.start();
+  while (ingest.stats.rows < text.length && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 50));
+  const seconds = (performance.now() - t0) / 1000;
+  await ingest.stop();
+  await store.close();
+  if (ingest.stats.rows !== text.length) throw new Error(`Kafka bench stored ${ingest.stats.rows} of ${text.length}`);
+  return { flows_per_sec: Math.round(text.length / seconds), seconds: +seconds.toFixed(2) };
+}
