@@ -26,7 +26,11 @@ const ms = (d: string) => { const m = /^(\d+)(ms|s|m|h)$/.exec(d)!; return Numbe
 export function openConfiguredStore(cfg: FlowlogConfig): FlowStore {
   const s = cfg.store;
   if (s.kind === 'embedded') return new ChdbStore(s.data_dir);
-  return new ClickHouseServerStore({ url: s.url, ...(s.user ? { username: s.user } : {}), ...(s.password ? { password: readSecret(s.password, 'store.password') } : {}), ...(s.database ? { database: s.database } : {}) });
+  return new ClickHouseServerStore({
+    url: s.url, ...(s.user ? { username: s.user } : {}), ...(s.password ? { password: readSecret(s.password, 'store.password') } : {}), ...(s.database ? { database: s.database } : {}),
+    // a running service waits out a store outage (transient errors only), saying so, instead of dropping work
+    retry: { attempts: Number.MAX_SAFE_INTEGER, baseMs: 200, maxMs: 5_000, onRetry: (e, attempt, waitMs) => log('store.retry', { attempt, wait_ms: Math.round(waitMs), error: (e as Error).message.slice(0, 200) }) },
+  });
 }
 
 function s3Client(c: S3ConnectionConfig, where: string) {

@@ -144,7 +144,9 @@ export async function startChdbHttpServer(opts: { dataDir: string; user?: string
     server,
     get queries() { return state.queries; },
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections(); // keep-alive clients would otherwise hold the close open
+      await closed;
       session.close();
     },
   };

@@ -6,18 +6,16 @@
  * against the source. The store is served from this process (the chdb-backed
  * ClickHouse HTTP endpoint), so it can be counted while the child runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChdbHttpServer, type ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
 import { benchLines } from '../../bench/dataset.js';
 import { ClickHouseServerStore } from '../../store/clickhouse-server-store.js';
+import { exited, startRun, started } from './harness.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/flowlog.js', import.meta.url));
 const topic = `flowlog-crash-${process.pid}-${Date.now() % 100000}`;
 const WAVES = 5, PER_WAVE = 400, LINES = 40, MESSAGES = WAVES * PER_WAVE;
 let produceWave: (w: number) => Promise<void>;
@@ -60,14 +58,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const start = (): ChildProcess => spawn(process.execPath, [BIN, 'run', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-/** Resolves when the child's sources are up (its structured log says so). */
-const started = (c: ChildProcess) => new Promise<void>((resolve, reject) => {
-  let buf = '';
-  c.stderr!.on('data', (d) => { buf += String(d); if (buf.includes('"event":"source.started"')) resolve(); });
-  c.once('exit', (code) => reject(new Error(`flowlog run exited (${code}) before starting:\n${buf}`)));
-});
-const exited = (c: ChildProcess) => new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
 const rows = async () => Number((await store.queryRows<{ n: number }>('SELECT count() AS n FROM flows'))[0]!.n);
 
 describe('crash and restart', () => {
@@ -76,8 +66,9 @@ describe('crash and restart', () => {
     for (let k = 0; k < WAVES - 1; k++) {
       const before = await rows();
       await produceWave(k);
-      const child = start();
-      await started(child);
+      const run = startRun(configFile);
+      const child = run.child;
+      await started(run);
       // kill as soon as this run's rows start landing (after any rebalance), a random moment into the wave
       const t = Date.now();
       while ((await rows()) === before && Date.now() - t < 60_000) await new Promise((r) => setTimeout(r, 25));
@@ -87,18 +78,17 @@ describe('crash and restart', () => {
       seen.push(await rows());
     }
     await produceWave(WAVES - 1);
-    const child = start();
-    let stderr = '';
-    child.stderr!.on('data', (d) => { stderr += String(d); });
-    await started(child);
+    const run = startRun(configFile);
+    const child = run.child;
+    await started(run);
     const t0 = Date.now();
     while ((await rows()) < MESSAGES * LINES && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 300));
     await new Promise((r) => setTimeout(r, 1000)); // a late duplicate would show up here
     child.kill('SIGTERM');
     const code = await exited(child);
-    if (code !== 0) console.error(`flowlog run exited with ${code}:\n${stderr}`);
+    if (code !== 0) console.error(`flowlog run exited with ${code}:\n${run.stderr()}`);
     expect(code).toBe(0);
-    expect(stderr).toContain('"event":"shutdown.done"');
+    expect(run.stderr()).toContain('"event":"shutdown.done"');
     const total = await rows();
     const perMessage = await store.queryRows<{ bad: number }>(`SELECT count() AS bad FROM (SELECT source, count() AS c FROM flows GROUP BY source HAVING c != ${LINES})`);
     const messages = Number((await store.queryRows<{ n: number }>('SELECT uniqExact(source) AS n FROM flows'))[0]!.n);
