@@ -37,3 +37,32 @@ export function ensureServers(which: { s3?: boolean; kafka?: boolean }): () => v
   }
   return () => { for (const stop of stops) stop(); };
 }
+
+/**
+ * A broker of its own for a test that must restart or stop it without
+ * disturbing tests that share the global one: its own state dir and free
+ * ports, the jars shared with the global install.
+ */
+export async function privateKafka(): Promise<{ brokers: string; restart(): void; stop(): void }> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { createServer } = await import('node:net');
+  const free = () => new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+  });
+  const state = mkdtempSync(join(tmpdir(), 'flowlog-private-kafka-'));
+  const env = { ...process.env, FLOWLOG_INFRA_DIR: state, KAFKA_LIB_DIR: join(INFRA_DIR, 'kafka', 'lib'), KAFKA_PORT: String(await free()), KAFKA_CONTROLLER_PORT: String(await free()) };
+  const run = (cmd: string) => {
+    const r = spawnSync('bash', [join(INFRA, 'kafka', 'kafka.sh'), cmd], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 10 * 60_000 });
+    if (r.status !== 0) throw new Error(`private kafka.sh ${cmd} failed (exit ${r.status}):\n${r.stderr}`);
+    return r.stdout;
+  };
+  const brokers = /KAFKA_BROKERS=(.+)/.exec(run('up'))?.[1];
+  if (!brokers) throw new Error('private kafka.sh up did not print KAFKA_BROKERS');
+  return {
+    brokers,
+    restart: () => { run('restart'); },
+    stop: () => { try { run('down'); } finally { rmSync(state, { recursive: true, force: true }); } },
+  };
+}
