@@ -10,7 +10,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { FlowBatch } from '../core/flow-batch.js';
 import { FlowlogError } from '../core/errors.js';
 import type { RejectedRecord } from '../core/rejects.js';
-import { applyMigrations, ledgerProgress } from './migrations.js';
+import { applyMigrations, LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.js';
 import { encodeNative } from './native-encoder.js';
 import { encodeArrow } from './arrow-encoder.js';
 import { rowToRecord } from '../core/record.js';
@@ -107,11 +107,7 @@ export class ClickHouseServerStore implements FlowStore {
   }
 
   async ledgerState(sourceKind: LedgerEntry['sourceKind']): Promise<Map<string, ObjectProgress>> {
-    const rows = await this.queryRows<{ object: string; identity: string; complete: number; stored: number; intent_first: number; intent_end: number }>(
-      `SELECT object, argMax(identity, ingested_at) AS identity, max(complete) AS complete,
-         maxIf(last_position, state = 'stored') AS stored,
-         argMaxIf(first_position, ingested_at, state = 'intent') AS intent_first, maxIf(last_position, state = 'intent') AS intent_end
-       FROM ingest_ledger WHERE source_kind = {k:String} GROUP BY object`, { k: sourceKind });
+    const rows = await this.queryRows<LedgerRow>(LEDGER_STATE_SQL, { k: sourceKind });
     return new Map(rows.map((r) => [r.object, ledgerProgress(r)]));
   }
 

@@ -70,8 +70,16 @@ export async function applyMigrations(target: MigrationTarget, dir = MIGRATIONS_
   return result;
 }
 
-/** One ingest_ledger summary row (see ledgerState) as progress: stored end, and an intent beyond it if any. */
-export function ledgerProgress(r: { identity: string; complete: number; stored: number; intent_first: number; intent_end: number }): import('./store.js').ObjectProgress {
+/** Where each object of a source kind stands: what a re-run skips, resumes or replays. */
+export const LEDGER_STATE_SQL = `SELECT object, argMax(identity, ingested_at) AS identity, max(complete) AS complete,
+    maxIf(last_position, state = 'stored') AS stored,
+    argMaxIf(first_position, ingested_at, state = 'intent') AS intent_first, maxIf(last_position, state = 'intent') AS intent_end
+  FROM ingest_ledger WHERE source_kind = {k:String} GROUP BY object`;
+
+export interface LedgerRow { object: string; identity: string; complete: number; stored: number; intent_first: number; intent_end: number }
+
+/** One LEDGER_STATE_SQL row as progress: stored end, and an intent beyond it if any. */
+export function ledgerProgress(r: LedgerRow): import('./store.js').ObjectProgress {
   const stored = Number(r.stored), end = Number(r.intent_end);
   return {
     identity: r.identity, complete: Number(r.complete) === 1, storedRows: stored,

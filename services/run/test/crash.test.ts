@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { createTopic } from '../../../test/kafka.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChdbHttpServer, type ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
 import { benchLines } from '../../bench/dataset.js';
@@ -30,11 +30,7 @@ beforeAll(async () => {
   server = await startChdbHttpServer({ dataDir: join(dir, 'ch') });
   store = new ClickHouseServerStore({ url: server.url, retry: { attempts: 5, baseMs: 100 } });
   await store.migrate();
-  const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
-  await admin.disconnect();
+  const kafka = await createTopic(process.env.KAFKA_BROKERS.split(','), topic);
   const producer = kafka.producer();
   await producer.connect();
   const lines = benchLines(MESSAGES * LINES, 77);
