@@ -9,7 +9,7 @@ import { Batcher, DEFAULT_CAPACITY } from '../batch/batcher.js';
 import { FlowlogError } from '../core/errors.js';
 import { decodeObject } from '../decode/gzip.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
-import { openObjectParser } from '../parse/object-parser.js';
+import { openAnyObjectParser } from '../parse/object-parser.js';
 import { listLocalObjects, readLocalObject } from '../sources/local.js';
 import type { FlowStore, LedgerEntry } from '../store/store.js';
 
@@ -98,14 +98,15 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     const loaded = await ahead[i]!;
     if (i + readAhead < todo.length) ahead.push(load(todo[i + readAhead]!.obj));
     ahead[i] = Promise.resolve({ data: null, error: null }); // let the buffer go
-    if (loaded.error || !loaded.data) {
+    // an object that cannot be read, decompressed or opened (corrupt Parquet) is quarantined whole and marked done
+    const parser = loaded.data ? await openAnyObjectParser(obj.name, loaded.data, opts).catch((e: Error) => e) : (loaded.error ?? new Error('unreadable'));
+    if (parser instanceof Error) {
       const rej = new RejectBatch();
-      rej.add(obj.name, 0, 'DECODE', loaded.error?.message ?? 'unreadable', '');
+      rej.add(obj.name, 0, 'DECODE', parser.message, '');
       await store.insertRejects(rej.items, `decode:${obj.name}:${obj.identity}`);
       await store.recordLedger([{ sourceKind: source.kind, object: obj.name, identity: obj.identity, batchId: `decode:${obj.name}`, firstPosition: 0, lastPosition: 0, rows: 0, rejected: 1, complete: true }]);
       progress.rejected++;
     } else {
-      const parser = openObjectParser(obj.name, loaded.data, opts);
       await batcher.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
       for (const w of parser.warnings ?? []) if (warnings.length < MAX_WARNINGS) warnings.push(w);
     }

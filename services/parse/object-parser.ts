@@ -9,6 +9,8 @@ import { AwsTextParser } from './aws/text-parser.js';
 import type { FormatPlan } from './aws/log-format.js';
 import { AzureJsonParser } from './azure/json-parser.js';
 import { unwrapMessageJson } from './aws/message-json.js';
+import { AwsParquetParser } from './aws/parquet-parser.js';
+import { isParquet, readParquetColumns } from '../decode/parquet.js';
 
 export interface ObjectParser {
   /** Fills batch; true when the object is consumed, false when the batch is full. */
@@ -30,6 +32,12 @@ class AwsObjectParser implements ObjectParser {
     this.pos = this.parser.parse(this.buf, this.pos, this.buf.length, true, batch, rejects);
     return this.pos >= this.buf.length;
   }
+}
+
+/** Like openObjectParser, for any object: Parquet needs an asynchronous read before it can fill batches. */
+export async function openAnyObjectParser(source: string, data: Buffer, opts: ParseOptions = {}): Promise<ObjectParser> {
+  if (isParquet(data)) return new AwsParquetParser(source, await readParquetColumns(data));
+  return openObjectParser(source, data, opts);
 }
 
 export function openObjectParser(source: string, data: Buffer, opts: ParseOptions = {}): ObjectParser {

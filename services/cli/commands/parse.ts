@@ -9,7 +9,7 @@ import { rowToRecord } from '../../core/record.js';
 import { RejectBatch } from '../../core/rejects.js';
 import { decodeObject } from '../../decode/gzip.js';
 import { compileLogFormat } from '../../parse/aws/log-format.js';
-import { openObjectParser } from '../../parse/object-parser.js';
+import { openAnyObjectParser } from '../../parse/object-parser.js';
 import { parseCli } from '../args.js';
 
 const USAGE = 'flowlog parse FILE [--log-format "${version} ${account-id} ..."]';
@@ -31,7 +31,7 @@ export async function parseCommand(argv: string[]): Promise<number> {
     process.stderr.write(`rejected ${file}: DECODE ${(e as Error).message}\nparsed 0, rejected 1\n`);
     return 0;
   }
-  const parser = openObjectParser(file, data, plan ? { logFormat: plan } : {});
+  const parser = await openAnyObjectParser(file, data, plan ? { logFormat: plan } : {});
   let done = false;
   while (!done) {
     done = parser.fill(batch, rejects);

@@ -263,15 +263,19 @@ export class AwsTextParser {
     return b[p] === 79 ? this.codes.ok : b[p] === 78 ? this.codes.nodata : this.codes.skipdata;
   }
 
-  /** Derived columns: implied version, and one capture-window bound standing in for a missing other. */
   private finishRow(batch: FlowBatch, row: number): boolean {
-    const plan = this.plan;
-    if (!plan.hasVersion) { batch.num[C_VERSION]![row] = plan.impliedVersion; batch.nulls[C_VERSION]![row] = 0; }
-    const sNull = !plan.hasStart || batch.nulls[C_START]![row] === 1;
-    const eNull = !plan.hasEnd || batch.nulls[C_END]![row] === 1;
-    if (sNull && eNull) return this.fail(plan.hasStart || plan.hasEnd ? 'BAD_TIME' : 'NO_TIME', 'the record has neither start nor end');
-    if (sNull) { batch.num[C_START]![row] = batch.num[C_END]![row]!; batch.nulls[C_START]![row] = 0; }
-    if (eNull) { batch.num[C_END]![row] = batch.num[C_START]![row]!; batch.nulls[C_END]![row] = 0; }
-    return true;
+    const reason = finishAwsRow(this.plan, batch, row);
+    return reason ? this.fail(reason, 'the record has neither start nor end') : true;
   }
+}
+
+/** Derived columns: implied version, and one capture-window bound standing in for a missing other. Null when fine. */
+export function finishAwsRow(plan: FormatPlan, batch: FlowBatch, row: number): RejectReason | null {
+  if (!plan.hasVersion) { batch.num[C_VERSION]![row] = plan.impliedVersion; batch.nulls[C_VERSION]![row] = 0; }
+  const sNull = !plan.hasStart || batch.nulls[C_START]![row] === 1;
+  const eNull = !plan.hasEnd || batch.nulls[C_END]![row] === 1;
+  if (sNull && eNull) return plan.hasStart || plan.hasEnd ? 'BAD_TIME' : 'NO_TIME';
+  if (sNull) { batch.num[C_START]![row] = batch.num[C_END]![row]!; batch.nulls[C_START]![row] = 0; }
+  if (eNull) { batch.num[C_END]![row] = batch.num[C_START]![row]!; batch.nulls[C_END]![row] = 0; }
+  return null;
 }

@@ -23,7 +23,7 @@ import { Batcher, DEFAULT_CAPACITY } from '../../batch/batcher.js';
 import { RejectBatch } from '../../core/rejects.js';
 import { decodeObject } from '../../decode/gzip.js';
 import type { FormatPlan } from '../../parse/aws/log-format.js';
-import { openObjectParser } from '../../parse/object-parser.js';
+import { openAnyObjectParser, openObjectParser } from '../../parse/object-parser.js';
 import type { FlowStore, ObjectProgress } from '../../store/store.js';
 import { fetchS3Object } from '../s3/s3-source.js';
 import { mayBeNotification, s3Notification, type NotifiedObject } from './s3-notification.js';
@@ -154,7 +154,7 @@ export class KafkaIngest {
       try { data = await decodeObject(await fetchS3Object(this.opts.s3, o)); } catch (e) {
         rejects.add(name, 0, 'DECODE', `${(e as Error).message} (announced by ${where})`, ''); continue;
       }
-      await this.batcher.ingestObject({ name, identity, kind: 's3' }, openObjectParser(name, data, this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}));
+      await this.batcher.ingestObject({ name, identity, kind: 's3' }, await openAnyObjectParser(name, data, this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}));
       this.s3Done.set(name, { identity, complete: true, storedRows: 0 });
       this.stats.s3Objects++;
     }
