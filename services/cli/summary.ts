@@ -24,8 +24,12 @@ export async function printIngestSummary(store: FlowStore, s: IngestSummary, inv
   const out = (x: string) => process.stdout.write(`${x}\n`);
   const rate = s.seconds > 0 ? s.rows / s.seconds : 0;
   out('');
-  out(`Ingested ${fmtInt(s.rows)} flows from ${fmtInt(s.objects)} objects (${fmtBytes(s.bytes)}) in ${s.seconds.toFixed(1)} s: ${fmtInt(rate)} flows/s.`);
-  if (s.skipped > 0) out(`Skipped ${fmtInt(s.skipped)} objects already in the ingest ledger${s.resumed ? `, resumed ${s.resumed} interrupted ones` : ''}.`);
+  if (s.objects === 0 && s.skipped > 0) {
+    out(`Nothing new: all ${fmtInt(s.skipped)} objects are already in the ingest ledger.`);
+  } else {
+    out(`Ingested ${fmtInt(s.rows)} flows from ${fmtInt(s.objects)} objects (${fmtBytes(s.bytes)}) in ${s.seconds.toFixed(1)} s: ${fmtInt(rate)} flows/s.`);
+    if (s.skipped > 0) out(`Skipped ${fmtInt(s.skipped)} objects already in the ingest ledger${s.resumed ? `, resumed ${s.resumed} interrupted ones` : ''}.`);
+  }
   out(`Quarantined ${fmtInt(s.rejected)} bad records${s.rejected ? ` (see: ${invocation} sql "SELECT * FROM flows_rejected LIMIT 10")` : ''}.`);
   for (const w of s.warnings) out(`warning ${w}`);
   const [{ total } = { total: '0' }] = await store.queryRows<{ total: string }>('SELECT count() AS total FROM flows');
