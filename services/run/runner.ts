@@ -61,6 +61,13 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
   let stopping = false;
   const stops: (() => Promise<void>)[] = [];
   const loops: Promise<void>[] = [];
+  // polling loops sleep here; stop() wakes them, so SIGTERM never waits out a poll interval
+  const sleepers = new Set<() => void>();
+  const sleep = (msDelay: number) => new Promise<void>((resolve) => {
+    const wake = () => { clearTimeout(t); sleepers.delete(wake); resolve(); };
+    const t = setTimeout(wake, msDelay);
+    sleepers.add(wake);
+  });
   metrics.healthy = async () => {
     try { await store.queryRows('SELECT 1 AS ok'); return { ok: !stopping, detail: { store: 'ok' } }; } catch (e) { return { ok: false, detail: { store: (e as Error).message } }; }
   };
@@ -101,7 +108,7 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
         // the ledger is the durable cursor: each round lists the prefix and skips what is stored
         do {
           await once();
-          if (poll) await new Promise((r) => setTimeout(r, poll));
+          if (poll && !stopping) await sleep(poll);
         } while (poll && !stopping);
         metrics.set('flowlog_source_up', labels, 0);
       })());
@@ -114,6 +121,7 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
     stop: async () => {
       stopping = true;
       log('shutdown.started');
+      for (const wake of [...sleepers]) wake();
       for (const s of stops) await s();
       await done;
       await store.close();

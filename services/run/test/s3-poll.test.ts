@@ -1,0 +1,63 @@
+/**
+ * An S3 source in poll mode: objects that appear between rounds are picked
+ * up by the next round, and nothing already stored is stored again (the
+ * ledger is the durable cursor). Real S3 server from the global setup.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../config/load-config.js';
+import { HEADER, benchLines } from '../../bench/dataset.js';
+import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
+import { ChdbStore } from '../../store/chdb-store.js';
+import { runConfigured } from '../runner.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'flowlog-poll-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const stored = (text: string) => Number(/flowlog_flows_stored_total\{source="poll"\} (\d+)/.exec(text)?.[1] ?? 0);
+
+describe('S3 poll mode', () => {
+  it('picks up new objects each round and never stores one twice', { timeout: 120_000 }, async () => {
+    if (!process.env.S3_ENDPOINT) throw new Error('S3_ENDPOINT is not set: the global setup starts the S3 server; it must not be missing');
+    const bucket = `flowlog-poll-${process.pid}-${Date.now() % 100000}`;
+    const s3 = makeS3Client(s3SettingsFromEnv());
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const lines = benchLines(4000, 13);
+    const put = (i: number) => s3.send(new PutObjectCommand({
+      Bucket: bucket, Key: `AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/11/24/part-${i}.log.gz`,
+      Body: gzipSync(`${HEADER}\n${lines.slice(i * 1000, (i + 1) * 1000).join('\n')}\n`),
+    }));
+    await put(0); await put(1);
+    process.env.FLOWLOG_TEST_S3_KEY = process.env.S3_ACCESS_KEY;
+    process.env.FLOWLOG_TEST_S3_SECRET = process.env.S3_SECRET_KEY;
+    const cfg = parseConfig([
+      'store: { kind: embedded, data_dir: ' + JSON.stringify(join(dir, 'store')) + ' }',
+      'sources:',
+      `  - { kind: s3, name: poll, mode: poll, poll_interval: 5s, uri: "s3://${bucket}/AWSLogs/", endpoint: "${process.env.S3_ENDPOINT}",`,
+      '      access_key: { env: FLOWLOG_TEST_S3_KEY }, secret_key: { env: FLOWLOG_TEST_S3_SECRET } }',
+    ].join('\n'));
+    const running = await runConfigured(cfg);
+    const waitFor = async (n: number) => {
+      const t0 = Date.now();
+      while (stored(running.metrics.render()) < n && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+    };
+    const poll = 5_000;
+    await waitFor(2000);
+    await put(2); await put(3); // appear while the source polls
+    await waitFor(4000);
+    await new Promise((r) => setTimeout(r, 1500)); // more rounds: nothing new must be stored
+    const t1 = Date.now();
+    await running.stop();
+    expect(Date.now() - t1, 'stop must not wait out the poll interval').toBeLessThan(poll);
+    s3.destroy();
+    expect(stored(running.metrics.render())).toBe(4000);
+    const store = new ChdbStore(join(dir, 'store'));
+    try {
+      const [c] = await store.queryRows<{ n: number; objects: number }>('SELECT count() AS n, uniqExact(source) AS objects FROM flows');
+      expect({ rows: Number(c!.n), objects: Number(c!.objects) }).toEqual({ rows: 4000, objects: 4 });
+    } finally { await store.close(); }
+  });
+});
