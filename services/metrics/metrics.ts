@@ -53,5 +53,9 @@ export function standardMetrics(): Metrics {
   m.define('flowlog_objects_total', 'counter', 'objects ingested, by source');
   m.define('flowlog_batches_total', 'counter', 'batches stored, by source');
   m.define('flowlog_source_up', 'gauge', '1 while a source runs');
+  m.define('flowlog_consumer_lag', 'gauge', 'Kafka messages behind the last stored round, by source and partition');
+  m.define('flowlog_round_seconds_total', 'counter', 'time spent in Kafka rounds (fetch to commit), by source');
+  m.define('flowlog_rounds_total', 'counter', 'Kafka rounds stored and committed, by source');
+  m.define('flowlog_store_waiting', 'gauge', '1 while the store is failing and flowlog retries (backpressure: consumption waits)');
   return m;
 }

@@ -23,13 +23,19 @@ const log = (event: string, fields: Record<string, unknown> = {}) =>
 
 const ms = (d: string) => { const m = /^(\d+)(ms|s|m|h)$/.exec(d)!; return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms']; };
 
-export function openConfiguredStore(cfg: FlowlogConfig): FlowStore {
+export function openConfiguredStore(cfg: FlowlogConfig, metrics?: Metrics): FlowStore {
   const s = cfg.store;
   if (s.kind === 'embedded') return new ChdbStore(s.data_dir);
   return new ClickHouseServerStore({
     url: s.url, ...(s.user ? { username: s.user } : {}), ...(s.password ? { password: readSecret(s.password, 'store.password') } : {}), ...(s.database ? { database: s.database } : {}),
     // a running service waits out a store outage (transient errors only), saying so, instead of dropping work
-    retry: { attempts: Number.MAX_SAFE_INTEGER, baseMs: 200, maxMs: 5_000, onRetry: (e, attempt, waitMs) => log('store.retry', { attempt, wait_ms: Math.round(waitMs), error: (e as Error).message.slice(0, 200) }) },
+    retry: {
+      attempts: Number.MAX_SAFE_INTEGER, baseMs: 200, maxMs: 5_000,
+      onRetry: (e, attempt, waitMs) => {
+        metrics?.set('flowlog_store_waiting', {}, 1);
+        log('store.retry', { attempt, wait_ms: Math.round(waitMs), error: (e as Error).message.slice(0, 200) });
+      },
+    },
   });
 }
 
@@ -55,9 +61,10 @@ export interface Running { stop(): Promise<void>; done: Promise<void>; metrics: 
 
 export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
   if (cfg.batch_rows) process.env.FLOWLOG_BATCH_ROWS = String(cfg.batch_rows);
-  const store = openConfiguredStore(cfg);
-  await store.migrate();
   const metrics = standardMetrics();
+  metrics.set('flowlog_store_waiting', {}, 0);
+  const store = openConfiguredStore(cfg, metrics);
+  await store.migrate();
   let stopping = false;
   const stops: (() => Promise<void>)[] = [];
   const loops: Promise<void>[] = [];
@@ -68,8 +75,12 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
     const t = setTimeout(wake, msDelay);
     sleepers.add(wake);
   });
+  // one ping, no retries: a health check must answer now, above all while the store is down
   metrics.healthy = async () => {
-    try { await store.queryRows('SELECT 1 AS ok'); return { ok: !stopping, detail: { store: 'ok' } }; } catch (e) { return { ok: false, detail: { store: (e as Error).message } }; }
+    try {
+      const up = store instanceof ClickHouseServerStore ? await store.ping() : (await store.queryRows('SELECT 1 AS ok'), true);
+      return { ok: up && !stopping, detail: { store: up ? 'ok' : 'unreachable' } };
+    } catch (e) { return { ok: false, detail: { store: (e as Error).message } }; }
   };
   const server = cfg.metrics ? await metrics.listen(cfg.metrics.listen) : null;
   for (const [i, src] of cfg.sources.entries()) {
@@ -82,6 +93,12 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
       const k = new KafkaIngest(store, {
         kafka: kafkaConfig(src, where), topics: src.topics, groupId: src.group_id, sessionTimeoutMs: ms(src.session_timeout),
         ...(logFormat ? { logFormat } : {}), ...(src.s3 ? { s3: s3Client(src.s3, `${where}.s3`) } : {}),
+        onRound: (r) => {
+          metrics.set('flowlog_consumer_lag', { source: src.name, partition: r.partition }, r.lag);
+          metrics.inc('flowlog_round_seconds_total', labels, r.seconds);
+          metrics.inc('flowlog_rounds_total', labels);
+          metrics.set('flowlog_store_waiting', {}, 0); // a round got through: the store answers again
+        },
         onStored: (s) => {
           metrics.inc('flowlog_messages_total', labels, s.messages - last.messages);
           metrics.inc('flowlog_flows_stored_total', labels, s.rows - last.rows);

@@ -54,8 +54,9 @@ export class ClickHouseServerStore implements FlowStore {
     });
   }
 
+  /** One request, no retries: for health checks. */
   async ping(): Promise<boolean> {
-    return (await this.client.ping()).success;
+    try { return (await this.client.ping()).success; } catch { return false; }
   }
 
   migrate(): Promise<AppliedMigration[]> {

@@ -17,7 +17,7 @@ import { exited, rssMb, startRun, started } from './harness.js';
 
 const topic = `flowlog-outage-${process.pid}-${Date.now() % 100000}`;
 const PER_WAVE = 300, LINES = 40, OUTAGE_MS = 30_000;
-let dir = '', port = 0, configFile = '';
+let dir = '', port = 0, metricsPort = 0, configFile = '';
 let server: ChdbHttpServer | null = null;
 let producer: Producer;
 const lines = benchLines(3 * PER_WAVE * LINES, 91);
@@ -28,6 +28,8 @@ async function wave(w: number): Promise<void> {
   }
 }
 
+const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+
 async function rows(): Promise<number> {
   const store = new ClickHouseServerStore({ url: `http://127.0.0.1:${port}`, retry: { attempts: 3, baseMs: 100 } });
   try { return Number((await store.queryRows<{ n: number }>('SELECT count() AS n FROM flows'))[0]!.n); } finally { await store.close(); }
@@ -36,17 +38,22 @@ async function rows(): Promise<number> {
 beforeAll(async () => {
   if (!process.env.KAFKA_BROKERS) throw new Error('KAFKA_BROKERS is not set: the global setup starts Kafka; it must not be missing');
   dir = mkdtempSync(join(tmpdir(), 'flowlog-outage-'));
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-  port = (probe.address() as { port: number }).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  const freePort = async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const p = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    return p;
+  };
+  port = await freePort();
+  metricsPort = await freePort();
   server = await startChdbHttpServer({ dataDir: join(dir, 'ch'), port });
   const kafka = await createTopic(process.env.KAFKA_BROKERS.split(','), topic);
   producer = kafka.producer();
   await producer.connect();
   configFile = join(dir, 'flowlog.yaml');
   writeFileSync(configFile, ['store:', '  kind: clickhouse', `  url: http://127.0.0.1:${port}`, 'sources:', '  - kind: kafka', '    name: outage',
-    `    brokers: [${process.env.KAFKA_BROKERS}]`, `    topics: [${topic}]`, `    group_id: outage-${topic}`, '    session_timeout: 6s', 'batch_rows: 5000'].join('\n'));
+    `    brokers: [${process.env.KAFKA_BROKERS}]`, `    topics: [${topic}]`, `    group_id: outage-${topic}`, '    session_timeout: 6s', 'batch_rows: 5000', `metrics: { listen: "127.0.0.1:${metricsPort}" }`].join('\n'));
 }, 60_000);
 afterAll(async () => {
   await producer?.disconnect();
@@ -73,9 +80,18 @@ describe('store outage', () => {
       expect(run.child.exitCode, run.stderr()).toBeNull(); // still running: it waits, it does not give up
       await new Promise((r) => setTimeout(r, 1000));
     }
+    // the run says it is waiting on the store (backpressure), and its health check says unhealthy
+    expect(await scrape()).toMatch(/^flowlog_store_waiting 1$/m);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(503);
     server = await startChdbHttpServer({ dataDir: join(dir, 'ch'), port });
     const t1 = Date.now();
     while ((await rows()) < 3 * PER_WAVE * LINES && Date.now() - t1 < 60_000) await new Promise((r) => setTimeout(r, 300));
+    const after = await scrape();
+    expect(after).toMatch(/^flowlog_store_waiting 0$/m);
+    const lags = [...after.matchAll(/^flowlog_consumer_lag\{source="outage",partition="[^"]+"\} (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(lags.length).toBe(3);
+    expect(lags).toEqual([0, 0, 0]);
+    expect(after).toMatch(/^flowlog_rounds_total\{source="outage"\} [1-9]\d*$/m);
     run.child.kill('SIGTERM');
     expect(await exited(run.child), run.stderr()).toBe(0);
     expect(run.stderr()).toContain('"event":"store.retry"');

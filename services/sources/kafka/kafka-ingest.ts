@@ -37,6 +37,8 @@ export interface KafkaIngestOptions {
   s3?: S3Client;
   capacity?: number;
   sessionTimeoutMs?: number;
+  /** After each stored round: its partition, backlog behind it when fetched, rows and duration. */
+  onRound?: (r: { partition: string; lag: number; messages: number; seconds: number }) => void;
   onStored?: (s: KafkaIngestStats) => void;
 }
 
@@ -95,6 +97,8 @@ export class KafkaIngest {
       return;
     }
     const first = Number(take[0]!.offset), last = Number(take[take.length - 1]!.offset);
+    const roundStart = performance.now();
+    const lag = Number(batch.offsetLag()); // messages behind this round's last one, when it was fetched
     const replay = intent !== undefined;
     if (replay && (first !== intent.first || last + 1 !== intent.end)) {
       process.stderr.write(`${JSON.stringify({ event: 'kafka.replay_mismatch', partition: part, intent, fetched: { first, end: last + 1 } })}\n`);
@@ -131,6 +135,7 @@ export class KafkaIngest {
       this.stats.batches++;
       resolveOffset(String(last));
       await commitOffsetsIfNecessary();
+      this.opts.onRound?.({ partition: part, lag, messages: take.length, seconds: (performance.now() - roundStart) / 1000 });
       this.opts.onStored?.(this.stats);
     } finally {
       clearInterval(beat);
