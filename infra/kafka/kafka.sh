@@ -54,29 +54,9 @@ PID_FILE="$STATE/kafka.pid"
 LOG_FILE="$STATE/kafka.log"
 INSTALL_LOG="$STATE/install.log"
 
-say() { echo "kafka: $*" >&2; }
-die() { echo "kafka: error: $*" >&2; exit 1; }
-
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
-
-ensure_state() {
-  mkdir -p "$STATE"
-  # Keep the state (jars, data, logs) out of git without touching the repo's .gitignore.
-  [ -e "$INFRA_DIR/.gitignore" ] || printf '*\n' > "$INFRA_DIR/.gitignore"
-}
-
-# Serialise up/down/install of one state dir (two `up`s at once must not install twice or start two
-# brokers). The lock is fd 9; the broker is started with fd 9 closed so it does not keep holding it.
-take_lock() {
-  ensure_state
-  exec 9>"$STATE/.lock"
-  if command -v flock >/dev/null 2>&1; then
-    flock -w 900 9 || die "could not take the lock $STATE/.lock within 900 s (another kafka.sh up/install running?)"
-  fi
-}
+SERVICE=kafka
+# shellcheck source=../lib.sh
+. "$SCRIPT_DIR/../lib.sh"
 
 need_java() {
   command -v "$JAVA" >/dev/null 2>&1 || die "'$JAVA' not found (PATH / JAVA_HOME): the broker needs a JDK 17+"
@@ -86,7 +66,6 @@ sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 # --- process helpers --------------------------------------------------------------------------
 
-read_pid() { [ -s "$PID_FILE" ] && tr -dc '0-9' < "$PID_FILE" || true; }
 
 # Running = the pid in the pid file is alive and is a kafka.Kafka JVM on our server.properties
 # (guards against pid reuse).
@@ -102,18 +81,7 @@ running_pid() {
   esac
 }
 
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
-log_tail() {
-  local n="${1:-30}"
-  if [ -s "$LOG_FILE" ]; then
-    echo "---- last $n lines of $LOG_FILE ----" >&2
-    tail -n "$n" "$LOG_FILE" >&2
-    echo "----" >&2
-  else
-    echo "(no broker log at $LOG_FILE)" >&2
-  fi
-}
 
 print_env() { echo "KAFKA_BROKERS=$BROKERS"; }
 

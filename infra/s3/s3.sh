@@ -47,33 +47,12 @@ LOG_FILE="$STATE/minio.log"
 BUILD_LOG="$STATE/build.log"
 GO_DIR="$STATE/go"
 
-say() { echo "s3: $*" >&2; }
-die() { echo "s3: error: $*" >&2; exit 1; }
-
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
-
-ensure_state() {
-  mkdir -p "$STATE"
-  # Keep the state (binary, data, logs) out of git without touching the repo's .gitignore.
-  [ -e "$INFRA_DIR/.gitignore" ] || printf '*\n' > "$INFRA_DIR/.gitignore"
-}
-
-# Serialise up/down/install of one state dir (two `up`s at once must not build twice or start two
-# servers). The lock is fd 9; the server is started with fd 9 closed so it does not keep holding it.
-take_lock() {
-  ensure_state
-  exec 9>"$STATE/.lock"
-  if command -v flock >/dev/null 2>&1; then
-    flock -w 900 9 || die "could not take the lock $STATE/.lock within 900 s (another s3.sh up/install running?)"
-  fi
-}
+SERVICE=s3
+# shellcheck source=../lib.sh
+. "$SCRIPT_DIR/../lib.sh"
 
 # --- process helpers --------------------------------------------------------------------------
 
-read_pid() { [ -s "$PID_FILE" ] && tr -dc '0-9' < "$PID_FILE" || true; }
 
 # Running = the pid in the pid file is alive and is our minio binary (guards against pid reuse).
 running_pid() {
@@ -91,7 +70,6 @@ proc_alive() {
   [ -n "$state" ] && [ "$state" != "Z" ]
 }
 
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
 # HTTP status code of a GET (000 when nothing answers).
 http_code() {
@@ -109,16 +87,6 @@ http_code() {
   fi
 }
 
-log_tail() {
-  local n="${1:-30}"
-  if [ -s "$LOG_FILE" ]; then
-    echo "---- last $n lines of $LOG_FILE ----" >&2
-    tail -n "$n" "$LOG_FILE" >&2
-    echo "----" >&2
-  else
-    echo "(no server log at $LOG_FILE)" >&2
-  fi
-}
 
 print_env() {
   echo "S3_ENDPOINT=$ENDPOINT"

@@ -73,14 +73,7 @@ export class FlowBatch {
     this.length = 0;
   }
 
-  /** Sets a string column from a JS string (slow path: constants per object, Azure JSON values). */
-  setString(c: number, row: number, v: string | null): void {
-    this.use(c);
-    if (v === null) { this.nulls[c]![row] = 1; return; }
-    this.codes[c]![row] = this.dicts[c]!.internString(v);
-    this.nulls[c]![row] = 0;
-  }
-
+  /** Sets a number (slow path: tests and constants, not per-record parsing). */
   setNumber(c: number, row: number, v: number | null): void {
     this.use(c);
     if (v === null) { this.nulls[c]![row] = 1; return; }

@@ -19,9 +19,6 @@ import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, Prepared
 const FORMATS: Record<QueryFormat, string> = { table: 'PrettyCompactMonoBlock', json: 'JSONEachRow', csv: 'CSVWithNames' };
 let tmpSeq = 0;
 
-/** Engine settings given at connect time (server settings cannot be SET later). */
-export const ENGINE_ARGS: readonly string[] = [];
-
 /** Quotes a string literal for ClickHouse SQL (only for values we generate, never user SQL). */
 export const sqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -31,12 +28,12 @@ export class ChdbStore implements FlowStore {
   private readonly lockFile: string;
   private readonly spool: string;
 
-  constructor(readonly dataDir: string, engineArgs: readonly string[] = ENGINE_ARGS) {
+  constructor(readonly dataDir: string) {
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
     this.lockFile = join(dir, 'flowlog.lock');
     this.takeLock();
-    this.session = new Session(join(dir, 'clickhouse'), { connectionArgs: engineArgs });
+    this.session = new Session(join(dir, 'clickhouse'));
     // tmpfs keeps the Native block off the disk; containers with a small /dev/shm can point this elsewhere
     this.spool = process.env.FLOWLOG_SPOOL_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
   }

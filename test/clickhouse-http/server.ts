@@ -44,7 +44,7 @@ export async function startChdbHttpServer(opts: { dataDir: string; user?: string
     if (url.pathname === '/ping') { res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8' }).end('Ok.\n'); return; }
     if (url.pathname !== '/') { res.writeHead(404).end(`There is no handle ${url.pathname}\n`); return; }
     if (!authorized(req, url)) {
-      sendError(res, 516, `Code: 516. DB::Exception: ${user(req, url)}: Authentication failed: password is incorrect, or there is no user with such name. (AUTHENTICATION_FAILED) (version ${version})\n`, req);
+      sendError(res, 516, `Code: 516. DB::Exception: ${user(req, url)}: Authentication failed: password is incorrect, or there is no user with such name. (AUTHENTICATION_FAILED) (version ${version})\n`);
       return;
     }
     let body = await readBody(req);
@@ -131,7 +131,7 @@ export async function startChdbHttpServer(opts: { dataDir: string; user?: string
     sendError(res, code, `${text} (version ${version})\n`);
   }
 
-  function sendError(res: ServerResponse, code: number, body: string, _req?: IncomingMessage): void {
+  function sendError(res: ServerResponse, code: number, body: string): void {
     if (res.headersSent) { res.end(); return; }
     res.writeHead(statusForCode(code), { 'Content-Type': 'text/plain; charset=UTF-8', 'X-ClickHouse-Exception-Code': String(code) }).end(body);
   }

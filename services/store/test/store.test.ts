@@ -60,8 +60,7 @@ describe('embedded store', () => {
 
   it('stores every column kind exactly (Native round trip), nulls included', async () => {
     const batch = await goldenBatch();
-    const big = FlowBatch.prototype.setNumber;
-    big.call(batch, FLOW_COLUMNS.findIndex((c) => c.name === 'bytes'), 0, Number.MAX_SAFE_INTEGER);
+    batch.setNumber(FLOW_COLUMNS.findIndex((c) => c.name === 'bytes'), 0, Number.MAX_SAFE_INTEGER);
     const expected = Array.from({ length: batch.length }, (_, r) => rowToRecord(batch, r));
     await withStore(async (store) => {
       await store.insertFlows(batch, 'roundtrip');

@@ -1,0 +1,42 @@
+# Helpers shared by the infra scripts (sourced, not run). The caller sets SERVICE (its name in
+# messages), INFRA_DIR, STATE, PID_FILE, LOG_FILE and HOST before sourcing this file.
+
+say() { echo "$SERVICE: $*" >&2; }
+die() { echo "$SERVICE: error: $*" >&2; exit 1; }
+
+# The caller's header comment, from line 2 down to `set -euo`, is its usage text.
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+ensure_state() {
+  mkdir -p "$STATE"
+  # Keep the state (binaries, data, logs) out of git without touching the repo's .gitignore.
+  [ -e "$INFRA_DIR/.gitignore" ] || printf '*\n' > "$INFRA_DIR/.gitignore"
+}
+
+# Serialise up/down/install of one state dir (two `up`s at once must not install twice or start two
+# servers). The lock is fd 9; the server is started with fd 9 closed so it does not keep holding it.
+take_lock() {
+  ensure_state
+  exec 9>"$STATE/.lock"
+  if command -v flock >/dev/null 2>&1; then
+    flock -w 900 9 || die "could not take the lock $STATE/.lock within 900 s (another $SERVICE.sh up/install running?)"
+  fi
+}
+
+read_pid() { [ -s "$PID_FILE" ] && tr -dc '0-9' < "$PID_FILE" || true; }
+
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+log_tail() {
+  local n="${1:-30}"
+  if [ -s "$LOG_FILE" ]; then
+    echo "---- last $n lines of $LOG_FILE ----" >&2
+    tail -n "$n" "$LOG_FILE" >&2
+    echo "----" >&2
+  else
+    echo "(no $SERVICE log at $LOG_FILE)" >&2
+  fi
+}
