@@ -19,6 +19,13 @@ const tls = z.object({
   reject_unauthorized: z.boolean().default(true),
 }).strict();
 
+/** TLS towards a server whose certificate a private CA signed (public CAs need nothing). */
+const privateCa = z.object({
+  ca_file: z.string().min(1, 'the PEM file of the CA that signed the server certificate'),
+  cert_file: z.string().optional(),
+  key_file: z.string().optional(),
+}).strict().refine((t) => Boolean(t.cert_file) === Boolean(t.key_file), { message: 'cert_file and key_file go together (mutual TLS), or neither' });
+
 const kafkaSource = z.object({
   kind: z.literal('kafka'),
   name: z.string().min(1),
@@ -45,6 +52,8 @@ const s3Connection = z.object({
   path_style: z.boolean().optional(),
   access_key: secret.optional(),
   secret_key: secret.optional(),
+  /** PEM of a private CA for an https endpoint (on-premises MinIO, Ceph...). */
+  ca_file: z.string().optional(),
 }).strict();
 
 const s3Source = s3Connection.extend({
@@ -74,6 +83,7 @@ export const configSchema = z.object({
       user: z.string().optional(),
       password: secret.optional(),
       database: z.string().optional(),
+      tls: privateCa.optional(),
     }).strict(),
   ]).default({ kind: 'embedded', data_dir: './.flowlog' }),
   sources: z.array(z.discriminatedUnion('kind', [kafkaSource, s3Source, localSource])).min(1, 'at least one source'),

@@ -39,8 +39,8 @@ export interface BatchStats { batches: number; rows: number; rejected: number; o
 export interface BatcherOptions {
   capacity?: number;
   sourceKind: LedgerEntry['sourceKind'];
-  /** Called after each batch is durably stored. */
-  onStored?: (rows: number, rejected: number) => void;
+  /** Called after each batch is durably stored, with the time its insert took. */
+  onStored?: (rows: number, rejected: number, seconds: number) => void;
 }
 
 export class Batcher {
@@ -59,12 +59,13 @@ export class Batcher {
    * already stored (from an interrupted earlier run) and are parsed but dropped.
    */
   async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0): Promise<void> {
-    if (skipRows > 0) this.skipStoredRows(parser, skipRows);
+    if (skipRows > 0) await this.skipStoredRows(parser, skipRows);
     let position = skipRows;
     let seg = this.openSegment(obj, position);
     for (;;) {
       const before = this.batch.length, rejBefore = this.rejects.length;
-      const done = parser.fill(this.batch, this.rejects);
+      let done = parser.fill(this.batch, this.rejects);
+      if (typeof done !== 'boolean') done = await done;
       position += this.batch.length - before;
       seg.last = position;
       seg.rejected += this.rejects.length - rejBefore;
@@ -105,11 +106,12 @@ export class Batcher {
         sourceKind: s.obj.kind ?? this.opts.sourceKind, object: s.obj.name, identity: s.obj.identity, batchId: token,
         firstPosition: s.first, lastPosition: s.last, rows: s.last - s.first, rejected: s.rejected, complete: s.complete,
       })));
-      this.stats.insertMs += performance.now() - t0;
+      const ms = performance.now() - t0;
+      this.stats.insertMs += ms;
       this.stats.batches++;
       this.stats.rows += prepared.rows;
       this.stats.rejected += rejected.length;
-      this.opts.onStored?.(prepared.rows, rejected.length);
+      this.opts.onStored?.(prepared.rows, rejected.length, ms / 1000);
     })();
     this.inflight = job;
     // a failure surfaces at the next await of the chain, even if nobody awaits this one yet
@@ -123,13 +125,13 @@ export class Batcher {
   }
 
   /** Re-parses rows already stored, into a scratch batch, to reach the resume point. */
-  private skipStoredRows(parser: ObjectParser, rows: number): void {
+  private async skipStoredRows(parser: ObjectParser, rows: number): Promise<void> {
     const scratch = new FlowBatch(Math.min(rows, 65536));
     const sink = new RejectBatch();
     let left = rows;
     while (left > 0) {
       const view = left < scratch.capacity ? new FlowBatch(left) : scratch;
-      const done = parser.fill(view, sink);
+      const done = await parser.fill(view, sink);
       left -= view.length;
       view.reset();
       sink.clear();

@@ -7,9 +7,8 @@
 import { RejectBatch } from '../core/rejects.js';
 import { Batcher, DEFAULT_CAPACITY } from '../batch/batcher.js';
 import { FlowlogError } from '../core/errors.js';
-import { decodeObject } from '../decode/gzip.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
-import { openAnyObjectParser } from '../parse/object-parser.js';
+import { openRawObjectParser } from '../parse/object-parser.js';
 import { listLocalObjects, readLocalObject } from '../sources/local.js';
 import type { FlowStore, LedgerEntry } from '../store/store.js';
 
@@ -19,6 +18,8 @@ export interface IngestOptions {
   logFormat?: FormatPlan;
   capacity?: number;
   onProgress?: (p: IngestProgress) => void;
+  /** After each stored batch: its flows and how long the store took. */
+  onBatch?: (rows: number, seconds: number) => void;
 }
 
 export interface IngestSummary {
@@ -84,11 +85,12 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   const batcher = new Batcher(store, {
     sourceKind: source.kind,
     capacity: opts.capacity ?? batchRowsFromEnv(),
-    onStored: (rows, rejected) => { progress.rows += rows; progress.rejected += rejected; opts.onProgress?.(progress); },
+    onStored: (rows, rejected, seconds) => { progress.rows += rows; progress.rejected += rejected; opts.onBatch?.(rows, seconds); opts.onProgress?.(progress); },
   });
   type Loaded = { data: Buffer | null; error: Error | null };
   const readAhead = source.readAhead ?? READ_AHEAD;
-  const load = (o: O): Promise<Loaded> => source.fetch(o).then(decodeObject).then(
+  // read-ahead holds objects as fetched (compressed); each is decompressed while it is parsed
+  const load = (o: O): Promise<Loaded> => source.fetch(o).then(
     (data) => ({ data, error: null }),
     (error: Error) => ({ data: null, error }),
   );
@@ -99,7 +101,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     if (i + readAhead < todo.length) ahead.push(load(todo[i + readAhead]!.obj));
     ahead[i] = Promise.resolve({ data: null, error: null }); // let the buffer go
     // an object that cannot be read, decompressed or opened (corrupt Parquet) is quarantined whole and marked done
-    const parser = loaded.data ? await openAnyObjectParser(obj.name, loaded.data, opts).catch((e: Error) => e) : (loaded.error ?? new Error('unreadable'));
+    const parser = loaded.data ? await openRawObjectParser(obj.name, loaded.data, opts).catch((e: Error) => e) : (loaded.error ?? new Error('unreadable'));
     if (parser instanceof Error) {
       const rej = new RejectBatch();
       rej.add(obj.name, 0, 'DECODE', parser.message, '');

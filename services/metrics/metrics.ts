@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics and a health check over plain HTTP (/metrics, /healthz):
- * counters and gauges kept as numbers, rendered in the text exposition format.
+ * counters, gauges and histograms kept as numbers, rendered in the text
+ * exposition format.
  */
 import { createServer, type Server } from 'node:http';
 
@@ -9,10 +10,20 @@ const key = (name: string, labels: Labels) => `${name}{${Object.entries(labels).
 
 export class Metrics {
   private readonly values = new Map<string, number>();
-  private readonly help = new Map<string, [string, 'counter' | 'gauge']>();
+  private readonly help = new Map<string, [string, 'counter' | 'gauge' | 'histogram']>();
+  private readonly buckets = new Map<string, readonly number[]>();
   healthy: () => Promise<{ ok: boolean; detail: Record<string, unknown> }> = async () => ({ ok: true, detail: {} });
 
   define(name: string, type: 'counter' | 'gauge', help: string): void { this.help.set(name, [help, type]); }
+  defineHistogram(name: string, help: string, buckets: readonly number[]): void { this.help.set(name, [help, 'histogram']); this.buckets.set(name, buckets); }
+
+  /** One observation: cumulative le-buckets, _sum and _count, as Prometheus expects. */
+  observe(name: string, labels: Labels, v: number): void {
+    for (const le of this.buckets.get(name) ?? []) if (v <= le) this.inc(`${name}_bucket`, { ...labels, le: String(le) });
+    this.inc(`${name}_bucket`, { ...labels, le: '+Inf' });
+    this.inc(`${name}_sum`, labels, v);
+    this.inc(`${name}_count`, labels);
+  }
   inc(name: string, labels: Labels = {}, by = 1): void { const k = key(name, labels); this.values.set(k, (this.values.get(k) ?? 0) + by); }
   set(name: string, labels: Labels, v: number): void { this.values.set(key(name, labels), v); }
 
@@ -20,7 +31,8 @@ export class Metrics {
     const out: string[] = [];
     for (const [name, [help, type]] of this.help) {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [k, v] of this.values) if (k.startsWith(`${name}{`)) out.push(`${k.replace('{}', '')} ${v}`);
+      const series = type === 'histogram' ? [`${name}_bucket{`, `${name}_sum{`, `${name}_count{`] : [`${name}{`];
+      for (const [k, v] of this.values) if (series.some((p) => k.startsWith(p))) out.push(`${k.replace('{}', '')} ${v}`);
     }
     return `${out.join('\n')}\n`;
   }
@@ -57,5 +69,8 @@ export function standardMetrics(): Metrics {
   m.define('flowlog_round_seconds_total', 'counter', 'time spent in Kafka rounds (fetch to commit), by source');
   m.define('flowlog_rounds_total', 'counter', 'Kafka rounds stored and committed, by source');
   m.define('flowlog_store_waiting', 'gauge', '1 while the store is failing and flowlog retries (backpressure: consumption waits)');
+  m.define('flowlog_backpressure', 'gauge', '1 while a Kafka source has paused its partitions because the store is behind, by source');
+  m.defineHistogram('flowlog_batch_rows', 'flows per insert, by source', [1_000, 10_000, 50_000, 100_000, 200_000, 300_000, 1_000_000]);
+  m.defineHistogram('flowlog_insert_seconds', 'time to store one batch (flows, quarantine, ledger), by source', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
   return m;
 }

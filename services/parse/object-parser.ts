@@ -11,17 +11,29 @@ import { AzureJsonParser } from './azure/json-parser.js';
 import { unwrapMessageJson } from './aws/message-json.js';
 import { AwsParquetParser } from './aws/parquet-parser.js';
 import { isParquet, readParquetColumns } from '../decode/parquet.js';
+import { isGzip } from '../decode/gzip.js';
+import { decodedWindows } from '../decode/stream.js';
+import { AwsStreamParser } from './aws/stream-parser.js';
 
 export interface ObjectParser {
-  /** Fills batch; true when the object is consumed, false when the batch is full. */
-  fill(batch: FlowBatch, rejects: RejectBatch): boolean;
+  /**
+   * Fills batch; true when the object is consumed, false when the batch is
+   * full. A streamed object answers with a promise when it must wait for
+   * bytes; buffered ones answer at once (the hot path stays synchronous).
+   */
+  fill(batch: FlowBatch, rejects: RejectBatch): boolean | Promise<boolean>;
   /** Notices that are not rejects (e.g. unknown fields whose values are skipped). */
   readonly warnings?: readonly string[];
 }
 
+/** A parser over bytes already in memory: always answers at once. */
+export interface BufferedObjectParser extends ObjectParser {
+  fill(batch: FlowBatch, rejects: RejectBatch): boolean;
+}
+
 export interface ParseOptions { logFormat?: FormatPlan }
 
-class AwsObjectParser implements ObjectParser {
+class AwsObjectParser implements BufferedObjectParser {
   private pos = 0;
   private readonly parser: AwsTextParser;
   constructor(source: string, private readonly buf: Buffer, plan?: FormatPlan) {
@@ -34,13 +46,30 @@ class AwsObjectParser implements ObjectParser {
   }
 }
 
+/**
+ * An object as fetched (maybe gzip): AWS text is parsed while it is
+ * decompressed, window by window; JSON and Parquet need the whole document
+ * and are decompressed whole. Rejects with an error when even the start of the
+ * object cannot be read.
+ */
+export async function openRawObjectParser(source: string, raw: Buffer, opts: ParseOptions = {}): Promise<ObjectParser> {
+  if (!isGzip(raw)) return openAnyObjectParser(source, raw, opts);
+  const windows = decodedWindows(raw);
+  const first = await windows.next();
+  const head = first.done ? Buffer.alloc(0) : first.value;
+  if (detectFormat(head.subarray(0, 64)) === 'aws-text' && !isParquet(head)) return new AwsStreamParser(source, head, windows, opts.logFormat);
+  const parts = [head];
+  for await (const w of windows) parts.push(w);
+  return openAnyObjectParser(source, Buffer.concat(parts), opts);
+}
+
 /** Like openObjectParser, for any object: Parquet needs an asynchronous read before it can fill batches. */
-export async function openAnyObjectParser(source: string, data: Buffer, opts: ParseOptions = {}): Promise<ObjectParser> {
+export async function openAnyObjectParser(source: string, data: Buffer, opts: ParseOptions = {}): Promise<BufferedObjectParser> {
   if (isParquet(data)) return new AwsParquetParser(source, await readParquetColumns(data));
   return openObjectParser(source, data, opts);
 }
 
-export function openObjectParser(source: string, data: Buffer, opts: ParseOptions = {}): ObjectParser {
+export function openObjectParser(source: string, data: Buffer, opts: ParseOptions = {}): BufferedObjectParser {
   if (detectFormat(data.subarray(0, 64)) === 'aws-text') return new AwsObjectParser(source, data, opts.logFormat);
   // JSON: Azure flow logs, or AWS lines wrapped as {"message": "..."} (CloudWatch Logs / Firehose forwarding)
   const text = unwrapMessageJson(data);

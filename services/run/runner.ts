@@ -7,7 +7,7 @@
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { readFileSync } from 'node:fs';
 import type { FlowlogConfig, KafkaSourceConfig, S3ConnectionConfig } from '../../schemas/config.js';
-import { readSecret } from '../config/load-config.js';
+import { readPemFile, readSecret } from '../config/load-config.js';
 import { ingestObjects, ingestPath } from '../ingest/ingest.js';
 import { standardMetrics, type Metrics } from '../metrics/metrics.js';
 import { compileLogFormat } from '../parse/aws/log-format.js';
@@ -23,16 +23,19 @@ const log = (event: string, fields: Record<string, unknown> = {}) =>
 
 const ms = (d: string) => { const m = /^(\d+)(ms|s|m|h)$/.exec(d)!; return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms']; };
 
-export function openConfiguredStore(cfg: FlowlogConfig, metrics?: Metrics): FlowStore {
+export function openConfiguredStore(cfg: FlowlogConfig, metrics?: Metrics, onWaiting?: () => void): FlowStore {
   const s = cfg.store;
   if (s.kind === 'embedded') return new ChdbStore(s.data_dir);
   return new ClickHouseServerStore({
-    url: s.url, ...(s.user ? { username: s.user } : {}), ...(s.password ? { password: readSecret(s.password, 'store.password') } : {}), ...(s.database ? { database: s.database } : {}),
+    url: s.url, ...(s.user ? { username: s.user } : {}),
+    ...(s.tls ? { tls: { caCert: readPemFile(s.tls.ca_file, 'store.tls.ca_file'),
+      ...(s.tls.cert_file && s.tls.key_file ? { cert: readPemFile(s.tls.cert_file, 'store.tls.cert_file'), key: readPemFile(s.tls.key_file, 'store.tls.key_file') } : {}) } } : {}), ...(s.password ? { password: readSecret(s.password, 'store.password') } : {}), ...(s.database ? { database: s.database } : {}),
     // a running service waits out a store outage (transient errors only), saying so, instead of dropping work
     retry: {
       attempts: Number.MAX_SAFE_INTEGER, baseMs: 200, maxMs: 5_000,
       onRetry: (e, attempt, waitMs) => {
         metrics?.set('flowlog_store_waiting', {}, 1);
+        onWaiting?.();
         log('store.retry', { attempt, wait_ms: Math.round(waitMs), error: (e as Error).message.slice(0, 200) });
       },
     },
@@ -42,6 +45,7 @@ export function openConfiguredStore(cfg: FlowlogConfig, metrics?: Metrics): Flow
 function s3Client(c: S3ConnectionConfig, where: string) {
   return makeS3Client({
     ...(c.endpoint ? { endpoint: c.endpoint } : {}), region: c.region, forcePathStyle: c.path_style ?? Boolean(c.endpoint),
+    ...(c.ca_file ? { ca: readPemFile(c.ca_file, `${where}.ca_file`) } : {}),
     ...(c.access_key && c.secret_key ? { accessKeyId: readSecret(c.access_key, `${where}.access_key`), secretAccessKey: readSecret(c.secret_key, `${where}.secret_key`) } : {}),
   });
 }
@@ -63,7 +67,9 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
   if (cfg.batch_rows) process.env.FLOWLOG_BATCH_ROWS = String(cfg.batch_rows);
   const metrics = standardMetrics();
   metrics.set('flowlog_store_waiting', {}, 0);
-  const store = openConfiguredStore(cfg, metrics);
+  const kafkaSources: KafkaIngest[] = [];
+  // a failing store pauses every Kafka source; each resumes when it stores a round again
+  const store = openConfiguredStore(cfg, metrics, () => { for (const k of kafkaSources) k.backpressure(true); });
   await store.migrate();
   let stopping = false;
   const stops: (() => Promise<void>)[] = [];
@@ -88,6 +94,10 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
     const labels = { source: src.name };
     metrics.set('flowlog_source_up', labels, 1);
     const logFormat = src.log_format ? compileLogFormat(src.log_format) : undefined;
+    const onBatch = (rows: number, seconds: number) => {
+      metrics.observe('flowlog_batch_rows', labels, rows);
+      metrics.observe('flowlog_insert_seconds', labels, seconds);
+    };
     if (src.kind === 'kafka') {
       let last = { messages: 0, rows: 0, rejected: 0, batches: 0, s3Objects: 0, skippedMessages: 0 };
       const k = new KafkaIngest(store, {
@@ -99,6 +109,11 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
           metrics.inc('flowlog_rounds_total', labels);
           metrics.set('flowlog_store_waiting', {}, 0); // a round got through: the store answers again
         },
+        onBatch,
+        onBackpressure: (paused) => {
+          metrics.set('flowlog_backpressure', labels, paused ? 1 : 0);
+          log(paused ? 'source.paused' : 'source.resumed', { source: src.name, reason: 'store' });
+        },
         onStored: (s) => {
           metrics.inc('flowlog_messages_total', labels, s.messages - last.messages);
           metrics.inc('flowlog_flows_stored_total', labels, s.rows - last.rows);
@@ -107,14 +122,17 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
           last = { ...s };
         },
       });
+      metrics.set('flowlog_backpressure', labels, 0);
+      kafkaSources.push(k);
       await k.start();
       log('source.started', { source: src.name, kind: 'kafka', topics: src.topics });
       stops.push(() => k.stop());
     } else {
+      const opts = { ...(logFormat ? { logFormat } : {}), onBatch };
       const once = async () => {
         const s = src.kind === 'local'
-          ? await ingestPath(store, src.path, logFormat ? { logFormat } : {})
-          : await ingestObjects(store, s3Source(s3Client(src, where), { ...parseS3Uri(src.uri), ...(src.from ? { from: src.from } : {}), ...(src.to ? { to: src.to } : {}) }), logFormat ? { logFormat } : {});
+          ? await ingestPath(store, src.path, opts)
+          : await ingestObjects(store, s3Source(s3Client(src, where), { ...parseS3Uri(src.uri), ...(src.from ? { from: src.from } : {}), ...(src.to ? { to: src.to } : {}) }), opts);
         metrics.inc('flowlog_flows_stored_total', labels, s.rows);
         metrics.inc('flowlog_records_rejected_total', labels, s.rejected);
         metrics.inc('flowlog_objects_total', labels, s.objects);

@@ -27,6 +27,8 @@ export interface ServerStoreOptions {
   database?: string;
   retry?: RetryOptions;
   requestTimeoutMs?: number;
+  /** For https:// URLs signed by a private CA; cert + key for mutual TLS. Public CAs need nothing. */
+  tls?: { caCert: Buffer; cert?: Buffer; key?: Buffer };
 }
 
 const DEDUP = (table: string, token: string) => ({
@@ -48,6 +50,7 @@ export class ClickHouseServerStore implements FlowStore {
       ...(opts.password !== undefined ? { password: opts.password } : {}),
       ...(opts.database !== undefined ? { database: opts.database } : {}),
       compression: { request: true, response: true },
+      ...(opts.tls ? { tls: opts.tls.cert && opts.tls.key ? { ca_cert: opts.tls.caCert, cert: opts.tls.cert, key: opts.tls.key } : { ca_cert: opts.tls.caCert } } : {}),
       request_timeout: opts.requestTimeoutMs ?? 300_000,
       // progress headers keep a long insert's connection alive through load balancers' idle timeouts
       clickhouse_settings: { output_format_json_quote_64bit_integers: 0, send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '60000' },

@@ -1,10 +1,12 @@
 /**
  * Opens the configured store: the ClickHouse server when CLICKHOUSE_URL is
  * set (with CLICKHOUSE_USER, CLICKHOUSE_PASSWORD or CLICKHOUSE_PASSWORD_FILE,
- * CLICKHOUSE_DATABASE), else the embedded engine under FLOWLOG_DATA_DIR.
+ * CLICKHOUSE_DATABASE, CLICKHOUSE_CA_FILE for a private CA), else the embedded
+ * engine under FLOWLOG_DATA_DIR.
  */
 import { readFileSync } from 'node:fs';
 import { FlowlogError } from '../core/errors.js';
+import { readPemFile } from '../config/load-config.js';
 import { ChdbStore } from './chdb-store.js';
 import { ClickHouseServerStore } from './clickhouse-server-store.js';
 import type { FlowStore } from './store.js';
@@ -29,7 +31,8 @@ export async function openStore(opts: { dataDir?: string; migrate?: boolean } = 
       throw new FlowlogError('CONFIG_INVALID', `CLICKHOUSE_URL="${url}" is not a URL`, 'use e.g. http://127.0.0.1:8123 or https://host:8443');
     }
     const user = process.env.CLICKHOUSE_USER, password = secret('CLICKHOUSE_PASSWORD'), database = process.env.CLICKHOUSE_DATABASE;
-    store = new ClickHouseServerStore({ url, ...(user ? { username: user } : {}), ...(password !== undefined ? { password } : {}), ...(database ? { database } : {}) });
+    const ca = process.env.CLICKHOUSE_CA_FILE;
+    store = new ClickHouseServerStore({ url, ...(ca ? { tls: { caCert: readPemFile(ca, 'CLICKHOUSE_CA_FILE') } } : {}), ...(user ? { username: user } : {}), ...(password !== undefined ? { password } : {}), ...(database ? { database } : {}) });
   } else {
     store = new ChdbStore(opts.dataDir ?? defaultDataDir());
   }

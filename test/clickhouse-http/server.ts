@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,16 +29,16 @@ const BINARY_FORMATS = new Set(['Native', 'ArrowStream', 'Arrow', 'Parquet', 'Ro
 
 export interface ChdbHttpServer { url: string; close(): Promise<void>; server: Server; queries: number }
 
-export async function startChdbHttpServer(opts: { dataDir: string; user?: string; password?: string; port?: number }): Promise<ChdbHttpServer> {
+/** `tls`: serve HTTPS with this certificate (as ClickHouse does on 8443). */
+export async function startChdbHttpServer(opts: { dataDir: string; user?: string; password?: string; port?: number; tls?: { cert: Buffer; key: Buffer } }): Promise<ChdbHttpServer> {
   const session = new Session(opts.dataDir);
   const version = (session.query('SELECT version()', 'TSVRaw') as string).trim();
   const names = STATUS_ERROR_NAMES.map((n) => `'${n}'`).join(',');
   loadStatusCodes((session.query(`SELECT DISTINCT name, code FROM system.errors WHERE name IN (${names}) SETTINGS system_events_show_zero_values = 1`, 'JSONEachRow') as string)
     .trim().split('\n').map((l) => JSON.parse(l) as { name: string; code: number }));
   const state = { queries: 0 };
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e) => fail(res, e as Error));
-  });
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => { handle(req, res).catch((e) => fail(res, e as Error)); };
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createServer(onRequest);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -140,7 +141,7 @@ export async function startChdbHttpServer(opts: { dataDir: string; user?: string
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     server,
     get queries() { return state.queries; },
     close: async () => {

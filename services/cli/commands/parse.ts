@@ -7,9 +7,8 @@ import { FlowBatch } from '../../core/flow-batch.js';
 import { FlowlogError } from '../../core/errors.js';
 import { rowToRecord } from '../../core/record.js';
 import { RejectBatch } from '../../core/rejects.js';
-import { decodeObject } from '../../decode/gzip.js';
 import { compileLogFormat } from '../../parse/aws/log-format.js';
-import { openAnyObjectParser } from '../../parse/object-parser.js';
+import { openRawObjectParser, type ObjectParser } from '../../parse/object-parser.js';
 import { parseCli } from '../args.js';
 
 const USAGE = 'flowlog parse FILE [--log-format "${version} ${account-id} ..."]';
@@ -26,15 +25,14 @@ export async function parseCommand(argv: string[]): Promise<number> {
   const batch = new FlowBatch(8192);
   const rejects = new RejectBatch();
   let parsed = 0, rejected = 0;
-  let data: Buffer;
-  try { data = await decodeObject(raw); } catch (e) {
+  let parser: ObjectParser;
+  try { parser = await openRawObjectParser(file, raw, plan ? { logFormat: plan } : {}); } catch (e) {
     process.stderr.write(`rejected ${file}: DECODE ${(e as Error).message}\nparsed 0, rejected 1\n`);
     return 0;
   }
-  const parser = await openAnyObjectParser(file, data, plan ? { logFormat: plan } : {});
   let done = false;
   while (!done) {
-    done = parser.fill(batch, rejects);
+    done = await parser.fill(batch, rejects);
     let out = '';
     for (let r = 0; r < batch.length; r++) out += `${JSON.stringify(rowToRecord(batch, r))}\n`;
     if (out && !(await write(out))) return 0; // reader went away (| head): not an error

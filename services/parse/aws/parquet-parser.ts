@@ -9,7 +9,7 @@ import type { FlowBatch } from '../../core/flow-batch.js';
 import { parseIpInto } from '../../core/ip.js';
 import type { RejectBatch, RejectReason } from '../../core/rejects.js';
 import type { ParquetColumns } from '../../decode/parquet.js';
-import type { ObjectParser } from '../object-parser.js';
+import type { BufferedObjectParser } from '../object-parser.js';
 import { Tok } from './fields.js';
 import { compilePlan, type FormatPlan } from './log-format.js';
 import { finishAwsRow } from './text-parser.js';
@@ -17,7 +17,7 @@ import { finishAwsRow } from './text-parser.js';
 const LIMIT: Partial<Record<Tok, number>> = { [Tok.U8]: 255, [Tok.U16]: 65535, [Tok.Port]: 65535, [Tok.U64]: Number.MAX_SAFE_INTEGER, [Tok.Time]: 99_999_999_999 };
 const ENUMS: Partial<Record<Tok, ReadonlySet<string>>> = { [Tok.Action]: new Set(['ACCEPT', 'REJECT']), [Tok.Status]: new Set(['OK', 'NODATA', 'SKIPDATA']) };
 
-export class AwsParquetParser implements ObjectParser {
+export class AwsParquetParser implements BufferedObjectParser {
   private row = 0;
   private readonly plan: FormatPlan;
   private readonly scratch = Buffer.alloc(64);

@@ -81,13 +81,20 @@ describe('store outage', () => {
       await new Promise((r) => setTimeout(r, 1000));
     }
     // the run says it is waiting on the store (backpressure), and its health check says unhealthy
-    expect(await scrape()).toMatch(/^flowlog_store_waiting 1$/m);
+    const during = await scrape();
+    expect(during).toMatch(/^flowlog_store_waiting 1$/m);
+    expect(during).toMatch(/^flowlog_backpressure\{source="outage"\} 1$/m); // partitions paused
     expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(503);
     server = await startChdbHttpServer({ dataDir: join(dir, 'ch'), port });
     const t1 = Date.now();
     while ((await rows()) < 3 * PER_WAVE * LINES && Date.now() - t1 < 60_000) await new Promise((r) => setTimeout(r, 300));
     const after = await scrape();
     expect(after).toMatch(/^flowlog_store_waiting 0$/m);
+    expect(after).toMatch(/^flowlog_backpressure\{source="outage"\} 0$/m); // resumed
+    // every stored batch is in the histograms: the counts add up to the flows
+    const batchRows = Number(/^flowlog_batch_rows_sum\{source="outage"\} (\d+)$/m.exec(after)?.[1]);
+    expect(batchRows).toBe(3 * PER_WAVE * LINES);
+    expect(after).toMatch(/^flowlog_insert_seconds_bucket\{source="outage",le="\+Inf"\} [1-9]\d*$/m);
     const lags = [...after.matchAll(/^flowlog_consumer_lag\{source="outage",partition="[^"]+"\} (\d+)$/gm)].map((m) => Number(m[1]));
     expect(lags.length).toBe(3);
     expect(lags).toEqual([0, 0, 0]);
@@ -95,6 +102,8 @@ describe('store outage', () => {
     run.child.kill('SIGTERM');
     expect(await exited(run.child), run.stderr()).toBe(0);
     expect(run.stderr()).toContain('"event":"store.retry"');
+    expect(run.stderr()).toContain('"event":"source.paused"');
+    expect(run.stderr()).toContain('"event":"source.resumed"');
     const store = new ClickHouseServerStore({ url: server.url });
     try {
       const [c] = await store.queryRows<{ n: number; sources: number }>('SELECT count() AS n, uniqExact(source) AS sources FROM flows');

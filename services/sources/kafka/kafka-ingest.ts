@@ -7,9 +7,12 @@
  * and a 'stored' ledger row are durable. A (re)started consumer skips what the
  * ledger has stored (even if Kafka's committed offset is older) and replays a
  * pending intent exactly, so the batches and their dedup tokens are the same
- * as before the crash and the engine drops whatever had already landed. While the store is slow or down the
- * handler waits (heartbeating), which stops fetching for that partition:
- * backpressure with bounded memory.
+ * as before the crash and the engine drops whatever had already landed.
+ *
+ * Backpressure: while the store is failing, backpressure(true) pauses every
+ * assigned partition (no fetches at all, not only for the partition in hand)
+ * and the handler waits, heartbeating, with one round in memory; the first
+ * round stored afterwards resumes them.
  *
  * A message holds VPC lines (format from a header line or the configured
  * log format), Azure flow-log JSON, or an S3 notification whose objects are
@@ -23,7 +26,7 @@ import { Batcher, DEFAULT_CAPACITY } from '../../batch/batcher.js';
 import { RejectBatch } from '../../core/rejects.js';
 import { decodeObject } from '../../decode/gzip.js';
 import type { FormatPlan } from '../../parse/aws/log-format.js';
-import { openAnyObjectParser, openObjectParser } from '../../parse/object-parser.js';
+import { openObjectParser, openRawObjectParser, type ObjectParser } from '../../parse/object-parser.js';
 import type { FlowStore, ObjectProgress } from '../../store/store.js';
 import { fetchS3Object } from '../s3/s3-source.js';
 import { mayBeNotification, s3Notification, type NotifiedObject } from './s3-notification.js';
@@ -40,6 +43,10 @@ export interface KafkaIngestOptions {
   /** After each stored round: its partition, backlog behind it when fetched, rows and duration. */
   onRound?: (r: { partition: string; lag: number; messages: number; seconds: number }) => void;
   onStored?: (s: KafkaIngestStats) => void;
+  /** After each stored batch: its flows and how long the store took. */
+  onBatch?: (rows: number, seconds: number) => void;
+  /** Partitions paused (true) or resumed (false) for backpressure. */
+  onBackpressure?: (paused: boolean) => void;
 }
 
 export interface KafkaIngestStats { messages: number; rows: number; rejected: number; batches: number; s3Objects: number; skippedMessages: number }
@@ -51,12 +58,13 @@ export class KafkaIngest {
   private progress = new Map<string, ObjectProgress>();
   private s3Done = new Map<string, ObjectProgress>();
   private readonly batcher: Batcher;
+  private paused = false;
 
   constructor(private readonly store: FlowStore, private readonly opts: KafkaIngestOptions) {
     this.batcher = new Batcher(store, {
       sourceKind: 's3',
       capacity: opts.capacity ?? DEFAULT_CAPACITY,
-      onStored: (rows, rejected) => { this.stats.rows += rows; this.stats.rejected += rejected; },
+      onStored: (rows, rejected, seconds) => { this.stats.rows += rows; this.stats.rejected += rejected; opts.onBatch?.(rows, seconds); },
     });
   }
 
@@ -75,6 +83,17 @@ export class KafkaIngest {
     await consumer.connect();
     for (const topic of this.opts.topics) await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
+  }
+
+  get isPaused(): boolean { return this.paused; }
+
+  /** Pauses (true) or resumes (false) fetching from every subscribed topic; idempotent. */
+  backpressure(on: boolean): void {
+    if (!this.consumer || on === this.paused) return;
+    this.paused = on;
+    const topics = this.opts.topics.map((topic) => ({ topic }));
+    if (on) this.consumer.pause(topics); else this.consumer.resume(topics);
+    this.opts.onBackpressure?.(on);
   }
 
   /** Graceful stop: kafkajs lets the batch in hand finish (stored and committed) before leaving the group. */
@@ -131,6 +150,7 @@ export class KafkaIngest {
       await this.store.recordLedger([{ sourceKind: 'kafka', object: part, identity: '', batchId: `${part}:${first}-${last}`,
         firstPosition: first, lastPosition: last + 1, rows: 0, rejected: rejects.length, complete: false, state: 'stored' }]);
       this.progress.set(part, { identity: '', complete: false, storedRows: last + 1 });
+      this.backpressure(false); // the store took a whole round: it has caught up
       this.stats.rejected += rejects.length;
       this.stats.batches++;
       resolveOffset(String(last));
@@ -155,11 +175,11 @@ export class KafkaIngest {
       const name = `s3://${o.bucket}/${o.key}`;
       const identity = `${o.etag}:${o.size}`;
       if (!replay && this.s3Done.get(name)?.complete && this.s3Done.get(name)?.identity === identity) continue; // re-delivered
-      let data: Buffer;
-      try { data = await decodeObject(await fetchS3Object(this.opts.s3, o)); } catch (e) {
+      let parser: ObjectParser;
+      try { parser = await openRawObjectParser(name, await fetchS3Object(this.opts.s3, o), this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}); } catch (e) {
         rejects.add(name, 0, 'DECODE', `${(e as Error).message} (announced by ${where})`, ''); continue;
       }
-      await this.batcher.ingestObject({ name, identity, kind: 's3' }, await openAnyObjectParser(name, data, this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}));
+      await this.batcher.ingestObject({ name, identity, kind: 's3' }, parser);
       this.s3Done.set(name, { identity, complete: true, storedRows: 0 });
       this.stats.s3Objects++;
     }

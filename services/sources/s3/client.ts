@@ -1,13 +1,16 @@
 /**
  * An S3 client from the environment: AWS (credentials from the standard
  * provider chain: env, profile, SSO, instance/task role) or an S3-compatible
- * server (S3_ENDPOINT, path-style addressing). TLS is the SDK's: https
- * endpoints are verified against the system's CAs (NODE_EXTRA_CA_CERTS adds one).
+ * server (S3_ENDPOINT, path-style addressing). https endpoints are verified
+ * against the system's CAs, or against a private CA (S3_CA_FILE / ca_file).
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent } from 'node:https';
 import { FlowlogError } from '../../core/errors.js';
+import { readPemFile } from '../../config/load-config.js';
 
-export interface S3Settings { endpoint?: string; region?: string; forcePathStyle?: boolean; accessKeyId?: string; secretAccessKey?: string }
+export interface S3Settings { endpoint?: string; region?: string; forcePathStyle?: boolean; accessKeyId?: string; secretAccessKey?: string; ca?: Buffer }
 
 export function s3SettingsFromEnv(env = process.env): S3Settings {
   const endpoint = env.S3_ENDPOINT;
@@ -26,6 +29,7 @@ export function s3SettingsFromEnv(env = process.env): S3Settings {
     // S3-compatible servers are addressed by path; AWS by virtual host
     forcePathStyle: env.S3_FORCE_PATH_STYLE ? env.S3_FORCE_PATH_STYLE === 'true' : Boolean(endpoint),
     ...(accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : {}),
+    ...(env.S3_CA_FILE ? { ca: readPemFile(env.S3_CA_FILE, 'S3_CA_FILE') } : {}),
   };
 }
 
@@ -35,6 +39,7 @@ export function makeS3Client(s: S3Settings): S3Client {
     region: s.region ?? 'us-east-1',
     forcePathStyle: s.forcePathStyle ?? false,
     ...(s.accessKeyId && s.secretAccessKey ? { credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } } : {}),
+    ...(s.ca ? { requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ keepAlive: true, ca: s.ca }) }) } : {}),
     // the SDK retries throttling and network errors with backoff; adaptive also slows down under 503 SlowDown
     maxAttempts: 6,
     retryMode: 'adaptive',

@@ -1,0 +1,54 @@
+/**
+ * AWS text lines from a stream of decompressed windows: each fill parses what
+ * the current window holds; a line cut at a window's end is carried into the
+ * next. Line numbers (reject positions, resume points) run on across windows,
+ * so a streamed object gives exactly the rows and rejects of a buffered one.
+ *
+ * A stream that breaks mid-object (truncated or corrupt gzip) keeps the rows
+ * read so far and ends with one DECODE reject at the line where it broke: the
+ * same bytes break at the same place on a replay, so exactly-once holds.
+ */
+import type { FlowBatch } from '../../core/flow-batch.js';
+import type { RejectBatch } from '../../core/rejects.js';
+import type { ObjectParser } from '../object-parser.js';
+import type { FormatPlan } from './log-format.js';
+import { AwsTextParser } from './text-parser.js';
+
+export class AwsStreamParser implements ObjectParser {
+  private readonly parser: AwsTextParser;
+  private buf: Buffer;
+  private pos = 0;
+  private ended = false;
+  private broken: Error | null = null;
+
+  constructor(private readonly source: string, first: Buffer, private readonly rest: AsyncIterator<Buffer>, plan?: FormatPlan) {
+    this.parser = new AwsTextParser(source, plan);
+    this.buf = first;
+  }
+
+  get warnings(): readonly string[] { return this.parser.warnings; }
+
+  fill(batch: FlowBatch, rejects: RejectBatch): boolean | Promise<boolean> {
+    this.pos = this.parser.parse(this.buf, this.pos, this.buf.length, this.ended, batch, rejects);
+    if (batch.length >= batch.capacity) return false;
+    if (this.ended) return this.finish(rejects);
+    return this.refill().then(() => this.fill(batch, rejects));
+  }
+
+  private finish(rejects: RejectBatch): boolean {
+    if (this.broken) {
+      rejects.add(this.source, this.parser.line + 1, 'DECODE', `the object could not be read past line ${this.parser.line}: ${this.broken.message}`, '');
+      this.broken = null;
+    }
+    return true;
+  }
+
+  private async refill(): Promise<void> {
+    let next: IteratorResult<Buffer>;
+    try { next = await this.rest.next(); } catch (e) { this.broken = e as Error; next = { done: true, value: undefined }; }
+    const carry = this.buf.subarray(this.pos);
+    if (next.done) { this.ended = true; this.buf = carry; }
+    else this.buf = carry.length ? Buffer.concat([carry, next.value]) : next.value;
+    this.pos = 0;
+  }
+}
