@@ -52,7 +52,12 @@ export async function privateKafka(): Promise<{ brokers: string; restart(): void
     s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
   });
   const state = mkdtempSync(join(tmpdir(), 'flowlog-private-kafka-'));
-  const env = { ...process.env, FLOWLOG_INFRA_DIR: state, KAFKA_LIB_DIR: join(INFRA_DIR, 'kafka', 'lib'), KAFKA_PORT: String(await free()), KAFKA_CONTROLLER_PORT: String(await free()) };
+  const env = {
+    ...process.env, FLOWLOG_INFRA_DIR: state, KAFKA_LIB_DIR: join(INFRA_DIR, 'kafka', 'lib'),
+    // every listener on a free port: the defaults are the shared broker's
+    KAFKA_PORT: String(await free()), KAFKA_CONTROLLER_PORT: String(await free()),
+    KAFKA_SASL_PORT: String(await free()), KAFKA_SASL_SSL_PORT: String(await free()),
+  };
   const run = (cmd: string) => {
     const r = spawnSync('bash', [join(INFRA, 'kafka', 'kafka.sh'), cmd], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 10 * 60_000 });
     if (r.status !== 0) throw new Error(`private kafka.sh ${cmd} failed (exit ${r.status}):\n${r.stderr}`);

@@ -4,18 +4,37 @@
 #
 #   infra/kafka/kafka.sh up        install once (cold: ~1 min, mostly Maven downloads), format the
 #                                  KRaft storage on first use, start the broker, wait until it
-#                                  serves requests; last line: KAFKA_BROKERS=127.0.0.1:19092
+#                                  serves requests on every listener, then print its environment
+#                                  (KEY=VALUE lines; the last one is KAFKA_BROKERS=127.0.0.1:19092).
+#                                  A broker already running with the configuration this script
+#                                  writes is only checked; one started with another (an older
+#                                  kafka.sh, other ports) is restarted, its data kept.
 #   infra/kafka/kafka.sh down      stop it, keep the data      (down --purge: also delete data + log)
 #   infra/kafka/kafka.sh restart   down (data kept) + up
 #   infra/kafka/kafka.sh status    exit 0 running, 3 stopped
 #   infra/kafka/kafka.sh wait      wait until it serves requests (KAFKA_WAIT_TIMEOUT, default 120 s)
 #   infra/kafka/kafka.sh install   only resolve the jars and compile the probe (no start)
-#   infra/kafka/kafka.sh env       print KAFKA_BROKERS=... (eval "$(infra/kafka/kafka.sh env)")
+#   infra/kafka/kafka.sh env       print the environment (eval "$(infra/kafka/kafka.sh env)"):
+#                                    KAFKA_SASL_BROKERS=127.0.0.1:19094     SASL_PLAINTEXT listener
+#                                    KAFKA_SASL_SSL_BROKERS=127.0.0.1:19095 SASL_SSL listener (TLS)
+#                                    KAFKA_CA_FILE=<state>/kafka/tls/ca.pem CA of the SASL_SSL cert
+#                                    KAFKA_SASL_USER=flowlog  KAFKA_SASL_PASSWORD=flowlog-secret
+#                                    KAFKA_BROKERS=127.0.0.1:19092          PLAINTEXT, no auth
 #   infra/kafka/kafka.sh logs      print the broker log's last lines (LINES=N, default 30)
 #
+# Listeners: PLAINTEXT (KAFKA_PORT, also the inter-broker one), CONTROLLER (KRaft), SASL_PLAINTEXT
+# (KAFKA_SASL_PORT) and SASL_SSL (KAFKA_SASL_SSL_PORT), both with the mechanisms PLAIN,
+# SCRAM-SHA-256 and SCRAM-SHA-512 for the one user flowlog / flowlog-secret (PLAIN from the
+# listener's JAAS config; the SCRAM credentials are created through the Admin API once the broker
+# serves requests, when missing, so an old data dir gets them too). The SASL_SSL listener's
+# certificate (SAN IP:127.0.0.1, DNS:localhost) and its CA are made once with openssl, PEM, in
+# <state>/kafka/tls/ (ca.pem, server.pem), and made again only when missing or about to expire.
+#
 # Environment: FLOWLOG_INFRA_DIR (state root, default <repo>/infra/.state; this broker's state is
-# in its kafka/ folder: lib/ jars, data/ KRaft + topic data, kafka.log, kafka.pid, server.properties),
-# KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_WAIT_TIMEOUT (120),
+# in its kafka/ folder: lib/ jars, data/ KRaft + topic data, tls/ PEM files, kafka.log, kafka.pid,
+# server.properties),
+# KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_SASL_PORT (19094),
+# KAFKA_SASL_SSL_PORT (19095), KAFKA_WAIT_TIMEOUT (120),
 # KAFKA_HEAP_OPTS ("-Xmx512m -Xms256m"), KAFKA_JVM_OPTS (extra JVM flags),
 # KAFKA_EXTRA_PROPERTIES (lines appended to server.properties, e.g. $'message.max.bytes=2000000'),
 # KAFKA_MVN_ARGS (extra Maven arguments, e.g. -Dmaven.repo.local=/tmp/m2; default repo: ~/.m2),
@@ -31,7 +50,15 @@ STATE="$INFRA_DIR/kafka"
 HOST="127.0.0.1"
 PORT="${KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+SASL_PORT="${KAFKA_SASL_PORT:-19094}"
+SASL_SSL_PORT="${KAFKA_SASL_SSL_PORT:-19095}"
 BROKERS="$HOST:$PORT"
+SASL_BROKERS="$HOST:$SASL_PORT"
+SASL_SSL_BROKERS="$HOST:$SASL_SSL_PORT"
+# the one user of the SASL listeners (PLAIN and SCRAM alike): test credentials, printed by `env`
+SASL_USER=flowlog
+SASL_PASSWORD=flowlog-secret
+SASL_MECHANISMS=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 WAIT_TIMEOUT="${KAFKA_WAIT_TIMEOUT:-120}"
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
 NODE_ID=1
@@ -53,6 +80,10 @@ CLUSTER_ID_FILE="$STATE/cluster.id"
 PID_FILE="$STATE/kafka.pid"
 LOG_FILE="$STATE/kafka.log"
 INSTALL_LOG="$STATE/install.log"
+TLS_DIR="$STATE/tls"
+CA_FILE="$TLS_DIR/ca.pem"
+SERVER_PEM="$TLS_DIR/server.pem"   # the SASL_SSL listener's key (PKCS#8) + certificate chain
+TLS_DAYS=3650
 
 SERVICE=kafka
 # shellcheck source=../lib.sh
@@ -83,7 +114,15 @@ running_pid() {
 
 
 
-print_env() { echo "KAFKA_BROKERS=$BROKERS"; }
+# KAFKA_BROKERS last: callers take the last line of `up` as the plain broker list.
+print_env() {
+  echo "KAFKA_SASL_BROKERS=$SASL_BROKERS"
+  echo "KAFKA_SASL_SSL_BROKERS=$SASL_SSL_BROKERS"
+  echo "KAFKA_CA_FILE=$CA_FILE"
+  echo "KAFKA_SASL_USER=$SASL_USER"
+  echo "KAFKA_SASL_PASSWORD=$SASL_PASSWORD"
+  echo "KAFKA_BROKERS=$BROKERS"
+}
 
 classpath() { echo "$LIB_DIR/*"; }
 
@@ -151,32 +190,77 @@ install_probe() {
 
 install_all() { install_jars; install_probe; }
 
-# --- config + storage -------------------------------------------------------------------------
+# --- TLS material of the SASL_SSL listener ----------------------------------------------------
 
-# A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what
-# `kafka-storage random-uuid` prints; like Kafka, never one starting with '-').
-new_cluster_id() {
-  local id
-  while :; do
-    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
-    case "$id" in -*) ;; *) echo "$id"; return 0 ;; esac
-  done
+# Present, and the certificate valid for at least one more day (without openssl: trusted as is).
+tls_ok() {
+  [ -s "$CA_FILE" ] && [ -s "$SERVER_PEM" ] || return 1
+  command -v openssl >/dev/null 2>&1 || return 0
+  openssl x509 -noout -checkend 86400 -in "$SERVER_PEM" >/dev/null 2>&1
 }
 
-write_config() {
-  mkdir -p "$DATA_DIR"
-  local tmp="$CONFIG.tmp"
-  cat > "$tmp" <<EOF
+# A CA and a server certificate signed by it (EC P-256, SAN IP:127.0.0.1 + DNS:localhost), made once.
+# server.pem = unencrypted PKCS#8 key + certificate, what Kafka's ssl.keystore.type=PEM reads.
+ensure_tls() {
+  tls_ok && return 0
+  command -v openssl >/dev/null 2>&1 || die "'openssl' not found on PATH: it makes the TLS certificate of the SASL_SSL listener (once)"
+  local tmp="$TLS_DIR.tmp" out rc=0
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  say "making the SASL_SSL listener's CA and certificate (127.0.0.1, localhost; $TLS_DAYS days) in $TLS_DIR"
+  # (one && chain: `set -e` does not hold inside a command substitution whose status is tested)
+  out="$(
+    cd "$tmp" && umask 077 &&
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem \
+      -days "$TLS_DAYS" -subj "/CN=flowlog test CA, infra-kafka-kafka.sh" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr \
+      -subj "/CN=localhost" &&
+    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=critical,CA:FALSE" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" > server.ext &&
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial "0x$(openssl rand -hex 15)" \
+      -days "$TLS_DAYS" -extfile server.ext -out server.crt &&
+    cat server.key server.crt > server.pem &&
+    chmod 644 ca.pem &&
+    rm -f ca.key server.key server.csr server.ext server.crt   # nothing is signed with the CA again
+  ) 2>&1)" || rc=$?
+  if [ "$rc" -ne 0 ] || ! grep -q 'BEGIN PRIVATE KEY' "$tmp/server.pem" || ! grep -q 'BEGIN CERTIFICATE' "$tmp/server.pem"; then
+    echo "$out" | tail -n 20 >&2
+    die "making the TLS material with openssl failed (exit $rc)"
+  fi
+  rm -rf "$TLS_DIR"
+  mv "$tmp" "$TLS_DIR"
+}
+
+# --- config + storage -------------------------------------------------------------------------
+
+# The broker's server.properties, on stdout (write_config writes it; `up` compares a running
+# broker's with it).
+render_config() {
+  cat <<EOF
 # Written by infra/kafka/kafka.sh on every start: edits here are lost (use KAFKA_EXTRA_PROPERTIES).
 process.roles=broker,controller
 node.id=$NODE_ID
 controller.quorum.voters=$NODE_ID@$HOST:$CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT,SASL_PLAINTEXT://$HOST:$SASL_PORT,SASL_SSL://$HOST:$SASL_SSL_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT,SASL_PLAINTEXT://$HOST:$SASL_PORT,SASL_SSL://$HOST:$SASL_SSL_PORT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
 log.dirs=$DATA_DIR
+
+# SASL_PLAINTEXT and SASL_SSL: one user, $SASL_USER. PLAIN checks the JAAS user_<name> options;
+# SCRAM checks credentials in the KRaft metadata, which kafka.sh wait/up create (Probe.java).
+sasl.enabled.mechanisms=$SASL_MECHANISMS
+$(for l in sasl_plaintext sasl_ssl; do
+  echo "listener.name.$l.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER=\"$SASL_PASSWORD\";"
+  echo "listener.name.$l.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+  echo "listener.name.$l.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+done)
+# SASL_SSL: TLS with the certificate of $SERVER_PEM (CA: $CA_FILE), no client certificates
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$SERVER_PEM
+listener.name.sasl_ssl.ssl.client.auth=none
+# sha256 of that file, so that a new certificate makes \`up\` restart a running broker: $(sha_of "$SERVER_PEM")
 
 # single node: every internal topic has one replica
 offsets.topic.replication.factor=1
@@ -204,9 +288,24 @@ log.retention.hours=168
 log.retention.check.interval.ms=300000
 EOF
   if [ -n "${KAFKA_EXTRA_PROPERTIES:-}" ]; then
-    printf '\n# KAFKA_EXTRA_PROPERTIES\n%s\n' "$KAFKA_EXTRA_PROPERTIES" >> "$tmp"
+    printf '\n# KAFKA_EXTRA_PROPERTIES\n%s\n' "$KAFKA_EXTRA_PROPERTIES"
   fi
-  mv -f "$tmp" "$CONFIG"
+}
+
+write_config() {
+  mkdir -p "$DATA_DIR"
+  render_config > "$CONFIG.tmp"
+  mv -f "$CONFIG.tmp" "$CONFIG"
+}
+
+# A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what
+# `kafka-storage random-uuid` prints; like Kafka, never one starting with '-').
+new_cluster_id() {
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    case "$id" in -*) ;; *) echo "$id"; return 0 ;; esac
+  done
 }
 
 # `kafka-storage.sh format` on first use (the data dir keeps meta.properties afterwards).
@@ -231,10 +330,10 @@ format_storage() {
 cmd_status() {
   local pid
   if pid="$(running_pid)"; then
-    echo "kafka: running (pid $pid) at $BROKERS, controller $HOST:$CONTROLLER_PORT, data $DATA_DIR"
+    echo "kafka: running (pid $pid) at $BROKERS, SASL $SASL_BROKERS, SASL+TLS $SASL_SSL_BROKERS, controller $HOST:$CONTROLLER_PORT, data $DATA_DIR"
     return 0
   fi
-  echo "kafka: stopped (would listen on $BROKERS)"
+  echo "kafka: stopped (would listen on $BROKERS, SASL $SASL_BROKERS, SASL+TLS $SASL_SSL_BROKERS)"
   return 3
 }
 
@@ -256,42 +355,55 @@ cmd_wait() {
     fi
     sleep 0.3
   done
-  # 2. it answers metadata: a registered broker, a KRaft leader, a topic listing (Probe.java)
+  # 2. it answers metadata: a registered broker, a KRaft leader, a topic listing; then the SCRAM
+  #    credentials exist and the SASL listeners accept the user with every mechanism (Probe.java)
   jars_installed || die "the Kafka jars are not installed in $LIB_DIR: run 'kafka.sh up' (or 'install') first"
   install_probe
+  [ -s "$CA_FILE" ] || die "no CA file $CA_FILE: run 'kafka.sh up' (or restart) to make the SASL_SSL listener's TLS material"
   remaining=$(( deadline - $(date +%s) )); [ "$remaining" -ge 5 ] || remaining=5
   out="$("$JAVA" -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dlog4j.configuration="file:$LOG4J_TOOLS" \
-          -cp "$PROBE_DIR:$(classpath)" Probe "$BROKERS" "$remaining" "$pid" 2>&1)" || rc=$?
+          -cp "$PROBE_DIR:$(classpath)" Probe "$BROKERS" "$remaining" "$pid" \
+          --sasl "$SASL_USER" "$SASL_PASSWORD" "$SASL_BROKERS" "$SASL_SSL_BROKERS" "$CA_FILE" 2>&1)" || rc=$?
   if [ "$rc" -ne 0 ]; then
-    echo "$out" | tail -n 5 >&2 || true
+    echo "$out" | grep -v '^ready:' | tail -n 8 >&2 || true
     log_tail 30
     if [ "$rc" -eq 2 ]; then die "Kafka exited while starting (log: $LOG_FILE)"; fi
+    if [ "$rc" -eq 3 ]; then
+      die "Kafka at $BROKERS serves requests, but its SASL listeners ($SASL_BROKERS, $SASL_SSL_BROKERS) did not accept $SASL_USER (see the probe's lines above; a broker started by an older kafka.sh? 'kafka.sh restart'; log: $LOG_FILE)"
+    fi
     die "Kafka at $BROKERS did not serve requests within ${WAIT_TIMEOUT}s (log: $LOG_FILE)"
   fi
   say "$(echo "$out" | grep '^ready:' | tail -n 1)"
+  say "$(echo "$out" | grep '^sasl:' | tail -n 1)"
 }
 
 cmd_up() {
-  local pid start
+  local pid start p
   take_lock
   if pid="$(running_pid)"; then
-    say "already running (pid $pid) at $BROKERS"
-    cmd_wait
-    print_env
-    return 0
+    ensure_tls
+    if render_config | cmp -s - "$CONFIG"; then
+      say "already running (pid $pid) at $BROKERS"
+      cmd_wait
+      print_env
+      return 0
+    fi
+    # e.g. started by an older kafka.sh (without the SASL listeners), or now other ports
+    say "the running broker (pid $pid) was started with another configuration than this kafka.sh writes now ($CONFIG): restarting it, data kept"
+    cmd_down
   fi
   need_java
   install_all
-  if port_open "$PORT"; then
-    die "port $HOST:$PORT is already in use by another process (not the broker of $STATE); stop it or set KAFKA_PORT"
-  fi
-  if port_open "$CONTROLLER_PORT"; then
-    die "port $HOST:$CONTROLLER_PORT is already in use by another process; stop it or set KAFKA_CONTROLLER_PORT"
-  fi
+  for p in PORT CONTROLLER_PORT SASL_PORT SASL_SSL_PORT; do
+    if port_open "${!p}"; then
+      die "port $HOST:${!p} is already in use by another process (not the broker of $STATE); stop it or set KAFKA_$p"
+    fi
+  done
+  ensure_tls
   write_config
   format_storage
   start=$(date +%s)
-  echo "==== $(date -u +%Y-%m-%dT%H:%M:%SZ) starting Kafka on $BROKERS (controller $HOST:$CONTROLLER_PORT)" >> "$LOG_FILE"
+  echo "==== $(date -u +%Y-%m-%dT%H:%M:%SZ) starting Kafka on $BROKERS, SASL $SASL_BROKERS, SASL_SSL $SASL_SSL_BROKERS (controller $HOST:$CONTROLLER_PORT)" >> "$LOG_FILE"
   # shellcheck disable=SC2086  # HEAP_OPTS / KAFKA_JVM_OPTS are lists of flags
   setsid "$JAVA" $HEAP_OPTS \
     -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
@@ -300,7 +412,7 @@ cmd_up() {
     ${KAFKA_JVM_OPTS:-} \
     -cp "$(classpath)" kafka.Kafka "$CONFIG" >> "$LOG_FILE" 2>&1 < /dev/null 8>&- 9>&- &
   echo $! > "$PID_FILE"
-  say "started Kafka (pid $(read_pid)), waiting for it to serve requests on $BROKERS"
+  say "started Kafka (pid $(read_pid)), waiting for it to serve requests on $BROKERS, $SASL_BROKERS and $SASL_SSL_BROKERS"
   cmd_wait
   say "up in $(( $(date +%s) - start )) s (data $DATA_DIR, log $LOG_FILE)"
   print_env
@@ -329,7 +441,7 @@ cmd_down() {
   rm -f "$PID_FILE"
   if [ "$purge" = 1 ]; then
     rm -rf "$DATA_DIR" "$LOG_FILE" "$CLUSTER_ID_FILE" "$CONFIG"
-    say "purged data and log (jars kept in $LIB_DIR; delete $STATE to drop them too)"
+    say "purged data and log (jars and TLS files kept in $LIB_DIR, $TLS_DIR; delete $STATE to drop them too)"
   fi
 }
 

@@ -85,13 +85,16 @@ describe('infra/kafka/kafka.sh', () => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'flowlog-kafka-test-'));
-    const [port, controllerPort] = [await freePort(), await freePort()];
+    const [port, controllerPort, saslPort, saslSslPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     env = {
       ...process.env,
       FLOWLOG_INFRA_DIR: stateDir,
       KAFKA_LIB_DIR: join(INFRA_DIR, 'kafka', 'lib'),
       KAFKA_PORT: String(port),
       KAFKA_CONTROLLER_PORT: String(controllerPort),
+      // the SASL listeners too: their defaults are the shared broker's
+      KAFKA_SASL_PORT: String(saslPort),
+      KAFKA_SASL_SSL_PORT: String(saslSslPort),
     };
     const out = mustRun('up');
     const lines = out.trim().split('\n');
