@@ -127,7 +127,7 @@ public class Probe {
       if (failed.isEmpty()) {
         System.out.println("sasl: " + user + " accepted with " + String.join(", ", MECHANISMS) + " on " + saslBootstrap
             + " (SASL_PLAINTEXT) and " + sslBootstrap + " (SASL_SSL, TLS verified with " + caFile + ")"
-            + (created.isEmpty() ? "" : "; created SCRAM credentials: " + created));
+            + (created.isEmpty() ? "" : "; set the SCRAM credentials " + created));
         return 0;
       }
       // credentials present but refused: made with another password (an older kafka.sh): set them again, once

@@ -5,41 +5,47 @@
 #   infra/kafka/kafka.sh up        install once (cold: ~1 min, mostly Maven downloads), format the
 #                                  KRaft storage on first use, start the broker, wait until it
 #                                  serves requests on every listener, then print its environment
-#                                  (KEY=VALUE lines; the last one is KAFKA_BROKERS=127.0.0.1:19092).
-#                                  A broker already running with the configuration this script
-#                                  writes is only checked; one started with another (an older
-#                                  kafka.sh, other ports) is restarted, its data kept.
+#                                  (see env; the last line is KAFKA_BROKERS=127.0.0.1:19092).
+#                                  A running broker whose server.properties is what this script
+#                                  writes now is only probed (its SASL listeners were checked when
+#                                  it started); one started with another (an older kafka.sh
+#                                  without SASL listeners, other ports) is restarted, data kept.
 #   infra/kafka/kafka.sh down      stop it, keep the data      (down --purge: also delete data + log)
 #   infra/kafka/kafka.sh restart   down (data kept) + up
 #   infra/kafka/kafka.sh status    exit 0 running, 3 stopped
-#   infra/kafka/kafka.sh wait      wait until it serves requests (KAFKA_WAIT_TIMEOUT, default 120 s)
+#   infra/kafka/kafka.sh wait      wait until it serves requests and both SASL listeners accept the
+#                                  user with every mechanism (KAFKA_WAIT_TIMEOUT, default 120 s)
 #   infra/kafka/kafka.sh install   only resolve the jars and compile the probe (no start)
 #   infra/kafka/kafka.sh env       print the environment (eval "$(infra/kafka/kafka.sh env)"):
-#                                    KAFKA_SASL_BROKERS=127.0.0.1:19094     SASL_PLAINTEXT listener
-#                                    KAFKA_SASL_SSL_BROKERS=127.0.0.1:19095 SASL_SSL listener (TLS)
-#                                    KAFKA_CA_FILE=<state>/kafka/tls/ca.pem CA of the SASL_SSL cert
-#                                    KAFKA_SASL_USER=flowlog  KAFKA_SASL_PASSWORD=flowlog-secret
-#                                    KAFKA_BROKERS=127.0.0.1:19092          PLAINTEXT, no auth
+#                                    KAFKA_SASL_BROKERS=127.0.0.1:19094      SASL_PLAINTEXT listener
+#                                    KAFKA_SASL_SSL_BROKERS=127.0.0.1:19095  SASL_SSL listener (TLS)
+#                                    KAFKA_CA_FILE=<state>/kafka/tls/ca.pem  CA of its certificate
+#                                    KAFKA_SASL_USER=flowlog                 the one SASL user and
+#                                    KAFKA_SASL_PASSWORD=flowlog-secret      its (test) password
+#                                    KAFKA_BROKERS=127.0.0.1:19092           PLAINTEXT, no auth
 #   infra/kafka/kafka.sh logs      print the broker log's last lines (LINES=N, default 30)
 #
-# Listeners: PLAINTEXT (KAFKA_PORT, also the inter-broker one), CONTROLLER (KRaft), SASL_PLAINTEXT
+# Listeners: PLAINTEXT (KAFKA_PORT; also the inter-broker one), CONTROLLER (KRaft), SASL_PLAINTEXT
 # (KAFKA_SASL_PORT) and SASL_SSL (KAFKA_SASL_SSL_PORT), both with the mechanisms PLAIN,
-# SCRAM-SHA-256 and SCRAM-SHA-512 for the one user flowlog / flowlog-secret (PLAIN from the
-# listener's JAAS config; the SCRAM credentials are created through the Admin API once the broker
-# serves requests, when missing, so an old data dir gets them too). The SASL_SSL listener's
-# certificate (SAN IP:127.0.0.1, DNS:localhost) and its CA are made once with openssl, PEM, in
-# <state>/kafka/tls/ (ca.pem, server.pem), and made again only when missing or about to expire.
+# SCRAM-SHA-256 and SCRAM-SHA-512 for the one user flowlog / flowlog-secret. PLAIN checks the
+# listener's JAAS config; the SCRAM credentials live in the KRaft metadata and are created through
+# the Admin API (Probe.java) once the broker serves requests, when missing, so a data dir formatted
+# without them gets them too. The SASL_SSL certificate (SAN IP:127.0.0.1, DNS:localhost) and its CA
+# are made once with openssl into <state>/kafka/tls/ (ca.pem, server.pem: PEM, which the broker
+# reads as ssl.keystore.type=PEM), kept by down --purge, made again only when missing or expiring.
 #
-# Environment: FLOWLOG_INFRA_DIR (state root, default <repo>/infra/.state; this broker's state is
-# in its kafka/ folder: lib/ jars, data/ KRaft + topic data, tls/ PEM files, kafka.log, kafka.pid,
-# server.properties),
-# KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_SASL_PORT (19094),
-# KAFKA_SASL_SSL_PORT (19095), KAFKA_WAIT_TIMEOUT (120),
-# KAFKA_HEAP_OPTS ("-Xmx512m -Xms256m"), KAFKA_JVM_OPTS (extra JVM flags),
-# KAFKA_EXTRA_PROPERTIES (lines appended to server.properties, e.g. $'message.max.bytes=2000000'),
-# KAFKA_MVN_ARGS (extra Maven arguments, e.g. -Dmaven.repo.local=/tmp/m2; default repo: ~/.m2),
-# KAFKA_LIB_DIR (where the jars go, default <state>/kafka/lib: lets a second broker with its own
-# FLOWLOG_INFRA_DIR and ports share the jars of the first instead of resolving them again).
+# Environment:
+#   FLOWLOG_INFRA_DIR  state root (default <repo>/infra/.state); this broker's state is in its
+#                      kafka/ folder: lib/ jars, data/ KRaft + topic data, tls/ PEM files,
+#                      kafka.log, kafka.pid, server.properties, sasl.checked
+#   KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_SASL_PORT (19094),
+#   KAFKA_SASL_SSL_PORT (19095), KAFKA_WAIT_TIMEOUT (120)
+#   KAFKA_HEAP_OPTS ("-Xmx512m -Xms256m"), KAFKA_JVM_OPTS (extra JVM flags)
+#   KAFKA_EXTRA_PROPERTIES  lines appended to server.properties, e.g. $'message.max.bytes=2000000'
+#   KAFKA_MVN_ARGS     extra Maven arguments, e.g. -Dmaven.repo.local=/tmp/m2 (default repo: ~/.m2)
+#   KAFKA_LIB_DIR      where the jars go (default <state>/kafka/lib): lets a second broker with its
+#                      own FLOWLOG_INFRA_DIR and ports share the jars of the first instead of
+#                      resolving them again
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -78,6 +84,8 @@ DATA_DIR="$STATE/data"
 CONFIG="$STATE/server.properties"
 CLUSTER_ID_FILE="$STATE/cluster.id"
 PID_FILE="$STATE/kafka.pid"
+# "<pid> <sha256 of server.properties>" of the broker whose SASL listeners were last checked in full
+SASL_CHECKED="$STATE/sasl.checked"
 LOG_FILE="$STATE/kafka.log"
 INSTALL_LOG="$STATE/install.log"
 TLS_DIR="$STATE/tls"
@@ -209,6 +217,7 @@ ensure_tls() {
   say "making the SASL_SSL listener's CA and certificate (127.0.0.1, localhost; $TLS_DAYS days) in $TLS_DIR"
   # (one && chain: `set -e` does not hold inside a command substitution whose status is tested)
   out="$(
+    exec 2>&1
     cd "$tmp" && umask 077 &&
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem \
       -days "$TLS_DAYS" -subj "/CN=flowlog test CA, infra-kafka-kafka.sh" \
@@ -222,7 +231,7 @@ ensure_tls() {
     cat server.key server.crt > server.pem &&
     chmod 644 ca.pem &&
     rm -f ca.key server.key server.csr server.ext server.crt   # nothing is signed with the CA again
-  ) 2>&1)" || rc=$?
+  )" || rc=$?
   if [ "$rc" -ne 0 ] || ! grep -q 'BEGIN PRIVATE KEY' "$tmp/server.pem" || ! grep -q 'BEGIN CERTIFICATE' "$tmp/server.pem"; then
     echo "$out" | tail -n 20 >&2
     die "making the TLS material with openssl failed (exit $rc)"
@@ -337,8 +346,12 @@ cmd_status() {
   return 3
 }
 
+# Wait until the broker serves requests, its SCRAM credentials exist and both SASL listeners accept
+# the user with every mechanism. --quick (a warm `up`): the SASL part only when not yet done for
+# this broker process and configuration (it costs ~0.5 s of handshakes and class loading).
 cmd_wait() {
-  local deadline pid="" remaining rc=0 out
+  local deadline pid="" remaining rc=0 out quick=0 stamp="" sasl_args
+  [ "${1:-}" = --quick ] && quick=1
   deadline=$(( $(date +%s) + WAIT_TIMEOUT ))
   pid="$(running_pid || true)"
   # 1. the port accepts connections (cheap, no JVM)
@@ -360,10 +373,14 @@ cmd_wait() {
   jars_installed || die "the Kafka jars are not installed in $LIB_DIR: run 'kafka.sh up' (or 'install') first"
   install_probe
   [ -s "$CA_FILE" ] || die "no CA file $CA_FILE: run 'kafka.sh up' (or restart) to make the SASL_SSL listener's TLS material"
+  sasl_args=(--sasl "$SASL_USER" "$SASL_PASSWORD" "$SASL_BROKERS" "$SASL_SSL_BROKERS" "$CA_FILE")
+  if [ -n "$pid" ] && [ -f "$CONFIG" ]; then
+    stamp="$pid $(sha_of "$CONFIG")"
+    if [ "$quick" = 1 ] && [ "$(cat "$SASL_CHECKED" 2>/dev/null)" = "$stamp" ]; then sasl_args=(); fi
+  fi
   remaining=$(( deadline - $(date +%s) )); [ "$remaining" -ge 5 ] || remaining=5
   out="$("$JAVA" -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dlog4j.configuration="file:$LOG4J_TOOLS" \
-          -cp "$PROBE_DIR:$(classpath)" Probe "$BROKERS" "$remaining" "$pid" \
-          --sasl "$SASL_USER" "$SASL_PASSWORD" "$SASL_BROKERS" "$SASL_SSL_BROKERS" "$CA_FILE" 2>&1)" || rc=$?
+          -cp "$PROBE_DIR:$(classpath)" Probe "$BROKERS" "$remaining" "$pid" ${sasl_args[@]+"${sasl_args[@]}"} 2>&1)" || rc=$?
   if [ "$rc" -ne 0 ]; then
     echo "$out" | grep -v '^ready:' | tail -n 8 >&2 || true
     log_tail 30
@@ -374,7 +391,12 @@ cmd_wait() {
     die "Kafka at $BROKERS did not serve requests within ${WAIT_TIMEOUT}s (log: $LOG_FILE)"
   fi
   say "$(echo "$out" | grep '^ready:' | tail -n 1)"
-  say "$(echo "$out" | grep '^sasl:' | tail -n 1)"
+  if [ "${#sasl_args[@]}" -gt 0 ]; then
+    say "$(echo "$out" | grep '^sasl:' | tail -n 1)"
+    if [ -n "$stamp" ]; then echo "$stamp" > "$SASL_CHECKED.tmp" && mv -f "$SASL_CHECKED.tmp" "$SASL_CHECKED"; fi
+  else
+    say "sasl: $SASL_BROKERS, $SASL_SSL_BROKERS checked when this broker (pid $pid) started"
+  fi
 }
 
 cmd_up() {
@@ -384,12 +406,11 @@ cmd_up() {
     ensure_tls
     if render_config | cmp -s - "$CONFIG"; then
       say "already running (pid $pid) at $BROKERS"
-      cmd_wait
+      cmd_wait --quick
       print_env
       return 0
     fi
-    # e.g. started by an older kafka.sh (without the SASL listeners), or now other ports
-    say "the running broker (pid $pid) was started with another configuration than this kafka.sh writes now ($CONFIG): restarting it, data kept"
+    say "the running broker (pid $pid) was started with another configuration than this kafka.sh writes now (an older kafka.sh without the SASL listeners, other ports or KAFKA_EXTRA_PROPERTIES, new TLS files): restarting it, data kept"
     cmd_down
   fi
   need_java
@@ -438,10 +459,10 @@ cmd_down() {
   else
     say "not running"
   fi
-  rm -f "$PID_FILE"
+  rm -f "$PID_FILE" "$SASL_CHECKED"
   if [ "$purge" = 1 ]; then
     rm -rf "$DATA_DIR" "$LOG_FILE" "$CLUSTER_ID_FILE" "$CONFIG"
-    say "purged data and log (jars and TLS files kept in $LIB_DIR, $TLS_DIR; delete $STATE to drop them too)"
+    say "purged data and log (kept: the jars in $LIB_DIR, the TLS files in $TLS_DIR; delete $STATE to drop them too)"
   fi
 }
 

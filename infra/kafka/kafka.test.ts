@@ -102,6 +102,14 @@ describe('infra/kafka/kafka.sh', () => {
     expect(m, `last line of 'up' should be KAFKA_BROKERS=...; got:\n${out}`).not.toBeNull();
     brokers = m![1]!;
     expect(brokers).toBe(`127.0.0.1:${port}`);
+    // and the SASL listeners' environment before it
+    expect(lines).toEqual(expect.arrayContaining([
+      `KAFKA_SASL_BROKERS=127.0.0.1:${saslPort}`,
+      `KAFKA_SASL_SSL_BROKERS=127.0.0.1:${saslSslPort}`,
+      `KAFKA_CA_FILE=${join(stateDir, 'kafka', 'tls', 'ca.pem')}`,
+      'KAFKA_SASL_USER=flowlog',
+      'KAFKA_SASL_PASSWORD=flowlog-secret',
+    ]));
   }, 15 * 60_000);
 
   afterAll(() => {
