@@ -3,13 +3,8 @@
  * never written in the file: each is `{ env: NAME }` or `{ file: PATH }`.
  */
 import { z } from 'zod';
-
-const secret = z.union([
-  z.object({ env: z.string().min(1) }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-], { errorMap: () => ({ message: '{ env: VARIABLE } or { file: /path/to/secret } (a secret is never written in the file)' }) });
-
-const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'a duration like 500ms, 30s, 5m or 1h');
+import { duration, secret } from './common.js';
+import { enrichSchema } from './enrich.js';
 
 const tls = z.object({
   enabled: z.boolean().default(true),
@@ -88,6 +83,7 @@ export const configSchema = z.object({
   ]).default({ kind: 'embedded', data_dir: './.flowlog' }),
   sources: z.array(z.discriminatedUnion('kind', [kafkaSource, s3Source, localSource])).min(1, 'at least one source'),
   batch_rows: z.number().int().min(1000).max(4_000_000).optional(),
+  enrich: enrichSchema.optional(),
   metrics: z.object({ listen: z.string().regex(/^[^:\s]*:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464') }).strict().optional(),
 }).strict();
 

@@ -27,6 +27,18 @@ const col = <N extends string, K extends ColumnKind, Nl extends boolean>(
 const s = <N extends string>(name: N, doc: string) => col(name, 'str', true, doc, false);
 const lcs = <N extends string>(name: N, doc: string) => col(name, 'str', true, doc, true);
 
+/** The enrichment columns of one side of a flow, all from the IPAM lookup of its address. */
+const side = <P extends 'src' | 'dst'>(p: P, who: string) => [
+  lcs(`${p}_vpc`, `VPC / VNet of the ${who} address (IPAM)`),
+  lcs(`${p}_subnet`, `subnet of the ${who} address (IPAM)`),
+  lcs(`${p}_env`, `environment of the ${who} address (IPAM)`),
+  lcs(`${p}_segment`, `network segment of the ${who} address (IPAM)`),
+  lcs(`${p}_owner`, `team owning the ${who} address (IPAM, inventory tags, ownership rules)`),
+  lcs(`${p}_service`, `service of the ${who} address: IPAM/inventory, else the cloud service of a provider range (S3, AzureStorage, ...)`),
+  lcs(`${p}_class`, `address class of the ${who}: private | cgnat | link-local | loopback | multicast | documentation | reserved | public`),
+  col(`${p}_is_internal`, 'u8', true, `1 when the ${who} address belongs to the organisation (any IPAM/inventory entry or a non-public class)`),
+] as const;
+
 export const FLOW_COLUMNS = [
   col('provider', 'str', false, 'aws | azure', true),
   col('log_type', 'str', false, 'vpc | tgw | nsg | vnet', true),
@@ -97,6 +109,10 @@ export const FLOW_COLUMNS = [
   col('reverse_packets', 'u64', true, 'Azure: destination to source packets'),
   col('reverse_bytes', 'u64', true, 'Azure: destination to source bytes'),
   col('source', 'str', false, 'object the record came from (S3 key, blob path or file)', true),
+  // enrichment (IPAM, inventory, ownership): filled in the hot path, so security filters need no join
+  ...side('src', 'source'),
+  ...side('dst', 'destination'),
+  col('egress', 'u8', true, '1 when an internal source talks to a public destination (leaves the organisation)'),
 ] as const;
 
 export type FlowColumn = (typeof FLOW_COLUMNS)[number];

@@ -36,9 +36,13 @@ interface Segment { obj: SourceObject; first: number; last: number; rejected: nu
 
 export interface BatchStats { batches: number; rows: number; rejected: number; objects: number; insertMs: number }
 
+export interface BatchEnricher { apply(batch: FlowBatch): void }
+
 export interface BatcherOptions {
   capacity?: number;
   sourceKind: LedgerEntry['sourceKind'];
+  /** Fills the enrichment columns of a full batch just before it is encoded (IPAM, ownership). */
+  enrich?: BatchEnricher;
   /** Called after each batch is durably stored, with the time its insert took. */
   onStored?: (rows: number, rejected: number, seconds: number) => void;
 }
@@ -94,6 +98,7 @@ export class Batcher {
     // earlier batch's flows.
     const previous = this.inflight;
     await previous;
+    this.opts.enrich?.apply(this.batch);
     const prepared = this.store.prepareFlows(this.batch);
     const rejected = this.rejects.items.slice();
     this.batch.reset();

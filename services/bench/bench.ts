@@ -16,6 +16,8 @@ import { RejectBatch } from '../core/rejects.js';
 import { AwsTextParser } from '../parse/aws/text-parser.js';
 import { ingestPath } from '../ingest/ingest.js';
 import { ChdbStore } from '../store/chdb-store.js';
+import { benchLookups } from '../enrich/lookup/bench-lookup.js';
+import { benchEnricher, type EnrichMode } from './enrich-bench.js';
 import { parseCli } from '../cli/args.js';
 import { fmtInt } from '../cli/progress.js';
 import { writeBenchDataset } from './dataset.js';
@@ -52,20 +54,24 @@ async function referenceParse(session: Session, file: string): Promise<number> {
 }
 
 /** Child-process half: ingest a folder into a fresh store, report rate and peak RSS. */
-async function ingestChild(dir: string, dataDir: string): Promise<void> {
+async function ingestChild(dir: string, dataDir: string, mode: EnrichMode): Promise<void> {
+  const { enricher, buildMs } = benchEnricher(mode);
   const store = new ChdbStore(dataDir);
   await store.migrate();
-  const s = await ingestPath(store, dir);
+  const s = await ingestPath(store, dir, enricher ? { enrich: enricher } : {});
   await store.close();
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ rows: s.rows, seconds: s.seconds, insertSeconds: s.insertSeconds, peakRssMb })}\n`);
+  process.stdout.write(`${JSON.stringify({ rows: s.rows, seconds: s.seconds, insertSeconds: s.insertSeconds, peakRssMb, buildMs })}\n`);
 }
+
+type IngestRun = { rows: number; seconds: number; insertSeconds: number; peakRssMb: number; buildMs: number };
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {
     json: { type: 'boolean' }, lines: { type: 'string' }, 'no-sources': { type: 'boolean' }, 'ingest-child': { type: 'string' }, 'data-dir': { type: 'string' },
+    enrich: { type: 'string' },
   }, 'flowlog bench [--json] [--lines N] [--no-sources]');
-  if (values['ingest-child']) { await ingestChild(values['ingest-child'], values['data-dir']!); return 0; }
+  if (values['ingest-child']) { await ingestChild(values['ingest-child'], values['data-dir']!, (values.enrich ?? 'off') as EnrichMode); return 0; }
   const lines = Number(values.lines ?? 2_000_000);
   const log = (s: string) => { if (!values.json) process.stdout.write(`${s}\n`); else process.stderr.write(`${s}\n`); };
   const dir = resolve(process.env.FLOWLOG_DATA_DIR ?? './.flowlog', 'bench');
@@ -88,11 +94,22 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const refSec = median(refTimes);
   session.close();
 
-  log('Ingesting gzip objects into a fresh embedded store (child process) ...');
   const bin = fileURLToPath(new URL('../../bin/flowlog.js', import.meta.url));
-  const out = execFileSync(process.execPath, [bin, 'bench', '--ingest-child', files.gzDir, '--data-dir', join(scratch, 'store')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const ingest = JSON.parse(out.trim().split('\n').pop()!) as { rows: number; seconds: number; insertSeconds: number; peakRssMb: number };
-  if (ingest.rows !== lines) throw new Error(`ingest stored ${ingest.rows} rows of ${lines}`);
+  const ingestRun = (mode: EnrichMode): IngestRun => {
+    const out = execFileSync(process.execPath, [bin, 'bench', '--ingest-child', files.gzDir, '--data-dir', join(scratch, `store-${mode}`), '--enrich', mode], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = JSON.parse(out.trim().split('\n').pop()!) as IngestRun;
+    if (r.rows !== lines) throw new Error(`ingest (enrich ${mode}) stored ${r.rows} rows of ${lines}`);
+    return r;
+  };
+  log('Ingesting gzip objects into a fresh embedded store (child process), enrichment off ...');
+  const ingest = ingestRun('off');
+  log('Enrichment: prefix lookups (100k prefixes, one core) ...');
+  const lookups = await benchLookups((s) => log(s));
+  log('Ingesting again with the built-in address classes (the default), then with a 100k-prefix IPAM ...');
+  const withBuiltin = ingestRun('builtin');
+  const withIpam = ingestRun('ipam');
+  const rate = (r: IngestRun) => Math.round(r.rows / r.seconds);
+  const enrichCost = +(1 - rate(withIpam) / rate(ingest)).toFixed(3);
 
   let sources: Record<string, unknown> | null = null;
   if (!values['no-sources']) {
@@ -127,8 +144,15 @@ export async function benchCommand(argv: string[]): Promise<number> {
       seconds: +ingest.seconds.toFixed(2),
       peak_rss_mb: Math.round(ingest.peakRssMb),
     },
+    enrich: {
+      prefixes: lookups.prefixes, lookups_per_sec_v4: lookups.lookups_per_sec_v4, lookups_per_sec_v6: lookups.lookups_per_sec_v6,
+      naive_lookups_per_sec_v4: lookups.naive_lookups_per_sec_v4, compile_ms: lookups.compile_ms, table_bytes: lookups.bytes,
+      model_build_ms: Math.round(withIpam.buildMs),
+      ingest_flows_per_sec: { off: rate(ingest), builtin: rate(withBuiltin), ipam_100k: rate(withIpam) },
+      cost: enrichCost,
+    },
     ...(sources ? { sources } : {}),
-    targets: { parse_lines_per_sec: 1_500_000, parse_ratio: 0.6, ingest_flows_per_sec: 500_000, peak_rss_mb: 512, kafka_flows_per_sec: 500_000, s3_flows_per_sec: 800_000 },
+    targets: { parse_lines_per_sec: 1_500_000, parse_ratio: 0.6, ingest_flows_per_sec: 500_000, peak_rss_mb: 512, kafka_flows_per_sec: 500_000, s3_flows_per_sec: 800_000, lookups_per_sec: 5_000_000, enrich_cost: 0.2 },
   };
   const ok = (v: boolean) => (v ? 'meets target' : 'BELOW TARGET');
   log('');
@@ -137,6 +161,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
   log(`parse     ratio     ${String(result.parse.ratio).padStart(12)}            ${ok(result.parse.ratio >= 0.6 && result.parse.lines_per_sec >= 1_500_000)} (>= 0.6 and >= 1.5M lines/s)`);
   log(`ingest    gzip->store ${fmtInt(result.ingest.flows_per_sec).padStart(10)} flows/s  ${ok(result.ingest.flows_per_sec >= 500_000)} (>= 500k)`);
   log(`ingest    peak RSS  ${String(result.ingest.peak_rss_mb).padStart(12)} MB       ${ok(result.ingest.peak_rss_mb < 512)} (< 512 MB)`);
+  const e = result.enrich;
+  log(`enrich    lookups   ${fmtInt(Math.min(e.lookups_per_sec_v4, e.lookups_per_sec_v6)).padStart(12)} /s (v4 ${fmtInt(e.lookups_per_sec_v4)}, v6 ${fmtInt(e.lookups_per_sec_v6)}; naive ${fmtInt(e.naive_lookups_per_sec_v4)})  ${ok(Math.min(e.lookups_per_sec_v4, e.lookups_per_sec_v6) >= 5_000_000)} (>= 5M/s, 100k prefixes)`);
+  log(`enrich    ingest    off ${fmtInt(e.ingest_flows_per_sec.off)}, built-in ${fmtInt(e.ingest_flows_per_sec.builtin)}, 100k-prefix IPAM ${fmtInt(e.ingest_flows_per_sec.ipam_100k)} flows/s: cost ${(e.cost * 100).toFixed(1)}%  ${ok(e.cost <= 0.2)} (<= 20%)`);
   if (sources) {
     const src = sources as { s3: { flows_per_sec: number }; kafka: { flows_per_sec: number } };
     log(`kafka     -> store  ${fmtInt(src.kafka.flows_per_sec).padStart(10)} flows/s  ${ok(src.kafka.flows_per_sec >= 500_000)} (>= 500k)`);

@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   ingest: { load: async () => (await import('./commands/ingest.js')).ingestCommand, summary: 'ingest PATH [--log-format F]: a file or folder into the store' },
   run: { load: async () => (await import('./commands/run.js')).runCommand, summary: 'run --config FILE [--check]: the configured sources, continuously (SIGTERM drains)' },
   sql: { load: async () => (await import('./commands/sql.js')).sqlCommand, summary: 'sql "SELECT ..." [--format table|json|csv]: query the store' },
+  ipam: { load: async () => (await import('./commands/ipam.js')).ipamCommand, summary: 'ipam check|lookup ADDR [--enrich FILE]: validate the IPAM sources, or see what an address gets' },
   migrate: { load: async () => (await import('./commands/migrate.js')).migrateCommand, summary: 'apply pending migrations from sql/migrations' },
   generate: { load: async () => (await import('../generate/command.js')).generateCommand, summary: 'generate --out DIR [--flows N] [--seed S]: synthetic flow logs' },
   bench: { load: async () => (await import('../bench/bench.js')).benchCommand, summary: 'measure parse and ingest rates against the engine (npm run bench)' },

@@ -16,11 +16,17 @@ export const SUMMARY_QUERIES = {
   topDenied: `SELECT ${ADDR('src_addr')} AS source, dst_port, any(protocol) AS proto, count() AS denied_flows,
       uniqExact(dst_addr) AS targets
     FROM flows WHERE action = 'REJECT' GROUP BY src_addr, dst_port ORDER BY denied_flows DESC LIMIT 5`,
+  egressByOwner: `SELECT ifNull(src_owner, '(no owner)') AS owner, formatReadableSize(sum(bytes)) AS to_internet, count() AS flows,
+      uniqExact(dst_addr) AS destinations, arrayStringConcat(topKIf(3)(dst_service, dst_service IS NOT NULL), ', ') AS top_services
+    FROM flows WHERE egress = 1 GROUP BY owner ORDER BY sum(bytes) DESC LIMIT 8`,
+  segments: `SELECT ifNull(src_segment, '-') AS from_segment, ifNull(dst_segment, '-') AS to_segment, count() AS flows,
+      formatReadableSize(sum(ifNull(bytes, 0))) AS bytes, countIf(action = 'REJECT') AS denied
+    FROM flows WHERE src_segment IS NOT NULL OR dst_segment IS NOT NULL GROUP BY from_segment, to_segment ORDER BY flows DESC LIMIT 10`,
   quarantine: `SELECT reason, count() AS records, any(replaceRegexpOne(source, '^.*/', '')) AS example_object, any(position) AS at
     FROM flows_rejected GROUP BY reason ORDER BY records DESC`,
 };
 
-export async function printIngestSummary(store: FlowStore, s: IngestSummary, invocation: string): Promise<void> {
+export async function printIngestSummary(store: FlowStore, s: IngestSummary, invocation: string, opts: { enrichFile?: string } = {}): Promise<void> {
   const out = (x: string) => process.stdout.write(`${x}\n`);
   const rate = s.seconds > 0 ? s.rows / s.seconds : 0;
   out('');
@@ -40,6 +46,10 @@ export async function printIngestSummary(store: FlowStore, s: IngestSummary, inv
   out(await store.queryText(SUMMARY_QUERIES.topTalkers, 'table'));
   out('Top denied (source, port):');
   out(await store.queryText(SUMMARY_QUERIES.topDenied, 'table'));
+  const egress = await store.queryText(SUMMARY_QUERIES.egressByOwner, 'table');
+  if (egress.trim()) { out('Egress to the internet, by owner:'); out(egress); }
+  const segments = await store.queryText(SUMMARY_QUERIES.segments, 'table');
+  if (segments.trim()) { out('Traffic between segments:'); out(segments); }
   const q = await store.queryText(SUMMARY_QUERIES.quarantine, 'table');
   if (q.trim()) { out('Quarantine by reason:'); out(q); }
   out('Next:');
@@ -48,4 +58,8 @@ export async function printIngestSummary(store: FlowStore, s: IngestSummary, inv
   out(`  ${invocation} sql "SELECT * FROM flows WHERE src_addr = toIPv6('10.0.1.10') LIMIT 5" --format json`);
   out(`  ${invocation} ingest PATH            # your own flow logs (AWS text/gzip, Azure JSON)`);
   out(`  ${invocation} parse FILE | head      # see how a file parses, without storing`);
+  if (opts.enrichFile) {
+    out(`  ${invocation} ipam check --enrich ${opts.enrichFile}     # what the IPAM sources disagree on`);
+    out(`  ${invocation} ipam lookup 10.10.0.5 --enrich ${opts.enrichFile}   # what an address gets`);
+  }
 }

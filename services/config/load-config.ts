@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { ZodIssue } from 'zod';
+import type { z, ZodIssue, ZodTypeAny } from 'zod';
 import { configSchema, type FlowlogConfig, type SecretRef } from '../../schemas/config.js';
 import { FlowlogError } from '../core/errors.js';
 
@@ -28,16 +28,21 @@ function describeIssue(doc: unknown, i: ZodIssue): string {
 }
 
 export function parseConfig(text: string, file = 'config'): FlowlogConfig {
+  return parseYamlWith(configSchema, text, file);
+}
+
+/** YAML text validated against a schema, with every problem named (key, value found, what is allowed). */
+export function parseYamlWith<S extends ZodTypeAny>(schema: S, text: string, file: string): z.output<S> {
   let doc: unknown;
   try { doc = parse(text); } catch (e) {
     throw new FlowlogError('CONFIG_INVALID', `${file} is not valid YAML: ${(e as Error).message}`, 'fix the YAML syntax at the line shown');
   }
-  const r = configSchema.safeParse(doc ?? {});
+  const r = schema.safeParse(doc ?? {});
   if (!r.success) {
     throw new FlowlogError('CONFIG_INVALID', `${file} has ${r.error.issues.length} problem${r.error.issues.length > 1 ? 's' : ''}:\n  ${r.error.issues.map((i) => describeIssue(doc, i)).join('\n  ')}`,
       'fix the keys above; every secret is { env: NAME } or { file: PATH }');
   }
-  return r.data;
+  return r.data as z.output<S>;
 }
 
 export function loadConfig(file: string): FlowlogConfig {

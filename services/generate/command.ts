@@ -1,8 +1,9 @@
 /** `flowlog generate`: synthetic flow logs on disk, with a manifest of what was written. */
 import { parseArgs } from 'node:util';
 import { generate, type GenerateSummary } from './index.js';
+import { writeInventory } from './inventory-writer.js';
 
-const USAGE = 'usage: flowlog generate --out DIR [--flows N] [--seed S] [--start ISO] [--hours H] [--junk N]';
+const USAGE = 'usage: flowlog generate --out DIR [--flows N] [--seed S] [--start ISO] [--hours H] [--junk N] [--ipam DIR]';
 
 class UsageError extends Error {}
 
@@ -18,12 +19,12 @@ function integer(flag: string, raw: string | undefined, dflt: number, min: numbe
   return v;
 }
 
-function parse(argv: string[]): { out: string; flows: number; seed: number; start: Date; hours: number; junk: number } {
+function parse(argv: string[]): { out: string; flows: number; seed: number; start: Date; hours: number; junk: number; ipam?: string } {
   let values: Record<string, string | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
-      options: { out: { type: 'string' }, flows: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, hours: { type: 'string' }, junk: { type: 'string' } },
+      options: { out: { type: 'string' }, flows: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, hours: { type: 'string' }, junk: { type: 'string' }, ipam: { type: 'string' } },
     }));
   } catch (e) {
     throw new UsageError((e as Error).message);
@@ -39,7 +40,7 @@ function parse(argv: string[]): { out: string; flows: number; seed: number; star
     throw new UsageError(`--hours must be a number in (0, 8784] (got "${values.hours}")`);
   }
   return {
-    out: values.out, start, hours,
+    out: values.out, start, hours, ...(values.ipam ? { ipam: values.ipam } : {}),
     flows: integer('flows', values.flows, 2_000_000, 0),
     seed: integer('seed', values.seed, 1, Number.MIN_SAFE_INTEGER),
     junk: integer('junk', values.junk, 0, 0),
@@ -81,9 +82,14 @@ export async function generateCommand(argv: string[]): Promise<number> {
   const t = performance.now();
   const onProgress = progress();
   try {
-    const summary = await generate({ ...opts, onProgress });
+    const { ipam, ...gen } = opts;
+    const summary = await generate({ ...gen, onProgress });
     if (process.stderr.isTTY) process.stderr.write('\n');
     process.stdout.write(`${summaryLine(summary, opts.out, performance.now() - t)}\n`);
+    if (ipam) {
+      const files = await writeInventory(ipam, opts.seed);
+      process.stdout.write(`wrote the matching IPAM and inventory (${files.length} files) under ${ipam}: ingest with --enrich ${ipam}/enrich.yaml\n`);
+    }
     return 0;
   } catch (e) {
     if (process.stderr.isTTY) process.stderr.write('\n');

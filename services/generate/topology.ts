@@ -19,6 +19,9 @@ export interface Site {
 
 export interface Eni extends Host {
   readonly id: string;
+  readonly subnetId: string;
+  /** '-' for a NAT gateway's interface. */
+  readonly instanceId: string;
   /** Fixed leading fields of this ENI's lines, and (v5) the fixed fields after log-status. */
   readonly v2Head: string;
   readonly v5Head: string;
@@ -30,8 +33,13 @@ export interface Eni extends Host {
   readonly private: boolean;
 }
 
+export interface Subnet { readonly id: string; readonly cidr: string; readonly cidr6: string | null; readonly az: string; readonly tier: 'public' | 'app' | 'data' }
+
 export interface Vpc extends Site {
   readonly id: string;
+  readonly cidr: string;
+  readonly cidr6: string | null;
+  readonly subnets: readonly Subnet[];
   readonly account: string;
   readonly region: string;
   readonly flowLogId: string;
@@ -46,6 +54,8 @@ export interface Nsg { readonly name: string; readonly resourceId: string; reado
 
 export interface Vnet extends Site {
   readonly mode: 'nsg' | 'vnet';
+  /** Third octet where this VNet's 10.200.x.0/18 starts; its tiers are the next three /24s. */
+  readonly base: number;
   readonly sub: string;
   readonly rg: string;
   readonly name: string;
@@ -113,7 +123,7 @@ function buildVpcs(r: Rng): Vpc[] {
     const octet2 = 10 * (vi + 1);
     const v6Net = hasV6 ? `${V6_PREFIX[region]}:${g16(r)}:${hex(r, 2).replace(/^0/, 'a')}` : '';
     const azs = AZ_IDS[region]!;
-    const subnets = new Map<string, { id: string; az: string; v6: string }>();
+    const subnets = new Map<string, { id: string; az: string; v6: string; o3: number; tier: Subnet['tier'] }>();
     const used = new Set<string>();
     const enis: Eni[] = [];
     const weights: number[] = [];
@@ -124,7 +134,7 @@ function buildVpcs(r: Rng): Vpc[] {
         const o3 = TIER[role] + azIdx;
         const key = `${o3}`;
         let sn = subnets.get(key);
-        if (!sn) subnets.set(key, sn = { id: `subnet-${hex(r, 17)}`, az: azs[azIdx]!, v6: `${hex(r, 2)}` });
+        if (!sn) subnets.set(key, sn = { id: `subnet-${hex(r, 17)}`, az: azs[azIdx]!, v6: `${hex(r, 2)}`, o3, tier: TIER[role] === 0 ? 'public' : TIER[role] === 10 ? 'app' : 'data' });
         let ip: string;
         do ip = `10.${octet2}.${o3}.${between(r, 4, 250)}`; while (used.has(ip));
         used.add(ip);
@@ -133,7 +143,7 @@ function buildVpcs(r: Rng): Vpc[] {
         const instanceId = role === 'nat' ? '-' : `i-${hex(r, 17)}`;
         const v2Head = `2 ${account} ${eniId} `, v5Head = `5 ${id} ${sn.id} ${instanceId} ${eniId} ${account} `, v5Tail = ` ${region} ${sn.az} - - `;
         enis.push({
-          ip, ip6, role, id: eniId, private: TIER[role] !== 0, v2Head, v5Head, v5Tail,
+          ip, ip6, role, id: eniId, subnetId: sn.id, instanceId, private: TIER[role] !== 0, v2Head, v5Head, v5Tail,
           v2HeadBytes: Buffer.from(v2Head, 'latin1'), v5HeadBytes: Buffer.from(v5Head, 'latin1'), v5TailBytes: Buffer.from(v5Tail, 'latin1'),
         });
         weights.push(activity(r));
@@ -142,6 +152,9 @@ function buildVpcs(r: Rng): Vpc[] {
     const { byRole, v6 } = siteIndex(enis, weights);
     return {
       id, account, region, format, enis, byRole, v6, hosts: enis,
+      cidr: `10.${octet2}.0.0/16`,
+      cidr6: hasV6 ? `${v6Net}00::/56` : null,
+      subnets: [...subnets.values()].map((x) => ({ id: x.id, az: x.az, tier: x.tier, cidr: `10.${octet2}.${x.o3}.0/24`, cidr6: hasV6 ? `${v6Net}${x.v6}::/64` : null })),
       flowLogId: `fl-${hex(r, 17)}`,
       nat: enis.find((e) => e.role === 'nat') ?? null,
       weight: 0.6 + r(),
@@ -194,7 +207,7 @@ function buildVnets(r: Rng): Vnet[] {
     const REGION = region.toUpperCase();
     const flName = `${name}-flowlog`.toUpperCase();
     return {
-      mode, sub, rg, name, region, nics, byRole, v6, hosts: nics,
+      mode, base, sub, rg, name, region, nics, byRole, v6, hosts: nics,
       encrypted: name === 'vnet-data-eus',
       flowLog: {
         name: flName, guid: guid(r),

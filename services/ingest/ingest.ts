@@ -5,7 +5,7 @@
  * corrupt gzip) are quarantined and the run goes on.
  */
 import { RejectBatch } from '../core/rejects.js';
-import { Batcher, DEFAULT_CAPACITY } from '../batch/batcher.js';
+import { Batcher, DEFAULT_CAPACITY, type BatchEnricher } from '../batch/batcher.js';
 import { FlowlogError } from '../core/errors.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import { openRawObjectParser } from '../parse/object-parser.js';
@@ -20,6 +20,7 @@ export interface IngestOptions {
   onProgress?: (p: IngestProgress) => void;
   /** After each stored batch: its flows and how long the store took. */
   onBatch?: (rows: number, seconds: number) => void;
+  enrich?: BatchEnricher;
 }
 
 export interface IngestSummary {
@@ -85,6 +86,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   const batcher = new Batcher(store, {
     sourceKind: source.kind,
     capacity: opts.capacity ?? batchRowsFromEnv(),
+    ...(opts.enrich ? { enrich: opts.enrich } : {}),
     onStored: (rows, rejected, seconds) => { progress.rows += rows; progress.rejected += rejected; opts.onBatch?.(rows, seconds); opts.onProgress?.(progress); },
   });
   type Loaded = { data: Buffer | null; error: Error | null };

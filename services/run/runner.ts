@@ -7,6 +7,7 @@
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { readFileSync } from 'node:fs';
 import type { FlowlogConfig, KafkaSourceConfig, S3ConnectionConfig } from '../../schemas/config.js';
+import { durationMs } from '../../schemas/common.js';
 import { readPemFile, readSecret } from '../config/load-config.js';
 import { ingestObjects, ingestPath } from '../ingest/ingest.js';
 import { standardMetrics, type Metrics } from '../metrics/metrics.js';
@@ -14,6 +15,8 @@ import { compileLogFormat } from '../parse/aws/log-format.js';
 import { makeS3Client } from '../sources/s3/client.js';
 import { parseS3Uri, s3Source } from '../sources/s3/s3-source.js';
 import { KafkaIngest } from '../sources/kafka/kafka-ingest.js';
+import { openEnricher } from '../enrich/open.js';
+import { enrichPlan } from '../enrich/settings.js';
 import { ChdbStore } from '../store/chdb-store.js';
 import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
 import type { FlowStore } from '../store/store.js';
@@ -21,7 +24,6 @@ import type { FlowStore } from '../store/store.js';
 const log = (event: string, fields: Record<string, unknown> = {}) =>
   process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event, ...fields })}\n`);
 
-const ms = (d: string) => { const m = /^(\d+)(ms|s|m|h)$/.exec(d)!; return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms']; };
 
 export function openConfiguredStore(cfg: FlowlogConfig, metrics?: Metrics, onWaiting?: () => void): FlowStore {
   const s = cfg.store;
@@ -61,9 +63,10 @@ export function kafkaConfig(c: KafkaSourceConfig, where: string): Pick<KafkaConf
   return { brokers: c.brokers, clientId: `flowlog-${c.name}`, ...(ssl ? { ssl } : {}), ...(sasl ? { sasl } : {}) };
 }
 
-export interface Running { stop(): Promise<void>; done: Promise<void>; metrics: Metrics }
+export interface Running { stop(): Promise<void>; done: Promise<void>; metrics: Metrics; reloadIpam?: () => Promise<unknown> }
 
-export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
+/** `baseDir`: the config file's folder, against which relative paths in it (IPAM files) are read. */
+export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd()): Promise<Running> {
   if (cfg.batch_rows) process.env.FLOWLOG_BATCH_ROWS = String(cfg.batch_rows);
   const metrics = standardMetrics();
   metrics.set('flowlog_store_waiting', {}, 0);
@@ -88,6 +91,14 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
       return { ok: up && !stopping, detail: { store: up ? 'ok' : 'unreachable' } };
     } catch (e) { return { ok: false, detail: { store: (e as Error).message } }; }
   };
+  const enrich = await openEnricher(cfg.enrich ? enrichPlan(cfg.enrich, baseDir) : null, {
+    store, watch: true,
+    onReload: (o) => {
+      metrics.inc('flowlog_ipam_reloads_total', { result: o.result });
+      if (o.result === 'loaded') metrics.set('flowlog_ipam_entries', {}, o.entries);
+      log(`ipam.${o.result}`, o.result === 'loaded' ? { version: o.version, entries: o.entries, problems: o.problems.length, ms: Math.round(o.ms) } : o);
+    },
+  });
   const server = cfg.metrics ? await metrics.listen(cfg.metrics.listen) : null;
   for (const [i, src] of cfg.sources.entries()) {
     const where = `sources[${i}]`;
@@ -101,8 +112,8 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
     if (src.kind === 'kafka') {
       let last = { messages: 0, rows: 0, rejected: 0, batches: 0, s3Objects: 0, skippedMessages: 0 };
       const k = new KafkaIngest(store, {
-        kafka: kafkaConfig(src, where), topics: src.topics, groupId: src.group_id, sessionTimeoutMs: ms(src.session_timeout),
-        ...(logFormat ? { logFormat } : {}), ...(src.s3 ? { s3: s3Client(src.s3, `${where}.s3`) } : {}),
+        kafka: kafkaConfig(src, where), topics: src.topics, groupId: src.group_id, sessionTimeoutMs: durationMs(src.session_timeout),
+        ...(logFormat ? { logFormat } : {}), ...(src.s3 ? { s3: s3Client(src.s3, `${where}.s3`) } : {}), enrich,
         onRound: (r) => {
           metrics.set('flowlog_consumer_lag', { source: src.name, partition: r.partition }, r.lag);
           metrics.inc('flowlog_round_seconds_total', labels, r.seconds);
@@ -128,7 +139,7 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
       log('source.started', { source: src.name, kind: 'kafka', topics: src.topics });
       stops.push(() => k.stop());
     } else {
-      const opts = { ...(logFormat ? { logFormat } : {}), onBatch };
+      const opts = { ...(logFormat ? { logFormat } : {}), onBatch, enrich };
       const once = async () => {
         const s = src.kind === 'local'
           ? await ingestPath(store, src.path, opts)
@@ -138,7 +149,7 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
         metrics.inc('flowlog_objects_total', labels, s.objects);
         log('source.round', { source: src.name, objects: s.objects, skipped: s.skipped, rows: s.rows, rejected: s.rejected });
       };
-      const poll = src.kind === 's3' && src.mode === 'poll' ? ms(src.poll_interval) : 0;
+      const poll = src.kind === 's3' && src.mode === 'poll' ? durationMs(src.poll_interval) : 0;
       loops.push((async () => {
         // the ledger is the durable cursor: each round lists the prefix and skips what is stored
         do {
@@ -153,12 +164,14 @@ export async function runConfigured(cfg: FlowlogConfig): Promise<Running> {
   return {
     metrics,
     done,
+    ...(enrich.reloadNow ? { reloadIpam: enrich.reloadNow.bind(enrich) } : {}),
     stop: async () => {
       stopping = true;
       log('shutdown.started');
       for (const wake of [...sleepers]) wake();
       for (const s of stops) await s();
       await done;
+      enrich.stop();
       await store.close();
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       log('shutdown.done');

@@ -82,6 +82,10 @@ export class ChdbStore implements FlowStore {
     await this.insertFile('flows_rejected', ['source', 'position', 'reason', 'detail', 'raw'], Buffer.from(body), 'JSONEachRow', token);
   }
 
+  async insertJsonLines(table: string, columns: readonly string[], body: Buffer, token: string): Promise<void> {
+    if (body.length > 0) await this.insertFile(table, columns, body, 'JSONEachRow', token);
+  }
+
   async recordLedger(entries: readonly LedgerEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const body = entries.map((e) => JSON.stringify({

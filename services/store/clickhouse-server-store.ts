@@ -96,6 +96,10 @@ export class ClickHouseServerStore implements FlowStore {
     return this.insertRaw('flows', FLOW_COLUMNS.map((c) => c.name), 'JSONEachRow', Buffer.from(lines.join('\n')), token, { date_time_input_format: 'best_effort' });
   }
 
+  async insertJsonLines(table: string, columns: readonly string[], body: Buffer, token: string): Promise<void> {
+    if (body.length > 0) await this.insertRaw(table, columns, 'JSONEachRow', body, token);
+  }
+
   async insertRejects(items: readonly RejectedRecord[], token: string): Promise<void> {
     if (items.length === 0) return;
     await this.insertJson('flows_rejected', items.map((r) => ({ ...r })), token);

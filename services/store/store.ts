@@ -53,6 +53,8 @@ export interface FlowStore {
   /** prepareFlows + insertPrepared. */
   insertFlows(batch: FlowBatch, token: string): Promise<void>;
   insertRejects(items: readonly RejectedRecord[], token: string): Promise<void>;
+  /** Rows of a side table (IPAM snapshots, anomalies) as JSON lines, deduplicated by token like flows. */
+  insertJsonLines(table: string, columns: readonly string[], body: Buffer, token: string): Promise<void>;
   recordLedger(entries: readonly LedgerEntry[]): Promise<void>;
   /** Where each object stands, by object name: what a re-run skips or resumes. */
   ledgerState(sourceKind: LedgerEntry['sourceKind']): Promise<Map<string, ObjectProgress>>;

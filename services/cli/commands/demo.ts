@@ -1,11 +1,15 @@
 /**
  * `npm start`: the first minutes. Generates a demo dataset once (cached under
  * the data dir), ingests it on the embedded store with a progress bar, and
- * prints what the data says. A second run skips both steps via the ledger.
+ * prints what the data says, enriched with the matching IPAM and inventory
+ * (flows by owner and segment). A second run skips both steps via the ledger.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from '../../generate/index.js';
+import { writeInventory } from '../../generate/inventory-writer.js';
+import { openEnricher } from '../../enrich/open.js';
+import { loadEnrichFile } from '../../enrich/settings.js';
 import { ingestPath } from '../../ingest/ingest.js';
 import { defaultDataDir, openStore } from '../../store/open.js';
 import { parseCli } from '../args.js';
@@ -25,15 +29,23 @@ export async function demoCommand(argv: string[]): Promise<number> {
     await generate({ out: demoDir, flows, seed: 42, start, hours: 24, junk: 25, onProgress: (d, t) => bar.update(d, t) });
     bar.done();
   }
+  // the estate's inventory and IPAM, as users export them (derived from the seed: cheap to write again)
+  const ipamDir = join(dataDir, 'demo-ipam');
+  if (!existsSync(join(ipamDir, 'enrich.yaml'))) await writeInventory(ipamDir, 42);
   const store = await openStore({ dataDir });
+  const enrich = await openEnricher(loadEnrichFile(join(ipamDir, 'enrich.yaml')), { store })
+    .catch(async (e: Error) => { await store.close(); throw e; });
   try {
+    process.stdout.write(`Enriching with the demo IPAM in ${ipamDir} (AWS/Azure inventory, static IPAM, provider ranges): version ${enrich.version}\n`);
     const bar = new Progress('ingest');
     const summary = await ingestPath(store, demoDir, {
+      enrich,
       onProgress: (p) => bar.update(p.bytesDone, p.bytes, `${fmtInt(p.rows)} flows`),
     });
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
-    await printIngestSummary(store, summary, 'npm run flowlog --');
+    await printIngestSummary(store, summary, 'npm run flowlog --', { enrichFile: join(ipamDir, 'enrich.yaml') });
   } finally {
+    enrich.stop();
     await store.close();
   }
   return 0;

@@ -5,11 +5,13 @@ import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
 import { parseS3Uri, s3Source } from '../../sources/s3/s3-source.js';
 import { compileLogFormat } from '../../parse/aws/log-format.js';
 import { openStore } from '../../store/open.js';
+import { openEnricher } from '../../enrich/open.js';
+import { loadEnrichFile } from '../../enrich/settings.js';
 import { parseCli } from '../args.js';
 import { Progress, fmtInt } from '../progress.js';
 import { printIngestSummary } from '../summary.js';
 
-const USAGE = 'flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format "${version} ..."] [--quiet]';
+const USAGE = 'flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format "${version} ..."] [--enrich FILE] [--quiet]';
 
 function isoFlag(name: string, v: string | undefined): Date | undefined {
   if (v === undefined) return undefined;
@@ -20,18 +22,22 @@ function isoFlag(name: string, v: string | undefined): Date | undefined {
 
 export async function ingestCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
-    'log-format': { type: 'string' }, quiet: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' },
+    'log-format': { type: 'string' }, quiet: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' }, enrich: { type: 'string' },
   }, USAGE);
   if (positionals.length !== 1) throw new FlowlogError('USAGE', 'ingest takes one PATH (a file or a folder) or s3:// URI', `usage: ${USAGE}`);
   const target = positionals[0]!;
   const from = isoFlag('from', values.from), to = isoFlag('to', values.to);
   if ((from || to) && !target.startsWith('s3://')) throw new FlowlogError('USAGE', '--from/--to select S3 objects by the date in their keys', 'use them with an s3:// URI');
   const plan = values['log-format'] !== undefined ? compileLogFormat(values['log-format']) : undefined;
+  const enrichFile = values.enrich ?? process.env.FLOWLOG_ENRICH;
+  const enrichPlan = enrichFile ? loadEnrichFile(enrichFile) : null;
   const store = await openStore();
+  const enrich = await openEnricher(enrichPlan, { store }).catch(async (e: Error) => { await store.close(); throw e; });
   try {
     const bar = new Progress('ingest');
     const opts = {
       ...(plan ? { logFormat: plan } : {}),
+      enrich,
       onProgress: (p: IngestProgress) => bar.update(p.bytesDone, p.bytes, `${fmtInt(p.rows)} flows, ${fmtInt(p.rejected)} rejected`),
     };
     let summary;
@@ -47,6 +53,7 @@ export async function ingestCommand(argv: string[]): Promise<number> {
     if (values.quiet) process.stdout.write(`ingested ${summary.rows}, rejected ${summary.rejected}, skipped objects ${summary.skipped}\n`);
     else await printIngestSummary(store, summary, 'npm run flowlog --');
   } finally {
+    enrich.stop();
     await store.close();
   }
   return 0;

@@ -1,4 +1,5 @@
 /** `flowlog run --config FILE`: run the configured sources until SIGTERM/SIGINT, then drain and exit 0. */
+import { dirname, resolve } from 'node:path';
 import { FlowlogError } from '../../core/errors.js';
 import { loadConfig } from '../../config/load-config.js';
 import { runConfigured } from '../../run/runner.js';
@@ -15,7 +16,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const onSignal = (sig: string) => { process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event: 'signal', signal: sig })}\n`); signalled?.(); };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
-  const running = await runConfigured(cfg);
+  const running = await runConfigured(cfg, dirname(resolve(values.config)));
+  // SIGHUP: reload the IPAM now instead of waiting for the next file check
+  process.on('SIGHUP', () => { void running.reloadIpam?.(); });
   // one-shot sources only (no Kafka, no polling): finishing them is the end of the run
   const oneShot = cfg.sources.every((s) => s.kind === 'local' || (s.kind === 's3' && s.mode === 'backfill'));
   await Promise.race([signal, ...(oneShot ? [running.done] : [])]);

@@ -22,7 +22,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig } from 'kafkajs';
-import { Batcher, DEFAULT_CAPACITY } from '../../batch/batcher.js';
+import { Batcher, DEFAULT_CAPACITY, type BatchEnricher } from '../../batch/batcher.js';
 import { RejectBatch } from '../../core/rejects.js';
 import { decodeObject } from '../../decode/gzip.js';
 import type { FormatPlan } from '../../parse/aws/log-format.js';
@@ -45,6 +45,7 @@ export interface KafkaIngestOptions {
   onStored?: (s: KafkaIngestStats) => void;
   /** After each stored batch: its flows and how long the store took. */
   onBatch?: (rows: number, seconds: number) => void;
+  enrich?: BatchEnricher;
   /** Partitions paused (true) or resumed (false) for backpressure. */
   onBackpressure?: (paused: boolean) => void;
 }
@@ -64,6 +65,7 @@ export class KafkaIngest {
     this.batcher = new Batcher(store, {
       sourceKind: 's3',
       capacity: opts.capacity ?? DEFAULT_CAPACITY,
+      ...(opts.enrich ? { enrich: opts.enrich } : {}),
       onStored: (rows, rejected, seconds) => { this.stats.rows += rows; this.stats.rejected += rejected; opts.onBatch?.(rows, seconds); },
     });
   }

@@ -1,0 +1,111 @@
+/**
+ * The enrichment in use while ingest runs. A reload (changed files, a NetBox
+ * pull, SIGHUP) builds the new lookup in a worker thread and swaps it in
+ * between two batches: a batch is enriched by exactly one version, never by a
+ * half-built one. A new version that fails to load is rejected with its error
+ * and the version in use stays.
+ */
+import { Worker } from 'node:worker_threads';
+import type { FlowBatch } from '../core/flow-batch.js';
+import type { FlowStore } from '../store/store.js';
+import { Enricher } from './enricher.js';
+import { fileStamps, type EnrichSettings } from './load.js';
+import type { IpamProblem } from './model.js';
+import type { BuildResult } from './reload/build-job.js';
+import { writeSnapshot } from './snapshot.js';
+
+export type ReloadOutcome =
+  | { result: 'loaded'; version: string; entries: number; problems: IpamProblem[]; ms: number }
+  | { result: 'unchanged'; version: string }
+  | { result: 'rejected'; error: string };
+
+export interface LiveOptions {
+  /** Where the snapshot of each new version goes (ipam_prefixes, ipam_trie). */
+  store?: FlowStore;
+  /** Check the files for changes this often (0: only on reloadNow). */
+  reloadIntervalMs?: number;
+  /** Pull NetBox again this often. */
+  netboxIntervalMs?: number;
+  onReload?: (o: ReloadOutcome) => void;
+}
+
+function buildInWorker(settings: EnrichSettings): Promise<BuildResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./reload/worker-entry.js', import.meta.url), { workerData: settings });
+    w.once('message', (m: BuildResult) => { resolve(m); void w.terminate(); });
+    w.once('error', reject);
+    w.once('exit', (code) => { if (code !== 0) reject(new Error(`the IPAM reload worker exited with code ${code}`)); });
+  });
+}
+
+export class LiveEnricher {
+  private current: Enricher | null = null;
+  private stamps = '';
+  private timers: NodeJS.Timeout[] = [];
+  private running: Promise<ReloadOutcome> | null = null;
+  private queued: Promise<ReloadOutcome> | null = null;
+
+  private constructor(private readonly settings: EnrichSettings, private readonly opts: LiveOptions) {}
+
+  /** Loads the first version; a failure here is an error (there is no older version to keep). */
+  static async start(settings: EnrichSettings, opts: LiveOptions = {}): Promise<LiveEnricher> {
+    const live = new LiveEnricher(settings, opts);
+    const first = await live.reloadNow();
+    if (first.result === 'rejected') throw new Error(`the IPAM could not be loaded: ${first.error}`);
+    if (opts.reloadIntervalMs) live.every(opts.reloadIntervalMs, async () => { if ((await fileStamps(settings.files)) !== live.stamps) await live.reloadNow(); });
+    if (opts.netboxIntervalMs && settings.netbox) live.every(opts.netboxIntervalMs, () => live.reloadNow());
+    return live;
+  }
+
+  get version(): string | null { return this.current?.version ?? null; }
+
+  apply(batch: FlowBatch): void {
+    this.current?.apply(batch);
+  }
+
+  /**
+   * Builds a new version now. A call while a build runs gets the build after
+   * it (the files may have changed since that one read them); calls in the
+   * meantime share that next build.
+   */
+  reloadNow(): Promise<ReloadOutcome> {
+    if (!this.running) {
+      this.running = this.reload().finally(() => { this.running = null; });
+      return this.running;
+    }
+    this.queued ??= this.running.then(() => { this.queued = null; return this.reloadNow(); });
+    return this.queued;
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  private every(ms: number, fn: () => Promise<unknown>): void {
+    const t = setInterval(() => { fn().catch(() => undefined); }, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  private async reload(): Promise<ReloadOutcome> {
+    const stamps = await fileStamps(this.settings.files);
+    let outcome: ReloadOutcome;
+    try {
+      const r = await buildInWorker(this.settings);
+      if (!r.ok) outcome = { result: 'rejected', error: r.error };
+      else if (r.data.version === this.current?.version) outcome = { result: 'unchanged', version: r.data.version };
+      else {
+        if (this.opts.store) await writeSnapshot(this.opts.store, { version: r.snapshot.version, loadedAt: r.snapshot.loadedAt, body: Buffer.from(r.snapshot.body.buffer, r.snapshot.body.byteOffset, r.snapshot.body.byteLength) });
+        this.current = new Enricher(r.data); // the swap: the next batch uses it
+        outcome = { result: 'loaded', version: r.data.version, entries: r.data.entries, problems: r.problems, ms: r.ms };
+      }
+    } catch (e) {
+      outcome = { result: 'rejected', error: (e as Error).message };
+    }
+    // a rejected version is not retried until the files change again
+    this.stamps = stamps;
+    this.opts.onReload?.(outcome);
+    return outcome;
+  }
+}
