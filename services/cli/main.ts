@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   ipam: { load: async () => (await import('./commands/ipam.js')).ipamCommand, summary: 'ipam check|lookup ADDR [--enrich FILE]: validate the IPAM sources, or see what an address gets' },
   migrate: { load: async () => (await import('./commands/migrate.js')).migrateCommand, summary: 'apply pending migrations from sql/migrations' },
   generate: { load: async () => (await import('../generate/command.js')).generateCommand, summary: 'generate --out DIR [--flows N] [--seed S]: synthetic flow logs' },
+  eval: { load: async () => (await import('../eval/eval-command.js')).evalCommand, summary: 'measure the detectors against injected anomalies with ground truth (npm run eval)' },
   bench: { load: async () => (await import('../bench/bench.js')).benchCommand, summary: 'measure parse and ingest rates against the engine (npm run bench)' },
 };
 

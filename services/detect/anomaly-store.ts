@@ -1,0 +1,73 @@
+/**
+ * Findings into the anomalies table: one open episode per (detector, entity)
+ * that a detector updates each time it sees the entity again (same
+ * first_seen, newer version), instead of a new row per run. Episodes a
+ * detector no longer sees are resolved after a grace period; suppression
+ * rules turn matching findings into status 'suppressed' (kept, not alerted).
+ */
+import type { FlowStore } from '../store/store.js';
+import type { DetectorName, Finding } from './finding.js';
+import { isSuppressed, type Suppression } from './suppression.js';
+import { chTime } from './sql-text.js';
+
+const COLUMNS = ['detector', 'entity', 'owner', 'window_start', 'window_end', 'severity', 'score', 'observed', 'expected', 'unit', 'summary',
+  'top_flows', 'evidence_sql', 'first_seen', 'last_seen', 'detected_at', 'status', 'labels', 'version'] as const;
+
+const SEVERITY_RANK = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
+
+interface OpenEpisode { detector: string; entity: string; first_seen: string; last_seen: string; detected_at: string; severity: keyof typeof SEVERITY_RANK; status: string; row: Record<string, unknown> }
+
+export async function openEpisodes(store: FlowStore, detector: DetectorName): Promise<Map<string, OpenEpisode>> {
+  const rows = await store.queryRows<Record<string, unknown>>(
+    "SELECT *, toString(first_seen) AS first_seen_s, toString(last_seen) AS last_seen_s, toString(detected_at) AS detected_at_s FROM anomalies_current WHERE detector = {d:String} AND status != 'resolved'", { d: detector });
+  return new Map(rows.map((r) => [String(r.entity), {
+    detector, entity: String(r.entity), first_seen: String(r.first_seen_s), last_seen: String(r.last_seen_s), detected_at: String(r.detected_at_s),
+    severity: r.severity as OpenEpisode['severity'], status: String(r.status), row: r,
+  }]));
+}
+
+export interface UpsertResult { opened: number; updated: number; resolved: number; suppressed: number }
+
+/**
+ * Records one detector run: `findings` are what it sees now (for windows up
+ * to `now`); open episodes of this detector it no longer sees for `graceMs`
+ * are resolved.
+ */
+export async function recordRun(store: FlowStore, detector: DetectorName, findings: Finding[], now: Date, opts: { suppressions?: Suppression[]; graceMs?: number } = {}): Promise<UpsertResult> {
+  const open = await openEpisodes(store, detector);
+  const version = now.getTime();
+  const lines: string[] = [];
+  const res: UpsertResult = { opened: 0, updated: 0, resolved: 0, suppressed: 0 };
+  const seen = new Set<string>();
+  for (const f of findings) {
+    seen.add(f.entity);
+    const ep = open.get(f.entity);
+    const suppressed = isSuppressed(f, opts.suppressions ?? [], now);
+    if (suppressed) res.suppressed++;
+    else if (ep) res.updated++;
+    else res.opened++;
+    // an episode keeps its start and its worst severity; the rest is the newest view
+    const firstSeen = ep ? ep.first_seen : chTime(f.firstSeen);
+    const severity = ep && SEVERITY_RANK[ep.severity] > SEVERITY_RANK[f.severity] ? ep.severity : f.severity;
+    lines.push(JSON.stringify({
+      detector, entity: f.entity, owner: f.owner ?? '', window_start: chTime(f.windowStart), window_end: chTime(f.windowEnd),
+      severity, score: f.score, observed: f.observed, expected: f.expected, unit: f.unit, summary: f.summary,
+      top_flows: JSON.stringify(f.evidence.topFlows), evidence_sql: f.evidence.sql, first_seen: firstSeen, last_seen: chTime(f.lastSeen),
+      detected_at: ep ? ep.detected_at : chTime(now),
+      status: suppressed ? 'suppressed' : 'open', labels: { ...f.labels, ...(suppressed ? { suppressed_by: suppressed } : {}) }, version,
+    }));
+  }
+  const grace = opts.graceMs ?? 2 * 3_600_000;
+  for (const ep of open.values()) {
+    if (seen.has(ep.entity) || Date.parse(`${ep.last_seen.replace(' ', 'T')}Z`) > now.getTime() - grace) continue;
+    res.resolved++;
+    const r = ep.row;
+    lines.push(JSON.stringify({
+      ...Object.fromEntries(COLUMNS.filter((c) => c !== 'version').map((c) => [c, r[c]])),
+      window_start: String(r.window_start), window_end: String(r.window_end), first_seen: ep.first_seen, last_seen: ep.last_seen, detected_at: ep.detected_at,
+      status: 'resolved', version,
+    }));
+  }
+  if (lines.length) await store.insertJsonLines('anomalies', COLUMNS, Buffer.from(lines.join('\n')), `anomalies:${detector}:${version}`);
+  return res;
+}

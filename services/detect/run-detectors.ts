@@ -1,0 +1,53 @@
+/**
+ * One pass of the scheduled detectors over what is stored, as of `now`:
+ * egress spikes and ramps, new destinations and unusual ports, scans. Each
+ * detector's findings are recorded as one run in the anomaly store (open,
+ * updated, resolved, suppressed).
+ */
+import type { FlowStore } from '../store/store.js';
+import { recordRun, type UpsertResult } from './anomaly-store.js';
+import { detectEgress, type EgressParams } from './egress.js';
+import type { DetectorName, Finding } from './finding.js';
+import { detectNovelty, type NoveltyParams } from './novelty.js';
+import { detectScans, type ScanParams } from './scan.js';
+import type { Suppression } from './suppression.js';
+
+export interface DetectSettings {
+  egress?: Partial<EgressParams>;
+  novelty?: Partial<NoveltyParams>;
+  scan?: Partial<ScanParams>;
+  suppressions?: Suppression[];
+  /** Detectors to leave out. */
+  disabled?: DetectorName[];
+}
+
+/** The hourly egress detectors, and the ones that look at recent minutes. */
+export const HOURLY: DetectorName[] = ['egress_spike', 'egress_ramp'];
+export const FREQUENT: DetectorName[] = ['new_destination', 'unusual_port', 'scan'];
+
+export interface DetectRun { findings: Finding[]; recorded: Partial<Record<DetectorName, UpsertResult>>; ms: number }
+
+export async function runDetectors(store: FlowStore, now: Date, s: DetectSettings = {}): Promise<DetectRun> {
+  const t0 = performance.now();
+  const off = new Set(s.disabled ?? []);
+  const byDetector = new Map<DetectorName, Finding[]>();
+  if (!off.has('egress_spike') || !off.has('egress_ramp')) {
+    const { spikes, ramps } = await detectEgress(store, now, s.egress);
+    byDetector.set('egress_spike', spikes);
+    byDetector.set('egress_ramp', ramps);
+  }
+  if (!off.has('new_destination') || !off.has('unusual_port')) {
+    const { destinations, ports } = await detectNovelty(store, now, s.novelty);
+    byDetector.set('new_destination', destinations);
+    byDetector.set('unusual_port', ports);
+  }
+  if (!off.has('scan')) byDetector.set('scan', await detectScans(store, now, s.scan));
+  const recorded: DetectRun['recorded'] = {};
+  const findings: Finding[] = [];
+  for (const [d, fs] of byDetector) {
+    if (off.has(d)) continue;
+    recorded[d] = await recordRun(store, d, fs, now, { ...(s.suppressions ? { suppressions: s.suppressions } : {}) });
+    findings.push(...fs);
+  }
+  return { findings, recorded, ms: performance.now() - t0 };
+}
