@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { duration, secret } from './common.js';
 import { enrichSchema } from './enrich.js';
+import { detectSchema } from './detect.js';
+import { reportsSchema } from './reports.js';
 
 const tls = z.object({
   enabled: z.boolean().default(true),
@@ -84,6 +86,8 @@ export const configSchema = z.object({
   sources: z.array(z.discriminatedUnion('kind', [kafkaSource, s3Source, localSource])).min(1, 'at least one source'),
   batch_rows: z.number().int().min(1000).max(4_000_000).optional(),
   enrich: enrichSchema.optional(),
+  detect: detectSchema.optional(),
+  reports: reportsSchema.default([]),
   metrics: z.object({ listen: z.string().regex(/^[^:\s]*:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464') }).strict().optional(),
 }).strict();
 

@@ -36,7 +36,14 @@ interface Segment { obj: SourceObject; first: number; last: number; rejected: nu
 
 export interface BatchStats { batches: number; rows: number; rejected: number; objects: number; insertMs: number }
 
-export interface BatchEnricher { apply(batch: FlowBatch): void }
+export interface BatchEnricher {
+  apply(batch: FlowBatch): void;
+  /** Policy violations found by the last apply, as JSON lines for policy_violations (stored with the batch, same token). */
+  takeViolations?(): Buffer | null;
+}
+
+export const VIOLATION_COLUMNS = ['time', 'src_addr', 'dst_addr', 'src_segment', 'dst_segment', 'dst_port', 'protocol', 'action', 'kind', 'decision', 'rule',
+  'observe', 'bytes', 'packets', 'src_owner', 'dst_owner', 'source'] as const;
 
 export interface BatcherOptions {
   capacity?: number;
@@ -99,6 +106,7 @@ export class Batcher {
     const previous = this.inflight;
     await previous;
     this.opts.enrich?.apply(this.batch);
+    const violations = this.opts.enrich?.takeViolations?.() ?? null;
     const prepared = this.store.prepareFlows(this.batch);
     const rejected = this.rejects.items.slice();
     this.batch.reset();
@@ -107,6 +115,7 @@ export class Batcher {
       const t0 = performance.now();
       await this.store.insertPrepared(prepared, token);
       await this.store.insertRejects(rejected, token);
+      if (violations) await this.store.insertJsonLines('policy_violations', VIOLATION_COLUMNS, violations, token);
       await this.store.recordLedger(segments.filter((s) => !s.obj.noLedger).map((s) => ({
         sourceKind: s.obj.kind ?? this.opts.sourceKind, object: s.obj.name, identity: s.obj.identity, batchId: token,
         firstPosition: s.first, lastPosition: s.last, rows: s.last - s.first, rejected: s.rejected, complete: s.complete,

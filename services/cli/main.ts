@@ -10,8 +10,11 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   run: { load: async () => (await import('./commands/run.js')).runCommand, summary: 'run --config FILE [--check]: the configured sources, continuously (SIGTERM drains)' },
   sql: { load: async () => (await import('./commands/sql.js')).sqlCommand, summary: 'sql "SELECT ..." [--format table|json|csv]: query the store' },
   ipam: { load: async () => (await import('./commands/ipam.js')).ipamCommand, summary: 'ipam check|lookup ADDR [--enrich FILE]: validate the IPAM sources, or see what an address gets' },
+  policy: { load: async () => (await import('./commands/policy.js')).policyCommand, summary: 'policy check|test POLICY.yaml [--enrich FILE]: validate and explain a segmentation policy, or run one flow through it' },
   migrate: { load: async () => (await import('./commands/migrate.js')).migrateCommand, summary: 'apply pending migrations from sql/migrations' },
   generate: { load: async () => (await import('../generate/command.js')).generateCommand, summary: 'generate --out DIR [--flows N] [--seed S]: synthetic flow logs' },
+  detect: { load: async () => (await import('./commands/detect.js')).detectCommand, summary: 'detect [--now ISO]: run the detectors once over the store (flowlog run schedules them)' },
+  report: { load: async () => (await import('./commands/report.js')).reportCommand, summary: 'report --since 24h --out DIR: the anomaly report (HTML, Markdown, JSON)' },
   eval: { load: async () => (await import('../eval/eval-command.js')).evalCommand, summary: 'measure the detectors against injected anomalies with ground truth (npm run eval)' },
   bench: { load: async () => (await import('../bench/bench.js')).benchCommand, summary: 'measure parse and ingest rates against the engine (npm run bench)' },
 };

@@ -65,9 +65,4 @@ export function readSecret(ref: SecretRef, where: string): string {
   }
 }
 
-/** A certificate or key file named in the config; a missing one names its key. */
-export function readPemFile(path: string, where: string): Buffer {
-  try { return readFileSync(path); } catch (e) {
-    throw new FlowlogError('CONFIG_INVALID', `${where}: ${path} cannot be read (${(e as NodeJS.ErrnoException).code})`, 'point it at a readable PEM file');
-  }
-}
+export { readPemFile } from './pem.js';

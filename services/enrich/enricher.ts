@@ -85,6 +85,9 @@ export class Enricher {
 
   static fromModel(model: IpamModel): Enricher { return new Enricher(enricherData(model)); }
 
+  /** The IPAM entry ids of each row's addresses in the batch last applied (-1: none), for the policy stage. */
+  lastIds(): { src: Int32Array; dst: Int32Array } { return { src: this.srcIds, dst: this.ids }; }
+
   /** Fills the src_*, dst_* and egress columns of rows [0, batch.length). */
   apply(batch: FlowBatch): void {
     const n = batch.length;

@@ -2,7 +2,9 @@
  * The enrichment in use while ingest runs. A reload (changed files, a NetBox
  * pull, SIGHUP) builds the new lookup in a worker thread and swaps it in
  * between two batches: a batch is enriched by exactly one version, never by a
- * half-built one. A new version that fails to load is rejected with its error
+ * half-built one. A segmentation policy, when configured, is compiled with
+ * each IPAM version and evaluated on the same batch right after enrichment;
+ * its violations are stored with the batch. A new version that fails to load is rejected with its error
  * and the version in use stays.
  */
 import { Worker } from 'node:worker_threads';
@@ -13,6 +15,18 @@ import { fileStamps, type EnrichSettings } from './load.js';
 import type { IpamProblem } from './model.js';
 import type { BuildResult } from './reload/build-job.js';
 import { writeSnapshot } from './snapshot.js';
+import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
+import { evaluateBatch, toRows, ViolationBatch, type PolicyViolationRow } from '../policy/evaluate.js';
+import { parsePolicy } from '../policy/load.js';
+import { buildModel } from './model.js';
+
+// the policy's per-entry part comes from the worker; the rest (CIDR segments, matrix) needs no model
+const EMPTY_MODEL = () => buildModel({ records: [] });
+
+/** Violation rows as JSON lines for policy_violations (times in the engine's plain format). */
+function violationLines(rows: PolicyViolationRow[]): Buffer {
+  return Buffer.from(rows.map((r) => JSON.stringify({ ...r, time: r.time.replace('T', ' ').replace('Z', '') })).join('\n'));
+}
 
 export type ReloadOutcome =
   | { result: 'loaded'; version: string; entries: number; problems: IpamProblem[]; ms: number }
@@ -38,8 +52,14 @@ function buildInWorker(settings: EnrichSettings): Promise<BuildResult> {
   });
 }
 
+/** What one IPAM version gives the hot path: the enricher and, when configured, the policy compiled against it. */
+interface Version { enricher: Enricher; policy: CompiledPolicy | null }
+
 export class LiveEnricher {
-  private current: Enricher | null = null;
+  private current: Version | null = null;
+  private readonly violations = new ViolationBatch(false);
+  private pending: Buffer | null = null;
+  private policyText: string | null = null;
   private stamps = '';
   private timers: NodeJS.Timeout[] = [];
   private running: Promise<ReloadOutcome> | null = null;
@@ -52,15 +72,27 @@ export class LiveEnricher {
     const live = new LiveEnricher(settings, opts);
     const first = await live.reloadNow();
     if (first.result === 'rejected') throw new Error(`the IPAM could not be loaded: ${first.error}`);
-    if (opts.reloadIntervalMs) live.every(opts.reloadIntervalMs, async () => { if ((await fileStamps(settings.files)) !== live.stamps) await live.reloadNow(); });
+    if (opts.reloadIntervalMs) live.every(opts.reloadIntervalMs, async () => { if ((await fileStamps(live.watched())) !== live.stamps) await live.reloadNow(); });
     if (opts.netboxIntervalMs && settings.netbox) live.every(opts.netboxIntervalMs, () => live.reloadNow());
     return live;
   }
 
-  get version(): string | null { return this.current?.version ?? null; }
+  get version(): string | null { return this.current?.enricher.version ?? null; }
 
   apply(batch: FlowBatch): void {
-    this.current?.apply(batch);
+    const cur = this.current; // one read: the whole batch sees one version, enrichment and policy alike
+    if (!cur) return;
+    cur.enricher.apply(batch);
+    if (!cur.policy) return;
+    const ids = cur.enricher.lastIds();
+    const v = evaluateBatch(cur.policy, batch, ids.src, ids.dst, this.violations);
+    this.pending = v.length ? violationLines(toRows(batch, v, { policy: cur.policy })) : null;
+  }
+
+  takeViolations(): Buffer | null {
+    const p = this.pending;
+    this.pending = null;
+    return p;
   }
 
   /**
@@ -77,6 +109,8 @@ export class LiveEnricher {
     return this.queued;
   }
 
+  private watched(): string[] { return [...this.settings.files, ...(this.settings.policyFile ? [this.settings.policyFile] : [])]; }
+
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
@@ -89,15 +123,18 @@ export class LiveEnricher {
   }
 
   private async reload(): Promise<ReloadOutcome> {
-    const stamps = await fileStamps(this.settings.files);
+    const stamps = await fileStamps(this.watched());
     let outcome: ReloadOutcome;
     try {
       const r = await buildInWorker(this.settings);
       if (!r.ok) outcome = { result: 'rejected', error: r.error };
-      else if (r.data.version === this.current?.version) outcome = { result: 'unchanged', version: r.data.version };
+      else if (r.data.version === this.current?.enricher.version && (r.policy?.text ?? null) === this.policyText) outcome = { result: 'unchanged', version: r.data.version };
       else {
         if (this.opts.store) await writeSnapshot(this.opts.store, { version: r.snapshot.version, loadedAt: r.snapshot.loadedAt, body: Buffer.from(r.snapshot.body.buffer, r.snapshot.body.byteOffset, r.snapshot.body.byteLength) });
-        this.current = new Enricher(r.data); // the swap: the next batch uses it
+        const enricher = new Enricher(r.data);
+        const policy = r.policy ? { ...compilePolicy(parsePolicy(r.policy.text, r.policy.file), EMPTY_MODEL()), entrySegment: r.policy.entrySegment, ipamVersion: r.data.version } : null;
+        this.current = { enricher, policy }; // the swap: the next batch uses it
+        this.policyText = r.policy?.text ?? null;
         outcome = { result: 'loaded', version: r.data.version, entries: r.data.entries, problems: r.problems, ms: r.ms };
       }
     } catch (e) {

@@ -18,6 +18,8 @@ export interface EnrichSettings {
   tagKeys?: TagKeyMap;
   rules: OwnershipRule[];
   owners?: string[];
+  /** A segmentation policy evaluated with this IPAM (its attribute segments are resolved per IPAM entry). */
+  policyFile?: string;
 }
 
 export async function loadIpam(s: EnrichSettings): Promise<IpamModel> {

@@ -12,7 +12,7 @@ import { loadIpam } from '../enrich/load.js';
 import { openEnricher } from '../enrich/open.js';
 import { loadEnrichFile } from '../enrich/settings.js';
 import { DETECTORS, type DetectorName } from '../detect/finding.js';
-import { FREQUENT, HOURLY, runDetectors } from '../detect/run-detectors.js';
+import { replayDetectors } from '../detect/replay.js';
 import { generate } from '../generate/index.js';
 import { writeInventory } from '../generate/inventory-writer.js';
 import { writeScenario } from '../generate/scenario.js';
@@ -51,10 +51,7 @@ export async function runEval(dir: string, flows: number, log: (s: string) => vo
     log(`eval: ingested ${fmtInt(ingested.rows)} flows in ${ingestSeconds.toFixed(1)} s; replaying the detector schedule over the last 2 days ...`);
     const from = end.getTime() - 2 * 86_400_000;
     const t1 = performance.now();
-    for (let now = from + 15 * 60_000; now <= end.getTime() + 3_600_000; now += 15 * 60_000) {
-      const hourly = now % 3_600_000 === 0;
-      await runDetectors(store, new Date(now), { disabled: DETECTORS.filter((d) => !(FREQUENT.includes(d) || (hourly && HOURLY.includes(d)))) as DetectorName[] });
-    }
+    await replayDetectors(store, new Date(from), new Date(end.getTime() + 3_600_000), 15);
     const replaySeconds = (performance.now() - t1) / 1000;
     log(`eval: detectors replayed in ${replaySeconds.toFixed(1)} s`);
     const rows = await store.queryRows<{ detector: DetectorName; entity: string; ws: number; we: number; at: number; severity: string; summary: string }>(

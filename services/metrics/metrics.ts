@@ -71,6 +71,7 @@ export function standardMetrics(): Metrics {
   m.define('flowlog_store_waiting', 'gauge', '1 while the store is failing and flowlog retries (backpressure: consumption waits)');
   m.define('flowlog_backpressure', 'gauge', '1 while a Kafka source has paused its partitions because the store is behind, by source');
   m.define('flowlog_ipam_reloads_total', 'counter', 'IPAM reloads, by result: loaded | unchanged | rejected (the version in use stays)');
+  m.define('flowlog_findings_total', 'counter', 'detector findings opened and resolved, by detector');
   m.define('flowlog_ipam_entries', 'gauge', 'prefixes in the IPAM version in use');
   m.defineHistogram('flowlog_batch_rows', 'flows per insert, by source', [1_000, 10_000, 50_000, 100_000, 200_000, 300_000, 1_000_000]);
   m.defineHistogram('flowlog_insert_seconds', 'time to store one batch (flows, quarantine, ledger), by source', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);

@@ -16,6 +16,7 @@ import { makeS3Client } from '../sources/s3/client.js';
 import { parseS3Uri, s3Source } from '../sources/s3/s3-source.js';
 import { KafkaIngest } from '../sources/kafka/kafka-ingest.js';
 import { openEnricher } from '../enrich/open.js';
+import { scheduleDetectors, scheduleReports } from './schedules.js';
 import { enrichPlan } from '../enrich/settings.js';
 import { ChdbStore } from '../store/chdb-store.js';
 import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
@@ -160,6 +161,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
       })());
     }
   }
+  const crons = [...(cfg.detect ? scheduleDetectors(store, cfg.detect, metrics) : []), ...scheduleReports(store, cfg.reports)];
   const done = Promise.all(loops).then(() => undefined);
   return {
     metrics,
@@ -169,6 +171,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
       stopping = true;
       log('shutdown.started');
       for (const wake of [...sleepers]) wake();
+      for (const c of crons) c.stop();
       for (const s of stops) await s();
       await done;
       enrich.stop();

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FlowlogError } from '../core/errors.js';
-import { readPemFile } from '../config/load-config.js';
+import { readPemFile } from '../config/pem.js';
 import { ChdbStore } from './chdb-store.js';
 import { ClickHouseServerStore } from './clickhouse-server-store.js';
 import type { FlowStore } from './store.js';

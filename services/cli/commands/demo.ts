@@ -8,6 +8,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from '../../generate/index.js';
 import { writeInventory } from '../../generate/inventory-writer.js';
+import { writeScenario } from '../../generate/scenario.js';
+import { replayDetectors } from '../../detect/replay.js';
+import { makeReport } from '../../report/make-report.js';
+import type { FlowStore } from '../../store/store.js';
 import { openEnricher } from '../../enrich/open.js';
 import { loadEnrichFile } from '../../enrich/settings.js';
 import { ingestPath } from '../../ingest/ingest.js';
@@ -16,17 +20,37 @@ import { parseCli } from '../args.js';
 import { Progress, fmtInt } from '../progress.js';
 import { printIngestSummary } from '../summary.js';
 
+const DAYS = 8;
+
+/** The detectors replayed over the last 2 days (once: a re-run finds them in the anomaly store), the findings, the report. */
+async function demoFindings(store: FlowStore, start: Date, fresh: boolean, dataDir: string): Promise<void> {
+  const end = new Date(start.getTime() + DAYS * 86_400_000);
+  if (fresh) {
+    const bar = new Progress('detect');
+    await replayDetectors(store, new Date(end.getTime() - 2 * 86_400_000), end, 120, {}, (d, t) => bar.update(d, t));
+    bar.done();
+  }
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out('Findings (the anomaly store, newest first):');
+  out(await store.queryText(`SELECT severity, detector, owner, substring(summary, 1, 110) AS summary FROM anomalies_current
+    ORDER BY indexOf(['info', 'low', 'medium', 'high', 'critical'], severity) DESC, last_seen DESC LIMIT 12`, 'table'));
+  const r = await makeReport(store, { since: new Date(end.getTime() - 2 * 86_400_000), until: end, title: 'flowlog demo report', deliver: [{ dir: join(dataDir, 'demo-report') }] });
+  out(`The demo report (HTML, Markdown, JSON) is in ${r.results[0]!.location}: open report.html in a browser.`);
+}
+
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, { flows: { type: 'string' } }, 'flowlog demo [--flows N]');
   const flows = Number(values.flows ?? 2_000_000);
   const dataDir = defaultDataDir();
   const demoDir = join(dataDir, 'demo-data');
   process.stdout.write(`flowlog demo: embedded ClickHouse store in ${dataDir}\n`);
+  // a week of history ending today, so the detectors have baselines; a few incidents injected in the last 2 days
+  const start = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - DAYS + 1));
   if (!existsSync(join(demoDir, 'manifest.json'))) {
-    const start = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - 1));
-    process.stdout.write(`Generating ${fmtInt(flows)} synthetic flows (AWS VPC v2 + v5, Azure NSG + VNet) into ${demoDir} ...\n`);
+    process.stdout.write(`Generating ${fmtInt(flows)} synthetic flows over ${DAYS} days (AWS VPC v2 + v5, Azure NSG + VNet) into ${demoDir} ...\n`);
     const bar = new Progress('generate');
-    await generate({ out: demoDir, flows, seed: 42, start, hours: 24, junk: 25, onProgress: (d, t) => bar.update(d, t) });
+    await generate({ out: demoDir, flows, seed: 42, start, hours: DAYS * 24, junk: 25, onProgress: (d, t) => bar.update(d, t) });
+    await writeScenario(demoDir, 42, start, DAYS * 24, () => null);
     bar.done();
   }
   // the estate's inventory and IPAM, as users export them (derived from the seed: cheap to write again)
@@ -44,6 +68,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     });
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
     await printIngestSummary(store, summary, 'npm run flowlog --', { enrichFile: join(ipamDir, 'enrich.yaml') });
+    await demoFindings(store, start, summary.objects > 0, dataDir);
   } finally {
     enrich.stop();
     await store.close();

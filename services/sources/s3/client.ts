@@ -8,7 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:https';
 import { FlowlogError } from '../../core/errors.js';
-import { readPemFile } from '../../config/load-config.js';
+import { readPemFile } from '../../config/pem.js';
 
 export interface S3Settings { endpoint?: string; region?: string; forcePathStyle?: boolean; accessKeyId?: string; secretAccessKey?: string; ca?: Buffer }
 

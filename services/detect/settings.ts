@@ -1,0 +1,16 @@
+/** From the `detect:` config to the detectors' parameters. */
+import type { DetectConfig } from '../../schemas/detect.js';
+import type { DetectSettings } from './run-detectors.js';
+
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+export function detectSettings(c: DetectConfig): DetectSettings {
+  return {
+    disabled: c.disabled,
+    egress: defined({ kinds: c.egress.kinds, minBytes: c.egress.min_bytes, threshold: c.egress.threshold, minRatio: c.egress.min_ratio,
+      persistence: c.egress.persistence, rampHours: c.egress.ramp_hours, rampMinBytes: c.egress.ramp_min_bytes }),
+    novelty: defined({ historyDays: c.novelty.history_days, minHistoryHours: c.novelty.min_history_hours, newDestMinBytes: c.novelty.new_dest_min_bytes, newPortMinFlows: c.novelty.new_port_min_flows }),
+    scan: defined({ windowMinutes: c.scan.window_minutes, minPorts: c.scan.min_ports, minHosts: c.scan.min_hosts }),
+    suppressions: c.suppress.map((s) => ({ ...s })),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Where a rendered report goes: a folder, S3, a chat webhook. The config
+ * side validates a list of targets with `deliverySchema`; `deliverReport`
+ * sends the report to each of them and reports every failure, without one
+ * target's failure stopping the others.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { makeS3Client, s3SettingsFromEnv } from '../sources/s3/client.js';
+import { deliverToDir } from './deliver-dir.js';
+import { deliverToS3 } from './deliver-s3.js';
+import { postWebhook, redactUrl, type WebhookOptions } from './deliver-webhook.js';
+import { reportStamp, type RenderedReport } from './report-files.js';
+import { slackMessage } from './slack-message.js';
+
+const reportUrl = z.string().url('an http(s) URL where readers open the report, e.g. the latest/report.html behind your S3 bucket');
+
+/**
+ * One target, as written in YAML:
+ *   - dir: /var/lib/flowlog/reports
+ *   - s3: s3://team-reports/flowlog/prod-eu
+ *   - webhook: { url_env: SLACK_WEBHOOK_URL, report_url: https://reports.example.com/prod-eu/latest/report.html }
+ * A webhook URL is a credential: prefer url_env, which keeps it out of the file.
+ */
+export const deliverySchema = z.union([
+  z.object({ dir: z.string().min(1, 'a folder path') }).strict(),
+  z.object({ s3: z.string().regex(/^s3:\/\/[^/]+(\/.*)?$/, 's3://bucket/prefix') }).strict(),
+  z.object({
+    webhook: z.union([
+      z.object({ url: z.string().url().regex(/^https?:\/\//, 'an http(s) URL'), report_url: reportUrl.optional() }).strict(),
+      z.object({ url_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), report_url: reportUrl.optional() }).strict(),
+    ], { errorMap: () => ({ message: '{ url: https://... } or { url_env: VARIABLE }, with an optional report_url' }) }),
+  }).strict(),
+], { errorMap: (issue, ctx) => (issue.code === 'invalid_union' ? { message: '{ dir: PATH }, { s3: s3://bucket/prefix } or { webhook: { url_env: VARIABLE } }' } : { message: ctx.defaultError }) });
+
+export const deliveriesSchema = z.array(deliverySchema).min(1, 'at least one delivery target');
+
+export type DeliveryConfig = z.infer<typeof deliverySchema>;
+
+/** A resolved target: what `deliver` needs, secrets read and clients made. */
+export type DeliveryTarget =
+  | { kind: 'dir'; path: string }
+  | { kind: 's3'; uri: string; client: S3Client }
+  | { kind: 'webhook'; url: string; reportUrl?: string };
+
+export interface DeliveryResult { target: string; location: string }
+
+export interface DeliverOptions { webhook?: WebhookOptions }
+
+export async function deliver(report: RenderedReport, t: DeliveryTarget, o: DeliverOptions = {}): Promise<DeliveryResult> {
+  const stamp = reportStamp(report.data);
+  switch (t.kind) {
+    case 'dir': return { target: `dir ${t.path}`, location: (await deliverToDir(report.files, t.path, stamp)).location };
+    case 's3': return { target: `s3 ${t.uri}`, location: (await deliverToS3(report.files, t.client, t.uri, stamp)).location };
+    case 'webhook': {
+      await postWebhook(t.url, slackMessage(report.data, t.reportUrl), o.webhook);
+      return { target: `webhook ${redactUrl(t.url)}`, location: redactUrl(t.url) };
+    }
+  }
+}
+
+export interface TargetDeps { env?: NodeJS.ProcessEnv; s3Client?: () => S3Client }
+
+export function targetFromConfig(c: DeliveryConfig, deps: TargetDeps = {}): DeliveryTarget {
+  if ('dir' in c) return { kind: 'dir', path: c.dir };
+  if ('s3' in c) return { kind: 's3', uri: c.s3, client: (deps.s3Client ?? (() => makeS3Client(s3SettingsFromEnv(deps.env))))() };
+  const w = c.webhook;
+  const url = 'url' in w ? w.url : (deps.env ?? process.env)[w.url_env];
+  if (!url) throw new DeliveryError(`webhook: environment variable ${'url_env' in w ? w.url_env : ''} is not set (it holds the webhook URL)`, []);
+  return { kind: 'webhook', url, ...(w.report_url ? { reportUrl: w.report_url } : {}) };
+}
+
+export class DeliveryError extends Error {
+  constructor(message: string, readonly results: (DeliveryResult | { target: string; error: Error })[]) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+/**
+ * Every configured target, files before webhooks (so that a link in the
+ * message leads to a report that is already there). Throws DeliveryError
+ * naming each failed target once all have been tried.
+ */
+export async function deliverReport(report: RenderedReport, configs: DeliveryConfig[], deps: TargetDeps & DeliverOptions = {}): Promise<DeliveryResult[]> {
+  const ordered = [...configs].sort((a, b) => Number('webhook' in a) - Number('webhook' in b));
+  const results: (DeliveryResult | { target: string; error: Error })[] = [];
+  for (const c of ordered) {
+    const name = 'dir' in c ? `dir ${c.dir}` : 's3' in c ? `s3 ${c.s3}` : 'webhook';
+    let target: DeliveryTarget | undefined;
+    try {
+      target = targetFromConfig(c, deps);
+      results.push(await deliver(report, target, deps));
+    } catch (e) {
+      results.push({ target: name, error: e as Error });
+    } finally {
+      // a client we made is ours to close; one passed in belongs to the caller
+      if (target?.kind === 's3' && !deps.s3Client) target.client.destroy();
+    }
+  }
+  const failed = results.filter((r): r is { target: string; error: Error } => 'error' in r);
+  if (failed.length) throw new DeliveryError(`report delivery failed for ${failed.length} of ${results.length} targets: ${failed.map((f) => `${f.target}: ${f.error.message}`).join('; ')}`, results);
+  return results as DeliveryResult[];
+}

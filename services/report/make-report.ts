@@ -1,0 +1,11 @@
+/** Gather, render, deliver: one report, on demand or on schedule. */
+import type { FlowStore } from '../store/store.js';
+import { deliverReport, type DeliveryConfig, type DeliveryResult } from './deliver.js';
+import { gatherReport } from './gather.js';
+import { renderReport } from './report-files.js';
+
+export async function makeReport(store: FlowStore, o: { since: Date; until: Date; title?: string; deliver: DeliveryConfig[] }): Promise<{ results: DeliveryResult[]; findings: number }> {
+  const data = await gatherReport(store, o.since, o.until, o.title);
+  const results = await deliverReport(renderReport(data), o.deliver);
+  return { results, findings: data.findings.length };
+}

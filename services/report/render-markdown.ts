@@ -1,0 +1,100 @@
+/**
+ * The report as GitHub-flavoured Markdown, for a wiki page or a chat
+ * message: the same sections as the HTML page, tables instead of charts.
+ */
+import type { Finding } from '../detect/finding.js';
+import { hoursAboveBaseline } from './egress-chart.js';
+import { bySeverity, countBySeverity, detectorLabel, groupByOwner, isOpen, SEVERITY_EMOJI, SEVERITY_ORDER, UNOWNED } from './finding-order.js';
+import { fmtBytes, fmtCount, fmtHours, fmtPct, fmtAgainstExpected, fmtTime, fmtValue, fmtWindow } from './format.js';
+import { mdCode, mdFence, mdTable, mdText } from './markdown-text.js';
+import type { ReportData, SeriesPoint } from './report-data.js';
+
+const BLOCKS = '▁▂▃▄▅▆▇█';
+
+/** The last day's shape in eight levels: enough to see a spike in a chat line. */
+function sparkline(points: SeriesPoint[], n = 24): string {
+  const v = points.slice(-n).map((p) => p.value).filter(Number.isFinite);
+  const max = Math.max(...v, 0);
+  return max <= 0 ? '' : v.map((x) => BLOCKS[Math.min(7, Math.floor((x / max) * 7.999))]).join('');
+}
+
+function header(d: ReportData): string {
+  const open = d.findings.filter(isOpen).length, c = d.changes;
+  return [
+    `# ${mdText(d.title)}`,
+    `**Window:** ${fmtWindow(d.since, d.until)} (${fmtHours(d.since, d.until)}) · generated ${fmtTime(d.generatedAt)}`,
+    mdTable(['Open findings', 'Flows', 'Traffic', 'Egress to internet', 'Denied flows', 'Owners'], ['r', 'r', 'r', 'r', 'r', 'r'],
+      [[fmtCount(open), fmtCount(d.totals.flows), fmtBytes(d.totals.bytes), fmtBytes(d.totals.egressBytes), fmtCount(d.totals.deniedFlows), fmtCount(d.totals.owners)]]),
+    `**Since yesterday:** ${fmtCount(c.newFindings)} new finding${c.newFindings === 1 ? '' : 's'}, ${fmtCount(c.resolved)} resolved · egress ${fmtPct(c.egressChangePct)} · denied flows ${fmtPct(c.deniedChangePct)}`,
+  ].join('\n\n');
+}
+
+function labels(l: Record<string, string>): string {
+  return Object.keys(l).sort().map((k) => (l[k] === 'learning' ? `⚠️ learning ${mdText(k)}` : `${mdText(k)}: ${mdText(l[k]!)}`)).join(' · ');
+}
+
+function finding(f: Finding): string {
+  return [
+    `#### ${SEVERITY_EMOJI[f.severity]} ${detectorLabel(f.detector)} · ${mdText(f.owner ?? UNOWNED)}${isOpen(f) ? '' : ` (${f.status})`}`,
+    `> ${mdText(f.summary)}`,
+    [
+      `- **Observed:** **${fmtValue(f.observed, f.unit)}**${fmtAgainstExpected(f.observed, f.expected, f.unit)}`,
+      `- **Window:** ${fmtWindow(f.windowStart, f.windowEnd)} (${fmtHours(f.windowStart, f.windowEnd)})`,
+      `- **First / last seen:** ${fmtTime(f.firstSeen)} / ${fmtTime(f.lastSeen)}`,
+      `- **Entity:** ${mdCode(f.entity)} (score ${f.score})`,
+      ...(Object.keys(f.labels).length ? [`- **Labels:** ${labels(f.labels)}`] : []),
+    ].join('\n'),
+    `<details><summary>Evidence query</summary>\n\n${mdFence(f.evidence.sql, 'sql')}\n\n</details>`,
+  ].join('\n\n');
+}
+
+function findings(all: Finding[]): string {
+  const sorted = [...all].sort(bySeverity), open = sorted.filter(isOpen), closed = sorted.filter((f) => !isOpen(f));
+  const closedPart = closed.length ? [`### Resolved and suppressed (${closed.length})`, ...closed.map(finding)] : [];
+  if (open.length === 0) {
+    return ['## Findings', '✅ **No open findings in this window.** Traffic stayed within its baselines and policies; nothing needs your attention this morning.', ...closedPart].join('\n\n');
+  }
+  const counts = countBySeverity(open);
+  const owners = groupByOwner(open).map((g) => {
+    const c = countBySeverity(g.findings);
+    return [mdText(g.owner), ...SEVERITY_ORDER.map((s) => (c[s] ? String(c[s]) : '')), `**${g.findings.length}**`];
+  });
+  return [
+    `## Findings (${open.length} open)`,
+    SEVERITY_ORDER.map((s) => `${SEVERITY_EMOJI[s]} ${s} **${counts[s]}**`).join(' · '),
+    '### By owner',
+    mdTable(['Owner', ...SEVERITY_ORDER.map((s) => `${SEVERITY_EMOJI[s]} ${s}`), 'Total'], ['l', 'r', 'r', 'r', 'r', 'r', 'r'], owners),
+    '### By severity',
+    ...open.map(finding),
+    ...closedPart,
+  ].join('\n\n');
+}
+
+function egress(e: ReportData['egress']): string {
+  if (e.length === 0) return '## Egress by owner\n\nNo owner sent traffic to public addresses in this window.';
+  const rows = e.map((o) => {
+    const total = o.points.reduce((a, p) => a + (Number.isFinite(p.value) ? p.value : 0), 0);
+    const peak = Math.max(0, ...o.points.map((p) => p.value).filter(Number.isFinite));
+    return [mdText(o.owner), fmtBytes(total), fmtBytes(peak), String(hoursAboveBaseline(o.points)), sparkline(o.points)];
+  });
+  return ['## Egress by owner', mdTable(['Owner', 'Egress', 'Peak hour', 'Hours above baseline', 'Last 24 h'], ['l', 'r', 'r', 'r', 'l'], rows)].join('\n\n');
+}
+
+function violations(v: ReportData['violations']): string {
+  const hot = v.cells.filter((c) => c.breaches > 0 || c.attempts > 0).sort((a, b) => b.breaches - a.breaches || b.attempts - a.attempts);
+  const body = v.segments.length === 0 ? 'No segment traffic in this window: no flows crossed between policy segments.'
+    : hot.length === 0 ? '✅ No policy breaches or attempts between segments.'
+      : `Breaches are flows accepted against policy; attempts are flows the policy rejected.\n\n${mdTable(['From', 'To', 'Breaches', 'Attempts', 'Flows'], ['l', 'l', 'r', 'r', 'r'],
+        hot.map((c) => [mdText(c.from), mdText(c.to), c.breaches ? `**${fmtCount(c.breaches)}**` : '0', fmtCount(c.attempts), fmtCount(c.flows)]))}`;
+  return `## Segment violations\n\n${body}`;
+}
+
+function talkers(t: ReportData['topTalkers']): string {
+  if (t.length === 0) return '## Top talkers\n\nNo traffic in this window.';
+  return ['## Top talkers', mdTable(['#', 'Address', 'Owner', 'Bytes', 'Flows', 'Peers'], ['r', 'l', 'l', 'r', 'r', 'r'],
+    t.map((x, i) => [String(i + 1), mdCode(x.address), x.owner === null ? '–' : mdText(x.owner), fmtBytes(x.bytes), fmtCount(x.flows), fmtCount(x.peers)]))].join('\n\n');
+}
+
+export function renderMarkdown(d: ReportData): string {
+  return `${[header(d), findings(d.findings), egress(d.egress), violations(d.violations), talkers(d.topTalkers)].join('\n\n')}\n`;
+}

@@ -1,0 +1,54 @@
+/**
+ * The detectors and reports inside `flowlog run`, on their cron schedules
+ * (UTC): scans and novelty often, egress a few minutes past each hour, reports
+ * when configured. A run still going when the next is due is not doubled
+ * (croner's protect).
+ */
+import { Cron } from 'croner';
+import type { DetectConfig } from '../../schemas/detect.js';
+import { durationMs } from '../../schemas/common.js';
+import type { ReportsConfig } from '../../schemas/reports.js';
+import { makeReport } from '../report/make-report.js';
+import { DETECTORS, type DetectorName } from '../detect/finding.js';
+import { FREQUENT, HOURLY, runDetectors } from '../detect/run-detectors.js';
+import { detectSettings } from '../detect/settings.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { FlowStore } from '../store/store.js';
+
+const log = (event: string, fields: Record<string, unknown> = {}) =>
+  process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event, ...fields })}\n`);
+
+export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Metrics): Cron[] {
+  const settings = detectSettings(c);
+  const job = (which: readonly DetectorName[]) => async () => {
+    const disabled = [...new Set([...(settings.disabled ?? []), ...DETECTORS.filter((d) => !which.includes(d))])];
+    try {
+      const r = await runDetectors(store, new Date(), { ...settings, disabled });
+      for (const [d, x] of Object.entries(r.recorded)) {
+        metrics.inc('flowlog_findings_total', { detector: d, change: 'opened' }, x.opened);
+        metrics.inc('flowlog_findings_total', { detector: d, change: 'resolved' }, x.resolved);
+      }
+      log('detect.run', { detectors: which, findings: r.findings.length, ms: Math.round(r.ms), recorded: r.recorded });
+    } catch (e) {
+      log('detect.failed', { detectors: which, error: (e as Error).message.slice(0, 300) });
+    }
+  };
+  return [
+    new Cron(c.schedule, { timezone: 'UTC', protect: true }, job(FREQUENT)),
+    new Cron(c.egress_schedule, { timezone: 'UTC', protect: true }, job(HOURLY)),
+  ];
+}
+
+
+/** The configured reports, each on its cron (UTC), covering the `since` window that ends at the run. */
+export function scheduleReports(store: FlowStore, reports: ReportsConfig): Cron[] {
+  return reports.map((r) => new Cron(r.cron, { timezone: 'UTC', protect: true }, async () => {
+    const until = new Date();
+    try {
+      const res = await makeReport(store, { since: new Date(until.getTime() - durationMs(r.since)), until, ...(r.title ? { title: r.title } : {}), deliver: r.deliver });
+      log('report.delivered', { report: r.name, findings: res.findings, to: res.results.map((x) => x.target) });
+    } catch (e) {
+      log('report.failed', { report: r.name, error: (e as Error).message.slice(0, 300) });
+    }
+  }));
+}
