@@ -1,6 +1,7 @@
 /**
  * One pass of the scheduled detectors over what is stored, as of `now`:
- * egress spikes and ramps, new destinations and unusual ports, scans. Each
+ * egress spikes and ramps, new destinations and unusual ports, scans, and
+ * the segmentation violations the hot path recorded. Each
  * detector's findings are recorded as one run in the anomaly store (open,
  * updated, resolved, suppressed).
  */
@@ -10,6 +11,7 @@ import { detectEgress, type EgressParams } from './egress.js';
 import type { DetectorName, Finding } from './finding.js';
 import { detectNovelty, type NoveltyParams } from './novelty.js';
 import { detectScans, type ScanParams } from './scan.js';
+import { detectSegmentation } from './segmentation.js';
 import type { Suppression } from './suppression.js';
 
 export interface DetectSettings {
@@ -23,7 +25,7 @@ export interface DetectSettings {
 
 /** The hourly egress detectors, and the ones that look at recent minutes. */
 export const HOURLY: DetectorName[] = ['egress_spike', 'egress_ramp'];
-export const FREQUENT: DetectorName[] = ['new_destination', 'unusual_port', 'scan'];
+export const FREQUENT: DetectorName[] = ['new_destination', 'unusual_port', 'scan', 'segmentation'];
 
 export interface DetectRun { findings: Finding[]; recorded: Partial<Record<DetectorName, UpsertResult>>; ms: number }
 
@@ -42,6 +44,7 @@ export async function runDetectors(store: FlowStore, now: Date, s: DetectSetting
     byDetector.set('unusual_port', ports);
   }
   if (!off.has('scan')) byDetector.set('scan', await detectScans(store, now, s.scan));
+  if (!off.has('segmentation')) byDetector.set('segmentation', await detectSegmentation(store, now, s.scan?.windowMinutes ?? 15));
   const recorded: DetectRun['recorded'] = {};
   const findings: Finding[] = [];
   for (const [d, fs] of byDetector) {

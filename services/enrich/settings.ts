@@ -39,3 +39,10 @@ export function loadEnrichFile(file: string): EnrichPlan {
   const doc = parseYamlWith(z.object({ enrich: enrichSchema }).passthrough(), text, file);
   return enrichPlan(doc.enrich, dirname(resolve(file)));
 }
+
+/** Adds a segmentation policy file to the plan; a policy without IPAM sources still has the built-in classes and its CIDR segments. */
+export function withPolicy(plan: EnrichPlan | null, policyFile: string | undefined): EnrichPlan | null {
+  if (!policyFile) return plan;
+  const base = plan ?? { settings: { files: [], rules: [] }, reloadIntervalMs: 30_000, netboxIntervalMs: 0 };
+  return { ...base, settings: { ...base.settings, policyFile } };
+}

@@ -10,7 +10,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadIpam } from '../enrich/load.js';
 import { openEnricher } from '../enrich/open.js';
-import { loadEnrichFile } from '../enrich/settings.js';
+import { loadEnrichFile, withPolicy } from '../enrich/settings.js';
 import { DETECTORS, type DetectorName } from '../detect/finding.js';
 import { replayDetectors } from '../detect/replay.js';
 import { generate } from '../generate/index.js';
@@ -34,7 +34,7 @@ export async function runEval(dir: string, flows: number, log: (s: string) => vo
   const seed = 42, days = 8, start = new Date('2026-11-01T00:00:00Z'), end = new Date(start.getTime() + days * 86_400_000);
   log(`eval: ${fmtInt(flows)} background flows over ${days} days + injected events, in ${dir}`);
   await writeInventory(join(dir, 'ipam'), seed);
-  const plan = loadEnrichFile(join(dir, 'ipam', 'enrich.yaml'));
+  const plan = withPolicy(loadEnrichFile(join(dir, 'ipam', 'enrich.yaml')), join(dir, 'ipam', 'policy.yaml'))!;
   const model = await loadIpam(plan.settings);
   const ownerOf = (ip: string) => { const id = model.table.lookup(parseIpText(ip)!, 0); return id >= 0 ? model.entries[id]!.attrs.owner ?? null : null; };
   await generate({ out: join(dir, 'flows'), flows, seed, start, hours: days * 24 });
@@ -60,7 +60,7 @@ export async function runEval(dir: string, flows: number, log: (s: string) => vo
        FROM anomalies GROUP BY detector, entity, first_seen`);
     const episodes: Episode[] = rows.map((r) => ({ detector: r.detector, entity: r.entity, windowStart: Number(r.ws), windowEnd: Number(r.we), detectedAt: Number(r.at), severity: r.severity, summary: r.summary }));
     const [{ w } = { w: 0 }] = await store.queryRows<{ w: number }>('SELECT uniqExact(src_addr) AS w FROM flows WHERE src_is_internal = 1');
-    return { workloads: Number(w), events: events.length, scores: score(DETECTORS.filter((d) => d !== 'segmentation'), episodes, events), ingestSeconds, replaySeconds };
+    return { workloads: Number(w), events: events.length, scores: score(DETECTORS, episodes, events), ingestSeconds, replaySeconds };
   } finally {
     await store.close();
   }

@@ -125,6 +125,20 @@ function enrichConfig(topo: Topology): string {
   ].join('\n');
 }
 
+/** The demo's segmentation policy: production data is off limits to non-production. */
+const POLICY = `# Segmentation policy for the demo estate (flowlog policy check policy.yaml --enrich enrich.yaml)
+mode: enforce
+segments:
+  prod-data: { match: { env: prod, segment: data } }
+  prod:      { match: { env: prod } }
+  nonprod:   { match: { env: [dev, staging] } }
+default: allow
+rules:
+  - { name: nonprod-to-prod-data, from: nonprod, to: prod-data, action: deny }
+  - { name: nonprod-to-prod-admin, from: nonprod, to: prod, ports: [22, 3389], protocol: tcp, action: deny }
+  - { name: nonprod-to-prod, from: nonprod, to: prod, action: alert }
+`;
+
 export async function writeInventory(out: string, seed: number): Promise<string[]> {
   const topo = buildTopology(rngFor(seed, STREAM.topology));
   const aws = awsDocs(topo), az = azureDocs(topo), prov = providerDocs();
@@ -134,6 +148,7 @@ export async function writeInventory(out: string, seed: number): Promise<string[
     ['azure/vnets.json', json(az.vnets)], ['azure/nics.json', json(az.nics)],
     ['ip-ranges.json', json(prov.ipRanges)], ['ServiceTags_Public.json', json(prov.serviceTags)],
     ['enrich.yaml', enrichConfig(topo)],
+    ['policy.yaml', POLICY],
   ];
   for (const [name, body] of files) {
     await mkdir(join(out, name, '..'), { recursive: true });

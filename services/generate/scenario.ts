@@ -106,6 +106,15 @@ export async function writeScenario(out: string, seed: number, spanStart: Date, 
     }
     ev('scan-int', `internal scan from ${eni.ip}`, ['scan'], ['unusual_port'], s, s + 400, workloadKeys(v, eni, owners(v)));
   }
+  // segmentation: a staging host reaching a production database (accepted: a breach), another one trying (refused: an attempt)
+  {
+    const prod = topo.vpcs[0]!, db = prod.enis.find((x) => x.role === 'db')!;
+    for (const [id, vi, action, s0] of [['seg-breach', 4, 'ACCEPT', day(0, 10)], ['seg-attempt', 5, 'REJECT', day(1, 20)]] as const) {
+      const v = topo.vpcs[vi]!, eni = v.enis.find((x) => x.role === 'api')!;
+      for (let k = 0; k < 25; k++) lines.push({ t: s0 + k * 20, vpc: v, eni, src: eni.ip, dst: db.ip, sport: 45000 + k, dport: 5432, proto: 6, bytes: action === 'ACCEPT' ? 90_000 : 60, action });
+      ev(id, `${action === 'ACCEPT' ? 'breach' : 'attempt'}: staging ${eni.ip} -> production database ${db.ip}:5432`, ['segmentation'], [], s0, s0 + 500, ['nonprod->prod-data:'], false);
+    }
+  }
   // decoy: a new workload, unknown to the inventory, talking to new places at a modest rate
   {
     const v = topo.vpcs[7]!, eni = { ...v.enis[0]!, ip: `10.${10 * 8}.30.77` };

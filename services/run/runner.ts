@@ -17,7 +17,8 @@ import { parseS3Uri, s3Source } from '../sources/s3/s3-source.js';
 import { KafkaIngest } from '../sources/kafka/kafka-ingest.js';
 import { openEnricher } from '../enrich/open.js';
 import { scheduleDetectors, scheduleReports } from './schedules.js';
-import { enrichPlan } from '../enrich/settings.js';
+import { enrichPlan, withPolicy } from '../enrich/settings.js';
+import { resolve } from 'node:path';
 import { ChdbStore } from '../store/chdb-store.js';
 import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
 import type { FlowStore } from '../store/store.js';
@@ -92,7 +93,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
       return { ok: up && !stopping, detail: { store: up ? 'ok' : 'unreachable' } };
     } catch (e) { return { ok: false, detail: { store: (e as Error).message } }; }
   };
-  const enrich = await openEnricher(cfg.enrich ? enrichPlan(cfg.enrich, baseDir) : null, {
+  const enrich = await openEnricher(withPolicy(cfg.enrich ? enrichPlan(cfg.enrich, baseDir) : null, cfg.policy ? resolve(baseDir, cfg.policy.file) : undefined), {
     store, watch: true,
     onReload: (o) => {
       metrics.inc('flowlog_ipam_reloads_total', { result: o.result });

@@ -13,7 +13,7 @@ import { replayDetectors } from '../../detect/replay.js';
 import { makeReport } from '../../report/make-report.js';
 import type { FlowStore } from '../../store/store.js';
 import { openEnricher } from '../../enrich/open.js';
-import { loadEnrichFile } from '../../enrich/settings.js';
+import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
 import { ingestPath } from '../../ingest/ingest.js';
 import { defaultDataDir, openStore } from '../../store/open.js';
 import { parseCli } from '../args.js';
@@ -55,9 +55,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
   // the estate's inventory and IPAM, as users export them (derived from the seed: cheap to write again)
   const ipamDir = join(dataDir, 'demo-ipam');
-  if (!existsSync(join(ipamDir, 'enrich.yaml'))) await writeInventory(ipamDir, 42);
+  if (!existsSync(join(ipamDir, 'policy.yaml'))) await writeInventory(ipamDir, 42);
   const store = await openStore({ dataDir });
-  const enrich = await openEnricher(loadEnrichFile(join(ipamDir, 'enrich.yaml')), { store })
+  const enrich = await openEnricher(withPolicy(loadEnrichFile(join(ipamDir, 'enrich.yaml')), join(ipamDir, 'policy.yaml')), { store })
     .catch(async (e: Error) => { await store.close(); throw e; });
   try {
     process.stdout.write(`Enriching with the demo IPAM in ${ipamDir} (AWS/Azure inventory, static IPAM, provider ranges): version ${enrich.version}\n`);

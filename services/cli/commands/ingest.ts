@@ -6,12 +6,12 @@ import { parseS3Uri, s3Source } from '../../sources/s3/s3-source.js';
 import { compileLogFormat } from '../../parse/aws/log-format.js';
 import { openStore } from '../../store/open.js';
 import { openEnricher } from '../../enrich/open.js';
-import { loadEnrichFile } from '../../enrich/settings.js';
+import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
 import { parseCli } from '../args.js';
 import { Progress, fmtInt } from '../progress.js';
 import { printIngestSummary } from '../summary.js';
 
-const USAGE = 'flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format "${version} ..."] [--enrich FILE] [--quiet]';
+const USAGE = 'flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format "${version} ..."] [--enrich FILE] [--policy FILE] [--quiet]';
 
 function isoFlag(name: string, v: string | undefined): Date | undefined {
   if (v === undefined) return undefined;
@@ -22,7 +22,7 @@ function isoFlag(name: string, v: string | undefined): Date | undefined {
 
 export async function ingestCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
-    'log-format': { type: 'string' }, quiet: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' }, enrich: { type: 'string' },
+    'log-format': { type: 'string' }, quiet: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' }, enrich: { type: 'string' }, policy: { type: 'string' },
   }, USAGE);
   if (positionals.length !== 1) throw new FlowlogError('USAGE', 'ingest takes one PATH (a file or a folder) or s3:// URI', `usage: ${USAGE}`);
   const target = positionals[0]!;
@@ -30,7 +30,7 @@ export async function ingestCommand(argv: string[]): Promise<number> {
   if ((from || to) && !target.startsWith('s3://')) throw new FlowlogError('USAGE', '--from/--to select S3 objects by the date in their keys', 'use them with an s3:// URI');
   const plan = values['log-format'] !== undefined ? compileLogFormat(values['log-format']) : undefined;
   const enrichFile = values.enrich ?? process.env.FLOWLOG_ENRICH;
-  const enrichPlan = enrichFile ? loadEnrichFile(enrichFile) : null;
+  const enrichPlan = withPolicy(enrichFile ? loadEnrichFile(enrichFile) : null, values.policy ?? process.env.FLOWLOG_POLICY);
   const store = await openStore();
   const enrich = await openEnricher(enrichPlan, { store }).catch(async (e: Error) => { await store.close(); throw e; });
   try {
