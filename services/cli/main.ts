@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   ingest: { load: async () => (await import('./commands/ingest.js')).ingestCommand, summary: 'ingest PATH [--log-format F]: a file or folder into the store' },
   run: { load: async () => (await import('./commands/run.js')).runCommand, summary: 'run --config FILE [--check]: the configured sources, continuously (SIGTERM drains)' },
   sql: { load: async () => (await import('./commands/sql.js')).sqlCommand, summary: 'sql "SELECT ..." [--format table|json|csv]: query the store' },
+  investigate: { load: async () => (await import('./commands/investigate.js')).investigateCommand, summary: 'investigate <ip|cidr|eni-...|owner:NAME|service:NAME> [--since 2h]: everything about one target' },
   ipam: { load: async () => (await import('./commands/ipam.js')).ipamCommand, summary: 'ipam check|lookup ADDR [--enrich FILE]: validate the IPAM sources, or see what an address gets' },
   policy: { load: async () => (await import('./commands/policy.js')).policyCommand, summary: 'policy check|test POLICY.yaml [--enrich FILE]: validate and explain a segmentation policy, or run one flow through it' },
   migrate: { load: async () => (await import('./commands/migrate.js')).migrateCommand, summary: 'apply pending migrations from sql/migrations' },
