@@ -13,7 +13,7 @@
 import type { FlowStore } from '../store/store.js';
 import type { Finding, Severity } from './finding.js';
 import { robustZ } from './robust.js';
-import { chTime, sqlString, sqlTime } from './sql-text.js';
+import { chTime, sqlString, sqlTime, flowWindow } from './sql-text.js';
 
 export type EgressEntity = 'owner' | 'service' | 'subnet' | 'workload';
 
@@ -125,10 +125,10 @@ async function finding(store: FlowStore, detector: 'egress_spike' | 'egress_ramp
   const sql = `SELECT replaceOne(toString(src_addr), '::ffff:', '') AS src, replaceOne(toString(dst_addr), '::ffff:', '') AS dst, dst_service, dst_port, sum(bytes) AS bytes, count() AS flows\nFROM flows WHERE ${where}\nGROUP BY src, dst, dst_service, dst_port ORDER BY bytes DESC LIMIT 20`;
   const topFlows = await store.queryRows<Record<string, unknown>>(
     `SELECT replaceOne(toString(src_addr), '::ffff:', '') AS src, replaceOne(toString(dst_addr), '::ffff:', '') AS dst, dst_service, dst_port, sum(bytes) AS bytes
-     FROM flows WHERE start_time >= {ws:DateTime64(3)} AND start_time < {we:DateTime64(3)} AND egress = 1 AND ${FLOW_FILTER[kind]} = {e:String}
+     FROM flows WHERE ${flowWindow('ws', 'we')} AND egress = 1 AND ${FLOW_FILTER[kind]} = {e:String}
      GROUP BY src, dst, dst_service, dst_port ORDER BY bytes DESC LIMIT 5`, { ws: chTime(ws), we: chTime(we), e: entity });
   const owner = kind === 'owner' ? entity : ((await store.queryRows<{ o: string }>(
-    `SELECT any(src_owner) AS o FROM flows WHERE start_time >= {ws:DateTime64(3)} AND start_time < {we:DateTime64(3)} AND egress = 1 AND ${FLOW_FILTER[kind]} = {e:String}`,
+    `SELECT any(src_owner) AS o FROM flows WHERE ${flowWindow('ws', 'we')} AND egress = 1 AND ${FLOW_FILTER[kind]} = {e:String}`,
     { ws: chTime(ws), we: chTime(we), e: entity }))[0]?.o ?? null);
   const what = detector === 'egress_spike' ? 'egress spike' : 'slow egress ramp';
   return {

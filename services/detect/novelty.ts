@@ -10,7 +10,7 @@
  */
 import type { FlowStore } from '../store/store.js';
 import type { Finding, Severity } from './finding.js';
-import { chTime, sqlString, sqlTime } from './sql-text.js';
+import { chTime, sqlString, sqlTime, flowWindow } from './sql-text.js';
 
 export interface NoveltyParams {
   windowMinutes: number;
@@ -30,24 +30,24 @@ export async function detectNovelty(store: FlowStore, now: Date, params: Partial
   const p = { ...NOVELTY_DEFAULTS, ...params };
   const to = now, from = new Date(now.getTime() - p.windowMinutes * 60_000), hist = new Date(from.getTime() - p.historyDays * 86_400_000);
   const bind = { from: chTime(from), to: chTime(to), hist: chTime(hist), minHours: p.minHistoryHours };
-  const established = `SELECT src_addr FROM flows WHERE start_time >= {hist:DateTime64(3)} AND start_time < {from:DateTime64(3)} AND src_is_internal = 1
+  const established = `SELECT src_addr FROM flows WHERE ${flowWindow('hist', 'from')} AND src_is_internal = 1
     GROUP BY src_addr HAVING uniqExact(toStartOfHour(start_time)) >= {minHours:UInt32}`;
   const dests = await store.queryRows<{ w: string; d: string; owner: string; b: number; f: number; first: string; last: string }>(
     `SELECT ${WORKLOAD} AS w, ${DEST} AS d, any(ifNull(src_owner, '')) AS owner, sum(bytes) AS b, count() AS f, toString(min(start_time)) AS first, toString(max(end_time)) AS last
-     FROM flows WHERE start_time >= {from:DateTime64(3)} AND start_time < {to:DateTime64(3)} AND egress = 1 AND action = 'ACCEPT' AND src_addr IN (${established})
+     FROM flows WHERE ${flowWindow('from', 'to')} AND egress = 1 AND action = 'ACCEPT' AND src_addr IN (${established})
      GROUP BY w, d HAVING b >= {minBytes:UInt64} AND (w, d) NOT IN (
-       SELECT ${WORKLOAD}, ${DEST} FROM flows WHERE start_time >= {hist:DateTime64(3)} AND start_time < {from:DateTime64(3)} AND egress = 1 GROUP BY 1, 2)
+       SELECT ${WORKLOAD}, ${DEST} FROM flows WHERE ${flowWindow('hist', 'from')} AND egress = 1 GROUP BY 1, 2)
        -- new for its owner too: a service the team's other workloads use (the backups' S3) is routine, not new
        AND (owner, d) NOT IN (
-       SELECT ifNull(src_owner, ''), ${DEST} FROM flows WHERE start_time >= {hist:DateTime64(3)} AND start_time < {from:DateTime64(3)} AND egress = 1 AND src_owner IS NOT NULL GROUP BY 1, 2)
+       SELECT ifNull(src_owner, ''), ${DEST} FROM flows WHERE ${flowWindow('hist', 'from')} AND egress = 1 AND src_owner IS NOT NULL GROUP BY 1, 2)
      ORDER BY b DESC LIMIT 200`, { ...bind, minBytes: Math.round(p.newDestMinBytes) });
   const ports = await store.queryRows<{ w: string; port: number; proto: number; owner: string; b: number; f: number; peers: number; first: string; last: string }>(
     `SELECT ${WORKLOAD} AS w, dst_port AS port, protocol AS proto, any(ifNull(src_owner, '')) AS owner, sum(bytes) AS b, count() AS f, uniqExact(dst_addr) AS peers,
        toString(min(start_time)) AS first, toString(max(end_time)) AS last
-     FROM flows WHERE start_time >= {from:DateTime64(3)} AND start_time < {to:DateTime64(3)} AND action = 'ACCEPT' AND dst_port IS NOT NULL AND src_addr IN (${established})
+     FROM flows WHERE ${flowWindow('from', 'to')} AND action = 'ACCEPT' AND dst_port IS NOT NULL AND src_addr IN (${established})
        AND dst_port < 32768 -- ephemeral replies are not a port anyone chose
      GROUP BY w, port, proto HAVING f >= {minFlows:UInt32} AND (w, port, proto) NOT IN (
-       SELECT ${WORKLOAD}, dst_port, protocol FROM flows WHERE start_time >= {hist:DateTime64(3)} AND start_time < {from:DateTime64(3)} AND dst_port IS NOT NULL GROUP BY 1, 2, 3)
+       SELECT ${WORKLOAD}, dst_port, protocol FROM flows WHERE ${flowWindow('hist', 'from')} AND dst_port IS NOT NULL GROUP BY 1, 2, 3)
      ORDER BY f DESC LIMIT 200`, { ...bind, minFlows: p.newPortMinFlows });
   const t = (s: string) => new Date(`${s.replace(' ', 'T')}Z`);
   const sev = (x: number, hi: number): Severity => (x >= hi * 20 ? 'high' : x >= hi * 4 ? 'medium' : 'low');

@@ -5,7 +5,7 @@
  */
 import type { FlowStore } from '../store/store.js';
 import type { Finding, Severity } from './finding.js';
-import { chTime, sqlString, sqlTime } from './sql-text.js';
+import { chTime, sqlString, sqlTime, flowWindow } from './sql-text.js';
 
 export interface ScanParams { windowMinutes: number; minPorts: number; minHosts: number; minDeniedShare: number }
 
@@ -18,7 +18,7 @@ export async function detectScans(store: FlowStore, now: Date, params: Partial<S
     `SELECT replaceOne(toString(src_addr), '::ffff:', '') AS s, any(ifNull(src_owner, '')) AS owner, max(ifNull(src_is_internal, 0)) AS internal,
        uniqExact(dst_port) AS ports, uniqExact(dst_addr) AS hosts, countIf(action = 'REJECT') AS denied, count() AS f,
        toString(min(start_time)) AS first, toString(max(end_time)) AS last, topK(5)(toString(dst_port)) AS top
-     FROM flows WHERE start_time >= {from:DateTime64(3)} AND start_time < {to:DateTime64(3)} AND src_addr IS NOT NULL
+     FROM flows WHERE ${flowWindow('from', 'to')} AND src_addr IS NOT NULL
      GROUP BY src_addr HAVING (ports >= {minPorts:UInt32} OR hosts >= {minHosts:UInt32}) AND denied >= {share:Float64} * f
      ORDER BY denied DESC LIMIT 200`,
     { from: chTime(from), to: chTime(now), minPorts: p.minPorts, minHosts: p.minHosts, share: p.minDeniedShare });

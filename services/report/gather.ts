@@ -7,7 +7,7 @@
  */
 import { SEVERITIES, type Finding } from '../detect/finding.js';
 import { mad, median } from '../detect/robust.js';
-import { chTime } from '../detect/sql-text.js';
+import { chTime, flowWindow } from '../detect/sql-text.js';
 import type { FlowStore } from '../store/store.js';
 import type { ReportData, SeriesPoint } from './report-data.js';
 
@@ -19,7 +19,7 @@ async function totals(store: FlowStore, since: Date, until: Date) {
   // (aliases never reuse a column's name: ClickHouse would resolve the column to the alias)
   const [t] = await store.queryRows<{ n_flows: number; n_bytes: number; n_egress: number; n_denied: number; n_owners: number }>(
     `SELECT count() AS n_flows, sum(ifNull(bytes, 0)) AS n_bytes, sumIf(ifNull(bytes, 0), egress = 1) AS n_egress, countIf(action = 'REJECT') AS n_denied, uniqExact(src_owner) AS n_owners
-     FROM flows WHERE start_time >= {s:DateTime64(3)} AND start_time < {u:DateTime64(3)}`, { s: chTime(since), u: chTime(until) });
+     FROM flows WHERE ${flowWindow('s', 'u')}`, { s: chTime(since), u: chTime(until) });
   return { flows: Number(t!.n_flows), bytes: Number(t!.n_bytes), egressBytes: Number(t!.n_egress), deniedFlows: Number(t!.n_denied), owners: Number(t!.n_owners) };
 }
 
@@ -72,7 +72,7 @@ async function violations(store: FlowStore, since: Date, until: Date): Promise<R
     // no policy yet: show how the IPAM segments talk, with what the network refused
     cells = (await store.queryRows<{ f: string; t: string; n: number; denied: number }>(
       `SELECT src_segment AS f, dst_segment AS t, count() AS n, countIf(action = 'REJECT') AS denied FROM flows
-       WHERE start_time >= {s:DateTime64(3)} AND start_time < {u:DateTime64(3)} AND src_segment IS NOT NULL AND dst_segment IS NOT NULL GROUP BY f, t`, b))
+       WHERE ${flowWindow('s', 'u')} AND src_segment IS NOT NULL AND dst_segment IS NOT NULL GROUP BY f, t`, b))
       .map((c) => ({ from: c.f, to: c.t, flows: Number(c.n), breaches: 0, attempts: Number(c.denied) }));
   }
   const segments = [...new Set(cells.flatMap((c) => [c.from, c.to]))].sort();
@@ -82,7 +82,7 @@ async function violations(store: FlowStore, since: Date, until: Date): Promise<R
 async function topTalkers(store: FlowStore, since: Date, until: Date): Promise<ReportData['topTalkers']> {
   const rows = await store.queryRows<{ a: string; o: string | null; b: number; f: number; p: number }>(
     `SELECT ${ADDR('src_addr')} AS a, any(src_owner) AS o, sum(ifNull(bytes, 0)) AS b, count() AS f, uniqExact(dst_addr) AS p FROM flows
-     WHERE start_time >= {s:DateTime64(3)} AND start_time < {u:DateTime64(3)} AND src_addr IS NOT NULL GROUP BY src_addr ORDER BY b DESC LIMIT 10`,
+     WHERE ${flowWindow('s', 'u')} AND src_addr IS NOT NULL GROUP BY src_addr ORDER BY b DESC LIMIT 10`,
     { s: chTime(since), u: chTime(until) });
   return rows.map((r) => ({ address: r.a, owner: r.o, bytes: Number(r.b), flows: Number(r.f), peers: Number(r.p) }));
 }
