@@ -7,8 +7,8 @@ const BIN = fileURLToPath(new URL('../../../bin/flowlog.js', import.meta.url));
 
 export interface RunChild { child: ChildProcess; stderr: () => string }
 
-export function startRun(configFile: string): RunChild {
-  const child = spawn(process.execPath, [BIN, 'run', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+export function startRun(configFile: string, env: Record<string, string> = {}, cwd?: string): RunChild {
+  const child = spawn(process.execPath, [BIN, 'run', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
   let buf = '';
   child.stderr!.on('data', (d) => { buf += String(d); });
   return { child, stderr: () => buf };

@@ -23,6 +23,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig } from 'kafkajs';
 import { Batcher, DEFAULT_CAPACITY, type BatchEnricher } from '../../batch/batcher.js';
+import { FlowlogError } from '../../core/errors.js';
 import { RejectBatch } from '../../core/rejects.js';
 import { decodeObject } from '../../decode/gzip.js';
 import type { FormatPlan } from '../../parse/aws/log-format.js';
@@ -83,7 +84,13 @@ export class KafkaIngest {
     });
     this.consumer = consumer;
     await consumer.connect();
-    for (const topic of this.opts.topics) await consumer.subscribe({ topic, fromBeginning: true });
+    for (const topic of this.opts.topics) {
+      try { await consumer.subscribe({ topic, fromBeginning: true }); } catch (e) {
+        await consumer.disconnect().catch(() => undefined);
+        throw new FlowlogError('SOURCE_NOT_FOUND', `Kafka topic "${topic}" cannot be subscribed to: ${(e as Error).message}`,
+          'create the topic (kafka-topics.sh --create --topic ...), check its name, or let the broker create topics (auto.create.topics.enable=true)', { cause: e });
+      }
+    }
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
   }
 
