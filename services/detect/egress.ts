@@ -21,7 +21,7 @@ export interface EgressParams {
   kinds: EgressEntity[];
   /** Complete hours evaluated, ending at the last complete hour before `now`. */
   windowHours: number;
-  /** Spike: above this many times the entity's largest hour of the previous 7 days (one-off bursts it already does, like backups, stay quiet)... */
+  /** Spike: above this many times the entity's largest hour of the previous 7 days (bursts it already does, like backups, stay quiet)... */
   maxFactor: number;
   /** ...robust z at or above this... */
   threshold: number;
@@ -38,7 +38,7 @@ export interface EgressParams {
 }
 
 export const EGRESS_DEFAULTS: EgressParams = {
-  kinds: ['owner', 'service', 'subnet', 'workload'], windowHours: 3, maxFactor: 1.5, threshold: 4, minBytes: 200e6, minRatio: 3, persistence: 2,
+  kinds: ['owner', 'service', 'subnet', 'workload'], windowHours: 3, maxFactor: 2, threshold: 4, minBytes: 200e6, minRatio: 3, persistence: 2,
   rampHours: 6, rampZ: 1.5, rampMinBytes: 500e6,
 };
 
@@ -107,7 +107,8 @@ export async function detectEgress(store: FlowStore, now: Date, params: Partial<
       // ramp: the last rampHours hours all mildly high, their excess adding up
       const tail = evals.slice(-p.rampHours);
       const excess = tail.reduce((a, e) => a + Math.max(0, e.observed - e.expected), 0);
-      if (tail.length === p.rampHours && tail.every((e) => e.basis !== 'none' && e.z >= p.rampZ) && excess >= p.rampMinBytes && tail[tail.length - 1]!.observed > tail[0]!.observed) {
+      // a ramp rises: its last hour at least twice its first (a new steady flow is a step, not a ramp)
+      if (tail.length === p.rampHours && tail.every((e) => e.basis !== 'none' && e.z >= p.rampZ) && excess >= p.rampMinBytes && tail[tail.length - 1]!.observed >= 2 * Math.max(tail[0]!.observed, 1)) {
         ramps.push(await finding(store, 'egress_ramp', kind, entity, tail));
       }
     }

@@ -24,6 +24,7 @@ describe('IPAM reload under load', () => {
     writeFileSync(file, version('a'));
     const outcomes: ReloadOutcome[] = [];
     const live = await LiveEnricher.start({ files: [file], rules: [] }, { onReload: (o) => outcomes.push(o) });
+    const versionA = live.version;
     const lines = benchLines(OBJECTS * LINES, 11);
     const objs: SourceObjectRef[] = Array.from({ length: OBJECTS }, (_, i) => ({ name: `obj-${String(i).padStart(4, '0')}`, identity: 'x', size: 1 }));
     // reload after every 10 objects: a, b, a, b, ... and once a broken file
@@ -41,6 +42,10 @@ describe('IPAM reload under load', () => {
           renameSync(`${file}.tmp`, file);
           const r = live.reloadNow();
           reloads.push(r);
+          if (n === 3) { // however slow the machine, b is in use from here on
+            expect(['loaded', 'unchanged']).toContain((await r).result);
+            expect(live.version).not.toBe(versionA);
+          }
           if (n === 7) { // the broken file must be the one read: wait for that build before writing the next
             const before = live.version;
             expect(await r).toMatchObject({ result: 'rejected' });
