@@ -12,7 +12,7 @@
  */
 import type { FlowStore } from '../store/store.js';
 import type { Finding, Severity } from './finding.js';
-import { robustZ } from './robust.js';
+import { robustZ, trend } from './robust.js';
 import { chTime, sqlString, sqlTime, flowWindow } from './sql-text.js';
 
 export type EgressEntity = 'owner' | 'service' | 'subnet' | 'workload';
@@ -107,8 +107,10 @@ export async function detectEgress(store: FlowStore, now: Date, params: Partial<
       // ramp: the last rampHours hours all mildly high, their excess adding up
       const tail = evals.slice(-p.rampHours);
       const excess = tail.reduce((a, e) => a + Math.max(0, e.observed - e.expected), 0);
-      // a ramp rises: its last hour at least twice its first (a new steady flow is a step, not a ramp)
-      if (tail.length === p.rampHours && tail.every((e) => e.basis !== 'none' && e.z >= p.rampZ) && excess >= p.rampMinBytes && tail[tail.length - 1]!.observed >= 2 * Math.max(tail[0]!.observed, 1)) {
+      // a ramp rises, steadily: its last hour at least twice its first, and the hours in order (a steady new flow
+      // is a step, scattered bursts are noise)
+      if (tail.length === p.rampHours && tail.every((e) => e.basis !== 'none' && e.z >= p.rampZ) && excess >= p.rampMinBytes
+        && tail[tail.length - 1]!.observed >= 2 * Math.max(tail[0]!.observed, 1) && trend(tail.map((e) => e.observed)) >= 0.8) {
         ramps.push(await finding(store, 'egress_ramp', kind, entity, tail));
       }
     }

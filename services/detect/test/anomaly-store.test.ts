@@ -9,7 +9,7 @@ import { withStore } from '../../../test/temp-store.js';
 import { recordRun } from '../anomaly-store.js';
 import type { Finding } from '../finding.js';
 import { isSuppressed } from '../suppression.js';
-import { robustZ } from '../robust.js';
+import { robustZ, trend } from '../robust.js';
 
 const at = (h: number) => new Date(Date.UTC(2026, 10, 20, h));
 const f = (entity: string, h: number, severity: Finding['severity'] = 'medium'): Finding => ({
@@ -51,5 +51,12 @@ describe('anomaly store', () => {
     expect(z).toBeGreaterThan(10);
     expect(robustZ(1e6, [1e6, 1e6, 1e6]).z).toBe(0);
     expect(Number.isFinite(robustZ(2e6, [1e6, 1e6, 1e6]).z)).toBe(true);
+  });
+
+  it('trend is 1 for a steady rise and low for scattered bursts', () => {
+    expect(trend([1, 2, 3, 4, 5, 6])).toBe(1);
+    expect(trend([6, 5, 4, 3, 2, 1])).toBe(-1);
+    expect(trend([120, 766, 123, 121, 1585, 334])).toBeLessThan(0.6);
+    expect(trend([5, 5, 5, 5])).toBeLessThan(0.8); // flat: ties share ranks, no trend
   });
 });
