@@ -40,3 +40,30 @@ log_tail() {
     echo "(no $SERVICE log at $LOG_FILE)" >&2
   fi
 }
+
+# `down [--purge]`: stop the server (TERM, then KILL after 20 s) and drop the pid file; sets PURGE=1
+# when --purge was asked (the caller knows what its purge deletes). Needs running_pid from the caller.
+stop_server() {
+  local name="$1"; shift
+  local pid i
+  PURGE=0
+  for a in "$@"; do
+    case "$a" in
+      --purge) PURGE=1 ;;
+      *) die "down: unknown option '$a' (only --purge)" ;;
+    esac
+  done
+  if pid="$(running_pid)"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "pid $pid did not stop within 20 s, killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      for i in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    fi
+    say "stopped $name (pid $pid)"
+  else
+    say "not running"
+  fi
+  rm -f "$PID_FILE"
+}

@@ -440,27 +440,9 @@ cmd_up() {
 }
 
 cmd_down() {
-  local purge=0 pid i
-  for a in "$@"; do
-    case "$a" in
-      --purge) purge=1 ;;
-      *) die "down: unknown option '$a' (only --purge)" ;;
-    esac
-  done
-  if pid="$(running_pid)"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then
-      say "pid $pid did not stop within 20 s, killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-      for i in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    fi
-    say "stopped Kafka (pid $pid)"
-  else
-    say "not running"
-  fi
-  rm -f "$PID_FILE" "$SASL_CHECKED"
-  if [ "$purge" = 1 ]; then
+  rm -f "$SASL_CHECKED"
+  stop_server Kafka "$@"
+  if [ "$PURGE" = 1 ]; then
     rm -rf "$DATA_DIR" "$LOG_FILE" "$CLUSTER_ID_FILE" "$CONFIG"
     say "purged data and log (kept: the jars in $LIB_DIR, the TLS files in $TLS_DIR; delete $STATE to drop them too)"
   fi

@@ -211,27 +211,8 @@ cmd_up() {
 }
 
 cmd_down() {
-  local purge=0 pid i
-  for a in "$@"; do
-    case "$a" in
-      --purge) purge=1 ;;
-      *) die "down: unknown option '$a' (only --purge)" ;;
-    esac
-  done
-  if pid="$(running_pid)"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then
-      say "pid $pid did not stop within 20 s, killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-    fi
-    say "stopped MinIO (pid $pid)"
-  else
-    say "not running"
-  fi
-  rm -f "$PID_FILE"
-  if [ "$purge" = 1 ]; then
+  stop_server MinIO "$@"
+  if [ "$PURGE" = 1 ]; then
     rm -rf "$DATA_DIR" "$LOG_FILE"
     say "purged data and log (binary kept in $BIN_DIR; delete $STATE to drop it too)"
   fi
