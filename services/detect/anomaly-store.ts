@@ -8,7 +8,7 @@
 import type { FlowStore } from '../store/store.js';
 import type { DetectorName, Finding } from './finding.js';
 import { isSuppressed, type Suppression } from './suppression.js';
-import { chTime } from './sql-text.js';
+import { chTime, fromChTime } from '../store/ch-time.js';
 
 const COLUMNS = ['detector', 'entity', 'owner', 'window_start', 'window_end', 'severity', 'score', 'observed', 'expected', 'unit', 'summary',
   'top_flows', 'evidence_sql', 'first_seen', 'last_seen', 'detected_at', 'status', 'labels', 'version'] as const;
@@ -59,7 +59,7 @@ export async function recordRun(store: FlowStore, detector: DetectorName, findin
   }
   const grace = opts.graceMs ?? 2 * 3_600_000;
   for (const ep of open.values()) {
-    if (seen.has(ep.entity) || Date.parse(`${ep.last_seen.replace(' ', 'T')}Z`) > now.getTime() - grace) continue;
+    if (seen.has(ep.entity) || fromChTime(ep.last_seen).getTime() > now.getTime() - grace) continue;
     res.resolved++;
     const r = ep.row;
     lines.push(JSON.stringify({

@@ -50,19 +50,23 @@ const FLOW_FILTER: Record<EgressEntity, string> = {
 };
 const H = 3_600_000;
 
-interface HourEval { hour: number; observed: number; expected: number; z: number; basis: 'seasonal' | 'daily' | 'peers' | 'none'; recentMax: number }
+interface HourEval { hour: number; observed: number; expected: number; z: number; basis: 'seasonal' | 'daily' | 'peers' | 'none' }
 
 /** Baseline of one entity-hour: seasonal, then daily, then peers (null when there is nothing to compare with). */
 function evaluate(series: Map<number, number>, firstHour: number, hour: number, peers: number[]): HourEval {
   const observed = series.get(hour) ?? 0;
-  let recentMax = 0;
-  for (let t = hour - 7 * 24 * H; t < hour; t += H) recentMax = Math.max(recentMax, series.get(t) ?? 0);
   const back = (step: number, n: number) => Array.from({ length: n }, (_, k) => hour - (k + 1) * step).filter((t) => t >= firstHour).map((t) => series.get(t) ?? 0);
   const weekly = back(7 * 24 * H, 4), daily = back(24 * H, 7);
   const [samples, basis] = weekly.length >= 3 ? [weekly, 'seasonal' as const] : daily.length >= 3 ? [daily, 'daily' as const] : peers.length >= 3 ? [peers, 'peers' as const] : [[], 'none' as const];
-  if (basis === 'none') return { hour, observed, expected: 0, z: 0, basis, recentMax };
+  if (basis === 'none') return { hour, observed, expected: 0, z: 0, basis };
   const { z, center } = robustZ(observed, samples);
-  return { hour, observed, expected: center, z, basis, recentMax };
+  return { hour, observed, expected: center, z, basis };
+}
+
+function largestHour(series: Map<number, number>, from: number, to: number): number {
+  let max = 0;
+  for (let t = from; t < to; t += H) max = Math.max(max, series.get(t) ?? 0);
+  return max;
 }
 
 function severityOf(z: number, ratio: number, bytes: number): Severity {
@@ -98,7 +102,7 @@ export async function detectEgress(store: FlowStore, now: Date, params: Partial<
       const evals = hours.filter((h) => h >= first).map((h) => evaluate(series, first, h, peersAt.get(h)!));
       const recent = evals.slice(-p.windowHours);
       // the recent max is taken before the window, so a spike's own first hours do not raise the bar for its later ones
-      const bar = recent.length ? recent[0]!.recentMax * p.maxFactor : 0;
+      const bar = recent.length ? largestHour(series, recent[0]!.hour - 7 * 24 * H, recent[0]!.hour) * p.maxFactor : 0;
       const flagged = recent.filter((e) => e.basis !== 'none' && e.z >= p.threshold && e.observed >= p.minBytes && e.observed >= p.minRatio * Math.max(e.expected, 1) && e.observed > bar);
       if (flagged.length >= p.persistence) {
         spikes.push(await finding(store, 'egress_spike', kind, entity, flagged));

@@ -11,6 +11,7 @@
 import type { FlowStore } from '../store/store.js';
 import type { Finding, Severity } from './finding.js';
 import { chTime, sqlString, sqlTime, flowWindow } from './sql-text.js';
+import { fromChTime } from '../store/ch-time.js';
 
 export interface NoveltyParams {
   windowMinutes: number;
@@ -49,7 +50,7 @@ export async function detectNovelty(store: FlowStore, now: Date, params: Partial
      GROUP BY w, port, proto HAVING f >= {minFlows:UInt32} AND (w, port, proto) NOT IN (
        SELECT ${WORKLOAD}, dst_port, protocol FROM flows WHERE ${flowWindow('hist', 'from')} AND dst_port IS NOT NULL GROUP BY 1, 2, 3)
      ORDER BY f DESC LIMIT 200`, { ...bind, minFlows: p.newPortMinFlows });
-  const t = (s: string) => new Date(`${s.replace(' ', 'T')}Z`);
+  const t = fromChTime;
   const sev = (x: number, hi: number): Severity => (x >= hi * 20 ? 'high' : x >= hi * 4 ? 'medium' : 'low');
   return {
     destinations: dests.map((r) => ({

@@ -6,6 +6,7 @@
 import type { FlowStore } from '../store/store.js';
 import type { Finding, Severity } from './finding.js';
 import { chTime, sqlString, sqlTime, flowWindow } from './sql-text.js';
+import { fromChTime } from '../store/ch-time.js';
 
 export interface ScanParams { windowMinutes: number; minPorts: number; minHosts: number; minDeniedShare: number }
 
@@ -22,7 +23,7 @@ export async function detectScans(store: FlowStore, now: Date, params: Partial<S
      GROUP BY src_addr HAVING (ports >= {minPorts:UInt32} OR hosts >= {minHosts:UInt32}) AND denied >= {share:Float64} * f
      ORDER BY denied DESC LIMIT 200`,
     { from: chTime(from), to: chTime(now), minPorts: p.minPorts, minHosts: p.minHosts, share: p.minDeniedShare });
-  const t = (s: string) => new Date(`${s.replace(' ', 'T')}Z`);
+  const t = fromChTime;
   return rows.map((r) => {
     const ports = Number(r.ports), hosts = Number(r.hosts);
     const breadth = Math.max(ports / p.minPorts, hosts / p.minHosts);

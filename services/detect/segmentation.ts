@@ -11,6 +11,7 @@
 import type { FlowStore } from '../store/store.js';
 import type { Finding, Severity } from './finding.js';
 import { chTime, sqlString, sqlTime } from './sql-text.js';
+import { fromChTime } from '../store/ch-time.js';
 
 const MIN_ALERT_FLOWS = 10;
 
@@ -25,7 +26,7 @@ export async function detectSegmentation(store: FlowStore, now: Date, windowMinu
      GROUP BY sf, df, port, proto, kind
      HAVING decision = 'deny' OR n >= {minAlert:UInt32} -- an alert rule asks for a look at patterns, not at every single flow
      ORDER BY n DESC LIMIT 500`, { from: chTime(from), to: chTime(now), minAlert: MIN_ALERT_FLOWS });
-  const t = (s: string) => new Date(`${s.replace(' ', 'T')}Z`);
+  const t = fromChTime;
   return rows.map((r) => {
     const breach = r.kind === 'breach', deny = r.decision === 'deny';
     const severity: Severity = breach && deny ? (Number(r.b) > 1e8 || Number(r.n) > 100 ? 'critical' : 'high') : breach ? 'medium' : deny ? 'low' : 'info';

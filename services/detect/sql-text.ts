@@ -1,7 +1,9 @@
+import { chTime } from '../store/ch-time.js';
+
 /** Values written into a finding's ready-to-run SQL (for a person to paste), quoted the ClickHouse way. */
 export const sqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-export const sqlTime = (d: Date): string => `toDateTime64(${sqlString(d.toISOString().replace('T', ' ').replace('Z', ''))}, 3, 'UTC')`;
-export const chTime = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
+export const sqlTime = (d: Date): string => `toDateTime64(${sqlString(chTime(d))}, 3, 'UTC')`;
+export { chTime };
 
 /**
  * A start_time window on flows, with the hour bucket in the sort key's own

@@ -67,7 +67,7 @@ export class Enricher {
   private readonly stamp: Uint32Array;
   private readonly dictCode: Uint32Array;
   private gen = 0;
-  private ids = new Int32Array(0);
+  private dstIds = new Int32Array(0);
   private srcIds = new Int32Array(0);
 
   constructor(d: EnricherData) {
@@ -86,14 +86,14 @@ export class Enricher {
   static fromModel(model: IpamModel): Enricher { return new Enricher(enricherData(model)); }
 
   /** The IPAM entry ids of each row's addresses in the batch last applied (-1: none), for the policy stage. */
-  lastIds(): { src: Int32Array; dst: Int32Array } { return { src: this.srcIds, dst: this.ids }; }
+  lastIds(): { src: Int32Array; dst: Int32Array } { return { src: this.srcIds, dst: this.dstIds }; }
 
   /** Fills the src_*, dst_* and egress columns of rows [0, batch.length). */
   apply(batch: FlowBatch): void {
     const n = batch.length;
-    if (this.ids.length < n) { this.ids = new Int32Array(batch.capacity); this.srcIds = new Int32Array(batch.capacity); }
+    if (this.dstIds.length < n) { this.dstIds = new Int32Array(batch.capacity); this.srcIds = new Int32Array(batch.capacity); }
     for (const side of SIDES) {
-      const ids = side.prefix === 'src' ? this.srcIds : this.ids;
+      const ids = side.prefix === 'src' ? this.srcIds : this.dstIds;
       if (batch.present[side.addr]) this.table.lookupColumn(batch.ip[side.addr]!, batch.nulls[side.addr]!, n, ids);
       else ids.fill(-1, 0, n);
       for (let a = 0; a < STRING_ATTRS.length; a++) this.fillString(batch, COLUMN_INDEX[`${side.prefix}_${STRING_ATTRS[a]!}` as FlowColumnName], a, ids, n);
@@ -101,7 +101,7 @@ export class Enricher {
     }
     // egress: an internal source to a public destination that is not ours
     batch.use(C_EGRESS);
-    const out = batch.num[C_EGRESS]!, nulls = batch.nulls[C_EGRESS]!, s = this.srcIds, d = this.ids;
+    const out = batch.num[C_EGRESS]!, nulls = batch.nulls[C_EGRESS]!, s = this.srcIds, d = this.dstIds;
     for (let r = 0; r < n; r++) {
       const si = s[r]!, di = d[r]!;
       if (si < 0 || di < 0) continue;

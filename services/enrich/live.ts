@@ -15,13 +15,9 @@ import { fileStamps, type EnrichSettings } from './load.js';
 import type { IpamProblem } from './model.js';
 import type { BuildResult } from './reload/build-job.js';
 import { writeSnapshot } from './snapshot.js';
-import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
+import { compileWithSegments, type CompiledPolicy } from '../policy/compile.js';
 import { evaluateBatch, toRows, ViolationBatch, type PolicyViolationRow } from '../policy/evaluate.js';
 import { parsePolicy } from '../policy/load.js';
-import { buildModel } from './model.js';
-
-// the policy's per-entry part comes from the worker; the rest (CIDR segments, matrix) needs no model
-const EMPTY_MODEL = () => buildModel({ records: [] });
 
 /** Violation rows as JSON lines for policy_violations (times in the engine's plain format). */
 function violationLines(rows: PolicyViolationRow[]): Buffer {
@@ -132,7 +128,7 @@ export class LiveEnricher {
       else {
         if (this.opts.store) await writeSnapshot(this.opts.store, { version: r.snapshot.version, loadedAt: r.snapshot.loadedAt, body: Buffer.from(r.snapshot.body.buffer, r.snapshot.body.byteOffset, r.snapshot.body.byteLength) });
         const enricher = new Enricher(r.data);
-        const policy = r.policy ? { ...compilePolicy(parsePolicy(r.policy.text, r.policy.file), EMPTY_MODEL()), entrySegment: r.policy.entrySegment, ipamVersion: r.data.version } : null;
+        const policy = r.policy ? compileWithSegments(parsePolicy(r.policy.text, r.policy.file), r.policy.entrySegment, r.data.version) : null;
         this.current = { enricher, policy }; // the swap: the next batch uses it
         this.policyText = r.policy?.text ?? null;
         outcome = { result: 'loaded', version: r.data.version, entries: r.data.entries, problems: r.problems, ms: r.ms };

@@ -6,6 +6,7 @@
 import type { FlowStore } from '../store/store.js';
 import { IPAM_ATTRIBUTES } from './ipam-record.js';
 import type { IpamModel } from './model.js';
+import { chTime } from '../store/ch-time.js';
 
 export const SNAPSHOT_COLUMNS = ['version', 'loaded_at', 'prefix', 'sources', 'origins', ...IPAM_ATTRIBUTES, 'is_internal', 'tags'] as const;
 
@@ -13,7 +14,7 @@ export const SNAPSHOT_COLUMNS = ['version', 'loaded_at', 'prefix', 'sources', 'o
 export interface Snapshot { version: string; loadedAt: number; body: Buffer }
 
 export function snapshotOf(model: IpamModel, loadedAt = new Date()): Snapshot {
-  const at = loadedAt.toISOString().replace('T', ' ').replace('Z', '');
+  const at = chTime(loadedAt);
   const lines = model.entries.map((e) => JSON.stringify({
     version: model.version, loaded_at: at, prefix: e.cidr, sources: e.sources, origins: e.origins,
     ...Object.fromEntries(IPAM_ATTRIBUTES.map((a) => [a, e.attrs[a] ?? ''])),

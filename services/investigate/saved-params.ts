@@ -8,6 +8,7 @@
 import { FlowlogError } from '../core/errors.js';
 import type { FlowStore } from '../store/store.js';
 import type { SavedParam, SavedQuery } from './saved-queries.js';
+import { chTime } from '../store/ch-time.js';
 import { parseTime } from './time-window.js';
 
 const INT_RANGE: Record<string, [bigint, bigint]> = {
@@ -33,7 +34,7 @@ export function normalizeValue(p: SavedParam, raw: string, now = new Date()): st
   if (base === 'datetime64' || base === 'datetime' || base === 'date') {
     const t = parseTime(raw, now);
     if (!t) bad('not a time: give ISO 8601 (2026-11-24T10:00:00Z) or a duration before now (90m, 2h, 7d)');
-    const text = t!.toISOString().replace('T', ' ').replace('Z', '');
+    const text = chTime(t!);
     return base === 'date' ? text.slice(0, 10) : base === 'datetime' ? text.slice(0, 19) : text;
   }
   return raw;

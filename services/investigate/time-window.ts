@@ -35,4 +35,4 @@ export function resolveWindow(since: string | undefined, until: string | undefin
 export const isoFromCh = (s: string): string => `${s.replace(' ', 'T')}Z`;
 
 /** The text a bound DateTime64(3, 'UTC') parameter takes. */
-export const chTime = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
+export { chTime } from '../store/ch-time.js';

@@ -27,21 +27,29 @@ export interface CompiledPolicy {
 }
 
 export function compilePolicy(policy: Policy, model: IpamModel): CompiledPolicy {
+  const compiled = compileWithSegments(policy, entrySegments(policy.segments, model, policy.segments.length), model.version);
+  compiled.warnings.push(...policyWarnings(compiled, model));
+  return compiled;
+}
+
+/**
+ * The policy around entry segments computed elsewhere (the IPAM reload worker,
+ * where the model is): CIDR segments and the matrix need no model. No warnings:
+ * those need the model too (`flowlog policy check`).
+ */
+export function compileWithSegments(policy: Policy, entrySegment: Int32Array, ipamVersion: string): CompiledPolicy & { warnings: PolicyWarning[] } {
   const unsegmented = policy.segments.length;
-  const entrySegment = entrySegments(policy.segments, model, unsegmented);
-  const cidr = compileCidrSegments(policy.segments, unsegmented);
-  const matrix = compileMatrix(policy.segments.map((s) => s.name), policy.rules, policy.default);
-  const compiled = {
+  return {
     mode: policy.mode,
     segmentNames: [...policy.segments.map((s) => s.name), UNSEGMENTED],
     unsegmented,
     segments: policy.segments,
     rules: policy.rules,
     defaultDecision: policy.default,
-    entrySegment, cidr, matrix,
-    warnings: [] as PolicyWarning[],
-    ipamVersion: model.version,
+    entrySegment,
+    cidr: compileCidrSegments(policy.segments, unsegmented),
+    matrix: compileMatrix(policy.segments.map((s) => s.name), policy.rules, policy.default),
+    warnings: [],
+    ipamVersion,
   };
-  compiled.warnings.push(...policyWarnings(compiled, model));
-  return compiled;
 }

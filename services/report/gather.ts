@@ -8,6 +8,7 @@
 import { SEVERITIES, type Finding } from '../detect/finding.js';
 import { mad, median } from '../detect/robust.js';
 import { chTime, flowWindow } from '../detect/sql-text.js';
+import { fromChTime } from '../store/ch-time.js';
 import type { FlowStore } from '../store/store.js';
 import type { ReportData, SeriesPoint } from './report-data.js';
 
@@ -29,7 +30,7 @@ async function findings(store: FlowStore, since: Date, until: Date): Promise<Fin
        toString(first_seen) AS fs, toString(last_seen) AS ls, status, labels
      FROM anomalies_current WHERE (status = 'open' OR last_seen >= {s:DateTime64(3)}) AND first_seen < {u:DateTime64(3)}
      ORDER BY indexOf({sev:Array(String)}, severity) DESC, last_seen DESC LIMIT 200`, { s: chTime(since), u: chTime(until), sev: [...SEVERITIES] });
-  const t = (x: unknown) => new Date(`${String(x).replace(' ', 'T')}Z`);
+  const t = (x: unknown) => fromChTime(String(x));
   return rows.map((r) => ({
     detector: r.detector as Finding['detector'], entity: String(r.entity), owner: r.owner ? String(r.owner) : null, windowStart: t(r.ws), windowEnd: t(r.we),
     severity: r.severity as Finding['severity'], score: Number(r.score), observed: Number(r.observed), expected: r.expected === null ? null : Number(r.expected), unit: String(r.unit),

@@ -1,7 +1,7 @@
 /**
  * AWS text lines from a stream of decompressed windows: each fill parses what
- * the current window holds; a line cut at a window's end is carried into the
- * next. Line numbers (reject positions, resume points) run on across windows,
+ * the current window holds; a line cut at a window's end is joined with the
+ * start of the next (only that line is copied). Line numbers (reject positions, resume points) run on across windows,
  * so a streamed object gives exactly the rows and rejects of a buffered one.
  *
  * A stream that breaks mid-object (truncated or corrupt gzip) keeps the rows
@@ -14,12 +14,16 @@ import type { ObjectParser } from '../object-parser.js';
 import type { FormatPlan } from './log-format.js';
 import { AwsTextParser } from './text-parser.js';
 
+const NL = 0x0a;
+
 export class AwsStreamParser implements ObjectParser {
   private readonly parser: AwsTextParser;
   private buf: Buffer;
   private pos = 0;
   private ended = false;
   private broken: Error | null = null;
+  /** The rest of a window whose first line was joined to the previous window's tail. */
+  private after: Buffer | null = null;
 
   constructor(private readonly source: string, first: Buffer, private readonly rest: AsyncIterator<Buffer>, plan?: FormatPlan) {
     this.parser = new AwsTextParser(source, plan);
@@ -44,11 +48,25 @@ export class AwsStreamParser implements ObjectParser {
   }
 
   private async refill(): Promise<void> {
+    const carry = this.buf.subarray(this.pos);
+    this.pos = 0;
+    if (this.after) {
+      // the joined line is consumed: go on in the window it came from, no copy
+      this.buf = this.after;
+      this.after = null;
+      return;
+    }
     let next: IteratorResult<Buffer>;
     try { next = await this.rest.next(); } catch (e) { this.broken = e as Error; next = { done: true, value: undefined }; }
-    const carry = this.buf.subarray(this.pos);
-    if (next.done) { this.ended = true; this.buf = carry; }
-    else this.buf = carry.length ? Buffer.concat([carry, next.value]) : next.value;
-    this.pos = 0;
+    if (next.done) { this.ended = true; this.buf = carry; return; }
+    const w = next.value;
+    const nl = carry.length ? w.indexOf(NL) : -1;
+    if (carry.length === 0) this.buf = w;
+    else if (nl < 0) this.buf = Buffer.concat([carry, w]); // a line longer than a window (rare)
+    else {
+      // only the line cut at the window's edge is copied; the rest of the new window is parsed in place
+      this.buf = Buffer.concat([carry, w.subarray(0, nl + 1)]);
+      this.after = w.subarray(nl + 1);
+    }
   }
 }
