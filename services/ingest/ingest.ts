@@ -8,6 +8,7 @@ import { RejectBatch } from '../core/rejects.js';
 import { Batcher, DEFAULT_CAPACITY, type BatchEnricher } from '../batch/batcher.js';
 import { FlowlogError } from '../core/errors.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
+import type { ObjectBody } from '../decode/stream.js';
 import { openRawObjectParser } from '../parse/object-parser.js';
 import { listLocalObjects, readLocalObject } from '../sources/local.js';
 import type { FlowStore, LedgerEntry } from '../store/store.js';
@@ -56,7 +57,8 @@ export interface SourceObjectRef { name: string; identity: string; size: number 
 export interface ObjectSource<O extends SourceObjectRef> {
   kind: LedgerEntry['sourceKind'];
   list(): Promise<O[]>;
-  fetch(obj: O): Promise<Buffer>;
+  /** The object's bytes, whole or as a stream (S3 bodies are parsed while they download). */
+  fetch(obj: O): Promise<ObjectBody>;
   /** Objects fetched at once (network sources want several in flight). */
   readAhead?: number;
 }
@@ -89,9 +91,9 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     ...(opts.enrich ? { enrich: opts.enrich } : {}),
     onStored: (rows, rejected, seconds) => { progress.rows += rows; progress.rejected += rejected; opts.onBatch?.(rows, seconds); opts.onProgress?.(progress); },
   });
-  type Loaded = { data: Buffer | null; error: Error | null };
+  type Loaded = { data: ObjectBody | null; error: Error | null };
   const readAhead = source.readAhead ?? READ_AHEAD;
-  // read-ahead holds objects as fetched (compressed); each is decompressed while it is parsed
+  // read-ahead holds objects as fetched (compressed, or the first megabytes of a stream); each is decompressed while it is parsed
   const load = (o: O): Promise<Loaded> => source.fetch(o).then(
     (data) => ({ data, error: null }),
     (error: Error) => ({ data: null, error }),

@@ -10,9 +10,9 @@ import type { FormatPlan } from './aws/log-format.js';
 import { AzureJsonParser } from './azure/json-parser.js';
 import { unwrapMessageJson } from './aws/message-json.js';
 import { AwsParquetParser } from './aws/parquet-parser.js';
-import { isParquet, readParquetColumns } from '../decode/parquet.js';
+import { isParquet, readParquetColumns, startsLikeParquet } from '../decode/parquet.js';
 import { isGzip } from '../decode/gzip.js';
-import { decodedWindows } from '../decode/stream.js';
+import { decodedWindows, type ObjectBody } from '../decode/stream.js';
 import { AwsStreamParser } from './aws/stream-parser.js';
 
 export interface ObjectParser {
@@ -47,17 +47,17 @@ class AwsObjectParser implements BufferedObjectParser {
 }
 
 /**
- * An object as fetched (maybe gzip): AWS text is parsed while it is
- * decompressed, window by window; JSON and Parquet need the whole document
- * and are decompressed whole. Rejects with an error when even the start of the
- * object cannot be read.
+ * An object as fetched (maybe gzip, maybe still arriving): AWS text is parsed
+ * while it is decompressed (and downloaded), window by window; JSON and
+ * Parquet need the whole document and are gathered whole. Rejects with an
+ * error when even the start of the object cannot be read.
  */
-export async function openRawObjectParser(source: string, raw: Buffer, opts: ParseOptions = {}): Promise<ObjectParser> {
-  if (!isGzip(raw)) return openAnyObjectParser(source, raw, opts);
+export async function openRawObjectParser(source: string, raw: ObjectBody, opts: ParseOptions = {}): Promise<ObjectParser> {
+  if (Buffer.isBuffer(raw) && !isGzip(raw)) return openAnyObjectParser(source, raw, opts);
   const windows = decodedWindows(raw);
   const first = await windows.next();
   const head = first.done ? Buffer.alloc(0) : first.value;
-  if (detectFormat(head.subarray(0, 64)) === 'aws-text' && !isParquet(head)) return new AwsStreamParser(source, head, windows, opts.logFormat);
+  if (detectFormat(head.subarray(0, 64)) === 'aws-text' && !startsLikeParquet(head)) return new AwsStreamParser(source, head, windows, opts.logFormat);
   const parts = [head];
   for await (const w of windows) parts.push(w);
   return openAnyObjectParser(source, Buffer.concat(parts), opts);

@@ -29,7 +29,7 @@ import { decodeObject } from '../../decode/gzip.js';
 import type { FormatPlan } from '../../parse/aws/log-format.js';
 import { openObjectParser, openRawObjectParser, type ObjectParser } from '../../parse/object-parser.js';
 import type { FlowStore, ObjectProgress } from '../../store/store.js';
-import { fetchS3Object } from '../s3/s3-source.js';
+import { openS3Body } from '../s3/s3-body.js';
 import { mayBeNotification, s3Notification, type NotifiedObject } from './s3-notification.js';
 
 export interface KafkaIngestOptions {
@@ -185,7 +185,7 @@ export class KafkaIngest {
       const identity = `${o.etag}:${o.size}`;
       if (!replay && this.s3Done.get(name)?.complete && this.s3Done.get(name)?.identity === identity) continue; // re-delivered
       let parser: ObjectParser;
-      try { parser = await openRawObjectParser(name, await fetchS3Object(this.opts.s3, o), this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}); } catch (e) {
+      try { parser = await openRawObjectParser(name, await openS3Body(this.opts.s3, o), this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}); } catch (e) {
         rejects.add(name, 0, 'DECODE', `${(e as Error).message} (announced by ${where})`, ''); continue;
       }
       await this.batcher.ingestObject({ name, identity, kind: 's3' }, parser);

@@ -2,12 +2,14 @@
  * S3 objects as an ingest source: a prefix (and optional time range, read off
  * the keys) listed page by page, objects fetched several at a time. An object's
  * ledger key is s3://bucket/key and its identity the ETag and size, so a
- * re-run, or a re-delivered notification, never stores it twice.
+ * re-run, or a re-delivered notification, never stores it twice. Bodies are
+ * streamed (s3-body.ts): parsed while they download, resumed when they break.
  */
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { FlowlogError } from '../../core/errors.js';
 import type { ObjectSource, SourceObjectRef } from '../../ingest/ingest.js';
 import { dayPrefixes, inRange, keyTime } from './key-date.js';
+import { openS3Body } from './s3-body.js';
 
 export interface S3Object extends SourceObjectRef { bucket: string; key: string; etag: string }
 
@@ -44,13 +46,6 @@ export async function listS3Objects(client: S3Client, o: S3SourceOptions): Promi
   return { objects, undated };
 }
 
-export async function fetchS3Object(client: S3Client, o: Pick<S3Object, 'bucket' | 'key' | 'etag'>): Promise<Buffer> {
-  // IfMatch: an object replaced between list and get is refused instead of mixing versions under one identity
-  const r = await client.send(new GetObjectCommand({ Bucket: o.bucket, Key: o.key, ...(o.etag ? { IfMatch: o.etag } : {}) }));
-  if (!r.Body) throw new Error(`s3://${o.bucket}/${o.key}: empty body`);
-  return Buffer.from(await r.Body.transformToByteArray());
-}
-
 export function s3Source(client: S3Client, o: S3SourceOptions, onUndated?: (n: number) => void): ObjectSource<S3Object> {
   return {
     kind: 's3',
@@ -60,6 +55,6 @@ export function s3Source(client: S3Client, o: S3SourceOptions, onUndated?: (n: n
       if (undated > 0) onUndated?.(undated);
       return objects;
     },
-    fetch: (obj) => fetchS3Object(client, obj),
+    fetch: (obj) => openS3Body(client, obj),
   };
 }

@@ -1,0 +1,81 @@
+/**
+ * S3 bodies are streamed, against the real S3 server through a front that
+ * misbehaves like a network: an object is parsed while it downloads (rows come
+ * out while most of it is still held back), and a connection cut mid-body is
+ * resumed with a Range request, so every row is stored once and nothing is
+ * quarantined.
+ */
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFlakyFront, type FlakyFront } from '../../../../test/flaky-front.js';
+import { withStore } from '../../../../test/temp-store.js';
+import { benchLines, HEADER } from '../../../bench/dataset.js';
+import { FlowBatch } from '../../../core/flow-batch.js';
+import { RejectBatch } from '../../../core/rejects.js';
+import { ingestObjects } from '../../../ingest/ingest.js';
+import { openRawObjectParser } from '../../../parse/object-parser.js';
+import { makeS3Client, s3SettingsFromEnv } from '../client.js';
+import { openS3Body } from '../s3-body.js';
+import { listS3Objects, s3Source } from '../s3-source.js';
+
+const bucket = `flowlog-body-${process.pid}-${Date.now() % 100000}`;
+const LINES = 150_000;
+let gz: Buffer;
+let front: FlakyFront;
+
+const frontClient = () => makeS3Client({ ...s3SettingsFromEnv(), endpoint: `http://127.0.0.1:${front.port}` });
+
+beforeAll(async () => {
+  if (!process.env.S3_ENDPOINT) throw new Error('S3_ENDPOINT is not set: the global setup starts the S3 server (infra/s3/s3.sh); it must not be missing');
+  gz = gzipSync(`${HEADER}\n${benchLines(LINES, 11).join('\n')}\n`);
+  const client = makeS3Client(s3SettingsFromEnv());
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'AWSLogs/1/vpcflowlogs/us-east-1/2026/05/01/big.log.gz', Body: gz }));
+  client.destroy();
+  const target = new URL(process.env.S3_ENDPOINT);
+  front = await startFlakyFront({ host: target.hostname, port: Number(target.port || 80) });
+}, 60_000);
+afterAll(async () => { await front?.close(); });
+
+describe('S3 bodies', () => {
+  it('are parsed while they download: rows come out with most of the object still held back', async () => {
+    expect(gz.length).toBeGreaterThan(2 << 20);
+    const client = frontClient();
+    try {
+      const [obj] = (await listS3Objects(client, { bucket, prefix: '' })).objects;
+      const holdAt = front.passed + (256 << 10);
+      front.holdNextAfter(256 << 10);
+      const parser = await openRawObjectParser(obj!.name, await openS3Body(client, obj!, { prefetchBytes: 64 << 10 }));
+      const batch = new FlowBatch(2000), rejects = new RejectBatch();
+      expect(await parser.fill(batch, rejects)).toBe(false);
+      expect(batch.length).toBe(2000);
+      expect(front.passed).toBeLessThanOrEqual(holdAt); // the rest of the object has not arrived
+      front.release();
+      let rows = batch.length;
+      for (let done = false; !done;) { batch.reset(); done = await parser.fill(batch, rejects); rows += batch.length; }
+      expect(rows).toBe(LINES);
+      expect(rejects.length).toBe(0);
+    } finally { front.release(); client.destroy(); }
+  });
+
+  it('a connection cut mid-body is resumed from where it broke: every row once, nothing quarantined', async () => {
+    const client = frontClient();
+    try {
+      const before = front.requests.length;
+      front.cutNextAfter(1 << 20);
+      await withStore(async (store) => {
+        const s = await ingestObjects(store, s3Source(client, { bucket, prefix: 'AWSLogs/' }));
+        expect(s.rows).toBe(LINES);
+        expect(s.rejected).toBe(0);
+        const [n] = await store.queryRows<{ n: string }>('SELECT count() AS n FROM flows');
+        expect(Number(n!.n)).toBe(LINES);
+      });
+      const ranged = front.requests.slice(before).filter((r) => /^GET /.test(r) && /\r\nrange: bytes=\d+-/i.test(r));
+      expect(ranged).toHaveLength(1);
+      const offset = Number(/range: bytes=(\d+)-/i.exec(ranged[0]!)![1]);
+      expect(offset).toBeGreaterThan(0);
+      expect(offset).toBeLessThan(gz.length);
+    } finally { client.destroy(); }
+  });
+});
