@@ -13,6 +13,13 @@ export interface FlakyFront {
   readonly requests: string[];
   /** The next response to pass `bytes` is cut there (both sockets destroyed). */
   cutNextAfter(bytes: number): void;
+  /**
+   * Until heal(): the next response to a request whose path contains `path` is
+   * cut after `bytes`, and every later one before its first byte (a server
+   * that failed mid-object and stays down for it).
+   */
+  breakPath(path: string, bytes: number): void;
+  heal(): void;
   /** The next response to pass `bytes` is held there until release() (which also ends holding). */
   holdNextAfter(bytes: number): void;
   release(): void;
@@ -25,6 +32,7 @@ export async function startFlakyFront(target: { host: string; port: number }): P
   const open = new Set<Socket>();
   const requests: string[] = [];
   let cutAt = -1, holdAt = -1, passed = 0;
+  let broken: { path: string; bytes: number } | null = null;
   const held: (() => void)[] = [];
   const server: Server = createServer((client) => {
     const upstream = connect(target.port, target.host);
@@ -32,14 +40,24 @@ export async function startFlakyFront(target: { host: string; port: number }): P
     const end = () => { client.destroy(); upstream.destroy(); open.delete(client); open.delete(upstream); };
     client.on('error', end); upstream.on('error', end);
     client.on('close', end); upstream.on('close', end);
+    let path = '', sentOfResponse = 0;
     client.on('data', (d: Buffer) => {
       const text = d.toString('latin1');
       const head = text.indexOf('\r\n\r\n');
-      if (/^[A-Z]+ \S+ HTTP\/1\.1\r\n/.test(text)) requests.push(head >= 0 ? text.slice(0, head) : text);
+      const line = /^[A-Z]+ (\S+) HTTP\/1\.1\r\n/.exec(text);
+      if (line) { requests.push(head >= 0 ? text.slice(0, head) : text); path = line[1]!; sentOfResponse = 0; }
       upstream.write(d);
     });
     let sent = 0;
     upstream.on('data', (d: Buffer) => {
+      if (broken && path.includes(broken.path) && sentOfResponse + d.length > broken.bytes) {
+        const keep = broken.bytes - sentOfResponse;
+        broken.bytes = 0;
+        if (keep > 0) client.write(d.subarray(0, keep), () => end()); else end();
+        passed += keep;
+        return;
+      }
+      sentOfResponse += d.length;
       if (cutAt >= 0 && sent + d.length > cutAt) {
         const keep = cutAt - sent;
         cutAt = -1;
@@ -65,6 +83,8 @@ export async function startFlakyFront(target: { host: string; port: number }): P
     port: (server.address() as { port: number }).port,
     requests,
     cutNextAfter: (bytes) => { cutAt = bytes; },
+    breakPath: (p, bytes) => { broken = { path: p, bytes }; },
+    heal: () => { broken = null; },
     holdNextAfter: (bytes) => { holdAt = bytes; },
     release: () => { holdAt = -1; for (const go of held.splice(0)) go(); },
     get passed() { return passed; },

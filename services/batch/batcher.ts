@@ -75,11 +75,17 @@ export class Batcher {
     let seg = this.openSegment(obj, position);
     for (;;) {
       const before = this.batch.length, rejBefore = this.rejects.length;
-      let done = parser.fill(this.batch, this.rejects);
-      if (typeof done !== 'boolean') done = await done;
-      position += this.batch.length - before;
-      seg.last = position;
-      seg.rejected += this.rejects.length - rejBefore;
+      let done = false;
+      try {
+        const filled = parser.fill(this.batch, this.rejects);
+        done = typeof filled === 'boolean' ? filled : await filled;
+      } finally {
+        // rows a fill added before it threw (a source that failed mid-object) are whole lines and stay:
+        // the segment counts them, it is stored unfinished, and a re-run resumes after them
+        position += this.batch.length - before;
+        seg.last = position;
+        seg.rejected += this.rejects.length - rejBefore;
+      }
       if (done) { seg.complete = true; break; }
       await this.flush();
       seg = this.openSegment(obj, position);
@@ -92,6 +98,18 @@ export class Batcher {
     await this.flush();
     await this.inflight;
     this.inflight = null;
+  }
+
+  /**
+   * Drops what is not yet stored (rows, rejects, segments) after waiting for the
+   * batch in flight: for a caller that will produce the same input again.
+   */
+  async discard(): Promise<void> {
+    await this.inflight?.catch(() => undefined);
+    this.inflight = null;
+    this.batch.reset();
+    this.rejects.clear();
+    this.segments = [];
   }
 
   async flush(): Promise<void> {

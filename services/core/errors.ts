@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'USAGE'
   | 'SOURCE_NOT_FOUND'
+  /** A source's server or network failed past our retries: nothing is marked done, a re-run resumes. */
+  | 'SOURCE_UNAVAILABLE'
   | 'STORE_QUERY_FAILED'
   | 'STORE_INSERT_FAILED'
   | 'STORE_LOCKED'
@@ -17,6 +19,10 @@ export class FlowlogError extends Error {
   constructor(readonly code: ErrorCode, message: string, readonly hint?: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'FlowlogError';
+  }
+
+  static is(e: unknown, code: ErrorCode): e is FlowlogError {
+    return e instanceof FlowlogError && e.code === code;
   }
 
   /** One line for a terminal: what happened and what to do. */

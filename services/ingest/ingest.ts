@@ -1,8 +1,9 @@
 /**
  * One-shot ingest of a list of objects (a local folder, an S3 prefix): skip
  * what the ledger has -> fetch and decompress ahead, a few at a time -> parse
- * into batches -> store. Per-object failures (unreadable after retries,
- * corrupt gzip) are quarantined and the run goes on.
+ * into batches -> store. A corrupt object is quarantined and the run goes on;
+ * one the source could not deliver is left unfinished (rows read before the
+ * failure stored, the rest for a re-run) and the run goes on too.
  */
 import { RejectBatch } from '../core/rejects.js';
 import { Batcher, DEFAULT_CAPACITY, type BatchEnricher } from '../batch/batcher.js';
@@ -35,6 +36,8 @@ export interface IngestSummary {
   insertSeconds: number;
   /** The first notices that are not rejects (unknown fields skipped, ...). */
   warnings: string[];
+  /** Objects the source could not deliver (server or network failed past retries): not marked done, a re-run resumes them. */
+  unfinished: { object: string; reason: string }[];
 }
 
 const READ_AHEAD = 2;
@@ -74,6 +77,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   const todo: { obj: O; skipRows: number }[] = [];
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
+  const unfinished: IngestSummary['unfinished'] = [];
   for (const obj of all) {
     const seen = ledger.get(obj.name);
     if (seen && seen.identity === obj.identity) {
@@ -104,16 +108,24 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     const loaded = await ahead[i]!;
     if (i + readAhead < todo.length) ahead.push(load(todo[i + readAhead]!.obj));
     ahead[i] = Promise.resolve({ data: null, error: null }); // let the buffer go
-    // an object that cannot be read, decompressed or opened (corrupt Parquet) is quarantined whole and marked done
+    // an object that cannot be read, decompressed or opened (corrupt Parquet) is quarantined whole and marked done;
+    // one the source could not deliver (server or network down) is left unfinished for a re-run
     const parser = loaded.data ? await openRawObjectParser(obj.name, loaded.data, opts).catch((e: Error) => e) : (loaded.error ?? new Error('unreadable'));
-    if (parser instanceof Error) {
+    if (FlowlogError.is(parser, 'SOURCE_UNAVAILABLE')) {
+      unfinished.push({ object: obj.name, reason: parser.message });
+    } else if (parser instanceof Error) {
       const rej = new RejectBatch();
       rej.add(obj.name, 0, 'DECODE', parser.message, '');
       await store.insertRejects(rej.items, `decode:${obj.name}:${obj.identity}`);
       await store.recordLedger([{ sourceKind: source.kind, object: obj.name, identity: obj.identity, batchId: `decode:${obj.name}`, firstPosition: 0, lastPosition: 0, rows: 0, rejected: 1, complete: true }]);
       progress.rejected++;
     } else {
-      await batcher.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
+      try {
+        await batcher.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
+      } catch (e) {
+        if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
+        unfinished.push({ object: obj.name, reason: e.message }); // what was read is stored with the next batch, unfinished
+      }
       for (const w of parser.warnings ?? []) if (warnings.length < MAX_WARNINGS) warnings.push(w);
     }
     progress.objectsDone++;
@@ -123,7 +135,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   await batcher.finish();
   opts.onProgress?.(progress);
   return {
-    objects: todo.length, skipped, resumed, warnings,
+    objects: todo.length, skipped, resumed, warnings, unfinished,
     rows: batcher.stats.rows, rejected: progress.rejected,
     bytes: progress.bytes,
     seconds: (performance.now() - t0) / 1000,

@@ -63,6 +63,7 @@ export function standardMetrics(): Metrics {
   m.define('flowlog_flows_stored_total', 'counter', 'flows durably stored, by source');
   m.define('flowlog_records_rejected_total', 'counter', 'records quarantined, by source');
   m.define('flowlog_objects_total', 'counter', 'objects ingested, by source');
+  m.define('flowlog_objects_unfinished_total', 'counter', 'objects the source could not deliver to the end (left for the next round), by source');
   m.define('flowlog_batches_total', 'counter', 'batches stored, by source');
   m.define('flowlog_source_up', 'gauge', '1 while a source runs');
   m.define('flowlog_consumer_lag', 'gauge', 'Kafka messages behind the last stored round, by source and partition');

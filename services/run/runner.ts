@@ -149,7 +149,10 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
         metrics.inc('flowlog_flows_stored_total', labels, s.rows);
         metrics.inc('flowlog_records_rejected_total', labels, s.rejected);
         metrics.inc('flowlog_objects_total', labels, s.objects);
-        log('source.round', { source: src.name, objects: s.objects, skipped: s.skipped, rows: s.rows, rejected: s.rejected });
+        log('source.round', { source: src.name, objects: s.objects, skipped: s.skipped, rows: s.rows, rejected: s.rejected, unfinished: s.unfinished.length });
+        // left for the next round (poll) or the next run: the ledger has them as unfinished
+        for (const u of s.unfinished) log('source.unfinished', { source: src.name, object: u.object, reason: u.reason });
+        metrics.inc('flowlog_objects_unfinished_total', labels, s.unfinished.length);
       };
       const poll = src.kind === 's3' && src.mode === 'poll' ? durationMs(src.poll_interval) : 0;
       loops.push((async () => {

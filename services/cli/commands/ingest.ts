@@ -52,6 +52,12 @@ export async function ingestCommand(argv: string[]): Promise<number> {
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
     if (values.quiet) process.stdout.write(`ingested ${summary.rows}, rejected ${summary.rejected}, skipped objects ${summary.skipped}\n`);
     else await printIngestSummary(store, summary, 'npm run flowlog --');
+    if (summary.unfinished.length > 0) {
+      const shown = summary.unfinished.slice(0, 10).map((u) => `  ${u.reason}`).join('\n');
+      process.stderr.write(`error SOURCE_UNAVAILABLE: ${summary.unfinished.length} object(s) could not be read to the end; what was read is stored, nothing was quarantined:\n${shown}` +
+        `${summary.unfinished.length > 10 ? `\n  ... and ${summary.unfinished.length - 10} more` : ''}\n  hint: run the same command again once the source answers: they resume after their last stored row\n`);
+      return 1;
+    }
   } finally {
     enrich.stop();
     await store.close();

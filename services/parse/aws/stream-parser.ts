@@ -7,7 +7,12 @@
  * A stream that breaks mid-object (truncated or corrupt gzip) keeps the rows
  * read so far and ends with one DECODE reject at the line where it broke: the
  * same bytes break at the same place on a replay, so exactly-once holds.
+ * A body that the source could not deliver (SOURCE_UNAVAILABLE: the server or
+ * network failed) is not the object's fault: fill throws it, with the whole
+ * lines before the break in the batch and the cut line left out, so the
+ * caller can store what it has and leave the rest for a re-run.
  */
+import { FlowlogError } from '../../core/errors.js';
 import type { FlowBatch } from '../../core/flow-batch.js';
 import type { RejectBatch } from '../../core/rejects.js';
 import type { ObjectParser } from '../object-parser.js';
@@ -36,7 +41,10 @@ export class AwsStreamParser implements ObjectParser {
     this.pos = this.parser.parse(this.buf, this.pos, this.buf.length, this.ended, batch, rejects);
     if (batch.length >= batch.capacity) return false;
     if (this.ended) return this.finish(rejects);
-    return this.refill().then(() => this.fill(batch, rejects));
+    return this.refill().then(() => {
+      if (FlowlogError.is(this.broken, 'SOURCE_UNAVAILABLE')) throw this.broken;
+      return this.fill(batch, rejects);
+    });
   }
 
   private finish(rejects: RejectBatch): boolean {

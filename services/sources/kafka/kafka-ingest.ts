@@ -21,6 +21,7 @@
  * with its topic/partition/offset and never blocks the partition.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig } from 'kafkajs';
 import { Batcher, DEFAULT_CAPACITY, type BatchEnricher } from '../../batch/batcher.js';
 import { FlowlogError } from '../../core/errors.js';
@@ -51,10 +52,14 @@ export interface KafkaIngestOptions {
   onBackpressure?: (paused: boolean) => void;
 }
 
-export interface KafkaIngestStats { messages: number; rows: number; rejected: number; batches: number; s3Objects: number; skippedMessages: number }
+export interface KafkaIngestStats {
+  messages: number; rows: number; rejected: number; batches: number; s3Objects: number; skippedMessages: number;
+  /** Rounds run again because S3 could not deliver an object they name. */
+  sourceRetries: number;
+}
 
 export class KafkaIngest {
-  readonly stats: KafkaIngestStats = { messages: 0, rows: 0, rejected: 0, batches: 0, s3Objects: 0, skippedMessages: 0 };
+  readonly stats: KafkaIngestStats = { messages: 0, rows: 0, rejected: 0, batches: 0, s3Objects: 0, skippedMessages: 0, sourceRetries: 0 };
   private consumer: Consumer | null = null;
   /** topic/partition -> stored end offset (exclusive) and any write-ahead intent beyond it. */
   private progress = new Map<string, ObjectProgress>();
@@ -137,24 +142,42 @@ export class KafkaIngest {
         firstPosition: first, lastPosition: last + 1, rows: 0, rejected: 0, complete: false, state: 'intent' }]);
     }
     const base = `kafka:${part}`;
-    const rejects = new RejectBatch();
+    // objects a notification names are skipped when stored before this round (re-delivered); a replay skips none.
+    // A retry of this round decides the same way, so its batches, and their dedup tokens, are the same.
+    const storedBefore = replay ? new Map<string, ObjectProgress>() : new Map(this.s3Done);
     const beat = setInterval(() => { heartbeat().catch(() => undefined); }, 1000);
     try {
-      for (const m of take) {
-        if (!isRunning() || isStale()) return; // not stored, not committed: the intent replays it
-        const offset = Number(m.offset);
-        this.stats.messages++;
-        const value = m.value ?? Buffer.alloc(0);
-        const where = `${base}@${offset}`;
-        let data: Buffer;
-        try { data = await decodeObject(value); } catch (e) {
-          rejects.add(where, offset, 'DECODE', (e as Error).message, value.subarray(0, 512)); continue;
+      let rejects: RejectBatch;
+      for (let attempt = 0; ; attempt++) {
+        rejects = new RejectBatch();
+        try {
+          for (const m of take) {
+            if (!isRunning() || isStale()) return; // not stored, not committed: the intent replays it
+            const offset = Number(m.offset);
+            const value = m.value ?? Buffer.alloc(0);
+            const where = `${base}@${offset}`;
+            let data: Buffer;
+            try { data = await decodeObject(value); } catch (e) {
+              rejects.add(where, offset, 'DECODE', (e as Error).message, value.subarray(0, 512)); continue;
+            }
+            const notified = this.notification(data);
+            if (notified) { await this.ingestNotified(notified, rejects, where, storedBefore); continue; }
+            await this.batcher.ingestObject({ name: where, identity: '', noLedger: true }, openObjectParser(where, data, this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}));
+          }
+          await this.batcher.finish();
+          break;
+        } catch (e) {
+          // an object S3 could not deliver: nothing of this round is committed; it is run again, the same way, until S3 answers
+          if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
+          await this.batcher.discard();
+          this.stats.sourceRetries++;
+          const waitMs = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+          process.stderr.write(`${JSON.stringify({ event: 'source.unavailable', partition: part, offsets: [first, last], attempt: attempt + 1, retry_in_ms: waitMs, reason: e.message })}\n`);
+          await sleep(waitMs);
+          if (!isRunning() || isStale()) return;
         }
-        const notified = this.notification(data);
-        if (notified) { await this.ingestNotified(notified, rejects, where, replay); continue; }
-        await this.batcher.ingestObject({ name: where, identity: '', noLedger: true }, openObjectParser(where, data, this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}));
       }
-      await this.batcher.finish();
+      this.stats.messages += take.length;
       if (rejects.length) await this.store.insertRejects(rejects.items, `${part}:${first}-${last}:obj`);
       await this.store.recordLedger([{ sourceKind: 'kafka', object: part, identity: '', batchId: `${part}:${first}-${last}`,
         firstPosition: first, lastPosition: last + 1, rows: 0, rejected: rejects.length, complete: false, state: 'stored' }]);
@@ -177,15 +200,17 @@ export class KafkaIngest {
     try { return s3Notification(JSON.parse(data.toString('utf8'))); } catch { return null; }
   }
 
-  /** `replay`: an intent is being replayed; objects are parsed even if the ledger has them, so the batches (and tokens) come out the same. */
-  private async ingestNotified(objects: NotifiedObject[], rejects: RejectBatch, where: string, replay: boolean): Promise<void> {
+  /** `storedBefore`: objects stored before this round began, skipped as re-delivered (empty on a replay: all are parsed). */
+  private async ingestNotified(objects: NotifiedObject[], rejects: RejectBatch, where: string, storedBefore: ReadonlyMap<string, ObjectProgress>): Promise<void> {
     if (!this.opts.s3) { rejects.add(where, 0, 'DECODE', 'an S3 notification arrived but no S3 client is configured', JSON.stringify(objects).slice(0, 512)); return; }
     for (const o of objects) {
       const name = `s3://${o.bucket}/${o.key}`;
       const identity = `${o.etag}:${o.size}`;
-      if (!replay && this.s3Done.get(name)?.complete && this.s3Done.get(name)?.identity === identity) continue; // re-delivered
+      const before = storedBefore.get(name);
+      if (before?.complete && before.identity === identity) continue; // re-delivered
       let parser: ObjectParser;
       try { parser = await openRawObjectParser(name, await openS3Body(this.opts.s3, o), this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}); } catch (e) {
+        if (FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
         rejects.add(name, 0, 'DECODE', `${(e as Error).message} (announced by ${where})`, ''); continue;
       }
       await this.batcher.ingestObject({ name, identity, kind: 's3' }, parser);

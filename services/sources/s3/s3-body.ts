@@ -11,10 +11,16 @@
  * The first GET is sent when the stream is opened, and up to PREFETCH_BYTES
  * are read ahead: objects queued behind the one being parsed are already
  * downloading, without any of them being held whole.
+ *
+ * What cannot be read for a reason that may pass (the server down or failing,
+ * the network, throttling, access refused) is a SOURCE_UNAVAILABLE error: the
+ * object is left unfinished for a re-run, not quarantined. Only an object that
+ * is gone (404) or was replaced (412) is final.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FlowlogError } from '../../core/errors.js';
 
 export const PREFETCH_BYTES = 4 << 20;
 export const MAX_RESUMES = 5;
@@ -29,13 +35,24 @@ export interface S3BodyOptions {
   backoffMs?: number;
 }
 
+/** 404 (gone since it was listed) and 412 (replaced) are answers about the object; anything else may pass. */
+function unavailable(o: S3BodyRef, e: unknown, what: string): Error {
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status === 404 || status === 412) return e as Error;
+  return new FlowlogError('SOURCE_UNAVAILABLE', `s3://${o.bucket}/${o.key}: ${what}: ${(e as Error).message}`,
+    'nothing of it was marked done: run again (or wait for the next poll) and it resumes after its last stored row', { cause: e });
+}
+
 async function get(client: S3Client, o: S3BodyRef, offset: number): Promise<{ body: AsyncIterable<Uint8Array>; length: number }> {
-  const r = await client.send(new GetObjectCommand({
-    Bucket: o.bucket, Key: o.key,
-    // If-Match: an object replaced between list and get (or between two ranges) is refused, never mixed
-    ...(o.etag ? { IfMatch: o.etag } : {}),
-    ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}),
-  }));
+  let r;
+  try {
+    r = await client.send(new GetObjectCommand({
+      Bucket: o.bucket, Key: o.key,
+      // If-Match: an object replaced between list and get (or between two ranges) is refused, never mixed
+      ...(o.etag ? { IfMatch: o.etag } : {}),
+      ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}),
+    }));
+  } catch (e) { throw unavailable(o, e, offset > 0 ? `resuming at byte ${offset} failed` : 'the GET failed'); }
   if (!r.Body) throw new Error(`s3://${o.bucket}/${o.key}: empty body`);
   return { body: r.Body as unknown as AsyncIterable<Uint8Array>, length: r.ContentLength ?? -1 };
 }
@@ -57,10 +74,10 @@ export async function openS3Body(client: S3Client, o: S3BodyRef, opts: S3BodyOpt
         if (expected < 0 || received >= expected) return;
         throw new Error(`connection closed after byte ${received} of ${expected}`);
       } catch (e) {
-        if (++attempt > MAX_RESUMES) throw new Error(`s3://${o.bucket}/${o.key}: the body broke ${attempt} times, the last at byte ${received}: ${(e as Error).message}`);
+        if (++attempt > MAX_RESUMES) throw unavailable(o, e, `the body broke ${attempt} times in a row, the last at byte ${received}`);
         opts.onResume?.({ key: o.key, offset: received, attempt, error: e as Error });
         await sleep((opts.backoffMs ?? 200) * 2 ** (attempt - 1));
-        part = await get(client, o, received);
+        part = await get(client, o, received); // outside the try: a GET that fails past the SDK's retries ends the body
       }
     }
   }

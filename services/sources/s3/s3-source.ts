@@ -9,11 +9,11 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { FlowlogError } from '../../core/errors.js';
 import type { ObjectSource, SourceObjectRef } from '../../ingest/ingest.js';
 import { dayPrefixes, inRange, keyTime } from './key-date.js';
-import { openS3Body } from './s3-body.js';
+import { openS3Body, type S3BodyOptions } from './s3-body.js';
 
 export interface S3Object extends SourceObjectRef { bucket: string; key: string; etag: string }
 
-export interface S3SourceOptions { bucket: string; prefix: string; from?: Date; to?: Date; concurrency?: number }
+export interface S3SourceOptions { bucket: string; prefix: string; from?: Date; to?: Date; concurrency?: number; body?: S3BodyOptions }
 
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
@@ -55,6 +55,6 @@ export function s3Source(client: S3Client, o: S3SourceOptions, onUndated?: (n: n
       if (undated > 0) onUndated?.(undated);
       return objects;
     },
-    fetch: (obj) => openS3Body(client, obj),
+    fetch: (obj) => openS3Body(client, obj, o.body),
   };
 }

@@ -26,12 +26,17 @@ let front: FlakyFront;
 
 const frontClient = () => makeS3Client({ ...s3SettingsFromEnv(), endpoint: `http://127.0.0.1:${front.port}` });
 
+const MULTI = ['a', 'b', 'c'].map((k, i) => ({ key: `multi/AWSLogs/1/vpcflowlogs/us-east-1/2026/05/02/${k}.log.gz`, lines: 40_000 + i * 1000 }));
+
 beforeAll(async () => {
   if (!process.env.S3_ENDPOINT) throw new Error('S3_ENDPOINT is not set: the global setup starts the S3 server (infra/s3/s3.sh); it must not be missing');
   gz = gzipSync(`${HEADER}\n${benchLines(LINES, 11).join('\n')}\n`);
   const client = makeS3Client(s3SettingsFromEnv());
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'AWSLogs/1/vpcflowlogs/us-east-1/2026/05/01/big.log.gz', Body: gz }));
+  for (const [i, m] of MULTI.entries()) {
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: m.key, Body: gzipSync(`${HEADER}\n${benchLines(m.lines, 20 + i).join('\n')}\n`) }));
+  }
   client.destroy();
   const target = new URL(process.env.S3_ENDPOINT);
   front = await startFlakyFront({ host: target.hostname, port: Number(target.port || 80) });
@@ -77,5 +82,32 @@ describe('S3 bodies', () => {
       expect(offset).toBeGreaterThan(0);
       expect(offset).toBeLessThan(gz.length);
     } finally { client.destroy(); }
+  });
+
+  it('an object the server keeps failing is left unfinished, not quarantined; the next run stores the rest once', async () => {
+    const client = frontClient();
+    const total = MULTI.reduce((a, m) => a + m.lines, 0);
+    try {
+      await withStore(async (store) => {
+        front.breakPath(MULTI[1]!.key, 200 << 10);
+        const src = () => s3Source(client, { bucket, prefix: 'multi/', body: { backoffMs: 1 } });
+        const first = await ingestObjects(store, src());
+        expect(first.unfinished.map((u) => u.object)).toEqual([`s3://${bucket}/${MULTI[1]!.key}`]);
+        expect(first.unfinished[0]!.reason).toMatch(/resuming at byte \d+ failed/);
+        expect(first.rejected).toBe(0);
+        // the others whole, and the whole lines read of the broken one before it failed
+        expect(first.rows).toBeGreaterThan(MULTI[0]!.lines + MULTI[2]!.lines);
+        expect(first.rows).toBeLessThan(total);
+        front.heal();
+        const second = await ingestObjects(store, src());
+        expect(second.skipped).toBe(2);
+        expect(second.resumed).toBe(1);
+        expect(second.unfinished).toEqual([]);
+        expect(first.rows + second.rows).toBe(total);
+        const [n] = await store.queryRows<{ n: string; q: string }>('SELECT count() AS n, (SELECT count() FROM flows_rejected) AS q FROM flows');
+        expect(Number(n!.n)).toBe(total);
+        expect(Number(n!.q)).toBe(0);
+      });
+    } finally { front.heal(); client.destroy(); }
   });
 });
