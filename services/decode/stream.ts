@@ -41,13 +41,6 @@ export async function peekBody(body: AsyncIterable<Buffer>, min = 2): Promise<{ 
   return { head, body: again() };
 }
 
-/** A streamed body gathered whole (JSON and Parquet need the whole document). */
-export async function collectBody(body: ObjectBody): Promise<Buffer> {
-  if (Buffer.isBuffer(body)) return body;
-  const parts: Buffer[] = [];
-  for await (const p of body) parts.push(p);
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-}
 
 export async function* decodedWindows(raw: ObjectBody, windowBytes = WINDOW_BYTES): AsyncGenerator<Buffer> {
   let body: AsyncIterable<Buffer> | Buffer[];

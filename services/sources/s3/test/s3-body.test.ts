@@ -6,6 +6,11 @@
  * quarantined.
  */
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlakyFront, type FlakyFront } from '../../../../test/flaky-front.js';
@@ -23,6 +28,16 @@ const bucket = `flowlog-body-${process.pid}-${Date.now() % 100000}`;
 const LINES = 150_000;
 let gz: Buffer;
 let front: FlakyFront;
+
+const BIN = fileURLToPath(new URL('../../../../bin/flowlog.js', import.meta.url));
+/** The CLI as a child process, asynchronously: the front serving it lives in this process. */
+const flowlog = (args: string[], env: Record<string, string>) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  child.on('close', (code) => resolve({ code, stdout, stderr }));
+});
 
 const frontClient = () => makeS3Client({ ...s3SettingsFromEnv(), endpoint: `http://127.0.0.1:${front.port}` });
 
@@ -110,4 +125,24 @@ describe('S3 bodies', () => {
       });
     } finally { front.heal(); client.destroy(); }
   });
+
+  it('flowlog ingest names the objects it could not finish and exits 1; the same command again finishes them', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'flowlog-unfinished-'));
+    const env = { S3_ENDPOINT: `http://127.0.0.1:${front.port}`, FLOWLOG_DATA_DIR: dataDir };
+    const total = MULTI.reduce((a, m) => a + m.lines, 0);
+    const ingested = (out: string) => Number(/^ingested (\d+), rejected 0, skipped objects \d+$/m.exec(out)?.[1]);
+    try {
+      front.breakPath(MULTI[2]!.key, 100 << 10);
+      const first = await flowlog(['ingest', `s3://${bucket}/multi/`, '--quiet'], env);
+      expect(first.code, first.stderr).toBe(1);
+      expect(first.stderr).toMatch(/error SOURCE_UNAVAILABLE: 1 object\(s\) could not be read to the end/);
+      expect(first.stderr).toContain(MULTI[2]!.key);
+      expect(first.stderr).toMatch(/hint: run the same command again/);
+      front.heal();
+      const second = await flowlog(['ingest', `s3://${bucket}/multi/`, '--quiet'], env);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toContain('skipped objects 2');
+      expect(ingested(first.stdout) + ingested(second.stdout)).toBe(total);
+    } finally { front.heal(); rmSync(dataDir, { recursive: true, force: true }); }
+  }, 120_000);
 });
