@@ -61,6 +61,8 @@ const s3Source = s3Connection.extend({
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
   poll_interval: duration.default('60s'),
+  /** Poll mode, date-partitioned prefixes: how far before the cursor each round lists again (late deliveries). */
+  poll_lookback: duration.default('1d'),
   log_format: z.string().optional(),
 }).strict();
 

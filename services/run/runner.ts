@@ -6,14 +6,16 @@
  */
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { readFileSync } from 'node:fs';
-import type { FlowlogConfig, KafkaSourceConfig, S3ConnectionConfig } from '../../schemas/config.js';
+import type { FlowlogConfig, KafkaSourceConfig, S3ConnectionConfig, S3SourceConfig } from '../../schemas/config.js';
 import { durationMs } from '../../schemas/common.js';
 import { readPemFile, readSecret } from '../config/load-config.js';
-import { ingestObjects, ingestPath } from '../ingest/ingest.js';
+import { ingestObjects, ingestPath, type IngestOptions, type IngestSummary } from '../ingest/ingest.js';
 import { standardMetrics, type Metrics } from '../metrics/metrics.js';
 import { compileLogFormat } from '../parse/aws/log-format.js';
 import { makeS3Client } from '../sources/s3/client.js';
-import { parseS3Uri, s3Source } from '../sources/s3/s3-source.js';
+import { parseS3Uri, s3Source, type S3Object } from '../sources/s3/s3-source.js';
+import { listsByDay } from '../sources/s3/key-date.js';
+import { nextCursor, pollFrom, readCursor, writeCursor } from '../sources/s3/poll-cursor.js';
 import { KafkaIngest } from '../sources/kafka/kafka-ingest.js';
 import { openEnricher } from '../enrich/open.js';
 import { scheduleDetectors, scheduleReports } from './schedules.js';
@@ -44,6 +46,30 @@ export function openConfiguredStore(cfg: FlowlogConfig, metrics?: Metrics, onWai
       },
     },
   });
+}
+
+/**
+ * One S3 round: a backfill lists its range; a poll lists from its durable
+ * cursor (poll-cursor.ts) and moves the cursor after the round.
+ */
+async function s3Round(store: FlowStore, src: S3SourceConfig, where: string, opts: IngestOptions): Promise<IngestSummary> {
+  const { bucket, prefix } = parseS3Uri(src.uri);
+  const poll = src.mode === 'poll';
+  const cursorKey = `${src.name}:${src.uri}`;
+  const cursor = poll ? await readCursor(store, cursorKey) : null;
+  const from = poll ? pollFrom(prefix, src.from, cursor, durationMs(src.poll_lookback)) : src.from;
+  const client = s3Client(src, where);
+  try {
+    const source = s3Source(client, { bucket, prefix, ...(from ? { from } : {}), ...(src.to ? { to: src.to } : {}) });
+    let listed: S3Object[] = [];
+    const s = await ingestObjects(store, { ...source, list: async () => (listed = await source.list()) }, opts);
+    if (poll && listsByDay(prefix)) {
+      const unfinished = new Set(s.unfinished.map((u) => u.object));
+      const next = nextCursor(listed.map((o) => o.key), listed.filter((o) => unfinished.has(o.name)).map((o) => o.key), cursor);
+      if (next && next.getTime() !== cursor?.getTime()) await writeCursor(store, cursorKey, next);
+    }
+    return s;
+  } finally { client.destroy(); }
 }
 
 function s3Client(c: S3ConnectionConfig, where: string) {
@@ -143,9 +169,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
     } else {
       const opts = { ...(logFormat ? { logFormat } : {}), onBatch, enrich };
       const once = async () => {
-        const s = src.kind === 'local'
-          ? await ingestPath(store, src.path, opts)
-          : await ingestObjects(store, s3Source(s3Client(src, where), { ...parseS3Uri(src.uri), ...(src.from ? { from: src.from } : {}), ...(src.to ? { to: src.to } : {}) }), opts);
+        const s = src.kind === 'local' ? await ingestPath(store, src.path, opts) : await s3Round(store, src, where, opts);
         metrics.inc('flowlog_flows_stored_total', labels, s.rows);
         metrics.inc('flowlog_records_rejected_total', labels, s.rejected);
         metrics.inc('flowlog_objects_total', labels, s.objects);

@@ -46,7 +46,7 @@ sources:
     expect(msg).toContain('sources[0].sasl.password: got (hidden)');
     expect(msg).toContain('sources[0]: unknown key colour');
     expect(msg).toContain('sources[1].uri: got "http://not-s3"; expected s3://bucket/prefix');
-    expect(msg).toContain('sources[1].poll_interval: got "5 minutes"; expected a duration like 500ms, 30s, 5m or 1h');
+    expect(msg).toContain('sources[1].poll_interval: got "5 minutes"; expected a duration like 500ms, 30s, 5m, 1h or 1d');
     expect(msg).not.toContain('hunter2');
   });
 

@@ -26,13 +26,16 @@ export function inRange(key: string, t: Date, from?: Date, to?: Date): boolean {
 
 const AWS_REGION_PREFIX = /^(.*AWSLogs\/\d{12}\/vpcflowlogs\/[a-z0-9-]+\/)$/;
 
+/** A prefix that ends at the region of the AWS layout: below it, one folder per day. */
+export const listsByDay = (prefix: string): boolean => AWS_REGION_PREFIX.test(prefix);
+
 /**
  * For a prefix that ends at the region of the AWS layout, the per-day prefixes
  * covering [from, to): listing those is far cheaper than listing years of logs.
  * null when the prefix is not of that shape (then the whole prefix is listed and filtered).
  */
 export function dayPrefixes(prefix: string, from?: Date, to?: Date): string[] | null {
-  if (!from || !AWS_REGION_PREFIX.test(prefix)) return null;
+  if (!from || !listsByDay(prefix)) return null;
   const end = to ?? new Date();
   const out: string[] = [];
   const d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
