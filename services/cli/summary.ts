@@ -26,7 +26,7 @@ export const SUMMARY_QUERIES = {
     FROM flows_rejected GROUP BY reason ORDER BY records DESC`,
 };
 
-export async function printIngestSummary(store: FlowStore, s: IngestSummary, invocation: string, opts: { enrichFile?: string } = {}): Promise<void> {
+export async function printIngestSummary(store: FlowStore, s: IngestSummary, invocation: string): Promise<void> {
   const out = (x: string) => process.stdout.write(`${x}\n`);
   const rate = s.seconds > 0 ? s.rows / s.seconds : 0;
   out('');
@@ -52,12 +52,22 @@ export async function printIngestSummary(store: FlowStore, s: IngestSummary, inv
   if (segments.trim()) { out('Traffic between segments:'); out(segments); }
   const q = await store.queryText(SUMMARY_QUERIES.quarantine, 'table');
   if (q.trim()) { out('Quarantine by reason:'); out(q); }
-  out('Next:');
+}
+
+/** What to try next, printed last so it is what a person sees when the command ends. */
+export function printNextSteps(invocation: string, opts: { enrichFile?: string; findings?: boolean } = {}): void {
+  const out = (x: string) => process.stdout.write(`${x}\n`);
+  out('\nNext:');
   out(`  ${invocation} sql "SELECT action, count() FROM flows GROUP BY action"`);
   out(`  ${invocation} sql "SELECT minute, sum(bytes) FROM flows_1m GROUP BY minute ORDER BY minute DESC LIMIT 10"`);
   out(`  ${invocation} sql "SELECT * FROM flows WHERE src_addr = toIPv6('10.0.1.10') LIMIT 5" --format json`);
+  out(`  ${invocation} sql --list-saved       # saved queries for the common security questions`);
   out(`  ${invocation} ingest PATH            # your own flow logs (AWS text/gzip, Azure JSON)`);
   out(`  ${invocation} parse FILE | head      # see how a file parses, without storing`);
+  if (opts.findings) {
+    out(`  ${invocation} investigate 10.10.11.40 --since 2d     # everything about one address (the demo's biggest egress spike)`);
+    out(`  ${invocation} sql "SELECT severity, detector, summary, evidence_sql FROM anomalies_current WHERE status = 'open' LIMIT 5" --format json`);
+  }
   if (opts.enrichFile) {
     out(`  ${invocation} ipam check --enrich ${opts.enrichFile}     # what the IPAM sources disagree on`);
     out(`  ${invocation} ipam lookup 10.10.0.5 --enrich ${opts.enrichFile}   # what an address gets`);

@@ -18,7 +18,7 @@ import { ingestPath } from '../../ingest/ingest.js';
 import { defaultDataDir, openStore } from '../../store/open.js';
 import { parseCli } from '../args.js';
 import { Progress, fmtInt } from '../progress.js';
-import { printIngestSummary } from '../summary.js';
+import { printIngestSummary, printNextSteps } from '../summary.js';
 
 const DAYS = 8;
 
@@ -67,8 +67,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
       onProgress: (p) => bar.update(p.bytesDone, p.bytes, `${fmtInt(p.rows)} flows`),
     });
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
-    await printIngestSummary(store, summary, 'npm run flowlog --', { enrichFile: join(ipamDir, 'enrich.yaml') });
+    await printIngestSummary(store, summary, 'npm run flowlog --');
     await demoFindings(store, start, summary.objects > 0, dataDir);
+    printNextSteps('npm run flowlog --', { enrichFile: join(ipamDir, 'enrich.yaml'), findings: true });
   } finally {
     enrich.stop();
     await store.close();

@@ -9,7 +9,7 @@ import { openEnricher } from '../../enrich/open.js';
 import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
 import { parseCli } from '../args.js';
 import { Progress, fmtInt } from '../progress.js';
-import { printIngestSummary } from '../summary.js';
+import { printIngestSummary, printNextSteps } from '../summary.js';
 
 const USAGE = 'flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format "${version} ..."] [--enrich FILE] [--policy FILE] [--quiet]';
 
@@ -51,7 +51,10 @@ export async function ingestCommand(argv: string[]): Promise<number> {
     }
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
     if (values.quiet) process.stdout.write(`ingested ${summary.rows}, rejected ${summary.rejected}, skipped objects ${summary.skipped}\n`);
-    else await printIngestSummary(store, summary, 'npm run flowlog --');
+    else {
+      await printIngestSummary(store, summary, 'npm run flowlog --');
+      printNextSteps('npm run flowlog --');
+    }
     if (summary.unfinished.length > 0) {
       const shown = summary.unfinished.slice(0, 10).map((u) => `  ${u.reason}`).join('\n');
       process.stderr.write(`error SOURCE_UNAVAILABLE: ${summary.unfinished.length} object(s) could not be read to the end; what was read is stored, nothing was quarantined:\n${shown}` +
