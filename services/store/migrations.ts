@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { fromChTime } from './ch-time.js';
 import { FlowlogError } from '../core/errors.js';
 import type { AppliedMigration } from './store.js';
 
@@ -73,16 +74,17 @@ export async function applyMigrations(target: MigrationTarget, dir = MIGRATIONS_
 /** Where each object of a source kind stands: what a re-run skips, resumes or replays. */
 export const LEDGER_STATE_SQL = `SELECT object, argMax(identity, ingested_at) AS identity, max(complete) AS complete,
     maxIf(last_position, state = 'stored') AS stored,
-    argMaxIf(first_position, ingested_at, state = 'intent') AS intent_first, maxIf(last_position, state = 'intent') AS intent_end
+    argMaxIf(first_position, ingested_at, state = 'intent') AS intent_first, maxIf(last_position, state = 'intent') AS intent_end,
+    maxIf(ingested_at, state = 'intent') AS intent_at
   FROM ingest_ledger WHERE source_kind = {k:String} GROUP BY object`;
 
-export interface LedgerRow { object: string; identity: string; complete: number; stored: number; intent_first: number; intent_end: number }
+export interface LedgerRow { object: string; identity: string; complete: number; stored: number; intent_first: number; intent_end: number; intent_at: string }
 
 /** One LEDGER_STATE_SQL row as progress: stored end, and an intent beyond it if any. */
 export function ledgerProgress(r: LedgerRow): import('./store.js').ObjectProgress {
   const stored = Number(r.stored), end = Number(r.intent_end);
   return {
     identity: r.identity, complete: Number(r.complete) === 1, storedRows: stored,
-    ...(end > stored ? { intent: { first: Number(r.intent_first), end } } : {}),
+    ...(end > stored ? { intent: { first: Number(r.intent_first), end, at: fromChTime(r.intent_at) } } : {}),
   };
 }

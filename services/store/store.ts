@@ -28,8 +28,8 @@ export interface ObjectProgress {
   complete: boolean;
   /** End (exclusive) of what is stored: rows for objects, offsets for Kafka partitions. */
   storedRows: number;
-  /** The latest write-ahead intent [first, end) beyond what is stored: to be replayed exactly. */
-  intent?: { first: number; end: number };
+  /** The latest write-ahead intent [first, end) beyond what is stored, and when it was written: to be replayed exactly. */
+  intent?: { first: number; end: number; at?: Date };
 }
 
 export interface AppliedMigration { version: number; name: string; applied: boolean }

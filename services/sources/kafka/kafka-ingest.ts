@@ -30,6 +30,7 @@ import { decodeObject } from '../../decode/gzip.js';
 import type { FormatPlan } from '../../parse/aws/log-format.js';
 import { openObjectParser, openRawObjectParser, type ObjectParser } from '../../parse/object-parser.js';
 import type { FlowStore, ObjectProgress } from '../../store/store.js';
+import { chTime } from '../../store/ch-time.js';
 import { openS3Body } from '../s3/s3-body.js';
 import { mayBeNotification, s3Notification, type NotifiedObject } from './s3-notification.js';
 
@@ -142,9 +143,10 @@ export class KafkaIngest {
         firstPosition: first, lastPosition: last + 1, rows: 0, rejected: 0, complete: false, state: 'intent' }]);
     }
     const base = `kafka:${part}`;
-    // objects a notification names are skipped when stored before this round (re-delivered); a replay skips none.
-    // A retry of this round decides the same way, so its batches, and their dedup tokens, are the same.
-    const storedBefore = replay ? new Map<string, ObjectProgress>() : new Map(this.s3Done);
+    // objects a notification names are skipped when stored before this round began (re-delivered). A retry of
+    // the round, or its replay after a crash (stored before its intent was written), decides the same way,
+    // so its batches, and their dedup tokens, are the same.
+    const storedBefore = replay ? await this.storedBeforeIntent(intent.at) : new Map(this.s3Done);
     const beat = setInterval(() => { heartbeat().catch(() => undefined); }, 1000);
     try {
       let rejects: RejectBatch;
@@ -192,6 +194,15 @@ export class KafkaIngest {
     } finally {
       clearInterval(beat);
     }
+  }
+
+  /** S3 objects whose ledger says complete before `at`: what the round that wrote an intent at `at` skipped. */
+  private async storedBeforeIntent(at: Date | undefined): Promise<Map<string, ObjectProgress>> {
+    if (!at) return new Map(); // an intent from before intents had times: parse every object, as then
+    const rows = await this.store.queryRows<{ object: string; identity: string }>(
+      `SELECT object, argMax(identity, ingested_at) AS identity FROM ingest_ledger
+        WHERE source_kind = 's3' AND complete = 1 AND ingested_at < {at:DateTime64(3, 'UTC')} GROUP BY object`, { at: chTime(at) });
+    return new Map(rows.map((r) => [r.object, { identity: r.identity, complete: true, storedRows: 0 }]));
   }
 
   private notification(data: Buffer): NotifiedObject[] | null {
