@@ -28,6 +28,13 @@ export interface FlakyFront {
   close(): Promise<void>;
 }
 
+/** A front for the S3 server the tests use (S3_ENDPOINT). */
+export function startS3Front(): Promise<FlakyFront> {
+  if (!process.env.S3_ENDPOINT) throw new Error('S3_ENDPOINT is not set: the global setup starts the S3 server (infra/s3/s3.sh); it must not be missing');
+  const target = new URL(process.env.S3_ENDPOINT);
+  return startFlakyFront({ host: target.hostname, port: Number(target.port || 80) });
+}
+
 export async function startFlakyFront(target: { host: string; port: number }): Promise<FlakyFront> {
   const open = new Set<Socket>();
   const requests: string[] = [];

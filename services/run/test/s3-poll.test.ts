@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFlakyFront } from '../../../test/flaky-front.js';
+import { startS3Front } from '../../../test/flaky-front.js';
+import { waitFor } from '../../../test/wait.js';
 import { parseConfig } from '../../config/load-config.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
@@ -41,14 +42,11 @@ describe('S3 poll mode', () => {
       '      access_key: { env: FLOWLOG_TEST_S3_KEY }, secret_key: { env: FLOWLOG_TEST_S3_SECRET } }',
     ].join('\n'));
     const running = await runConfigured(cfg);
-    const waitFor = async (n: number) => {
-      const t0 = Date.now();
-      while (stored(running.metrics.render()) < n && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
-    };
+    const waitForStored = (n: number) => waitFor(() => stored(running.metrics.render()) >= n, `${n} flows stored`, 30_000);
     const poll = 5_000;
-    await waitFor(2000);
+    await waitForStored(2000);
     await put(2); await put(3); // appear while the source polls
-    await waitFor(4000);
+    await waitForStored(4000);
     await new Promise((r) => setTimeout(r, 1500)); // more rounds: nothing new must be stored
     const t1 = Date.now();
     await running.stop();
@@ -77,8 +75,7 @@ describe('S3 poll mode', () => {
       return s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${region}${day(ago)}/obj-${i}.log.gz`, Body: gzipSync(`${HEADER}\n${lines.slice(i * 1000, (i + 1) * 1000).join('\n')}\n`) }));
     };
     await put(4); await put(3); await put(0);
-    const target = new URL(process.env.S3_ENDPOINT);
-    const front = await startFlakyFront({ host: target.hostname, port: Number(target.port || 80) });
+    const front = await startS3Front();
     // the day folders each ListObjects asked for, in order
     const listed = () => front.requests.map((r) => /[?&]prefix=([^& ]+)/.exec(r.split('\r\n')[0]!)?.[1]).filter((p): p is string => p !== undefined)
       .map((p) => decodeURIComponent(p).slice(region.length, region.length + 10));
@@ -93,13 +90,6 @@ describe('S3 poll mode', () => {
     process.env.FLOWLOG_TEST_S3_SECRET = process.env.S3_SECRET_KEY;
     const running = await runConfigured(cfg);
     try {
-      const waitFor = async (ok: () => boolean, what: string) => {
-        const t0 = Date.now();
-        while (!ok()) {
-          if (Date.now() - t0 > 30_000) throw new Error(`timed out waiting for ${what}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      };
       await waitFor(() => stored(running.metrics.render()) >= 3000, 'the first round');
       // the first round: every day folder from `from` (6 days ago) to today
       expect(listed()).toEqual([6, 5, 4, 3, 2, 1, 0].map(day));

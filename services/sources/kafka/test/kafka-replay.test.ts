@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createTopic } from '../../../../test/kafka.js';
 import { withStore } from '../../../../test/temp-store.js';
+import { waitFor } from '../../../../test/wait.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
 import type { FlowStore } from '../../../store/store.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
@@ -22,13 +23,6 @@ const bucket = `flowlog-replay-${process.pid}-${Date.now() % 100000}`;
 const KEY = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/02/x.log.gz';
 const X_LINES = 3000, L_LINES = 2000;
 
-async function waitFor(ok: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!(await ok())) {
-    if (Date.now() - t0 > 60_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const flows = async (store: FlowStore) => Number((await store.queryRows<{ n: string }>('SELECT count() AS n FROM flows'))[0]!.n);
 
 describe('Kafka replay after a crash', () => {

@@ -9,7 +9,8 @@
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFlakyFront, type FlakyFront } from '../../../../test/flaky-front.js';
+import { startS3Front, type FlakyFront } from '../../../../test/flaky-front.js';
+import { waitFor } from '../../../../test/wait.js';
 import { createTopic } from '../../../../test/kafka.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
@@ -40,8 +41,7 @@ beforeAll(async () => {
   await producer.connect();
   await producer.send({ topic, messages: [lines(0), { value: notes[0]! }, lines(1), lines(2), { value: notes[1]! }, lines(3)] });
   await producer.disconnect();
-  const target = new URL(process.env.S3_ENDPOINT);
-  front = await startFlakyFront({ host: target.hostname, port: Number(target.port || 80) });
+  front = await startS3Front();
 }, 120_000);
 afterAll(async () => { await front?.close(); });
 
@@ -56,19 +56,12 @@ describe('Kafka source, S3 failing', () => {
         const ingest = new KafkaIngest(store, { kafka: { brokers: process.env.KAFKA_BROKERS!.split(',') }, topics: [topic], groupId: `g-${topic}`, s3, capacity: 4000 });
         await ingest.start();
         try {
-          const until = async (ok: () => boolean, what: string) => {
-            const t0 = Date.now();
-            while (!ok()) {
-              if (Date.now() - t0 > 60_000) throw new Error(`timed out waiting for ${what}`);
-              await new Promise((r) => setTimeout(r, 100));
-            }
-          };
-          await until(() => ingest.stats.sourceRetries >= 2, 'the round to be retried');
+          await waitFor(() => ingest.stats.sourceRetries >= 2, 'the round to be retried');
           const stored = Number((await store.queryRows<{ n: string }>('SELECT count() AS n FROM flows'))[0]!.n);
           expect(stored).toBeGreaterThan(LINES_PER_MESSAGE); // batches of the round were stored before the object broke
           expect(ingest.stats.batches).toBe(0); // but the round is not done, so nothing is committed
           front.heal();
-          await until(() => ingest.stats.batches >= 1, 'the round to be stored');
+          await waitFor(() => ingest.stats.batches >= 1, 'the round to be stored');
         } finally { await ingest.stop(); }
         expect(ingest.stats.messages).toBe(6);
         const [r] = await store.queryRows<{ n: string; q: string }>('SELECT count() AS n, (SELECT count() FROM flows_rejected) AS q FROM flows');

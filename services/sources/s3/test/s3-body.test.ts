@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFlakyFront, type FlakyFront } from '../../../../test/flaky-front.js';
+import { startS3Front, type FlakyFront } from '../../../../test/flaky-front.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
 import { FlowBatch } from '../../../core/flow-batch.js';
@@ -53,8 +53,7 @@ beforeAll(async () => {
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: m.key, Body: gzipSync(`${HEADER}\n${benchLines(m.lines, 20 + i).join('\n')}\n`) }));
   }
   client.destroy();
-  const target = new URL(process.env.S3_ENDPOINT);
-  front = await startFlakyFront({ host: target.hostname, port: Number(target.port || 80) });
+  front = await startS3Front();
 }, 60_000);
 afterAll(async () => { await front?.close(); });
 
