@@ -12,6 +12,7 @@ import type { FormatPlan } from '../parse/aws/log-format.js';
 import type { ObjectBody } from '../decode/stream.js';
 import { openRawObjectParser } from '../parse/object-parser.js';
 import { listLocalObjects, readLocalObject } from '../sources/local.js';
+import { growsByAppend } from '../sources/append-only.js';
 import type { FlowStore, LedgerEntry } from '../store/store.js';
 
 export interface IngestProgress { objectsDone: number; objects: number; bytesDone: number; bytes: number; rows: number; rejected: number }
@@ -83,6 +84,9 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     if (seen && seen.identity === obj.identity) {
       if (seen.complete) { skipped++; continue; }
       resumed++;
+      todo.push({ obj, skipRows: seen.storedRows });
+    } else if (seen && seen.storedRows > 0 && growsByAppend(obj.name)) {
+      resumed++; // a newer version of an object that grows by appending: its stored rows are its first rows
       todo.push({ obj, skipRows: seen.storedRows });
     } else {
       todo.push({ obj, skipRows: 0 });

@@ -71,12 +71,19 @@ export async function applyMigrations(target: MigrationTarget, dir = MIGRATIONS_
   return result;
 }
 
-/** Where each object of a source kind stands: what a re-run skips, resumes or replays. */
-export const LEDGER_STATE_SQL = `SELECT object, argMax(identity, ingested_at) AS identity, max(complete) AS complete,
-    maxIf(last_position, state = 'stored') AS stored,
-    argMaxIf(first_position, ingested_at, state = 'intent') AS intent_first, maxIf(last_position, state = 'intent') AS intent_end,
-    maxIf(ingested_at, state = 'intent') AS intent_at
-  FROM ingest_ledger WHERE source_kind = {k:String} GROUP BY object`;
+/**
+ * Where each object of a source kind stands: what a re-run skips, resumes or
+ * replays. Per version (identity) first, then the newest version: a replaced
+ * object's progress is its new version's, never its old one's.
+ */
+export const LEDGER_STATE_SQL = `SELECT object, argMax(identity, at) AS identity, argMax(done, at) AS complete, argMax(stored_end, at) AS stored,
+    argMax(i_first, at) AS intent_first, argMax(i_end, at) AS intent_end, argMax(i_at, at) AS intent_at
+  FROM (
+    SELECT object, identity, max(ingested_at) AS at, max(complete) AS done, maxIf(last_position, state = 'stored') AS stored_end,
+      argMaxIf(first_position, ingested_at, state = 'intent') AS i_first, maxIf(last_position, state = 'intent') AS i_end,
+      maxIf(ingested_at, state = 'intent') AS i_at
+    FROM ingest_ledger WHERE source_kind = {k:String} GROUP BY object, identity
+  ) GROUP BY object`;
 
 export interface LedgerRow { object: string; identity: string; complete: number; stored: number; intent_first: number; intent_end: number; intent_at: string }
 
