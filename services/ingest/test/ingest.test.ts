@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withStore } from '../../../test/temp-store.js';
+import { dyingStore } from '../../../test/dying-store.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
-import type { FlowStore, LedgerEntry } from '../../store/store.js';
+import type { FlowStore } from '../../store/store.js';
 import { generate } from '../../generate/index.js';
 import { ingestPath } from '../ingest.js';
 
@@ -51,22 +52,6 @@ async function counts(store: FlowStore) {
   };
 }
 
-/** A store that dies (throws) the Nth time the ledger is written: rows stored, ledger not. */
-function dyingStore(store: FlowStore, dieAt: number): FlowStore {
-  let n = 0;
-  return new Proxy(store, {
-    get(target, prop, recv) {
-      if (prop === 'recordLedger') {
-        return async (entries: readonly LedgerEntry[]) => {
-          if (++n === dieAt) throw new Error(`simulated crash at ledger write ${n}`);
-          return target.recordLedger(entries);
-        };
-      }
-      const v = Reflect.get(target, prop, recv);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
-}
 
 describe('local ingest', () => {
   const expectedAws = LINES_PER_FILE * FILES + 2;

@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withStore } from '../../../test/temp-store.js';
+import { dyingStore } from '../../../test/dying-store.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
-import type { FlowStore, LedgerEntry } from '../../store/store.js';
+import type { FlowStore } from '../../store/store.js';
 import { ingestPath } from '../ingest.js';
 
 const AZURE_GOLDEN = new URL('../../parse/azure/test/golden/', import.meta.url).pathname;
@@ -21,22 +22,6 @@ afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, f
 
 const count = async (store: FlowStore, sql = 'SELECT count() AS n FROM flows') => Number((await store.queryRows<{ n: string }>(sql))[0]!.n);
 
-/** A store whose ledger write number `dieAt` throws: the rows of that batch are stored, the ledger does not say so. */
-function dyingAt(store: FlowStore, dieAt: number): FlowStore {
-  let n = 0;
-  return new Proxy(store, {
-    get(target, prop, recv) {
-      if (prop === 'recordLedger') {
-        return async (entries: readonly LedgerEntry[]) => {
-          if (++n === dieAt) throw new Error(`simulated crash at ledger write ${n}`);
-          return target.recordLedger(entries);
-        };
-      }
-      const v = Reflect.get(target, prop, recv);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
-}
 
 describe('objects that change', () => {
   it('a replaced object is stored as its new version, and a crash in it resumes from the new version', async () => {
@@ -48,7 +33,7 @@ describe('objects that change', () => {
       // replaced by different, shorter content; the run dies at its 2nd ledger write (batch 2 stored, the ledger says 1)
       writeFileSync(file, `${HEADER}\n${benchLines(3000, 82).join('\n')}\n`);
       utimesSync(file, new Date(), new Date(Date.now() + 5000));
-      await expect(ingestPath(dyingAt(store, 2), dir, { capacity: 1000 })).rejects.toThrow(/simulated crash/);
+      await expect(ingestPath(dyingStore(store, 2), dir, { capacity: 1000 })).rejects.toThrow(/simulated crash/);
       const resumed = await ingestPath(store, dir, { capacity: 1000 });
       expect(resumed.resumed).toBe(1);
       // every row of both versions once: the old version's progress (5000) must not stand for the new one's
