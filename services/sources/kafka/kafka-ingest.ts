@@ -143,15 +143,18 @@ export class KafkaIngest {
         firstPosition: first, lastPosition: last + 1, rows: 0, rejected: 0, complete: false, state: 'intent' }]);
     }
     const base = `kafka:${part}`;
-    // objects a notification names are skipped when stored before this round began (re-delivered). A retry of
-    // the round, or its replay after a crash (stored before its intent was written), decides the same way,
-    // so its batches, and their dedup tokens, are the same.
-    const storedBefore = replay ? await this.storedBeforeIntent(intent.at) : new Map(this.s3Done);
+    // objects a notification names are skipped when stored before this round began, or earlier in it (re-delivered).
+    // A retry of the round, or its replay after a crash (stored before its intent was written), decides the same
+    // way, so its batches, and their dedup tokens, are the same. this.s3Done only learns a round's objects when
+    // the round is stored, so during the round it is the state the round began with.
+    const storedBefore = replay ? await this.storedBeforeIntent(intent.at) : this.s3Done;
     const beat = setInterval(() => { heartbeat().catch(() => undefined); }, 1000);
     try {
       let rejects: RejectBatch;
+      let doneNow: Map<string, ObjectProgress>;
       for (let attempt = 0; ; attempt++) {
         rejects = new RejectBatch();
+        doneNow = new Map();
         try {
           for (const m of take) {
             if (!isRunning() || isStale()) return; // not stored, not committed: the intent replays it
@@ -163,7 +166,7 @@ export class KafkaIngest {
               rejects.add(where, offset, 'DECODE', (e as Error).message, value.subarray(0, 512)); continue;
             }
             const notified = this.notification(data);
-            if (notified) { await this.ingestNotified(notified, rejects, where, storedBefore); continue; }
+            if (notified) { await this.ingestNotified(notified, rejects, where, storedBefore, doneNow); continue; }
             await this.batcher.ingestObject({ name: where, identity: '', noLedger: true }, openObjectParser(where, data, this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}));
           }
           await this.batcher.finish();
@@ -184,6 +187,7 @@ export class KafkaIngest {
       await this.store.recordLedger([{ sourceKind: 'kafka', object: part, identity: '', batchId: `${part}:${first}-${last}`,
         firstPosition: first, lastPosition: last + 1, rows: 0, rejected: rejects.length, complete: false, state: 'stored' }]);
       this.progress.set(part, { identity: '', complete: false, storedRows: last + 1 });
+      for (const [name, p] of doneNow) this.s3Done.set(name, p); // only now: a round run again decides as this one did
       this.backpressure(false); // the store took a whole round: it has caught up
       this.stats.rejected += rejects.length;
       this.stats.batches++;
@@ -211,13 +215,14 @@ export class KafkaIngest {
     try { return s3Notification(JSON.parse(data.toString('utf8'))); } catch { return null; }
   }
 
-  /** `storedBefore`: objects stored before this round began, skipped as re-delivered (empty on a replay: all are parsed). */
-  private async ingestNotified(objects: NotifiedObject[], rejects: RejectBatch, where: string, storedBefore: ReadonlyMap<string, ObjectProgress>): Promise<void> {
+  /** Objects in `storedBefore` (before the round) or `doneNow` (earlier in it) are skipped as re-delivered; what this stores joins `doneNow`. */
+  private async ingestNotified(objects: NotifiedObject[], rejects: RejectBatch, where: string,
+    storedBefore: ReadonlyMap<string, ObjectProgress>, doneNow: Map<string, ObjectProgress>): Promise<void> {
     if (!this.opts.s3) { rejects.add(where, 0, 'DECODE', 'an S3 notification arrived but no S3 client is configured', JSON.stringify(objects).slice(0, 512)); return; }
     for (const o of objects) {
       const name = `s3://${o.bucket}/${o.key}`;
       const identity = `${o.etag}:${o.size}`;
-      const before = storedBefore.get(name);
+      const before = doneNow.get(name) ?? storedBefore.get(name);
       if (before?.complete && before.identity === identity) continue; // re-delivered
       let parser: ObjectParser;
       try { parser = await openRawObjectParser(name, await openS3Body(this.opts.s3, o), this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}); } catch (e) {
@@ -225,7 +230,7 @@ export class KafkaIngest {
         rejects.add(name, 0, 'DECODE', `${(e as Error).message} (announced by ${where})`, ''); continue;
       }
       await this.batcher.ingestObject({ name, identity, kind: 's3' }, parser);
-      this.s3Done.set(name, { identity, complete: true, storedRows: 0 });
+      doneNow.set(name, { identity, complete: true, storedRows: 0 });
       this.stats.s3Objects++;
     }
   }

@@ -1,7 +1,8 @@
 /**
- * A crash in a round that holds a re-delivered S3 notification: the round
- * skipped the object (stored by an earlier round), stored its first batch,
- * then died before committing. The restarted consumer replays the round's
+ * A crash in a round that holds re-delivered S3 notifications: the round
+ * skipped an object stored by an earlier round, and the second notification
+ * of an object it stored itself, stored its first batch, then died before
+ * committing. The restarted consumer replays the round's
  * intent and must skip the same object, or its batches would differ from the
  * first attempt's (new dedup tokens) and flows would be stored twice. Real
  * broker, real S3 server; the crash is a failure thrown after the first batch
@@ -21,7 +22,8 @@ import { KafkaIngest } from '../kafka-ingest.js';
 const topic = `flowlog-replay-${process.pid}-${Date.now() % 100000}`;
 const bucket = `flowlog-replay-${process.pid}-${Date.now() % 100000}`;
 const KEY = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/02/x.log.gz';
-const X_LINES = 3000, L_LINES = 2000;
+const KEY_Y = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/02/y.log.gz';
+const X_LINES = 3000, Y_LINES = 1200, L_LINES = 2000;
 
 const flows = async (store: FlowStore) => Number((await store.queryRows<{ n: string }>('SELECT count() AS n FROM flows'))[0]!.n);
 
@@ -31,9 +33,12 @@ describe('Kafka replay after a crash', () => {
     const brokers = process.env.KAFKA_BROKERS.split(',');
     const s3 = makeS3Client(s3SettingsFromEnv());
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: gzipSync(`${HEADER}\n${benchLines(X_LINES, 71).join('\n')}\n`) }));
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: KEY }));
-    const note = JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key: KEY, size: head.ContentLength, eTag: (head.ETag ?? '').replace(/"/g, '') } } }] });
+    const upload = async (key: string, lines: number, seed: number) => {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(`${HEADER}\n${benchLines(lines, seed).join('\n')}\n`) }));
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key, size: head.ContentLength, eTag: (head.ETag ?? '').replace(/"/g, '') } } }] });
+    };
+    const note = await upload(KEY, X_LINES, 71), noteY = await upload(KEY_Y, Y_LINES, 74);
     const lines = (seed: number) => ({ value: `${HEADER}\n${benchLines(L_LINES, seed).join('\n')}` });
     const kafka = await createTopic(brokers, topic, 1);
     const producer = kafka.producer();
@@ -50,8 +55,9 @@ describe('Kafka replay after a crash', () => {
         await waitFor(() => first.stats.batches >= 1, 'the first round');
         await first.stop();
         expect(await flows(st)).toBe(X_LINES);
-        // 2. lines, the same notification again (S3 delivers at least once), lines: the consumer dies after the round's first batch
-        await producer.send({ topic, messages: [lines(72), { value: note }, lines(73)] });
+        // 2. lines, the same notification again (S3 delivers at least once), a new object notified twice in the round,
+        // lines: the consumer dies after the round's first batch
+        await producer.send({ topic, messages: [lines(72), { value: note }, { value: noteY }, lines(73), { value: noteY }] });
         // every attempt dies after its first batch (kafkajs restarts a failed consumer; it must not get further)
         let batches = 0;
         const crashing = consumer(() => { batches++; throw new Error('crash after the first batch'); });
@@ -64,7 +70,7 @@ describe('Kafka replay after a crash', () => {
         await replay.start();
         await waitFor(() => replay.stats.batches >= 1, 'the replayed round');
         await replay.stop();
-        expect(await flows(st)).toBe(X_LINES + 2 * L_LINES);
+        expect(await flows(st)).toBe(X_LINES + 2 * L_LINES + Y_LINES);
       });
     } finally {
       await producer.disconnect();
