@@ -89,7 +89,7 @@ export const configSchema = z.object({
   batch_rows: z.number().int().min(1000).max(4_000_000).optional(),
   enrich: enrichSchema.optional(),
   detect: detectSchema.optional(),
-  /** A segmentation policy evaluated on every flow as it is ingested (see services/policy/README.md). */
+  /** A segmentation policy evaluated on every flow as it is ingested (see services/enrich/policy/README.md). */
   policy: z.object({ file: z.string().min(1) }).strict().optional(),
   reports: reportsSchema.default([]),
   metrics: z.object({ listen: z.string().regex(/^[^:\s]*:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464') }).strict().optional(),

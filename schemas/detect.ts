@@ -5,7 +5,10 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { DETECTORS } from '../services/detect/finding.js';
+
+/** Every detector's name, as findings, suppressions and `disabled:` spell it. */
+export const DETECTORS = ['egress_spike', 'egress_ramp', 'new_destination', 'unusual_port', 'segmentation', 'scan'] as const;
+export type DetectorName = (typeof DETECTORS)[number];
 
 export const cronExpr = z.string().refine((c) => { try { new Cron(c, { paused: true }); return true; } catch { return false; } },
   { message: 'a cron expression, e.g. "*/15 * * * *" (every 15 minutes) or "0 7 * * *" (07:00 UTC daily)' });

@@ -5,7 +5,13 @@
  */
 import { z } from 'zod';
 import { duration, secret } from './common.js';
-import { IPAM_ATTRIBUTES } from '../services/enrich/ipam-record.js';
+
+/** The attributes an IPAM entry may carry (and a policy may match on). */
+export const IPAM_ATTRIBUTES = [
+  'name', 'vpc', 'subnet', 'env', 'segment', 'region', 'owner', 'service', 'cost_center', 'criticality',
+  'account', 'eni', 'instance', 'site', 'tenant', 'role', 'vrf', 'class',
+] as const;
+export type IpamAttribute = (typeof IPAM_ATTRIBUTES)[number];
 
 const attribute = z.enum(IPAM_ATTRIBUTES);
 

@@ -1,13 +1,13 @@
 /**
- * A segmentation policy file (services/policy/README.md): named segments of
+ * A segmentation policy file (services/enrich/policy/README.md): named segments of
  * the address space, ordered rules between them, and what to do with a
  * pair no rule names. The schema normalizes as it validates (one shape for
  * "a value or a list", ports as ranges, protocols as numbers), so compiling
  * never re-checks the text.
  */
 import { z } from 'zod';
-import { IPAM_ATTRIBUTES } from '../services/enrich/ipam-record.js';
-import { parseCidr } from '../services/enrich/lookup/cidr.js';
+import { checkCidr } from './cidr.js';
+import { IPAM_ATTRIBUTES } from './enrich.js';
 
 export const DECISIONS = ['allow', 'deny', 'alert'] as const;
 export type Decision = (typeof DECISIONS)[number];
@@ -44,7 +44,7 @@ const match = z.record(z.string(), z.unknown()).superRefine((m, ctx) => {
 }).transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, oneOrMany.parse(v)])));
 
 const cidr = z.string().superRefine((s, ctx) => {
-  const p = parseCidr(s);
+  const p = checkCidr(s);
   if (!p.ok) ctx.addIssue({ code: 'custom', message: `a CIDR like 203.0.113.0/24 or 2001:db8::/32 (${p.error})` });
   else if (p.hostBitsSet) ctx.addIssue({ code: 'custom', message: 'a CIDR without host bits: clear the bits past the prefix length (e.g. 10.1.0.0/16, not 10.1.2.3/16)' });
 });

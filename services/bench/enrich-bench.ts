@@ -4,7 +4,7 @@
  * rate can be compared off / built-in classes / full IPAM in the same run.
  */
 import { formatCidr } from '../enrich/lookup/cidr.js';
-import { makePrefixes, rng } from '../enrich/lookup/bench-data.js';
+import { makePrefixes, rng } from './lookup-data.js';
 import { builtinClassRecords } from '../enrich/builtin-classes.js';
 import { Enricher } from '../enrich/enricher.js';
 import type { IpamRecord } from '../enrich/ipam-record.js';

@@ -10,12 +10,15 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { FlowBatch } from '../core/flow-batch.js';
 import { RejectBatch } from '../core/rejects.js';
-import { ingestObjects } from '../ingest/ingest.js';
+import { ingestObjects } from '../pipeline/ingest.js';
 import { AwsTextParser } from '../parse/aws/text-parser.js';
 import { KafkaIngest } from '../sources/kafka/kafka-ingest.js';
 import { makeS3Client, s3SettingsFromEnv } from '../sources/s3/client.js';
 import { s3Source } from '../sources/s3/s3-source.js';
 import { ChdbStore } from '../store/chdb-store.js';
+import { rowToRecord } from '../core/record.js';
+import { FLOW_COLUMNS } from '../../schemas/flow.js';
+import { encodeArrow } from './arrow-encoder.js';
 import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
 import type { BenchFiles } from './dataset.js';
 
@@ -38,7 +41,7 @@ export async function insertFormats(files: BenchFiles, scratch: string, rows: nu
       while (pos < buf.length && done < rows) {
         pos = parser.parse(buf, pos, buf.length, true, batch, new RejectBatch());
         const t0 = performance.now();
-        await store.insertFlowsAs(batch, `${format}-${k++}`, format);
+        await insertAs(store, batch, `${format}-${k++}`, format);
         ms += performance.now() - t0;
         done += batch.length;
         batch.reset();
@@ -51,6 +54,18 @@ export async function insertFormats(files: BenchFiles, scratch: string, rows: nu
     await server.close();
   }
   return out;
+}
+
+/** The same batch in each wire format; Native is what flowlog uses. */
+function insertAs(store: ClickHouseServerStore, batch: FlowBatch, token: string, format: InsertFormat): Promise<void> {
+  if (format === 'Native') return store.insertFlows(batch, token);
+  if (format === 'ArrowStream') {
+    const a = encodeArrow(batch);
+    return store.insertRaw('flows', a.columns, 'ArrowStream', a.data, token);
+  }
+  const lines: string[] = new Array(batch.length);
+  for (let r = 0; r < batch.length; r++) lines[r] = JSON.stringify(rowToRecord(batch, r));
+  return store.insertRaw('flows', FLOW_COLUMNS.map((c) => c.name), 'JSONEachRow', Buffer.from(lines.join('\n')), token, { date_time_input_format: 'best_effort' });
 }
 
 /** S3 gzip objects (the 20 bench parts, uploaded once) -> a fresh embedded store. */

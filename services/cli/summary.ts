@@ -1,5 +1,5 @@
 /** What a person sees after an ingest: the numbers, what stands out, and what to try next. */
-import type { IngestSummary } from '../ingest/ingest.js';
+import type { IngestSummary } from '../pipeline/ingest.js';
 import type { FlowStore } from '../store/store.js';
 import { fmtBytes, fmtInt } from './progress.js';
 

@@ -5,8 +5,8 @@
  * `flowlog investigate` read it.
  */
 
-export const DETECTORS = ['egress_spike', 'egress_ramp', 'new_destination', 'unusual_port', 'segmentation', 'scan'] as const;
-export type DetectorName = (typeof DETECTORS)[number];
+export { DETECTORS, type DetectorName } from '../../schemas/detect.js';
+import type { DetectorName } from '../../schemas/detect.js';
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];

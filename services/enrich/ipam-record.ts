@@ -5,11 +5,8 @@
  */
 
 /** Attributes a prefix can carry; unset ones are inherited from the enclosing prefix. */
-export const IPAM_ATTRIBUTES = [
-  'name', 'vpc', 'subnet', 'env', 'segment', 'region', 'owner', 'service', 'cost_center', 'criticality',
-  'account', 'eni', 'instance', 'site', 'tenant', 'role', 'vrf', 'class',
-] as const;
-export type IpamAttribute = (typeof IPAM_ATTRIBUTES)[number];
+export { IPAM_ATTRIBUTES, type IpamAttribute } from '../../schemas/enrich.js';
+import type { IpamAttribute } from '../../schemas/enrich.js';
 
 export type IpamSourceKind = 'static' | 'aws' | 'azure' | 'netbox' | 'provider' | 'builtin';
 

@@ -15,9 +15,9 @@ import { fileStamps, type EnrichSettings } from './load.js';
 import type { IpamProblem } from './model.js';
 import type { BuildResult } from './reload/build-job.js';
 import { writeSnapshot } from './snapshot.js';
-import { compileWithSegments, type CompiledPolicy } from '../policy/compile.js';
-import { evaluateBatch, toRows, ViolationBatch, type PolicyViolationRow } from '../policy/evaluate.js';
-import { parsePolicy } from '../policy/load.js';
+import { compileWithSegments, type CompiledPolicy } from './policy/compile.js';
+import { evaluateBatch, toRows, ViolationBatch, type PolicyViolationRow } from './policy/evaluate.js';
+import { parsePolicy } from './policy/load.js';
 
 /** Violation rows as JSON lines for policy_violations (times in the engine's plain format). */
 function violationLines(rows: PolicyViolationRow[]): Buffer {

@@ -9,7 +9,7 @@ import { builtinClassRecords } from './builtin-classes.js';
 import { DEFAULT_TAG_KEYS, IpamSourceError, type InterfaceRecord, type IpamRecord, type TagKeyMap } from './ipam-record.js';
 import { buildModel, type IpamModel, type IpamProblem } from './model.js';
 import type { OwnershipRule } from './ownership.js';
-import { pullNetbox, readIpamDocuments } from './sources/index.js';
+import { pullNetbox, readIpamDocuments } from './inventory/index.js';
 
 /** The `enrich:` config with secrets resolved: plain data, so it can be posted to the reload worker. */
 export interface EnrichSettings {

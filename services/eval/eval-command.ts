@@ -16,7 +16,7 @@ import { replayDetectors } from '../detect/replay.js';
 import { generate } from '../generate/index.js';
 import { writeInventory } from '../generate/inventory-writer.js';
 import { writeScenario } from '../generate/scenario.js';
-import { ingestPath } from '../ingest/ingest.js';
+import { ingestPath } from '../pipeline/ingest.js';
 import { parseIpText } from '../core/ip.js';
 import { ChdbStore } from '../store/chdb-store.js';
 import { parseCli } from '../cli/args.js';

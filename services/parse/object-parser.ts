@@ -4,7 +4,7 @@
  */
 import type { FlowBatch } from '../core/flow-batch.js';
 import type { RejectBatch } from '../core/rejects.js';
-import { detectFormat } from '../decode/detect.js';
+import { detectFormat } from '../decode/sniff.js';
 import { AwsTextParser } from './aws/text-parser.js';
 import type { FormatPlan } from './aws/log-format.js';
 import { AzureJsonParser } from './azure/json-parser.js';

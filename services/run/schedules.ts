@@ -12,7 +12,7 @@ import { makeReport } from '../report/make-report.js';
 import { DETECTORS, type DetectorName } from '../detect/finding.js';
 import { FREQUENT, HOURLY, runDetectors } from '../detect/run-detectors.js';
 import { detectSettings } from '../detect/settings.js';
-import type { Metrics } from '../metrics/metrics.js';
+import type { Metrics } from '../telemetry/metrics.js';
 import type { FlowStore } from '../store/store.js';
 
 const log = (event: string, fields: Record<string, unknown> = {}) =>

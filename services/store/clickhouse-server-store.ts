@@ -12,9 +12,6 @@ import { FlowlogError } from '../core/errors.js';
 import type { RejectedRecord } from '../core/rejects.js';
 import { applyMigrations, LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.js';
 import { encodeNative } from './native-encoder.js';
-import { encodeArrow } from './arrow-encoder.js';
-import { rowToRecord } from '../core/record.js';
-import { FLOW_COLUMNS } from '../../schemas/flow.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
 
@@ -84,18 +81,6 @@ export class ClickHouseServerStore implements FlowStore {
     return this.insertPrepared(this.prepareFlows(batch), token);
   }
 
-  /** The same batch in another wire format, for the insert-format comparison (npm run bench); Native is what flowlog uses. */
-  async insertFlowsAs(batch: FlowBatch, token: string, format: 'Native' | 'ArrowStream' | 'JSONEachRow'): Promise<void> {
-    if (format === 'Native') return this.insertFlows(batch, token);
-    if (format === 'ArrowStream') {
-      const a = encodeArrow(batch);
-      return this.insertRaw('flows', a.columns, 'ArrowStream', a.data, token);
-    }
-    const lines: string[] = new Array(batch.length);
-    for (let r = 0; r < batch.length; r++) lines[r] = JSON.stringify(rowToRecord(batch, r));
-    return this.insertRaw('flows', FLOW_COLUMNS.map((c) => c.name), 'JSONEachRow', Buffer.from(lines.join('\n')), token, { date_time_input_format: 'best_effort' });
-  }
-
   async insertJsonLines(table: string, columns: readonly string[], body: Buffer, token: string): Promise<void> {
     if (body.length > 0) await this.insertRaw(table, columns, 'JSONEachRow', body, token);
   }
@@ -143,7 +128,8 @@ export class ClickHouseServerStore implements FlowStore {
     await this.client.close();
   }
 
-  private async insertRaw(table: string, columns: readonly string[], format: string, data: Buffer, token: string, extra: Record<string, string> = {}): Promise<void> {
+  /** One insert of an encoded body (Native for flows; the bench compares other formats through it). */
+  async insertRaw(table: string, columns: readonly string[], format: string, data: Buffer, token: string, extra: Record<string, string> = {}): Promise<void> {
     try {
       await withRetry(async () => {
         const rs = await this.client.exec({

@@ -14,7 +14,7 @@ import { makeReport } from '../../report/make-report.js';
 import type { FlowStore } from '../../store/store.js';
 import { openEnricher } from '../../enrich/open.js';
 import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
-import { ingestPath } from '../../ingest/ingest.js';
+import { ingestPath } from '../../pipeline/ingest.js';
 import { defaultDataDir, openStore } from '../../store/open.js';
 import { parseCli } from '../args.js';
 import { Progress, fmtInt } from '../progress.js';

@@ -1,6 +1,6 @@
 /** `flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format F]`: objects into the store, once. */
 import { FlowlogError } from '../../core/errors.js';
-import { ingestObjects, ingestPath, type IngestProgress } from '../../ingest/ingest.js';
+import { ingestObjects, ingestPath, type IngestProgress } from '../../pipeline/ingest.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
 import { parseS3Uri, s3Source } from '../../sources/s3/s3-source.js';
 import { compileLogFormat } from '../../parse/aws/log-format.js';

@@ -14,10 +14,10 @@ import { builtinClassRecords } from '../../enrich/builtin-classes.js';
 import { loadIpam } from '../../enrich/load.js';
 import { buildModel, type IpamModel } from '../../enrich/model.js';
 import { loadEnrichFile } from '../../enrich/settings.js';
-import { compilePolicy } from '../../policy/compile.js';
-import { explainFlow } from '../../policy/explain-flow.js';
-import { explainPolicy, formatExplanation, protocolText } from '../../policy/explain.js';
-import { loadPolicyFile } from '../../policy/load.js';
+import { compilePolicy } from '../../enrich/policy/compile.js';
+import { explainFlow } from '../../enrich/policy/explain-flow.js';
+import { explainPolicy, formatExplanation, protocolText } from '../../enrich/policy/explain.js';
+import { loadPolicyFile } from '../../enrich/policy/load.js';
 import { oneOf, parseCli } from '../args.js';
 
 const USAGE = 'flowlog policy check POLICY.yaml [--enrich FILE] [--format table|json]\n' +

@@ -10,7 +10,7 @@
  * IPv4, the first group for IPv6) narrows each binary search to the ranges
  * starting there: on 100k prefixes that measured ~1.6x a plain binary search
  * over all ranges, and a 20-bit index (4 MiB) or a DIR-24-8 radix array
- * (64 MiB) bought nothing worth the memory. bench-lookup.ts measures it next
+ * (64 MiB) bought nothing worth the memory. services/bench/lookup-bench.ts measures it next
  * to a Map per prefix length.
  *
  * Semantics: the id of the most specific prefix containing the address, or -1.

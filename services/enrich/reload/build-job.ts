@@ -9,8 +9,8 @@ import { loadIpam, type EnrichSettings } from '../load.js';
 import type { IpamProblem } from '../model.js';
 import { snapshotOf } from '../snapshot.js';
 import { readFile } from 'node:fs/promises';
-import { parsePolicy } from '../../policy/load.js';
-import { entrySegments } from '../../policy/segments.js';
+import { parsePolicy } from '../policy/load.js';
+import { entrySegments } from '../policy/segments.js';
 
 /** The policy as read (its text, parsed again on the ingest thread) and the segment of each IPAM entry, which needs the model. */
 export interface PolicyPart { file: string; text: string; entrySegment: Int32Array }

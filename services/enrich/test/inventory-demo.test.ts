@@ -14,7 +14,7 @@ import { writeInventory } from '../../generate/inventory-writer.js';
 import { STREAM } from '../../generate/plan.js';
 import { rngFor } from '../../generate/prng.js';
 import { buildTopology } from '../../generate/topology.js';
-import { ingestPath } from '../../ingest/ingest.js';
+import { ingestPath } from '../../pipeline/ingest.js';
 import { loadIpam } from '../load.js';
 import type { IpamModel } from '../model.js';
 import { openEnricher } from '../open.js';

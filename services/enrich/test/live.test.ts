@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withStore } from '../../../test/temp-store.js';
 import { benchLines } from '../../bench/dataset.js';
-import { ingestObjects, type ObjectSource, type SourceObjectRef } from '../../ingest/ingest.js';
+import { ingestObjects, type ObjectSource, type SourceObjectRef } from '../../pipeline/ingest.js';
 import { LiveEnricher, type ReloadOutcome } from '../live.js';
 
 const OBJECTS = 120, LINES = 500;

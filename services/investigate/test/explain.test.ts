@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withStore } from '../../../test/temp-store.js';
 import { generate } from '../../generate/index.js';
-import { ingestPath } from '../../ingest/ingest.js';
+import { ingestPath } from '../../pipeline/ingest.js';
 import type { ChdbStore } from '../../store/chdb-store.js';
 import { targetFlows, type Scoped } from '../target-flows.js';
 import { resolveTarget } from '../target.js';

@@ -14,7 +14,7 @@ import { openEnricher } from '../../enrich/open.js';
 import { loadEnrichFile } from '../../enrich/settings.js';
 import { generate } from '../../generate/index.js';
 import { writeInventory } from '../../generate/inventory-writer.js';
-import { ingestPath } from '../../ingest/ingest.js';
+import { ingestPath } from '../../pipeline/ingest.js';
 import { ChdbStore } from '../../store/chdb-store.js';
 import { gatherReport } from '../gather.js';
 

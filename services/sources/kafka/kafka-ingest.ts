@@ -23,7 +23,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig } from 'kafkajs';
-import { Batcher, DEFAULT_CAPACITY, type BatchEnricher } from '../../batch/batcher.js';
+import { Batcher, DEFAULT_CAPACITY, type BatchEnricher } from '../../commit/batcher.js';
 import { FlowlogError } from '../../core/errors.js';
 import { RejectBatch } from '../../core/rejects.js';
 import { decodeObject } from '../../decode/gzip.js';

@@ -7,7 +7,7 @@
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { FlowlogError } from '../../core/errors.js';
-import type { ObjectSource, SourceObjectRef } from '../../ingest/ingest.js';
+import type { ObjectSource, SourceObjectRef } from '../source.js';
 import { dayPrefixes, inRange, keyTime } from './key-date.js';
 import { openS3Body, type S3BodyOptions } from './s3-body.js';
 

@@ -13,7 +13,7 @@ import { createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLOW_COLUMNS, clickhouseType } from '../../../schemas/flow.js';
 import { startChdbHttpServer, type ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
-import { ingestPath } from '../../ingest/ingest.js';
+import { ingestPath } from '../../pipeline/ingest.js';
 import { ClickHouseServerStore } from '../clickhouse-server-store.js';
 
 const GOLDEN = fileURLToPath(new URL('../../parse/aws/test/golden/', import.meta.url));

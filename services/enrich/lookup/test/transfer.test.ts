@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { makeAddresses, makePrefixes, rng } from '../bench-data.js';
+import { makeAddresses, makePrefixes, rng } from '../../../bench/lookup-data.js';
 import { compilePrefixTable, PrefixTable, type PrefixTableTransfer } from '../prefix-table.js';
 
 const prefixes = makePrefixes(rng(7), 5000);

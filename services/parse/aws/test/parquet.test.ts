@@ -14,7 +14,7 @@ import { FlowBatch } from '../../../core/flow-batch.js';
 import { rowToRecord } from '../../../core/record.js';
 import { RejectBatch } from '../../../core/rejects.js';
 import { HEADER, benchLines } from '../../../bench/dataset.js';
-import { ingestPath } from '../../../ingest/ingest.js';
+import { ingestPath } from '../../../pipeline/ingest.js';
 import { openAnyObjectParser } from '../../object-parser.js';
 import { parseAll } from './parse-helpers.js';
 

@@ -18,7 +18,7 @@ import { withStore } from '../../../../test/temp-store.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
 import { FlowBatch } from '../../../core/flow-batch.js';
 import { RejectBatch } from '../../../core/rejects.js';
-import { ingestObjects } from '../../../ingest/ingest.js';
+import { ingestObjects } from '../../../pipeline/ingest.js';
 import { openRawObjectParser } from '../../../parse/object-parser.js';
 import { makeS3Client, s3SettingsFromEnv } from '../client.js';
 import { openS3Body } from '../s3-body.js';

@@ -11,7 +11,7 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withStore } from '../../../../test/temp-store.js';
 import { generate, type GenerateSummary } from '../../../generate/index.js';
-import { ingestObjects } from '../../../ingest/ingest.js';
+import { ingestObjects } from '../../../pipeline/ingest.js';
 import { makeS3Client, s3SettingsFromEnv } from '../client.js';
 import { parseS3Uri, s3Source } from '../s3-source.js';
 import { keyTime } from '../key-date.js';

@@ -11,7 +11,7 @@ import { withStore } from '../../../../test/temp-store.js';
 import { makeTestCerts, type TestCerts } from '../../../../test/tls.js';
 import { startTlsFront } from '../../../../test/tls-front.js';
 import { benchLines } from '../../../bench/dataset.js';
-import { ingestObjects } from '../../../ingest/ingest.js';
+import { ingestObjects } from '../../../pipeline/ingest.js';
 import { makeS3Client, s3SettingsFromEnv } from '../client.js';
 import { s3Source } from '../s3-source.js';
 

@@ -4,7 +4,7 @@
  * deny), a rule an earlier one always decides first, a segment that gets no
  * address under this IPAM. `flowlog policy check` exits 1 on any of them.
  */
-import type { IpamModel } from '../enrich/model.js';
+import type { IpamModel } from '../model.js';
 import type { CompiledPolicy } from './compile.js';
 import { samePrefix, segmentMatcher } from './segments.js';
 

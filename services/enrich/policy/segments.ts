@@ -13,10 +13,10 @@
  * Both arrays are indexed by id + 1, slot 0 holding "unsegmented", so the
  * hot path reads a lookup miss (-1) without a branch.
  */
-import type { SegmentDef } from '../../schemas/policy.js';
-import type { IpamModel, ResolvedEntry } from '../enrich/model.js';
-import { parseCidr } from '../enrich/lookup/cidr.js';
-import { compilePrefixTable, type PrefixTable } from '../enrich/lookup/prefix-table.js';
+import type { SegmentDef } from '../../../schemas/policy.js';
+import type { IpamModel, ResolvedEntry } from '../model.js';
+import { parseCidr } from '../lookup/cidr.js';
+import { compilePrefixTable, type PrefixTable } from '../lookup/prefix-table.js';
 
 type AttributeSegment = Extract<SegmentDef, { kind: 'attributes' }>;
 

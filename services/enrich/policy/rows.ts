@@ -5,9 +5,9 @@
  * `time` is ISO 8601 (2024-05-01T12:00:00.000Z): insert with
  * date_time_input_format = best_effort, as the flows insert does.
  */
-import { COLUMN_INDEX } from '../../schemas/flow.js';
-import type { FlowBatch } from '../core/flow-batch.js';
-import { formatIp } from '../core/ip.js';
+import { COLUMN_INDEX } from '../../../schemas/flow.js';
+import type { FlowBatch } from '../../core/flow-batch.js';
+import { formatIp } from '../../core/ip.js';
 import type { CompiledPolicy } from './compile.js';
 import { DECISION_NAMES } from './matrix.js';
 import { KIND_NAMES, type ViolationBatch, type ViolationKind } from './violations.js';

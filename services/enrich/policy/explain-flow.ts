@@ -4,7 +4,7 @@
  * attribute values that matched), which rule decides, and what would be
  * recorded. The same arrays as evaluateBatch, read one flow at a time.
  */
-import type { Attrs, IpamModel } from '../enrich/model.js';
+import type { Attrs, IpamModel } from '../model.js';
 import type { CompiledPolicy } from './compile.js';
 import { criteriaText, portsText, protocolText } from './explain.js';
 import { DECISION_NAMES, decide, outcomeDecision, outcomeRule } from './matrix.js';

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PolicyInput } from '../../../schemas/policy.js';
+import type { PolicyInput } from '../../../../schemas/policy.js';
 import { compilePolicy } from '../compile.js';
 import { evaluateBatch, toRows } from '../evaluate.js';
 import { batchOf, idsOf, modelOf, policyOf, rec, type Flow } from './helpers.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../../../bin/flowlog.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../../bin/flowlog.js', import.meta.url));
 const env = { ...process.env };
 delete env.FLOWLOG_ENRICH;
 const flowlog = (...args: string[]) => spawnSync(process.execPath, [BIN, 'policy', ...args], { encoding: 'utf8', env, timeout: 120_000 });

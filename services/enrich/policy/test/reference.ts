@@ -4,10 +4,10 @@
  * matrix; the IPAM entry of an address is the model's answer (as the
  * enricher's ids are).
  */
-import { ANY, UNSEGMENTED, type Policy } from '../../../schemas/policy.js';
-import { parseIpText } from '../../core/ip.js';
-import type { IpamModel } from '../../enrich/model.js';
-import { parseCidr } from '../../enrich/lookup/cidr.js';
+import { ANY, UNSEGMENTED, type Policy } from '../../../../schemas/policy.js';
+import { parseIpText } from '../../../core/ip.js';
+import type { IpamModel } from '../../model.js';
+import { parseCidr } from '../../lookup/cidr.js';
 
 function inCidr(addr: Uint8Array, cidr: string): boolean {
   const c = parseCidr(cidr);

@@ -4,8 +4,8 @@
  * private blocks, cloud IPv6 allocations) rather than uniform noise, which
  * would make nesting and bucket crowding unrealistically rare.
  */
-import { isV4Mapped } from '../../core/ip.js';
-import type { PrefixInput } from './prefix-table.js';
+import { isV4Mapped } from '../core/ip.js';
+import type { PrefixInput } from '../enrich/lookup/prefix-table.js';
 
 export function rng(seed: number): () => number {
   return () => {

@@ -1,11 +1,11 @@
 /** Hand-built IPAM models and flow batches for the policy tests. */
-import { COLUMN_INDEX } from '../../../schemas/flow.js';
-import { policySchema, type Policy, type PolicyInput } from '../../../schemas/policy.js';
-import { FlowBatch } from '../../core/flow-batch.js';
-import { parseIpText } from '../../core/ip.js';
-import { builtinClassRecords } from '../../enrich/builtin-classes.js';
-import type { IpamRecord } from '../../enrich/ipam-record.js';
-import { buildModel, type IpamModel } from '../../enrich/model.js';
+import { COLUMN_INDEX } from '../../../../schemas/flow.js';
+import { policySchema, type Policy, type PolicyInput } from '../../../../schemas/policy.js';
+import { FlowBatch } from '../../../core/flow-batch.js';
+import { parseIpText } from '../../../core/ip.js';
+import { builtinClassRecords } from '../../builtin-classes.js';
+import type { IpamRecord } from '../../ipam-record.js';
+import { buildModel, type IpamModel } from '../../model.js';
 
 export const rec = (cidr: string, attrs: IpamRecord['attrs'], tags?: Record<string, string>): IpamRecord =>
   ({ cidr, source: 'static', origin: 'test', attrs, ...(tags ? { tags } : {}) });

@@ -5,7 +5,7 @@
  * already, so they are not the policy's cost. Measured twice: attribute
  * segments only, and with 4 of the 20 segments by CIDR (two more prefix
  * lookups per flow), and as a stress case with a third of all flows flagged.
- * Run alone: `npx tsx services/policy/bench-policy.ts`.
+ * Run alone: `npx tsx services/bench/policy-bench.ts`.
  */
 import { pathToFileURL } from 'node:url';
 import { COLUMN_INDEX } from '../../schemas/flow.js';
@@ -13,11 +13,11 @@ import { policySchema, type PolicyInput } from '../../schemas/policy.js';
 import { FlowBatch } from '../core/flow-batch.js';
 import { builtinClassRecords } from '../enrich/builtin-classes.js';
 import type { IpamRecord } from '../enrich/ipam-record.js';
-import { rng } from '../enrich/lookup/bench-data.js';
+import { rng } from './lookup-data.js';
 import { buildModel, type IpamModel } from '../enrich/model.js';
-import { compilePolicy } from './compile.js';
-import { evaluateBatch } from './evaluate.js';
-import { ViolationBatch } from './violations.js';
+import { compilePolicy } from '../enrich/policy/compile.js';
+import { evaluateBatch } from '../enrich/policy/evaluate.js';
+import { ViolationBatch } from '../enrich/policy/violations.js';
 
 const ROWS = 262_144;
 const RUNS = 9;

@@ -4,7 +4,7 @@
  * warnings `flowlog policy check` shows.
  */
 import { describe, expect, it } from 'vitest';
-import type { PolicyInput } from '../../../schemas/policy.js';
+import type { PolicyInput } from '../../../../schemas/policy.js';
 import { compilePolicy } from '../compile.js';
 import { explainPolicy } from '../explain.js';
 import { decide, outcomeDecision, outcomeRule } from '../matrix.js';

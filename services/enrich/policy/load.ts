@@ -1,8 +1,8 @@
 /** A policy file from disk, validated: every problem named with its key, as the config loader does. */
 import { readFileSync } from 'node:fs';
-import { policySchema, type Policy } from '../../schemas/policy.js';
-import { parseYamlWith } from '../config/load-config.js';
-import { FlowlogError } from '../core/errors.js';
+import { policySchema, type Policy } from '../../../schemas/policy.js';
+import { parseYamlWith } from '../../config/load-config.js';
+import { FlowlogError } from '../../core/errors.js';
 
 export function parsePolicy(text: string, file = 'policy'): Policy {
   try { return parseYamlWith(policySchema, text, file); } catch (e) {

@@ -3,8 +3,8 @@
  * of the IPAM each gets), its rules in order, the whole decision matrix, and
  * the warnings. `flowlog policy check` prints it.
  */
-import { PROTOCOLS, type RuleDef, type SegmentDef } from '../../schemas/policy.js';
-import type { IpamModel } from '../enrich/model.js';
+import { PROTOCOLS, type RuleDef, type SegmentDef } from '../../../schemas/policy.js';
+import type { IpamModel } from '../model.js';
 import type { CompiledPolicy } from './compile.js';
 import { DECISION_NAMES, outcomeDecision, outcomeRule } from './matrix.js';
 import { segmentStats, type PolicyWarning } from './warnings.js';

@@ -6,14 +6,17 @@
  * failure stored, the rest for a re-run) and the run goes on too.
  */
 import { RejectBatch } from '../core/rejects.js';
-import { Batcher, DEFAULT_CAPACITY, type BatchEnricher } from '../batch/batcher.js';
+import { Batcher, DEFAULT_CAPACITY, type BatchEnricher } from '../commit/batcher.js';
 import { FlowlogError } from '../core/errors.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import type { ObjectBody } from '../decode/stream.js';
 import { openRawObjectParser } from '../parse/object-parser.js';
 import { listLocalObjects, readLocalObject } from '../sources/local.js';
 import { growsByAppend } from '../sources/append-only.js';
-import type { FlowStore, LedgerEntry } from '../store/store.js';
+import type { FlowStore } from '../store/store.js';
+import type { ObjectSource, SourceObjectRef } from '../sources/source.js';
+
+export type { ObjectSource, SourceObjectRef } from '../sources/source.js';
 
 export interface IngestProgress { objectsDone: number; objects: number; bytesDone: number; bytes: number; rows: number; rejected: number }
 
@@ -53,18 +56,6 @@ function batchRowsFromEnv(): number {
     throw new FlowlogError('CONFIG_INVALID', `FLOWLOG_BATCH_ROWS="${v}" is not a whole number from 1000 to 4000000`, `unset it for the default (${DEFAULT_CAPACITY}), or pick e.g. 65536 to use less memory`);
   }
   return n;
-}
-
-/** An object a source can list and fetch: `name` is its ledger key, `identity` changes when its content does. */
-export interface SourceObjectRef { name: string; identity: string; size: number }
-
-export interface ObjectSource<O extends SourceObjectRef> {
-  kind: LedgerEntry['sourceKind'];
-  list(): Promise<O[]>;
-  /** The object's bytes, whole or as a stream (S3 bodies are parsed while they download). */
-  fetch(obj: O): Promise<ObjectBody>;
-  /** Objects fetched at once (network sources want several in flight). */
-  readAhead?: number;
 }
 
 export function ingestPath(store: FlowStore, root: string, opts: IngestOptions = {}): Promise<IngestSummary> {

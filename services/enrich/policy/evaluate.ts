@@ -9,8 +9,8 @@
  * Rows without both addresses (NODATA / SKIPDATA records) are no flow
  * between two segments and are never flagged.
  */
-import { COLUMN_INDEX } from '../../schemas/flow.js';
-import type { FlowBatch } from '../core/flow-batch.js';
+import { COLUMN_INDEX } from '../../../schemas/flow.js';
+import type { FlowBatch } from '../../core/flow-batch.js';
 import type { CompiledPolicy } from './compile.js';
 import { ALLOW, resolveList } from './matrix.js';
 import { ATTEMPT, BREACH, UNKNOWN_KIND, ViolationBatch } from './violations.js';

@@ -4,8 +4,8 @@
  * IPAM version (ipamVersion says which one a compiled policy belongs to) and
  * pass evaluateBatch ids from that same version.
  */
-import { UNSEGMENTED, type Policy, type RuleDef, type SegmentDef } from '../../schemas/policy.js';
-import type { IpamModel } from '../enrich/model.js';
+import { UNSEGMENTED, type Policy, type RuleDef, type SegmentDef } from '../../../schemas/policy.js';
+import type { IpamModel } from '../model.js';
 import { compileMatrix, type DecisionMatrix } from './matrix.js';
 import { compileCidrSegments, entrySegments, type CidrSegments } from './segments.js';
 import { policyWarnings, type PolicyWarning } from './warnings.js';

@@ -9,7 +9,7 @@
  * Segments that the same rules name on one side behave alike, so cells are
  * decided once per pair of such classes, not per pair of segments.
  */
-import { ANY, UNSEGMENTED, type Decision, type RuleDef } from '../../schemas/policy.js';
+import { ANY, UNSEGMENTED, type Decision, type RuleDef } from '../../../schemas/policy.js';
 
 export const ALLOW = 0, DENY = 1, ALERT = 2;
 export const DECISION_CODE: Readonly<Record<Decision, number>> = { allow: ALLOW, deny: DENY, alert: ALERT };

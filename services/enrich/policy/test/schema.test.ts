@@ -1,6 +1,6 @@
 /** The policy file: every mistake is reported with its key and what to write instead; valid files come out normalized. */
 import { describe, expect, it } from 'vitest';
-import { FlowlogError } from '../../core/errors.js';
+import { FlowlogError } from '../../../core/errors.js';
 import { parsePolicy } from '../load.js';
 
 const BASE = 'segments:\n  pci: { match: { segment: pci } }\n';

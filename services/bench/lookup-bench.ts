@@ -2,12 +2,12 @@
  * Lookup throughput of the prefix table on one core, next to a naive Map per
  * prefix length measured in the same run on the same addresses (the first
  * thing one would write; it also cross-checks the answers).
- * Run alone: `npx tsx services/enrich/lookup/bench-lookup.ts`.
+ * Run alone: `npx tsx services/bench/lookup-bench.ts`.
  */
 import { pathToFileURL } from 'node:url';
-import { isV4Mapped } from '../../core/ip.js';
-import { makeAddresses, makePrefixes, maskOf, rng } from './bench-data.js';
-import { compilePrefixTable, type PrefixInput, type PrefixTable } from './prefix-table.js';
+import { isV4Mapped } from '../core/ip.js';
+import { makeAddresses, makePrefixes, maskOf, rng } from './lookup-data.js';
+import { compilePrefixTable, type PrefixInput, type PrefixTable } from '../enrich/lookup/prefix-table.js';
 
 const PREFIXES = 100_000;
 const ADDRESSES = 2_000_000;

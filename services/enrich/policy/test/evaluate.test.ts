@@ -4,7 +4,7 @@
  * mode, and the policy_violations rows.
  */
 import { describe, expect, it } from 'vitest';
-import type { PolicyInput } from '../../../schemas/policy.js';
+import type { PolicyInput } from '../../../../schemas/policy.js';
 import { compilePolicy, type CompiledPolicy } from '../compile.js';
 import { evaluateBatch, toRows, ViolationBatch } from '../evaluate.js';
 import { batchOf, idsOf, modelOf, policyOf, rec, type Flow } from './helpers.js';
