@@ -12,7 +12,7 @@ import { FlowBatch } from '../core/flow-batch.js';
 import { RejectBatch } from '../core/rejects.js';
 import { ingestObjects } from '../pipeline/ingest.js';
 import { AwsTextParser } from '../parse/aws/text-parser.js';
-import { KafkaIngest } from '../sources/kafka/kafka-ingest.js';
+import { KafkaIngest } from '../pipeline/kafka-ingest.js';
 import { makeS3Client, s3SettingsFromEnv } from '../sources/s3/client.js';
 import { s3Source } from '../sources/s3/s3-source.js';
 import { ChdbStore } from '../store/chdb-store.js';

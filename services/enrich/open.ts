@@ -3,7 +3,7 @@
  * reloaded while running when asked), or, with none configured, the built-in
  * address classes alone, so every flow still gets class, is_internal and egress.
  */
-import type { BatchEnricher } from '../commit/batcher.js';
+import type { BatchEnricher } from '../commit/committer.js';
 import type { FlowStore } from '../store/store.js';
 import { builtinClassRecords } from './builtin-classes.js';
 import { Enricher } from './enricher.js';

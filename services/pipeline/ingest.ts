@@ -5,8 +5,7 @@
  * one the source could not deliver is left unfinished (rows read before the
  * failure stored, the rest for a re-run) and the run goes on too.
  */
-import { RejectBatch } from '../core/rejects.js';
-import { Batcher, DEFAULT_CAPACITY, type BatchEnricher } from '../commit/batcher.js';
+import { Committer, DEFAULT_CAPACITY, type BatchEnricher } from '../commit/committer.js';
 import { FlowlogError } from '../core/errors.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import type { ObjectBody } from '../decode/stream.js';
@@ -27,6 +26,10 @@ export interface IngestOptions {
   /** After each stored batch: its flows and how long the store took. */
   onBatch?: (rows: number, seconds: number) => void;
   enrich?: BatchEnricher;
+  /** Rows per insert (the configuration's batch.rows). */
+  batchRows?: number;
+  /** What the source listed, before the ledger filters it (the S3 poll cursor moves by it). */
+  onListed?: (objects: readonly SourceObjectRef[]) => void;
 }
 
 export interface IngestSummary {
@@ -64,8 +67,16 @@ export function ingestPath(store: FlowStore, root: string, opts: IngestOptions =
 
 export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore, source: ObjectSource<O>, opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
+  const progress: IngestProgress = { objectsDone: 0, objects: 0, bytesDone: 0, bytes: 0, rows: 0, rejected: 0 };
+  const committer = new Committer(store, {
+    sourceKind: source.kind,
+    capacity: opts.capacity ?? opts.batchRows ?? batchRowsFromEnv(),
+    ...(opts.enrich ? { enrich: opts.enrich } : {}),
+    onStored: (rows, rejected, seconds) => { progress.rows += rows; progress.rejected += rejected; opts.onBatch?.(rows, seconds); opts.onProgress?.(progress); },
+  });
   const all = await source.list();
-  const ledger = await store.ledgerState(source.kind);
+  opts.onListed?.(all);
+  const ledger = await committer.progress(source.kind);
   const todo: { obj: O; skipRows: number }[] = [];
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
@@ -83,13 +94,8 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
       todo.push({ obj, skipRows: 0 });
     }
   }
-  const progress: IngestProgress = { objectsDone: 0, objects: todo.length, bytesDone: 0, bytes: todo.reduce((a, t) => a + t.obj.size, 0), rows: 0, rejected: 0 };
-  const batcher = new Batcher(store, {
-    sourceKind: source.kind,
-    capacity: opts.capacity ?? batchRowsFromEnv(),
-    ...(opts.enrich ? { enrich: opts.enrich } : {}),
-    onStored: (rows, rejected, seconds) => { progress.rows += rows; progress.rejected += rejected; opts.onBatch?.(rows, seconds); opts.onProgress?.(progress); },
-  });
+  progress.objects = todo.length;
+  progress.bytes = todo.reduce((a, t) => a + t.obj.size, 0);
   type Loaded = { data: ObjectBody | null; error: Error | null };
   const readAhead = source.readAhead ?? READ_AHEAD;
   // read-ahead holds objects as fetched (compressed, or the first megabytes of a stream); each is decompressed while it is parsed
@@ -109,14 +115,11 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     if (FlowlogError.is(parser, 'SOURCE_UNAVAILABLE')) {
       unfinished.push({ object: obj.name, reason: parser.message });
     } else if (parser instanceof Error) {
-      const rej = new RejectBatch();
-      rej.add(obj.name, 0, 'DECODE', parser.message, '');
-      await store.insertRejects(rej.items, `decode:${obj.name}:${obj.identity}`);
-      await store.recordLedger([{ sourceKind: source.kind, object: obj.name, identity: obj.identity, batchId: `decode:${obj.name}`, firstPosition: 0, lastPosition: 0, rows: 0, rejected: 1, complete: true }]);
+      await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);
       progress.rejected++;
     } else {
       try {
-        await batcher.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
+        await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
       } catch (e) {
         if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
         unfinished.push({ object: obj.name, reason: e.message }); // what was read is stored with the next batch, unfinished
@@ -127,13 +130,13 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     progress.bytesDone += obj.size;
     opts.onProgress?.(progress);
   }
-  await batcher.finish();
+  await committer.finish();
   opts.onProgress?.(progress);
   return {
     objects: todo.length, skipped, resumed, warnings, unfinished,
-    rows: batcher.stats.rows, rejected: progress.rejected,
+    rows: committer.stats.rows, rejected: progress.rejected,
     bytes: progress.bytes,
     seconds: (performance.now() - t0) / 1000,
-    insertSeconds: batcher.stats.insertMs / 1000,
+    insertSeconds: committer.stats.insertMs / 1000,
   };
 }

@@ -9,14 +9,15 @@ import { readFileSync } from 'node:fs';
 import type { FlowlogConfig, KafkaSourceConfig, S3ConnectionConfig, S3SourceConfig } from '../../schemas/config.js';
 import { durationMs } from '../../schemas/common.js';
 import { readPemFile, readSecret } from '../config/load-config.js';
-import { ingestObjects, ingestPath, type IngestOptions, type IngestSummary } from '../pipeline/ingest.js';
+import type { IngestSummary } from '../pipeline/ingest.js';
+import { ObjectRounds } from '../pipeline/object-rounds.js';
+import type { Source } from '../sources/source.js';
+import { listLocalObjects, readLocalObject } from '../sources/local.js';
 import { standardMetrics, type Metrics } from '../telemetry/metrics.js';
 import { compileLogFormat } from '../parse/aws/log-format.js';
 import { makeS3Client } from '../sources/s3/client.js';
-import { parseS3Uri, s3Source, type S3Object } from '../sources/s3/s3-source.js';
-import { listsByDay } from '../sources/s3/key-date.js';
-import { nextCursor, pollFrom, readCursor, writeCursor } from '../sources/s3/poll-cursor.js';
-import { KafkaIngest } from '../sources/kafka/kafka-ingest.js';
+import { parseS3Uri, s3Source } from '../sources/s3/s3-source.js';
+import { KafkaIngest } from '../pipeline/kafka-ingest.js';
 import { openEnricher } from '../enrich/open.js';
 import { scheduleDetectors, scheduleReports } from './schedules.js';
 import { enrichPlan, withPolicy } from '../enrich/settings.js';
@@ -24,9 +25,9 @@ import { resolve } from 'node:path';
 import { ChdbStore } from '../store/chdb-store.js';
 import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
 import type { FlowStore } from '../store/store.js';
+import { errorFields, log as rootLog } from '../telemetry/log.js';
 
-const log = (event: string, fields: Record<string, unknown> = {}) =>
-  process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event, ...fields })}\n`);
+const log = (event: string, fields: Record<string, unknown> = {}) => rootLog.info(event, fields);
 
 
 export function openConfiguredStore(cfg: FlowlogConfig, metrics?: Metrics, onWaiting?: () => void): FlowStore {
@@ -46,30 +47,6 @@ export function openConfiguredStore(cfg: FlowlogConfig, metrics?: Metrics, onWai
       },
     },
   });
-}
-
-/**
- * One S3 round: a backfill lists its range; a poll lists from its durable
- * cursor (poll-cursor.ts) and moves the cursor after the round.
- */
-async function s3Round(store: FlowStore, src: S3SourceConfig, where: string, opts: IngestOptions): Promise<IngestSummary> {
-  const { bucket, prefix } = parseS3Uri(src.uri);
-  const poll = src.mode === 'poll';
-  const cursorKey = `${src.name}:${src.uri}`;
-  const cursor = poll ? await readCursor(store, cursorKey) : null;
-  const from = poll ? pollFrom(prefix, src.from, cursor, durationMs(src.poll_lookback)) : src.from;
-  const client = s3Client(src, where);
-  try {
-    const source = s3Source(client, { bucket, prefix, ...(from ? { from } : {}), ...(src.to ? { to: src.to } : {}) });
-    let listed: S3Object[] = [];
-    const s = await ingestObjects(store, { ...source, list: async () => (listed = await source.list()) }, opts);
-    if (poll && listsByDay(prefix)) {
-      const unfinished = new Set(s.unfinished.map((u) => u.object));
-      const next = nextCursor(listed.map((o) => o.key), listed.filter((o) => unfinished.has(o.name)).map((o) => o.key), cursor);
-      if (next && next.getTime() !== cursor?.getTime()) await writeCursor(store, cursorKey, next);
-    }
-    return s;
-  } finally { client.destroy(); }
 }
 
 function s3Client(c: S3ConnectionConfig, where: string) {
@@ -95,7 +72,6 @@ export interface Running { stop(): Promise<void>; done: Promise<void>; metrics: 
 
 /** `baseDir`: the config file's folder, against which relative paths in it (IPAM files) are read. */
 export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd()): Promise<Running> {
-  if (cfg.batch_rows) process.env.FLOWLOG_BATCH_ROWS = String(cfg.batch_rows);
   const metrics = standardMetrics();
   metrics.set('flowlog_store_waiting', {}, 0);
   const kafkaSources: KafkaIngest[] = [];
@@ -103,21 +79,14 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
   const store = openConfiguredStore(cfg, metrics, () => { for (const k of kafkaSources) k.backpressure(true); });
   await store.migrate();
   let stopping = false;
-  const stops: (() => Promise<void>)[] = [];
-  const loops: Promise<void>[] = [];
-  // polling loops sleep here; stop() wakes them, so SIGTERM never waits out a poll interval
-  const sleepers = new Set<() => void>();
-  const sleep = (msDelay: number) => new Promise<void>((resolve) => {
-    const wake = () => { clearTimeout(t); sleepers.delete(wake); resolve(); };
-    const t = setTimeout(wake, msDelay);
-    sleepers.add(wake);
-  });
+  const sources: Source[] = [];
   // one ping, no retries: a health check must answer now, above all while the store is down
   metrics.healthy = async () => {
+    const detail: Record<string, unknown> = { sources: Object.fromEntries(sources.map((s) => [s.name, s.health()])) };
     try {
       const up = store instanceof ClickHouseServerStore ? await store.ping() : (await store.queryRows('SELECT 1 AS ok'), true);
-      return { ok: up && !stopping, detail: { store: up ? 'ok' : 'unreachable' } };
-    } catch (e) { return { ok: false, detail: { store: (e as Error).message } }; }
+      return { ok: up && !stopping, detail: { store: up ? 'ok' : 'unreachable', ...detail } };
+    } catch (e) { return { ok: false, detail: { store: (e as Error).message, ...detail } }; }
   };
   const enrich = await openEnricher(withPolicy(cfg.enrich ? enrichPlan(cfg.enrich, baseDir) : null, cfg.policy ? resolve(baseDir, cfg.policy.file) : undefined), {
     store, watch: true,
@@ -128,6 +97,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
     },
   });
   const server = cfg.metrics ? await metrics.listen(cfg.metrics.listen) : null;
+  const batchRows = cfg.batch_rows;
   for (const [i, src] of cfg.sources.entries()) {
     const where = `sources[${i}]`;
     const labels = { source: src.name };
@@ -141,6 +111,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
       let last = { messages: 0, rows: 0, rejected: 0, batches: 0, s3Objects: 0, skippedMessages: 0 };
       const k = new KafkaIngest(store, {
         kafka: kafkaConfig(src, where), topics: src.topics, groupId: src.group_id, sessionTimeoutMs: durationMs(src.session_timeout),
+        ...(batchRows ? { capacity: batchRows } : {}),
         ...(logFormat ? { logFormat } : {}), ...(src.s3 ? { s3: s3Client(src.s3, `${where}.s3`) } : {}), enrich,
         onRound: (r) => {
           metrics.set('flowlog_consumer_lag', { source: src.name, partition: r.partition }, r.lag);
@@ -165,32 +136,42 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
       kafkaSources.push(k);
       await k.start();
       log('source.started', { source: src.name, kind: 'kafka', topics: src.topics });
-      stops.push(() => k.stop());
+      sources.push({ name: src.name, kind: 'kafka', start: async () => undefined, stop: () => k.stop(), health: () => k.health(), done: new Promise<void>(() => undefined) });
     } else {
-      const opts = { ...(logFormat ? { logFormat } : {}), onBatch, enrich };
-      const once = async () => {
-        const s = src.kind === 'local' ? await ingestPath(store, src.path, opts) : await s3Round(store, src, where, opts);
+      const ingest = { ...(logFormat ? { logFormat } : {}), ...(batchRows ? { batchRows } : {}), onBatch, enrich };
+      const onRound = (s: IngestSummary) => {
         metrics.inc('flowlog_flows_stored_total', labels, s.rows);
         metrics.inc('flowlog_records_rejected_total', labels, s.rejected);
         metrics.inc('flowlog_objects_total', labels, s.objects);
         log('source.round', { source: src.name, objects: s.objects, skipped: s.skipped, rows: s.rows, rejected: s.rejected, unfinished: s.unfinished.length });
-        // left for the next round (poll) or the next run: the ledger has them as unfinished
-        for (const u of s.unfinished) log('source.unfinished', { source: src.name, object: u.object, reason: u.reason });
         metrics.inc('flowlog_objects_unfinished_total', labels, s.unfinished.length);
       };
-      const poll = src.kind === 's3' && src.mode === 'poll' ? durationMs(src.poll_interval) : 0;
-      loops.push((async () => {
-        // the ledger is the durable cursor: each round lists the prefix and skips what is stored
-        do {
-          await once();
-          if (poll && !stopping) await sleep(poll);
-        } while (poll && !stopping);
-        metrics.set('flowlog_source_up', labels, 0);
-      })());
+      let rounds: ObjectRounds;
+      if (src.kind === 'local') {
+        const path = src.path;
+        rounds = new ObjectRounds(store, { name: src.name, kind: 'local', ingest, onRound,
+          open: () => ({ source: { kind: 'local', list: () => listLocalObjects(path), fetch: readLocalObject } }) });
+      } else {
+        const { bucket, prefix } = parseS3Uri(src.uri);
+        const poll = src.mode === 'poll';
+        rounds = new ObjectRounds(store, {
+          name: src.name, kind: 's3', ingest, onRound,
+          open: (from) => {
+            const client = s3Client(src, where);
+            const since = poll ? from : src.from;
+            return { source: s3Source(client, { bucket, prefix, ...(since ? { from: since } : {}), ...(src.to ? { to: src.to } : {}) }), close: () => client.destroy() };
+          },
+          ...(poll ? { intervalMs: durationMs(src.poll_interval),
+            cursor: { key: `${src.name}:${src.uri}`, prefix, ...(src.from ? { from: src.from } : {}), lookbackMs: durationMs(src.poll_lookback) } } : {}),
+        });
+      }
+      await rounds.start();
+      void rounds.done.then(() => metrics.set('flowlog_source_up', labels, 0));
+      sources.push(rounds);
     }
   }
   const crons = [...(cfg.detect ? scheduleDetectors(store, cfg.detect, metrics) : []), ...scheduleReports(store, cfg.reports)];
-  const done = Promise.all(loops).then(() => undefined);
+  const done = Promise.all(sources.filter((s) => s.kind !== 'kafka').map((s) => s.done)).then(() => undefined);
   return {
     metrics,
     done,
@@ -198,10 +179,10 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
     stop: async () => {
       stopping = true;
       log('shutdown.started');
-      for (const wake of [...sleepers]) wake();
       for (const c of crons) c.stop();
-      for (const s of stops) await s();
-      await done;
+      for (const s of sources) {
+        try { await s.stop(); } catch (e) { rootLog.error('source.stop_failed', { source: s.name, ...errorFields(e) }); }
+      }
       enrich.stop();
       await store.close();
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));

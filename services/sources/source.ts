@@ -17,3 +17,48 @@ export interface ObjectSource<O extends SourceObjectRef> {
   readAhead?: number;
 }
 
+
+/** One message of a message source (a Kafka record): its position in its stream and its bytes. */
+export interface SourceMessage { offset: number; value: Buffer | null }
+
+/** What a message source lets the pipeline ask while a round is stored. */
+export interface RoundControl {
+  /** False once the source is stopping or lost the stream (rebalance): abandon, nothing is committed. */
+  isRunning(): boolean;
+  /** Keeps the source's lease on the stream alive during a long round (Kafka heartbeat, SQS visibility). */
+  heartbeat(): Promise<void>;
+}
+
+/**
+ * Where a message source hands its messages: the pipeline stores a round and
+ * says up to which position (exclusive) the source may acknowledge, or null
+ * when it abandoned the round (the source must not acknowledge; a restart
+ * replays it).
+ */
+export interface MessageSink {
+  storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<number | null>;
+}
+
+export type SourceState = 'starting' | 'running' | 'waiting' | 'failed' | 'stopped';
+
+export interface SourceHealth {
+  state: SourceState;
+  /** The last error, with its stable code, while it is unresolved. */
+  error?: { code: string; message: string; at: string };
+}
+
+/**
+ * A configured source as `flowlog run` drives it: started once, stopped on
+ * shutdown (finishing and committing what it holds), asked for its health.
+ * `done` settles when a finite source (a backfill, a folder) has nothing left.
+ */
+export interface Source {
+  readonly name: string;
+  readonly kind: SourceKind;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): SourceHealth;
+  readonly done: Promise<void>;
+}
+
+export type SourceKind = 'local' | 's3' | 'kafka';

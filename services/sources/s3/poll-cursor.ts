@@ -10,23 +10,10 @@
  * of a round stays two or three listings however old the source is.
  *
  * An object left unfinished (the server failed) holds the cursor at its
- * date, so the next round lists it again.
+ * date, so the next round lists it again. The cursor is stored by the
+ * committer (services/commit/cursor.ts): this module only says where it goes.
  */
-import type { FlowStore } from '../../store/store.js';
-import { chTime, fromChTime } from '../../store/ch-time.js';
 import { keyTime, listsByDay } from './key-date.js';
-
-export async function readCursor(store: FlowStore, source: string): Promise<Date | null> {
-  const [r] = await store.queryRows<{ c: string; n: string }>(
-    'SELECT argMax(cursor, updated_at) AS c, count() AS n FROM source_cursors WHERE source = {s:String}', { s: source });
-  return r && Number(r.n) > 0 ? fromChTime(r.c) : null;
-}
-
-export async function writeCursor(store: FlowStore, source: string, cursor: Date): Promise<void> {
-  const body = Buffer.from(JSON.stringify({ source, cursor: chTime(cursor) }));
-  // a cursor may go back (an unfinished object) to a value it had before: each write is its own row
-  await store.insertJsonLines('source_cursors', ['source', 'cursor'], body, `cursor:${source}:${Date.now()}:${Math.random()}`);
-}
 
 /**
  * Where a round starts listing: the cursor less the lookback, when the prefix

@@ -11,7 +11,7 @@ import { createTopic } from '../../../../test/kafka.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { openEnricher } from '../../open.js';
 import { withPolicy } from '../../settings.js';
-import { KafkaIngest } from '../../../sources/kafka/kafka-ingest.js';
+import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
 
 describe('segmentation latency', () => {
   it('records a breach within 60 s of its flow reaching Kafka', { timeout: 120_000 }, async () => {

@@ -18,7 +18,7 @@ import { benchLines } from '../../../bench/dataset.js';
 import { generate, type GenerateSummary } from '../../../generate/index.js';
 import type { FlowStore } from '../../../store/store.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
-import { KafkaIngest } from '../kafka-ingest.js';
+import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
 
 const topic = `flowlog-test-${process.pid}-${Date.now() % 100000}`;
 const bucket = `flowlog-kafka-${process.pid}-${Date.now() % 100000}`;
@@ -73,12 +73,12 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-async function consumeAll(store: FlowStore, groupId: string, until: (i: KafkaIngest) => boolean): Promise<KafkaIngest> {
+async function consumeAll(store: FlowStore, groupId: string, until: (i: KafkaIngest) => boolean, maxMs = 60_000): Promise<KafkaIngest> {
   const s3 = makeS3Client(s3SettingsFromEnv());
   const ingest = new KafkaIngest(store, { kafka: { brokers: brokers() }, topics: [topic], groupId, s3 });
   await ingest.start();
   const t0 = Date.now();
-  while (!until(ingest) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 200));
+  while (!until(ingest) && Date.now() - t0 < maxMs) await new Promise((r) => setTimeout(r, 200));
   await ingest.stop();
   s3.destroy();
   return ingest;
@@ -102,4 +102,22 @@ describe('Kafka source', () => {
       expect(await count(store, 'SELECT count() AS n FROM flows_rejected')).toBe(expected.rejected);
     });
   });
+
+  it('commits the group\'s offsets once a round is stored: lag tools see it consume, a restart does not re-read', async () => {
+    await withStore(async (store) => {
+      const group = `g3-${topic}`;
+      await consumeAll(store, group, (i) => i.stats.messages + i.stats.skippedMessages >= expected.messages);
+      const admin = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+        const byPartition = new Map(committed!.partitions.map((p) => [p.partition, p.offset]));
+        for (const e of ends) expect(byPartition.get(e.partition), `partition ${e.partition}`).toBe(e.high);
+      } finally { await admin.disconnect(); }
+      // restarted in the same group, it starts at the committed offsets: nothing is fetched again, not even to skip
+      const again = await consumeAll(store, group, () => false, 10_000);
+      expect(again.stats.skippedMessages + again.stats.messages).toBe(0);
+    });
+  }, 120_000);
 });

@@ -17,7 +17,7 @@ import { waitFor } from '../../../../test/wait.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
 import type { FlowStore } from '../../../store/store.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
-import { KafkaIngest } from '../kafka-ingest.js';
+import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
 
 const topic = `flowlog-replay-${process.pid}-${Date.now() % 100000}`;
 const bucket = `flowlog-replay-${process.pid}-${Date.now() % 100000}`;

@@ -15,7 +15,7 @@ import { createTopic } from '../../../../test/kafka.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
-import { KafkaIngest } from '../kafka-ingest.js';
+import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
 
 const topic = `flowlog-s3-outage-${process.pid}-${Date.now() % 100000}`;
 const bucket = `flowlog-outage-${process.pid}-${Date.now() % 100000}`;

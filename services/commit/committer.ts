@@ -1,5 +1,10 @@
 /**
- * Collects parsed rows into a FlowBatch and hands full batches to the store,
+ * The one write protocol: batch -> dedup token -> flows + quarantine +
+ * violations -> ledger (or a round's intent and end, or a source's cursor),
+ * in that order. Sources and the pipeline call it; nothing else writes the
+ * ledger (internals: docs/internals.md).
+ *
+ * Parsed rows are collected into a FlowBatch and full batches go to the store
  * with one insert in flight: the next batch is parsed while the engine writes
  * the previous one (two cores, two stages).
  *
@@ -9,12 +14,18 @@
  * stored. A restart resumes every object after its last stored row, so the
  * first batch after a crash is the same batch that was in flight; if the engine
  * had already stored it, the token makes the engine drop the replay.
+ *
+ * Message sources (Kafka) commit in rounds: the round's exact position range is
+ * written as an intent before any of it is stored and marked stored after, so a
+ * restart replays a pending round with the same batches and tokens.
  */
 import { createHash } from 'node:crypto';
 import { FlowBatch } from '../core/flow-batch.js';
 import { RejectBatch } from '../core/rejects.js';
 import type { ObjectParser } from '../parse/object-parser.js';
-import type { FlowStore, LedgerEntry } from '../store/store.js';
+import { FlowlogError } from '../core/errors.js';
+import type { FlowStore, LedgerEntry, ObjectProgress } from '../store/store.js';
+import { chTime } from '../store/ch-time.js';
 
 /**
  * Rows per insert. The engine's cost per row falls steeply with block size
@@ -26,11 +37,14 @@ export const DEFAULT_CAPACITY = 262_144;
 export interface SourceObject {
   name: string;
   identity: string;
-  /** Ledger kind for this object (default: the batcher's). */
+  /** Ledger kind for this object (default: the committer's). */
   kind?: LedgerEntry['sourceKind'];
-  /** The caller records this object's progress itself (Kafka offsets): no ledger row from the batcher. */
+  /** Part of a round (a Kafka message): the round's ledger row records its progress, not one per object. */
   noLedger?: boolean;
 }
+
+/** A message source's unit of commit: positions [first, end) of one stream (a topic partition). */
+export interface Round { kind: LedgerEntry['sourceKind']; stream: string; first: number; end: number }
 
 interface Segment { obj: SourceObject; first: number; last: number; rejected: number; complete: boolean }
 
@@ -45,8 +59,9 @@ export interface BatchEnricher {
 export const VIOLATION_COLUMNS = ['time', 'src_addr', 'dst_addr', 'src_segment', 'dst_segment', 'dst_port', 'protocol', 'action', 'kind', 'decision', 'rule',
   'observe', 'bytes', 'packets', 'src_owner', 'dst_owner', 'source'] as const;
 
-export interface BatcherOptions {
+export interface CommitterOptions {
   capacity?: number;
+  /** Ledger kind of objects that do not name their own. */
   sourceKind: LedgerEntry['sourceKind'];
   /** Fills the enrichment columns of a full batch just before it is encoded (IPAM, ownership). */
   enrich?: BatchEnricher;
@@ -54,14 +69,14 @@ export interface BatcherOptions {
   onStored?: (rows: number, rejected: number, seconds: number) => void;
 }
 
-export class Batcher {
+export class Committer {
   readonly batch: FlowBatch;
   private readonly rejects = new RejectBatch();
   private segments: Segment[] = [];
   private inflight: Promise<void> | null = null;
   readonly stats: BatchStats = { batches: 0, rows: 0, rejected: 0, objects: 0, insertMs: 0 };
 
-  constructor(private readonly store: FlowStore, private readonly opts: BatcherOptions) {
+  constructor(private readonly store: FlowStore, private readonly opts: CommitterOptions) {
     this.batch = new FlowBatch(opts.capacity ?? DEFAULT_CAPACITY);
   }
 
@@ -150,6 +165,47 @@ export class Batcher {
     job.catch(() => undefined);
   }
 
+  /** Where each object (or stream) of a kind stands: what a run skips, resumes or replays. */
+  progress(kind: LedgerEntry['sourceKind']): Promise<Map<string, ObjectProgress>> {
+    return this.store.ledgerState(kind);
+  }
+
+  /**
+   * An object that cannot be read, decompressed or opened: one DECODE reject
+   * with the reason, and the object marked done so no run tries it again.
+   */
+  async quarantineObject(obj: SourceObject & { kind: LedgerEntry['sourceKind'] }, error: Error): Promise<void> {
+    const rej = new RejectBatch();
+    rej.add(obj.name, 0, 'DECODE', error.message, '');
+    await this.store.insertRejects(rej.items, `decode:${obj.name}:${obj.identity}`);
+    await this.store.recordLedger([{ sourceKind: obj.kind, object: obj.name, identity: obj.identity, batchId: `decode:${obj.name}`,
+      firstPosition: 0, lastPosition: 0, rows: 0, rejected: 1, complete: true }]);
+    this.stats.rejected++;
+  }
+
+  /** Write-ahead: the exact range a round will store, before any of it is stored. */
+  async beginRound(r: Round): Promise<void> {
+    await this.store.recordLedger([{ sourceKind: r.kind, object: r.stream, identity: '', batchId: roundId(r),
+      firstPosition: r.first, lastPosition: r.end, rows: 0, rejected: 0, complete: false, state: 'intent' }]);
+  }
+
+  /** Stores what the round holds, its own rejects (undecodable messages), then marks it stored. */
+  async commitRound(r: Round, rejects: RejectBatch): Promise<void> {
+    await this.finish();
+    if (rejects.length) await this.store.insertRejects(rejects.items, `${r.stream}:${r.first}-${r.end - 1}:obj`);
+    await this.store.recordLedger([{ sourceKind: r.kind, object: r.stream, identity: '', batchId: roundId(r),
+      firstPosition: r.first, lastPosition: r.end, rows: 0, rejected: rejects.length, complete: false, state: 'stored' }]);
+    this.stats.rejected += rejects.length;
+  }
+
+  /** Objects of a kind whose ledger said complete before `at`: what a round whose intent was written at `at` skipped. */
+  async completedBefore(kind: LedgerEntry['sourceKind'], at: Date): Promise<Map<string, ObjectProgress>> {
+    const rows = await this.store.queryRows<{ object: string; identity: string }>(
+      `SELECT object, argMax(identity, ingested_at) AS identity FROM ingest_ledger
+        WHERE source_kind = {k:String} AND complete = 1 AND ingested_at < {at:DateTime64(3, 'UTC')} GROUP BY object`, { k: kind, at: chTime(at) });
+    return new Map(rows.map((r) => [r.object, { identity: r.identity, complete: true, storedRows: 0 }]));
+  }
+
   private openSegment(obj: SourceObject, first: number): Segment {
     const seg: Segment = { obj, first, last: first, rejected: 0, complete: false };
     this.segments.push(seg);
@@ -171,6 +227,11 @@ export class Batcher {
     }
   }
 }
+
+const roundId = (r: Round): string => `${r.stream}:${r.first}-${r.end - 1}`;
+
+/** A source-unavailable failure (server or network), as opposed to bad content. */
+export const isUnavailable = (e: unknown): e is FlowlogError => FlowlogError.is(e, 'SOURCE_UNAVAILABLE');
 
 export function batchToken(segments: readonly Segment[]): string {
   const h = createHash('sha256');

@@ -1,0 +1,66 @@
+/**
+ * A Kafka source wired to the pipeline: the consumer (sources/kafka) hands
+ * each fetched partition batch to the message rounds (pipeline), which store
+ * it through the committer; the consumer commits the group's offset after.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { KafkaConfig } from 'kafkajs';
+import { DEFAULT_CAPACITY, type BatchEnricher } from '../commit/committer.js';
+import type { FormatPlan } from '../parse/aws/log-format.js';
+import { KafkaSource, type KafkaFetchSettings } from '../sources/kafka/kafka-source.js';
+import type { FlowStore } from '../store/store.js';
+import { MessageRounds, type MessageRoundStats } from './message-rounds.js';
+
+export interface KafkaIngestOptions {
+  kafka: Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl' | 'clientId'>;
+  topics: string[];
+  groupId: string;
+  logFormat?: FormatPlan;
+  /** Needed when topics carry S3 notifications. */
+  s3?: S3Client;
+  /** Rows per insert (the configuration's batch.rows). */
+  capacity?: number;
+  sessionTimeoutMs?: number;
+  fetch?: Partial<KafkaFetchSettings>;
+  /** After each stored round: its partition, backlog behind it when fetched, rows and duration. */
+  onRound?: (r: { partition: string; lag: number; messages: number; seconds: number }) => void;
+  onStored?: (s: KafkaIngestStats) => void;
+  /** After each stored batch: its flows and how long the store took. */
+  onBatch?: (rows: number, seconds: number) => void;
+  enrich?: BatchEnricher;
+  /** Partitions paused (true) or resumed (false) for backpressure. */
+  onBackpressure?: (paused: boolean) => void;
+}
+
+export type KafkaIngestStats = MessageRoundStats;
+
+export class KafkaIngest {
+  private readonly rounds: MessageRounds;
+  private readonly source: KafkaSource;
+
+  constructor(store: FlowStore, opts: KafkaIngestOptions) {
+    this.rounds = new MessageRounds(store, {
+      capacity: opts.capacity ?? DEFAULT_CAPACITY,
+      ...(opts.logFormat ? { logFormat: opts.logFormat } : {}), ...(opts.s3 ? { s3: opts.s3 } : {}), ...(opts.enrich ? { enrich: opts.enrich } : {}),
+      ...(opts.onBatch ? { onBatch: opts.onBatch } : {}), ...(opts.onRound ? { onRound: opts.onRound } : {}), ...(opts.onStored ? { onStored: opts.onStored } : {}),
+    });
+    this.source = new KafkaSource({
+      kafka: opts.kafka, topics: opts.topics, groupId: opts.groupId,
+      ...(opts.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}), ...(opts.onBackpressure ? { onBackpressure: opts.onBackpressure } : {}),
+    }, this.rounds);
+  }
+
+  get stats(): KafkaIngestStats { return this.rounds.stats; }
+  get isPaused(): boolean { return this.source.isPaused; }
+  health() { return this.source.health(); }
+
+  async start(): Promise<void> {
+    await this.rounds.load();
+    await this.source.start();
+  }
+
+  backpressure(on: boolean): void { this.source.backpressure(on); }
+
+  stop(): Promise<void> { return this.source.stop(); }
+}

@@ -1,0 +1,169 @@
+/**
+ * Rounds of messages into the store, effectively once: the pipeline side of a
+ * message source (Kafka today).
+ *
+ * A round is one fetch of one stream (a topic partition). Before its first
+ * insert, its exact position range is written as an intent (commit/committer);
+ * the source acknowledges it only after its rows, quarantine and the 'stored'
+ * ledger row are durable. A restarted consumer skips what the ledger has
+ * stored (even if the source's own acknowledgement is older) and replays a
+ * pending intent exactly, so the batches and their dedup tokens are the same
+ * as before the crash and the engine drops whatever had already landed.
+ *
+ * A message holds VPC lines (format from a header line or the configured log
+ * format), Azure flow-log JSON, or an S3 notification whose objects are
+ * fetched and parsed (recorded in the ledger under s3, so a re-delivered
+ * notification stores nothing twice). An undecodable message is quarantined
+ * with its stream and offset and never blocks the stream.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Committer, type BatchEnricher } from '../commit/committer.js';
+import { FlowlogError } from '../core/errors.js';
+import { RejectBatch } from '../core/rejects.js';
+import { decodeObject } from '../decode/gzip.js';
+import type { FormatPlan } from '../parse/aws/log-format.js';
+import { openObjectParser, openRawObjectParser, type ObjectParser } from '../parse/object-parser.js';
+import { openS3Body } from '../sources/s3/s3-body.js';
+import { mayBeNotification, s3Notification, type NotifiedObject } from '../sources/kafka/s3-notification.js';
+import type { MessageSink, RoundControl, SourceMessage } from '../sources/source.js';
+import type { FlowStore, ObjectProgress } from '../store/store.js';
+import { log } from '../telemetry/log.js';
+
+export interface MessageRoundsOptions {
+  /** Ledger name of the stream's source kind. */
+  logFormat?: FormatPlan;
+  /** Needed when messages carry S3 notifications. */
+  s3?: S3Client;
+  capacity: number;
+  enrich?: BatchEnricher;
+  /** After each stored batch: its flows and how long the store took. */
+  onBatch?: (rows: number, seconds: number) => void;
+  /** After each stored round: its stream, backlog behind it when fetched, messages and duration. */
+  onRound?: (r: { partition: string; lag: number; messages: number; seconds: number }) => void;
+  onStored?: (s: MessageRoundStats) => void;
+}
+
+export interface MessageRoundStats {
+  messages: number; rows: number; rejected: number; batches: number; s3Objects: number; skippedMessages: number;
+  /** Rounds run again because S3 could not deliver an object they name. */
+  sourceRetries: number;
+}
+
+export class MessageRounds implements MessageSink {
+  readonly stats: MessageRoundStats = { messages: 0, rows: 0, rejected: 0, batches: 0, s3Objects: 0, skippedMessages: 0, sourceRetries: 0 };
+  /** stream -> stored end position (exclusive) and any write-ahead intent beyond it. */
+  private progress = new Map<string, ObjectProgress>();
+  private s3Done = new Map<string, ObjectProgress>();
+  private readonly committer: Committer;
+
+  constructor(store: FlowStore, private readonly opts: MessageRoundsOptions) {
+    this.committer = new Committer(store, {
+      sourceKind: 's3',
+      capacity: opts.capacity,
+      ...(opts.enrich ? { enrich: opts.enrich } : {}),
+      onStored: (rows, rejected, seconds) => { this.stats.rows += rows; this.stats.rejected += rejected; opts.onBatch?.(rows, seconds); },
+    });
+  }
+
+  /** Reads where every stream and notified object stands: before the source fetches anything. */
+  async load(): Promise<void> {
+    this.progress = await this.committer.progress('kafka');
+    this.s3Done = await this.committer.progress('s3');
+  }
+
+  async storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<number | null> {
+    const progress = this.progress.get(stream);
+    const from = progress?.storedRows ?? 0;
+    const intent = progress?.intent;
+    // A pending intent is replayed exactly: same first position, same end, so the same batches and dedup tokens.
+    const take = messages.filter((m) => m.offset >= from && (!intent || m.offset < intent.end));
+    const skipped = messages.filter((m) => m.offset < from).length;
+    this.stats.skippedMessages += skipped;
+    if (take.length === 0) return skipped > 0 ? messages[skipped - 1]!.offset + 1 : null;
+    const first = take[0]!.offset, last = take[take.length - 1]!.offset;
+    const round = { kind: 'kafka' as const, stream, first, end: last + 1 };
+    const roundStart = performance.now();
+    const replay = intent !== undefined;
+    if (replay && (first !== intent.first || last + 1 !== intent.end)) {
+      log.warn('kafka.replay_mismatch', { partition: stream, intent, fetched: { first, end: last + 1 } });
+    }
+    if (!replay) await this.committer.beginRound(round);
+    // objects a notification names are skipped when stored before this round began, or earlier in it (re-delivered).
+    // A retry of the round, or its replay after a crash (stored before its intent was written), decides the same
+    // way, so its batches, and their dedup tokens, are the same. this.s3Done only learns a round's objects when
+    // the round is stored, so during the round it is the state the round began with.
+    const storedBefore = replay ? (intent.at ? await this.committer.completedBefore('s3', intent.at) : new Map<string, ObjectProgress>()) : this.s3Done;
+    const beat = setInterval(() => { ctl.heartbeat().catch(() => undefined); }, 1000);
+    try {
+      let rejects: RejectBatch;
+      let doneNow: Map<string, ObjectProgress>;
+      for (let attempt = 0; ; attempt++) {
+        rejects = new RejectBatch();
+        doneNow = new Map();
+        try {
+          for (const m of take) {
+            if (!ctl.isRunning()) return null; // not stored, not acknowledged: the intent replays it
+            const where = `kafka:${stream}@${m.offset}`;
+            const value = m.value ?? Buffer.alloc(0);
+            let data: Buffer;
+            try { data = await decodeObject(value); } catch (e) {
+              rejects.add(where, m.offset, 'DECODE', (e as Error).message, value.subarray(0, 512)); continue;
+            }
+            const notified = notification(data);
+            if (notified) { await this.ingestNotified(notified, rejects, where, storedBefore, doneNow); continue; }
+            await this.committer.ingestObject({ name: where, identity: '', noLedger: true }, openObjectParser(where, data, this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}));
+          }
+          await this.committer.finish();
+          break;
+        } catch (e) {
+          // an object S3 could not deliver: nothing of this round is acknowledged; it is run again, the same way, until S3 answers
+          if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
+          await this.committer.discard();
+          this.stats.sourceRetries++;
+          const waitMs = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+          log.warn('source.unavailable', { partition: stream, offsets: [first, last], attempt: attempt + 1, retry_in_ms: waitMs, reason: e.message });
+          await sleep(waitMs);
+          if (!ctl.isRunning()) return null;
+        }
+      }
+      await this.committer.commitRound(round, rejects);
+      this.stats.messages += take.length;
+      this.progress.set(stream, { identity: '', complete: false, storedRows: last + 1 });
+      for (const [name, p] of doneNow) this.s3Done.set(name, p); // only now: a round run again decides as this one did
+      this.stats.rejected += rejects.length;
+      this.stats.batches++;
+      this.opts.onRound?.({ partition: stream, lag, messages: take.length, seconds: (performance.now() - roundStart) / 1000 });
+      this.opts.onStored?.(this.stats);
+      return last + 1;
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  /** Objects in `storedBefore` (before the round) or `doneNow` (earlier in it) are skipped as re-delivered; what this stores joins `doneNow`. */
+  private async ingestNotified(objects: NotifiedObject[], rejects: RejectBatch, where: string,
+    storedBefore: ReadonlyMap<string, ObjectProgress>, doneNow: Map<string, ObjectProgress>): Promise<void> {
+    if (!this.opts.s3) { rejects.add(where, 0, 'DECODE', 'an S3 notification arrived but no S3 client is configured', JSON.stringify(objects).slice(0, 512)); return; }
+    for (const o of objects) {
+      const name = `s3://${o.bucket}/${o.key}`;
+      const identity = `${o.etag}:${o.size}`;
+      const before = doneNow.get(name) ?? storedBefore.get(name);
+      if (before?.complete && before.identity === identity) continue; // re-delivered
+      let parser: ObjectParser;
+      try { parser = await openRawObjectParser(name, await openS3Body(this.opts.s3, o), this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}); } catch (e) {
+        if (FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
+        rejects.add(name, 0, 'DECODE', `${(e as Error).message} (announced by ${where})`, ''); continue;
+      }
+      await this.committer.ingestObject({ name, identity, kind: 's3' }, parser);
+      doneNow.set(name, { identity, complete: true, storedRows: 0 });
+      this.stats.s3Objects++;
+    }
+  }
+}
+
+function notification(data: Buffer): NotifiedObject[] | null {
+  const head = data.toString('utf8', 0, Math.min(data.length, 2048));
+  if (!head.trimStart().startsWith('{') || !mayBeNotification(head)) return null;
+  try { return s3Notification(JSON.parse(data.toString('utf8'))); } catch { return null; }
+}

@@ -1,0 +1,128 @@
+/**
+ * An object source (a local folder, an S3 prefix) as `flowlog run` drives it:
+ * rounds of list -> skip what the ledger has -> ingest, once (a folder, a
+ * backfill) or every poll interval. A poll of a prefix listed by day folders
+ * keeps a durable cursor (sources/s3/poll-cursor.ts says where it moves,
+ * commit/cursor.ts stores it) so a round lists a few days, not every day
+ * since `from`.
+ *
+ * A failing round (server down, bucket missing, credentials refused) is logged
+ * with its code and tried again with backoff; other sources keep running.
+ */
+import type { Source, SourceHealth, SourceKind, ObjectSource, SourceObjectRef } from '../sources/source.js';
+import { listsByDay } from '../sources/s3/key-date.js';
+import { nextCursor, pollFrom } from '../sources/s3/poll-cursor.js';
+import type { S3Object } from '../sources/s3/s3-source.js';
+import { moveCursor, readCursor } from '../commit/cursor.js';
+import type { FlowStore } from '../store/store.js';
+import { errorFields, log as rootLog } from '../telemetry/log.js';
+import { ingestObjects, type IngestOptions, type IngestSummary } from './ingest.js';
+
+/** An S3 poll's durable cursor: for prefixes listed by day folders. */
+export interface CursorPlan {
+  /** Stable for the source (its name and URI). */
+  key: string;
+  prefix: string;
+  /** The configured start: never list before it. */
+  from?: Date;
+  lookbackMs: number;
+}
+
+export interface ObjectRoundsOptions {
+  name: string;
+  kind: SourceKind;
+  /** The source for one round, listing from `from` (the cursor less the lookback, or the configured start); closed after the round. */
+  open(from: Date | undefined): { source: ObjectSource<SourceObjectRef>; close?(): void };
+  cursor?: CursorPlan;
+  /** Poll: a round every interval. Absent: one round (a folder, a backfill). */
+  intervalMs?: number;
+  ingest: IngestOptions;
+  onRound?: (s: IngestSummary) => void;
+  onError?: (e: unknown) => void;
+}
+
+const RETRY_MS = [1_000, 5_000, 15_000, 30_000, 60_000];
+
+export class ObjectRounds implements Source {
+  readonly name: string;
+  readonly kind: SourceKind;
+  done: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private state: SourceHealth = { state: 'starting' };
+  private readonly log;
+
+  constructor(private readonly store: FlowStore, private readonly opts: ObjectRoundsOptions) {
+    this.name = opts.name;
+    this.kind = opts.kind;
+    this.log = rootLog.child({ source: opts.name });
+  }
+
+  health(): SourceHealth { return this.state; }
+
+  async start(): Promise<void> {
+    this.done = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.done;
+  }
+
+  /** One round: what a backfill does once and a poll does each interval. */
+  async round(): Promise<IngestSummary> {
+    const c = this.opts.cursor;
+    const cursor = c ? await readCursor(this.store, c.key) : null;
+    const opened = this.opts.open(c ? pollFrom(c.prefix, c.from, cursor, c.lookbackMs) : undefined);
+    try {
+      let listed: readonly SourceObjectRef[] = [];
+      const s = await ingestObjects(this.store, opened.source, { ...this.opts.ingest, onListed: (l) => { listed = l; } });
+      if (c && listsByDay(c.prefix)) {
+        const unfinished = new Set(s.unfinished.map((u) => u.object));
+        const keys = (l: readonly SourceObjectRef[]) => (l as readonly S3Object[]).map((o) => o.key);
+        const next = nextCursor(keys(listed), keys(listed.filter((o) => unfinished.has(o.name))), cursor);
+        if (next && next.getTime() !== cursor?.getTime()) await moveCursor(this.store, c.key, next);
+      }
+      return s;
+    } finally { opened.close?.(); }
+  }
+
+  private async loop(): Promise<void> {
+    const every = this.opts.intervalMs ?? 0;
+    let failures = 0;
+    for (;;) {
+      try {
+        this.state = { state: 'running' };
+        const s = await this.round();
+        failures = 0;
+        this.opts.onRound?.(s);
+        // left for the next round (poll) or the next run: the ledger has them as unfinished
+        for (const u of s.unfinished) this.log.warn('source.unfinished', { object: u.object, reason: u.reason });
+        if (!every) break;
+      } catch (e) {
+        const f = errorFields(e);
+        this.state = { state: 'failed', error: { code: String(f.code), message: String(f.error), at: new Date().toISOString() } };
+        this.opts.onError?.(e);
+        const waitMs = RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)]!;
+        this.log.error('source.failed', { ...f, retry_in_ms: waitMs });
+        if (this.stopping) break;
+        await this.sleep(waitMs);
+        if (this.stopping) break;
+        continue;
+      }
+      if (this.stopping) break;
+      await this.sleep(every);
+      if (this.stopping) break;
+    }
+    this.state = { state: 'stopped' };
+  }
+
+  /** A sleep stop() cuts short, so SIGTERM never waits out a poll interval. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.wake = null; resolve(); }, ms);
+      this.wake = () => { clearTimeout(t); this.wake = null; resolve(); };
+    });
+  }
+}
