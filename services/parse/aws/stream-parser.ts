@@ -7,6 +7,10 @@
  * A stream that breaks mid-object (truncated or corrupt gzip) keeps the rows
  * read so far and ends with one DECODE reject at the line where it broke: the
  * same bytes break at the same place on a replay, so exactly-once holds.
+ * The line the break cut (no newline yet) is never parsed: its fields may
+ * still parse (a `bytes` of 301302 cut from 3013022733), so it goes into the
+ * DECODE reject as its raw text instead. Only a clean end makes an
+ * unterminated last line a record (files often lack a final newline).
  * A body that the source could not deliver (SOURCE_UNAVAILABLE: the server or
  * network failed) is not the object's fault: fill throws it, with the whole
  * lines before the break in the batch and the cut line left out, so the
@@ -27,6 +31,8 @@ export class AwsStreamParser implements ObjectParser {
   private pos = 0;
   private ended = false;
   private broken: Error | null = null;
+  /** The unterminated line a break cut short: the DECODE reject's raw text, never a record. */
+  private cut: Buffer = Buffer.alloc(0);
   /** The rest of a window whose first line was joined to the previous window's tail. */
   private after: Buffer | null = null;
 
@@ -49,8 +55,9 @@ export class AwsStreamParser implements ObjectParser {
 
   private finish(rejects: RejectBatch): boolean {
     if (this.broken) {
-      rejects.add(this.source, this.parser.line + 1, 'DECODE', `the object could not be read past line ${this.parser.line}: ${this.broken.message}`, '');
+      rejects.add(this.source, this.parser.line + 1, 'DECODE', `the object could not be read past line ${this.parser.line}: ${this.broken.message}`, this.cut);
       this.broken = null;
+      this.cut = Buffer.alloc(0);
     }
     return true;
   }
@@ -65,7 +72,14 @@ export class AwsStreamParser implements ObjectParser {
       return;
     }
     let next: IteratorResult<Buffer>;
-    try { next = await this.rest.next(); } catch (e) { this.broken = e as Error; next = { done: true, value: undefined }; }
+    try { next = await this.rest.next(); } catch (e) {
+      // whatever broke the stream, the carried line has no newline and never will in these bytes
+      this.broken = e as Error;
+      this.ended = true;
+      this.cut = carry;
+      this.buf = carry.subarray(carry.length);
+      return;
+    }
     if (next.done) { this.ended = true; this.buf = carry; return; }
     const w = next.value;
     const nl = carry.length ? w.indexOf(NL) : -1;

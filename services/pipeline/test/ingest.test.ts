@@ -118,6 +118,45 @@ describe('generated data', () => {
   });
 });
 
+describe('a gzip truncated inside its last line', () => {
+  let tdir: string;
+  const N = 50;
+  const lines = benchLines(N, 13).filter((l) => !l.endsWith('NODATA'));
+  const BYTES_LAST = HEADER.replace(' bytes', '') + ' bytes';
+  const CUT_LINE = '2 123456789012 eni-0a1b2c3d4e 10.0.0.5 52.1.2.3 443 49152 6 10 1732406400 1732406460 ACCEPT OK 3013022733';
+  /** A gzip whose inflated bytes stop at `at`: the deflate data of that prefix without its trailer ("unexpected end of file"). */
+  const gzipBrokenAt = (text: string, at: number) => { const gz = gzipSync(Buffer.from(text).subarray(0, at)); return gz.subarray(0, gz.length - 8); };
+
+  beforeAll(() => {
+    tdir = mkdtempSync(join(tmpdir(), 'flowlog-trunc-'));
+    const v2 = `${HEADER}\n${lines.join('\n')}\n`;
+    writeFileSync(join(tdir, 'v2.log.gz'), gzipBrokenAt(v2, v2.length - 30));
+    const custom = `${BYTES_LAST}\n${lines.slice(0, -1).map((l) => { const f = l.split(' '); const [b] = f.splice(9, 1); return [...f, b].join(' '); }).join('\n')}\n${CUT_LINE}\n`;
+    writeFileSync(join(tdir, 'custom.log.gz'), gzipBrokenAt(custom, custom.indexOf('ACCEPT OK 3013022733') + 'ACCEPT OK 301302'.length));
+    writeFileSync(join(tdir, 'no-final-newline.log'), `${HEADER}\n${lines.join('\n')}`);
+  });
+  afterAll(() => rmSync(tdir, { recursive: true, force: true }));
+
+  it('stores every whole line, one DECODE reject per broken object and no FIELD_COUNT; a clean end keeps an unterminated last line', async () => {
+    await withStore(async (store) => {
+      const s = await ingestPath(store, tdir, { capacity: 7 });
+      const perObject = await store.queryRows<{ o: string; n: string }>("SELECT replaceRegexpAll(source, '^.*/', '') AS o, count() AS n FROM flows GROUP BY o ORDER BY o");
+      expect(perObject.map((r) => [r.o, Number(r.n)])).toEqual([['custom.log.gz', lines.length - 1], ['no-final-newline.log', lines.length], ['v2.log.gz', lines.length - 1]]);
+      expect(s.rows).toBe(3 * lines.length - 2);
+      const rejects = await store.queryRows<{ o: string; position: string; reason: string; raw: string }>("SELECT replaceRegexpAll(source, '^.*/', '') AS o, position, reason, raw FROM flows_rejected ORDER BY o");
+      expect(rejects).toEqual([
+        { o: 'custom.log.gz', position: String(lines.length + 1), reason: 'DECODE', raw: CUT_LINE.slice(0, CUT_LINE.indexOf('ACCEPT OK 301302') + 'ACCEPT OK 301302'.length) },
+        { o: 'v2.log.gz', position: String(lines.length + 1), reason: 'DECODE', raw: lines.at(-1)!.slice(0, -29) },
+      ]);
+      // the cut value of the last line (3013022733 read as 301302) is nowhere in the store
+      expect(await store.queryRows('SELECT bytes FROM flows WHERE bytes = 301302')).toEqual([]);
+      // both broken objects are done (quarantined), not left for a re-run
+      const again = await ingestPath(store, tdir, { capacity: 7 });
+      expect([again.rows, again.skipped, again.unfinished]).toEqual([0, 3, []]);
+    });
+  });
+});
+
 /** Identical records that really occur twice in the source (distinct() must not hide our duplicates, so count them). */
 async function duplicatesInSource(store: FlowStore): Promise<number> {
   const rows = await store.queryRows<{ c: string }>('SELECT sum(n - 1) AS c FROM (SELECT count() AS n FROM flows GROUP BY * HAVING n > 1)');
