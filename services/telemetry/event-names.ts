@@ -13,6 +13,8 @@ export const EVENTS = {
   sourceResumed: 'source.resumed',
   kafkaRound: 'kafka.round',
   messagesRead: 'kafka.messages',
+  /** A line from the Kafka client library itself (kafka-log.ts). */
+  kafkaClient: 'kafka.client',
   storeRetry: 'store.retry',
   storeRecovered: 'store.recovered',
   ipamLoaded: 'ipam.loaded',
