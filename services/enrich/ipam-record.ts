@@ -7,6 +7,7 @@
 /** Attributes a prefix can carry; unset ones are inherited from the enclosing prefix. */
 export { IPAM_ATTRIBUTES, type IpamAttribute } from '../../schemas/enrich.js';
 import type { IpamAttribute } from '../../schemas/enrich.js';
+import { FlowlogError } from '../core/errors.js';
 
 export type IpamSourceKind = 'static' | 'aws' | 'azure' | 'netbox' | 'provider' | 'builtin';
 
@@ -45,9 +46,9 @@ export const DEFAULT_TAG_KEYS: TagKeyMap = {
 };
 
 /** A source file or document that cannot be read: names the place and what is wrong. */
-export class IpamSourceError extends Error {
+export class IpamSourceError extends FlowlogError {
   constructor(readonly origin: string, message: string) {
-    super(`${origin}: ${message}`);
+    super('IPAM_INVALID', `${origin}: ${message}`, 'fix or remove that source; a running flowlog keeps its current IPAM version until this loads');
     this.name = 'IpamSourceError';
   }
 }

@@ -1,11 +1,12 @@
 /** `flowlog generate`: synthetic flow logs on disk, with a manifest of what was written. */
 import { parseArgs } from 'node:util';
+import { FlowlogError } from '../core/errors.js';
 import { generate, type GenerateSummary } from './index.js';
 import { writeInventory } from './inventory-writer.js';
 
 const USAGE = 'usage: flowlog generate --out DIR [--flows N] [--seed S] [--start ISO] [--hours H] [--junk N] [--ipam DIR]';
 
-class UsageError extends Error {}
+const usageError = (message: string) => new FlowlogError('USAGE', message, USAGE);
 
 function yesterdayUtc(): Date {
   const d = new Date();
@@ -15,7 +16,7 @@ function yesterdayUtc(): Date {
 function integer(flag: string, raw: string | undefined, dflt: number, min: number): number {
   if (raw === undefined) return dflt;
   const v = /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(v) || v < min) throw new UsageError(`--${flag} must be an integer >= ${min} (got "${raw}")`);
+  if (!Number.isSafeInteger(v) || v < min) throw usageError(`--${flag} must be an integer >= ${min} (got "${raw}")`);
   return v;
 }
 
@@ -27,17 +28,17 @@ function parse(argv: string[]): { out: string; flows: number; seed: number; star
       options: { out: { type: 'string' }, flows: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, hours: { type: 'string' }, junk: { type: 'string' }, ipam: { type: 'string' } },
     }));
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw usageError((e as Error).message);
   }
-  if (!values.out) throw new UsageError('--out DIR is required');
+  if (!values.out) throw usageError('--out DIR is required');
   let start = yesterdayUtc();
   if (values.start !== undefined) {
     start = new Date(values.start);
-    if (Number.isNaN(start.getTime())) throw new UsageError(`--start must be an ISO date/time such as 2026-01-05T00:00:00Z (got "${values.start}")`);
+    if (Number.isNaN(start.getTime())) throw usageError(`--start must be an ISO date/time such as 2026-01-05T00:00:00Z (got "${values.start}")`);
   }
   const hours = values.hours === undefined ? 24 : Number(values.hours);
   if (values.hours !== undefined && (values.hours.trim() === '' || !Number.isFinite(hours) || hours <= 0 || hours > 8784)) {
-    throw new UsageError(`--hours must be a number in (0, 8784] (got "${values.hours}")`);
+    throw usageError(`--hours must be a number in (0, 8784] (got "${values.hours}")`);
   }
   return {
     out: values.out, start, hours, ...(values.ipam ? { ipam: values.ipam } : {}),
@@ -75,8 +76,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
   try {
     opts = parse(argv);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`flowlog generate: ${e.message}\n${USAGE}\n`);
+    if (!FlowlogError.is(e, 'USAGE')) throw e;
+    process.stderr.write(`${e.describe()}\n`);
     return 2;
   }
   const t = performance.now();

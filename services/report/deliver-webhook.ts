@@ -5,6 +5,9 @@
  * URL is a credential (Slack's carries its token in the path), so logs and
  * errors only ever name the scheme and host.
  */
+import { FlowlogError } from '../core/errors.js';
+import { log as logger } from '../telemetry/log.js';
+import { EVENTS } from '../telemetry/event-names.js';
 
 export interface WebhookOptions {
   retries?: number; // after the first attempt
@@ -13,9 +16,11 @@ export interface WebhookOptions {
   log?: (event: Record<string, unknown>) => void;
 }
 
-export class WebhookError extends Error {
+export class WebhookError extends FlowlogError {
   constructor(message: string, readonly status: number | null, readonly attempts: number) {
-    super(message);
+    super('WEBHOOK_FAILED', message, status !== null && status < 500
+      ? 'the hook or the message is wrong: check that the webhook URL is current (a revoked hook answers 4xx)'
+      : 'the chat service or the network failed past the retries: check that it is reachable from here');
     this.name = 'WebhookError';
   }
 }
@@ -30,7 +35,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-const defaultLog = (e: Record<string, unknown>) => process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), ...e })}\n`);
+const defaultLog = ({ event, ...fields }: Record<string, unknown>) => logger.warn(String(event), fields);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function postWebhook(url: string, payload: unknown, o: WebhookOptions = {}): Promise<{ status: number; attempts: number }> {
@@ -59,7 +64,7 @@ export async function postWebhook(url: string, payload: unknown, o: WebhookOptio
     }
     if (attempt > retries) throw new WebhookError(`webhook ${target} failed after ${attempt} attempts: ${problem}`, status, attempt);
     const wait = backoff * 2 ** (attempt - 1);
-    log({ event: 'report_webhook_retry', target, attempt, status, problem, wait_ms: wait });
+    log({ event: EVENTS.webhookRetry, target, attempt, status, problem, wait_ms: wait });
     await sleep(wait);
   }
 }

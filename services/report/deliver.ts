@@ -5,6 +5,7 @@
  * target's failure stopping the others.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { FlowlogError } from '../core/errors.js';
 import { makeS3Client, s3SettingsFromEnv } from '../sources/s3/client.js';
 import { deliverToDir } from './deliver-dir.js';
 import { deliverToS3 } from './deliver-s3.js';
@@ -49,9 +50,9 @@ export function targetFromConfig(c: DeliveryConfig, deps: TargetDeps = {}): Deli
   return { kind: 'webhook', url, ...(w.report_url ? { reportUrl: w.report_url } : {}) };
 }
 
-export class DeliveryError extends Error {
+export class DeliveryError extends FlowlogError {
   constructor(message: string, readonly results: (DeliveryResult | { target: string; error: Error })[]) {
-    super(message);
+    super('DELIVERY_FAILED', message, 'each failed target is named with its error: fix it (the others were delivered) and run the report again');
     this.name = 'DeliveryError';
   }
 }

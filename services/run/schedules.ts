@@ -13,24 +13,19 @@ import { DETECTORS, type DetectorName } from '../detect/finding.js';
 import { FREQUENT, HOURLY, runDetectors } from '../detect/run-detectors.js';
 import { detectSettings } from '../detect/settings.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { telemetryEvents } from '../telemetry/events.js';
 import type { FlowStore } from '../store/store.js';
-
-const log = (event: string, fields: Record<string, unknown> = {}) =>
-  process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event, ...fields })}\n`);
 
 export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Metrics): Cron[] {
   const settings = detectSettings(c);
+  const ev = telemetryEvents(metrics);
   const job = (which: readonly DetectorName[]) => async () => {
     const disabled = [...new Set([...(settings.disabled ?? []), ...DETECTORS.filter((d) => !which.includes(d))])];
     try {
       const r = await runDetectors(store, new Date(), { ...settings, disabled });
-      for (const [d, x] of Object.entries(r.recorded)) {
-        metrics.inc('flowlog_findings_total', { detector: d, change: 'opened' }, x.opened);
-        metrics.inc('flowlog_findings_total', { detector: d, change: 'resolved' }, x.resolved);
-      }
-      log('detect.run', { detectors: which, findings: r.findings.length, ms: Math.round(r.ms), recorded: r.recorded });
+      ev.detectRun({ detectors: which, findings: r.findings.length, ms: r.ms, recorded: r.recorded });
     } catch (e) {
-      log('detect.failed', { detectors: which, error: (e as Error).message.slice(0, 300) });
+      ev.error({ component: 'detect', error: e, detectors: which });
     }
   };
   return [
@@ -41,14 +36,15 @@ export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Me
 
 
 /** The configured reports, each on its cron (UTC), covering the `since` window that ends at the run. */
-export function scheduleReports(store: FlowStore, reports: ReportsConfig): Cron[] {
+export function scheduleReports(store: FlowStore, reports: ReportsConfig, metrics?: Metrics): Cron[] {
+  const ev = telemetryEvents(metrics);
   return reports.map((r) => new Cron(r.cron, { timezone: 'UTC', protect: true }, async () => {
     const until = new Date();
     try {
       const res = await makeReport(store, { since: new Date(until.getTime() - durationMs(r.since)), until, ...(r.title ? { title: r.title } : {}), deliver: r.deliver });
-      log('report.delivered', { report: r.name, findings: res.findings, to: res.results.map((x) => x.target) });
+      ev.reportDelivered({ report: r.name, findings: res.findings, to: res.results.map((x) => x.target) });
     } catch (e) {
-      log('report.failed', { report: r.name, error: (e as Error).message.slice(0, 300) });
+      ev.reportFailed({ report: r.name, error: e });
     }
   }));
 }

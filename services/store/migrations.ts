@@ -1,7 +1,8 @@
 /**
  * Versioned migrations from sql/migrations (NNNN_name.sql), applied once each
- * and recorded in schema_migrations with a checksum, so a re-run is a no-op and
- * an edited, already-applied migration is reported instead of silently skipped.
+ * and recorded in schema_migrations with a checksum, so a re-run is a no-op.
+ * Schema drift (SCHEMA_DRIFT) stops a migrate before any statement runs: an
+ * edited, already-applied migration, or a store migrated by a newer flowlog.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -48,13 +49,21 @@ export async function applyMigrations(target: MigrationTarget, dir = MIGRATIONS_
     (await target.queryRows<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations'))
       .map((r) => [Number(r.version), r.checksum]),
   );
+  const migrations = loadMigrations(dir);
+  // a version this code does not ship: a newer flowlog migrated the store, and this one would write rows its schema no longer fits
+  const known = new Set(migrations.map((m) => m.version));
+  const unknown = [...done.keys()].filter((v) => !known.has(v)).sort((a, b) => a - b);
+  if (unknown.length) {
+    throw new FlowlogError('SCHEMA_DRIFT', `the store has migration${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} applied, which this flowlog does not have (newest here: ${Math.max(0, ...known)})`,
+      'a newer flowlog migrated this store: run that version (or newer) against it, or point this one at another store');
+  }
   const result: AppliedMigration[] = [];
-  for (const m of loadMigrations(dir)) {
+  for (const m of migrations) {
     const seen = done.get(m.version);
     if (seen !== undefined) {
       if (seen !== m.checksum) {
-        throw new FlowlogError('MIGRATION_FAILED', `migration ${m.name} was changed after it was applied`,
-          'never edit an applied migration: add a new NNNN_*.sql file with the change');
+        throw new FlowlogError('SCHEMA_DRIFT', `migration ${m.name} was changed after it was applied (store checksum ${seen}, file ${m.checksum})`,
+          'never edit an applied migration: restore the file (git checkout sql/migrations) and add a new NNNN_*.sql file with the change');
       }
       result.push({ version: m.version, name: m.name, applied: false });
       continue;

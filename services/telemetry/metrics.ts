@@ -1,46 +1,109 @@
 /**
- * Prometheus metrics and a health check over plain HTTP (/metrics, /healthz):
- * counters, gauges and histograms kept as numbers, rendered in the text
- * exposition format.
+ * Prometheus metrics (prom-client) and a health check over plain HTTP
+ * (/metrics, /healthz). Each Metrics owns its registry (tests make several),
+ * with the default process_ and nodejs_ metrics (CPU, memory, event loop, GC)
+ * and flowlog_build_info.
+ *
+ * Callers name metrics by string (`inc('flowlog_rounds_total', labels)`): a
+ * name or label set that was never defined throws instead of going nowhere,
+ * so a typo fails the first test that reaches it.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FlowlogError } from '../core/errors.js';
+import { METRICS, type MetricSpec } from './catalogue.js';
 
-type Labels = Record<string, string>;
-const key = (name: string, labels: Labels) => `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}`;
+export type Labels = Record<string, string | number>;
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** prom-client writes `le` first; Prometheus's own clients write it last, and our scrapes (and people) read it there. */
+class LeLastHistogram extends Histogram<string> {
+  async getForPromString(): Promise<unknown> {
+    const base = (Histogram.prototype as unknown as { getForPromString(this: Histogram<string>): Promise<{ values: { labels: Labels; sharedLabels?: Labels }[] }> }).getForPromString;
+    const data = await base.call(this);
+    data.values = data.values.map((v) => ({ ...v, labels: { ...v.sharedLabels, ...v.labels }, sharedLabels: {} }));
+    return data;
+  }
+}
+
+interface Defined {
+  type: MetricSpec['type'];
+  labels: readonly string[];
+  metric: Counter<string> | Gauge<string> | Histogram<string>;
+  /** Label values filled in when a caller leaves them out (see standardMetrics). */
+  defaults: Labels;
+}
+
+/** Quotes, backslashes and newlines become `_`: a value then needs no escaping in the exposition or in a PromQL selector. */
+const clean = (v: string | number) => String(v).replace(/["\\\n]/g, '_');
 
 export class Metrics {
-  private readonly values = new Map<string, number>();
-  private readonly help = new Map<string, [string, 'counter' | 'gauge' | 'histogram']>();
-  private readonly buckets = new Map<string, readonly number[]>();
+  readonly registry = new Registry();
+  private readonly defined = new Map<string, Defined>();
+  private readonly aliases = new Map<string, (labels: Labels, value: number) => void>();
   healthy: () => Promise<{ ok: boolean; detail: Record<string, unknown> }> = async () => ({ ok: true, detail: {} });
 
-  define(name: string, type: 'counter' | 'gauge', help: string): void { this.help.set(name, [help, type]); }
-  defineHistogram(name: string, help: string, buckets: readonly number[]): void { this.help.set(name, [help, 'histogram']); this.buckets.set(name, buckets); }
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    this.defineSpec(METRICS.find((s) => s.name === 'flowlog_build_info')!);
+    this.set('flowlog_build_info', { version: VERSION, node: process.versions.node }, 1);
+  }
 
-  /** One observation: cumulative le-buckets, _sum and _count, as Prometheus expects. */
+  define(name: string, type: 'counter' | 'gauge', help: string, labels: readonly string[] = []): void {
+    this.defineSpec({ name, type, help, labels });
+  }
+
+  defineHistogram(name: string, help: string, buckets: readonly number[], labels: readonly string[] = []): void {
+    this.defineSpec({ name, type: 'histogram', help, labels, buckets });
+  }
+
+  defineSpec(spec: MetricSpec, defaults: Labels = {}): void {
+    const config = { name: spec.name, help: spec.help, labelNames: [...spec.labels], registers: [this.registry] };
+    const metric = spec.type === 'counter' ? new Counter(config)
+      : spec.type === 'gauge' ? new Gauge(config)
+        : new LeLastHistogram({ ...config, buckets: [...(spec.buckets ?? [])] });
+    this.defined.set(spec.name, { type: spec.type, labels: spec.labels, metric, defaults });
+  }
+
+  /** An old name kept working while callers move: `inc/set/observe(name, ...)` runs `apply` instead. */
+  alias(name: string, apply: (labels: Labels, value: number) => void): void {
+    this.aliases.set(name, apply);
+  }
+
+  /** The defined metric names, in definition order (default process_/nodejs_ metrics aside). */
+  names(): string[] { return [...this.defined.keys()]; }
+
+  inc(name: string, labels: Labels = {}, by = 1): void {
+    if (this.viaAlias(name, labels, by)) return;
+    (this.metric(name, labels, ['counter', 'gauge']) as Counter<string>).inc(this.labels(name, labels), by);
+  }
+
+  set(name: string, labels: Labels, v: number): void {
+    if (this.viaAlias(name, labels, v)) return;
+    (this.metric(name, labels, ['gauge']) as Gauge<string>).set(this.labels(name, labels), v);
+  }
+
+  /** One observation: prom-client keeps the cumulative le-buckets, _sum and _count. */
   observe(name: string, labels: Labels, v: number): void {
-    for (const le of this.buckets.get(name) ?? []) if (v <= le) this.inc(`${name}_bucket`, { ...labels, le: String(le) });
-    this.inc(`${name}_bucket`, { ...labels, le: '+Inf' });
-    this.inc(`${name}_sum`, labels, v);
-    this.inc(`${name}_count`, labels);
+    if (this.viaAlias(name, labels, v)) return;
+    (this.metric(name, labels, ['histogram']) as Histogram<string>).observe(this.labels(name, labels), v);
   }
-  inc(name: string, labels: Labels = {}, by = 1): void { const k = key(name, labels); this.values.set(k, (this.values.get(k) ?? 0) + by); }
-  set(name: string, labels: Labels, v: number): void { this.values.set(key(name, labels), v); }
 
-  render(): string {
-    const out: string[] = [];
-    for (const [name, [help, type]] of this.help) {
-      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      const series = type === 'histogram' ? [`${name}_bucket{`, `${name}_sum{`, `${name}_count{`] : [`${name}{`];
-      for (const [k, v] of this.values) if (series.some((p) => k.startsWith(p))) out.push(`${k.replace('{}', '')} ${v}`);
-    }
-    return `${out.join('\n')}\n`;
-  }
+  /** The text exposition format (prom-client collects asynchronously). */
+  render(): Promise<string> { return this.registry.metrics(); }
 
   listen(hostPort: string): Promise<Server> {
     const i = hostPort.lastIndexOf(':');
     const server = createServer((req, res) => {
-      if (req.url === '/metrics') { res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(this.render()); return; }
+      if (req.url === '/metrics') {
+        this.render().then(
+          (text) => res.writeHead(200, { 'Content-Type': this.registry.contentType }).end(text),
+          (e: Error) => res.writeHead(500).end(`${e.message}\n`),
+        );
+        return;
+      }
       if (req.url === '/healthz') {
         this.healthy().then(
           (h) => res.writeHead(h.ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', ...h.detail })),
@@ -55,26 +118,51 @@ export class Metrics {
       server.listen(Number(hostPort.slice(i + 1)), hostPort.slice(0, i) || '127.0.0.1', () => resolve(server));
     });
   }
+
+  private viaAlias(name: string, labels: Labels, v: number): boolean {
+    const apply = this.defined.has(name) ? undefined : this.aliases.get(name);
+    apply?.(labels, v);
+    return apply !== undefined;
+  }
+
+  private metric(name: string, labels: Labels, types: MetricSpec['type'][]): Defined['metric'] {
+    const d = this.defined.get(name);
+    if (!d) {
+      throw new FlowlogError('METRIC_UNKNOWN', `metric ${name} is not defined`, 'define it in services/telemetry/catalogue.ts (and the operations doc), or fix the name');
+    }
+    if (!types.includes(d.type)) {
+      throw new FlowlogError('METRIC_UNKNOWN', `metric ${name} is a ${d.type}, not a ${types.join(' or ')}`, 'use inc for counters, set for gauges, observe for histograms');
+    }
+    const given = Object.keys({ ...d.defaults, ...labels }).sort();
+    const wanted = [...d.labels].sort();
+    if (given.join(',') !== wanted.join(',')) {
+      throw new FlowlogError('METRIC_LABELS_INVALID', `metric ${name} takes labels {${wanted.join(', ')}}, got {${Object.keys(labels).join(', ')}}`,
+        'pass exactly the labels the metric declares in services/telemetry/catalogue.ts');
+    }
+    return d.metric;
+  }
+
+  /** In declaration order, so every series of a metric lists its labels alike. */
+  private labels(name: string, labels: Labels): Record<string, string> {
+    const d = this.defined.get(name)!;
+    const out: Record<string, string> = {};
+    for (const k of d.labels) out[k] = clean(labels[k] ?? d.defaults[k]!);
+    return out;
+  }
 }
 
+/**
+ * The metrics of `flowlog run`: every entry of the catalogue, plus the old
+ * call shapes runner.ts still uses (each goes once it calls events.ts):
+ * - `inc('flowlog_round_seconds_total', {source}, seconds)` observes flowlog_round_duration_seconds;
+ * - flowlog_records_rejected_total without a reason counts as reason="unclassified".
+ */
 export function standardMetrics(): Metrics {
   const m = new Metrics();
-  m.define('flowlog_messages_total', 'counter', 'Kafka messages read, by source');
-  m.define('flowlog_flows_stored_total', 'counter', 'flows durably stored, by source');
-  m.define('flowlog_records_rejected_total', 'counter', 'records quarantined, by source');
-  m.define('flowlog_objects_total', 'counter', 'objects ingested, by source');
-  m.define('flowlog_objects_unfinished_total', 'counter', 'objects the source could not deliver to the end (left for the next round), by source');
-  m.define('flowlog_batches_total', 'counter', 'batches stored, by source');
-  m.define('flowlog_source_up', 'gauge', '1 while a source runs');
-  m.define('flowlog_consumer_lag', 'gauge', 'Kafka messages behind the last stored round, by source and partition');
-  m.define('flowlog_round_seconds_total', 'counter', 'time spent in Kafka rounds (fetch to commit), by source');
-  m.define('flowlog_rounds_total', 'counter', 'Kafka rounds stored and committed, by source');
-  m.define('flowlog_store_waiting', 'gauge', '1 while the store is failing and flowlog retries (backpressure: consumption waits)');
-  m.define('flowlog_backpressure', 'gauge', '1 while a Kafka source has paused its partitions because the store is behind, by source');
-  m.define('flowlog_ipam_reloads_total', 'counter', 'IPAM reloads, by result: loaded | unchanged | rejected (the version in use stays)');
-  m.define('flowlog_findings_total', 'counter', 'detector findings opened and resolved, by detector');
-  m.define('flowlog_ipam_entries', 'gauge', 'prefixes in the IPAM version in use');
-  m.defineHistogram('flowlog_batch_rows', 'flows per insert, by source', [1_000, 10_000, 50_000, 100_000, 200_000, 300_000, 1_000_000]);
-  m.defineHistogram('flowlog_insert_seconds', 'time to store one batch (flows, quarantine, ledger), by source', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+  for (const spec of METRICS) {
+    if (spec.name === 'flowlog_build_info') continue;
+    m.defineSpec(spec, spec.name === 'flowlog_records_rejected_total' ? { reason: 'unclassified' } : {});
+  }
+  m.alias('flowlog_round_seconds_total', (labels, seconds) => m.observe('flowlog_round_duration_seconds', labels, seconds));
   return m;
 }

@@ -26,7 +26,8 @@ export async function ipamCommand(argv: string[]): Promise<number> {
   try {
     model = file ? await loadIpam(loadEnrichFile(file).settings) : buildModel({ records: builtinClassRecords() });
   } catch (e) {
-    if (e instanceof FlowlogError) throw e;
+    // an unreadable source (IpamSourceError) and a reader's own failure both mean: this IPAM does not load
+    if (e instanceof FlowlogError && e.code !== 'IPAM_INVALID') throw e;
     process.stderr.write(`error IPAM_INVALID: ${(e as Error).message}\n  hint: fix or remove that source; a running flowlog keeps its current IPAM version until this loads\n`);
     return 2;
   }

@@ -47,7 +47,7 @@ export async function policyCommand(argv: string[]): Promise<number> {
   try {
     model = enrich ? await loadIpam(loadEnrichFile(enrich).settings) : buildModel({ records: builtinClassRecords() });
   } catch (e) {
-    process.stderr.write(e instanceof FlowlogError ? `${e.describe()}\n` : `error IPAM_INVALID: ${(e as Error).message}\n  hint: fix or remove that source (flowlog ipam check --enrich ${enrich})\n`);
+    process.stderr.write(e instanceof FlowlogError && e.code !== 'IPAM_INVALID' ? `${e.describe()}\n` : `error IPAM_INVALID: ${(e as Error).message}\n  hint: fix or remove that source (flowlog ipam check --enrich ${enrich})\n`);
     return 2;
   }
   const compiled = compilePolicy(policy, model);

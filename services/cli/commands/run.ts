@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { FlowlogError } from '../../core/errors.js';
 import { loadConfig } from '../../config/load-config.js';
 import { runConfigured } from '../../run/runner.js';
+import { telemetryEvents } from '../../telemetry/events.js';
 import { parseCli } from '../args.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -13,7 +14,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // handlers first: a signal during startup (connecting, migrating) must still end in a clean stop
   let signalled: (() => void) | null = null;
   const signal = new Promise<void>((resolve) => { signalled = resolve; });
-  const onSignal = (sig: string) => { process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event: 'signal', signal: sig })}\n`); signalled?.(); };
+  const onSignal = (sig: string) => { telemetryEvents().signal({ signal: sig }); signalled?.(); };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
   const running = await runConfigured(cfg, dirname(resolve(values.config)));

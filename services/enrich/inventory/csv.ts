@@ -6,15 +6,17 @@
  * shift every later column.
  */
 
+import { FlowlogError } from '../../core/errors.js';
+
 export interface CsvRow {
   /** 1-based line where the row starts (a quoted field may span lines). */
   line: number;
   fields: string[];
 }
 
-export class CsvSyntaxError extends Error {
+export class CsvSyntaxError extends FlowlogError {
   constructor(readonly line: number, message: string) {
-    super(`line ${line}: ${message}`);
+    super('CSV_INVALID', `line ${line}: ${message}`);
     this.name = 'CsvSyntaxError';
   }
 }

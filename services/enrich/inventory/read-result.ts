@@ -3,6 +3,7 @@
  * instead of failing the whole document: one typo in a 5,000-prefix export
  * should cost that prefix, not the enrichment of every flow.
  */
+import { FlowlogError } from '../../core/errors.js';
 import type { InterfaceRecord, IpamRecord } from '../ipam-record.js';
 
 export interface IpamReadResult {
@@ -13,9 +14,9 @@ export interface IpamReadResult {
 }
 
 /** Thrown inside an item's reader; caught by forEachItem and turned into a problem line. */
-export class ItemProblem extends Error {
+export class ItemProblem extends FlowlogError {
   constructor(message: string) {
-    super(message);
+    super('IPAM_ITEM_INVALID', message);
     this.name = 'ItemProblem';
   }
 }

@@ -42,7 +42,7 @@ describe('S3 poll mode', () => {
       '      access_key: { env: FLOWLOG_TEST_S3_KEY }, secret_key: { env: FLOWLOG_TEST_S3_SECRET } }',
     ].join('\n'));
     const running = await runConfigured(cfg);
-    const waitForStored = (n: number) => waitFor(() => stored(running.metrics.render()) >= n, `${n} flows stored`, 30_000);
+    const waitForStored = (n: number) => waitFor(async () => stored(await running.metrics.render()) >= n, `${n} flows stored`, 30_000);
     const poll = 5_000;
     await waitForStored(2000);
     await put(2); await put(3); // appear while the source polls
@@ -52,7 +52,7 @@ describe('S3 poll mode', () => {
     await running.stop();
     expect(Date.now() - t1, 'stop must not wait out the poll interval').toBeLessThan(poll);
     s3.destroy();
-    expect(stored(running.metrics.render())).toBe(4000);
+    expect(stored(await running.metrics.render())).toBe(4000);
     const store = new ChdbStore(join(dir, 'store'));
     try {
       const [c] = await store.queryRows<{ n: number; objects: number }>('SELECT count() AS n, uniqExact(source) AS objects FROM flows');
@@ -90,12 +90,12 @@ describe('S3 poll mode', () => {
     process.env.FLOWLOG_TEST_S3_SECRET = process.env.S3_SECRET_KEY;
     const running = await runConfigured(cfg);
     try {
-      await waitFor(() => stored(running.metrics.render()) >= 3000, 'the first round');
+      await waitFor(async () => stored(await running.metrics.render()) >= 3000, 'the first round');
       // the first round: every day folder from `from` (6 days ago) to today
       expect(listed()).toEqual([6, 5, 4, 3, 2, 1, 0].map(day));
       const firstRound = listed().length;
       await put(1); // delivered late into yesterday's folder
-      await waitFor(() => stored(running.metrics.render()) >= 4000, 'the late object');
+      await waitFor(async () => stored(await running.metrics.render()) >= 4000, 'the late object');
       await waitFor(() => listed().length >= firstRound + 4, 'two more rounds');
       // later rounds: the cursor is today, the lookback one day: yesterday and today only
       // (a round that starts after midnight UTC also lists the new day)
@@ -105,6 +105,6 @@ describe('S3 poll mode', () => {
       await front.close();
       s3.destroy();
     }
-    expect(stored(running.metrics.render())).toBe(4000);
+    expect(stored(await running.metrics.render())).toBe(4000);
   });
 });

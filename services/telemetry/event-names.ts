@@ -1,0 +1,34 @@
+/**
+ * Every log event flowlog writes, by name, in one place: alerting and tests
+ * match on these strings, so a rename is a change to announce.
+ */
+export const EVENTS = {
+  flowsStored: 'flows.stored',
+  recordsRejected: 'records.rejected',
+  sourceStarted: 'source.started',
+  sourceStopped: 'source.stopped',
+  sourceRound: 'source.round',
+  sourceUnfinished: 'source.unfinished',
+  sourcePaused: 'source.paused',
+  sourceResumed: 'source.resumed',
+  kafkaRound: 'kafka.round',
+  messagesRead: 'kafka.messages',
+  /** A line from the Kafka client library itself (kafka-log.ts). */
+  kafkaClient: 'kafka.client',
+  storeRetry: 'store.retry',
+  storeRecovered: 'store.recovered',
+  ipamLoaded: 'ipam.loaded',
+  ipamUnchanged: 'ipam.unchanged',
+  ipamRejected: 'ipam.rejected',
+  detectRun: 'detect.run',
+  reportDelivered: 'report.delivered',
+  webhookRetry: 'report_webhook_retry',
+  signal: 'signal',
+  shutdownStarted: 'shutdown.started',
+  shutdownDone: 'shutdown.done',
+} as const;
+
+/** What failed, for `<component>.failed` events and flowlog_errors_total{component}. */
+export const COMPONENTS = ['source', 'store', 'kafka', 'ipam', 'detect', 'report', 'run'] as const;
+export type Component = (typeof COMPONENTS)[number];
+export const failedEvent = (c: Component) => `${c}.failed` as const;
