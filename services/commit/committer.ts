@@ -21,7 +21,8 @@
  */
 import { createHash } from 'node:crypto';
 import { FlowBatch } from '../core/flow-batch.js';
-import { RejectBatch } from '../core/rejects.js';
+import { RejectBatch, type RejectReason } from '../core/rejects.js';
+import { COLUMN_INDEX } from '../../schemas/flow.js';
 import type { ObjectParser } from '../parse/object-parser.js';
 import { FlowlogError } from '../core/errors.js';
 import type { FlowStore, LedgerEntry, ObjectProgress } from '../store/store.js';
@@ -48,6 +49,15 @@ export interface Round { kind: LedgerEntry['sourceKind']; stream: string; first:
 
 interface Segment { obj: SourceObject; first: number; last: number; rejected: number; complete: boolean }
 
+/** One batch as stored: its flows, its rejects by reason, the insert's duration and its newest flow (freshness). */
+export interface StoredBatch {
+  rows: number;
+  rejected: number;
+  rejectsByReason: Partial<Record<RejectReason, number>>;
+  seconds: number;
+  newestFlowAt?: Date;
+}
+
 export interface BatchStats { batches: number; rows: number; rejected: number; objects: number; insertMs: number }
 
 export interface BatchEnricher {
@@ -65,8 +75,8 @@ export interface CommitterOptions {
   sourceKind: LedgerEntry['sourceKind'];
   /** Fills the enrichment columns of a full batch just before it is encoded (IPAM, ownership). */
   enrich?: BatchEnricher;
-  /** Called after each batch is durably stored, with the time its insert took. */
-  onStored?: (rows: number, rejected: number, seconds: number) => void;
+  /** Called after each batch is durably stored. */
+  onStored?: (b: StoredBatch) => void;
 }
 
 export class Committer {
@@ -141,6 +151,7 @@ export class Committer {
     this.opts.enrich?.apply(this.batch);
     const violations = this.opts.enrich?.takeViolations?.() ?? null;
     const prepared = this.store.prepareFlows(this.batch);
+    const newest = newestEnd(this.batch);
     const rejected = this.rejects.items.slice();
     this.batch.reset();
     this.rejects.clear();
@@ -158,7 +169,9 @@ export class Committer {
       this.stats.batches++;
       this.stats.rows += prepared.rows;
       this.stats.rejected += rejected.length;
-      this.opts.onStored?.(prepared.rows, rejected.length, ms / 1000);
+      const rejectsByReason: StoredBatch['rejectsByReason'] = {};
+      for (const r of rejected) rejectsByReason[r.reason] = (rejectsByReason[r.reason] ?? 0) + 1;
+      this.opts.onStored?.({ rows: prepared.rows, rejected: rejected.length, rejectsByReason, seconds: ms / 1000, ...(newest > 0 ? { newestFlowAt: new Date(newest) } : {}) });
     })();
     this.inflight = job;
     // a failure surfaces at the next await of the chain, even if nobody awaits this one yet
@@ -226,6 +239,17 @@ export class Committer {
       if (done) break;
     }
   }
+}
+
+const END_TIME = COLUMN_INDEX.end_time;
+
+/** The latest end_time in a batch (epoch ms; 0 when none): one pass over one column, for the freshness metric. */
+function newestEnd(b: FlowBatch): number {
+  if (!b.present[END_TIME]) return 0;
+  const t = b.num[END_TIME]!, nulls = b.nulls[END_TIME]!;
+  let max = 0;
+  for (let i = 0; i < b.length; i++) if (nulls[i] === 0 && t[i]! > max) max = t[i]!;
+  return max;
 }
 
 const roundId = (r: Round): string => `${r.stream}:${r.first}-${r.end - 1}`;

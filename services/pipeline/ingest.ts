@@ -5,7 +5,7 @@
  * one the source could not deliver is left unfinished (rows read before the
  * failure stored, the rest for a re-run) and the run goes on too.
  */
-import { Committer, DEFAULT_CAPACITY, type BatchEnricher } from '../commit/committer.js';
+import { Committer, DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
 import { FlowlogError } from '../core/errors.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import type { ObjectBody } from '../decode/stream.js';
@@ -23,8 +23,8 @@ export interface IngestOptions {
   logFormat?: FormatPlan;
   capacity?: number;
   onProgress?: (p: IngestProgress) => void;
-  /** After each stored batch: its flows and how long the store took. */
-  onBatch?: (rows: number, seconds: number) => void;
+  /** After each stored batch: its flows, rejects by reason, how long the store took, its newest flow. */
+  onBatch?: (b: StoredBatch) => void;
   enrich?: BatchEnricher;
   /** Rows per insert (the configuration's batch.rows). */
   batchRows?: number;
@@ -72,7 +72,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     sourceKind: source.kind,
     capacity: opts.capacity ?? opts.batchRows ?? batchRowsFromEnv(),
     ...(opts.enrich ? { enrich: opts.enrich } : {}),
-    onStored: (rows, rejected, seconds) => { progress.rows += rows; progress.rejected += rejected; opts.onBatch?.(rows, seconds); opts.onProgress?.(progress); },
+    onStored: (b) => { progress.rows += b.rows; progress.rejected += b.rejected; opts.onBatch?.(b); opts.onProgress?.(progress); },
   });
   const all = await source.list();
   opts.onListed?.(all);
@@ -117,6 +117,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     } else if (parser instanceof Error) {
       await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);
       progress.rejected++;
+      opts.onBatch?.({ rows: 0, rejected: 1, rejectsByReason: { DECODE: 1 }, seconds: 0 });
     } else {
       try {
         await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);

@@ -5,14 +5,14 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KafkaConfig } from 'kafkajs';
-import { DEFAULT_CAPACITY, type BatchEnricher } from '../commit/committer.js';
+import { DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import { KafkaSource, type KafkaFetchSettings } from '../sources/kafka/kafka-source.js';
 import type { FlowStore } from '../store/store.js';
 import { MessageRounds, type MessageRoundStats } from './message-rounds.js';
 
 export interface KafkaIngestOptions {
-  kafka: Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl' | 'clientId'>;
+  kafka: Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl' | 'clientId' | 'logCreator'>;
   topics: string[];
   groupId: string;
   logFormat?: FormatPlan;
@@ -25,8 +25,8 @@ export interface KafkaIngestOptions {
   /** After each stored round: its partition, backlog behind it when fetched, rows and duration. */
   onRound?: (r: { partition: string; lag: number; messages: number; seconds: number }) => void;
   onStored?: (s: KafkaIngestStats) => void;
-  /** After each stored batch: its flows and how long the store took. */
-  onBatch?: (rows: number, seconds: number) => void;
+  /** After each stored batch: flows, rejects by reason, insert time, newest flow. */
+  onBatch?: (b: StoredBatch) => void;
   enrich?: BatchEnricher;
   /** Partitions paused (true) or resumed (false) for backpressure. */
   onBackpressure?: (paused: boolean) => void;

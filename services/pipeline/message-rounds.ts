@@ -18,7 +18,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Committer, type BatchEnricher } from '../commit/committer.js';
+import { Committer, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
 import { FlowlogError } from '../core/errors.js';
 import { RejectBatch } from '../core/rejects.js';
 import { decodeObject } from '../decode/gzip.js';
@@ -37,8 +37,8 @@ export interface MessageRoundsOptions {
   s3?: S3Client;
   capacity: number;
   enrich?: BatchEnricher;
-  /** After each stored batch: its flows and how long the store took. */
-  onBatch?: (rows: number, seconds: number) => void;
+  /** After each stored batch (and each round's own rejects, as a batch of no flows). */
+  onBatch?: (b: StoredBatch) => void;
   /** After each stored round: its stream, backlog behind it when fetched, messages and duration. */
   onRound?: (r: { partition: string; lag: number; messages: number; seconds: number }) => void;
   onStored?: (s: MessageRoundStats) => void;
@@ -62,7 +62,7 @@ export class MessageRounds implements MessageSink {
       sourceKind: 's3',
       capacity: opts.capacity,
       ...(opts.enrich ? { enrich: opts.enrich } : {}),
-      onStored: (rows, rejected, seconds) => { this.stats.rows += rows; this.stats.rejected += rejected; opts.onBatch?.(rows, seconds); },
+      onStored: (b) => { this.stats.rows += b.rows; this.stats.rejected += b.rejected; opts.onBatch?.(b); },
     });
   }
 
@@ -128,6 +128,11 @@ export class MessageRounds implements MessageSink {
         }
       }
       await this.committer.commitRound(round, rejects);
+      if (rejects.length) {
+        const byReason: StoredBatch['rejectsByReason'] = {};
+        for (const r of rejects.items) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
+        this.opts.onBatch?.({ rows: 0, rejected: rejects.length, rejectsByReason: byReason, seconds: 0 });
+      }
       this.stats.messages += take.length;
       this.progress.set(stream, { identity: '', complete: false, storedRows: last + 1 });
       for (const [name, p] of doneNow) this.s3Done.set(name, p); // only now: a round run again decides as this one did

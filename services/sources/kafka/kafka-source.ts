@@ -21,7 +21,7 @@ export interface KafkaFetchSettings { minBytes: number; maxBytes: number; maxByt
 export const DEFAULT_FETCH: KafkaFetchSettings = { minBytes: 1 << 20, maxBytes: 64 << 20, maxBytesPerPartition: 16 << 20, maxWaitMs: 500 };
 
 export interface KafkaSourceOptions {
-  kafka: Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl' | 'clientId'>;
+  kafka: Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl' | 'clientId' | 'logCreator'>;
   topics: string[];
   groupId: string;
   sessionTimeoutMs?: number;

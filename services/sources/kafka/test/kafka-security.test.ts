@@ -7,7 +7,7 @@
  *
  * Each case goes the way a user's config goes: a source written as
  * configuration text, validated by parseConfig, turned into kafkajs settings
- * by kafkaConfig (services/run/runner.ts), then a topic is created, one
+ * by kafkaConfig (services/run/sources.ts), then a topic is created, one
  * message produced and consumed back through those settings. SASL_SSL + PLAIN
  * with a CA file is how Azure Event Hubs' Kafka endpoint is reached.
  */
@@ -18,7 +18,7 @@ import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaSourceConfig } from '../../../../schemas/config.js';
 import { parseConfig } from '../../../config/load-config.js';
-import { kafkaConfig } from '../../../run/runner.js';
+import { kafkaConfig } from '../../../run/sources.js';
 
 const REQUIRED = ['KAFKA_SASL_BROKERS', 'KAFKA_SASL_SSL_BROKERS', 'KAFKA_CA_FILE', 'KAFKA_SASL_USER', 'KAFKA_SASL_PASSWORD'] as const;
 type Env = Record<(typeof REQUIRED)[number], string>;

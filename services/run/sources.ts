@@ -1,0 +1,116 @@
+/**
+ * The configured sources, built from the `sources:` section: each becomes a
+ * Source (sources/source.ts) that `flowlog run` starts, supervises and stops
+ * alike, wired to the pipeline and to the telemetry events.
+ */
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import type { FlowlogConfig, KafkaSourceConfig, S3ConnectionConfig } from '../../schemas/config.js';
+import { durationMs } from '../../schemas/common.js';
+import type { BatchEnricher, StoredBatch } from '../commit/committer.js';
+import type { RejectReason } from '../core/rejects.js';
+import { readPemFile, readSecret } from '../config/load-config.js';
+import { compileLogFormat } from '../parse/aws/log-format.js';
+import type { IngestSummary } from '../pipeline/ingest.js';
+import { KafkaIngest } from '../pipeline/kafka-ingest.js';
+import { ObjectRounds } from '../pipeline/object-rounds.js';
+import { listLocalObjects, readLocalObject } from '../sources/local.js';
+import { makeS3Client } from '../sources/s3/client.js';
+import { parseS3Uri, s3Source } from '../sources/s3/s3-source.js';
+import type { Source } from '../sources/source.js';
+import type { FlowStore } from '../store/store.js';
+import type { TelemetryEvents } from '../telemetry/events.js';
+import { kafkaLogCreator } from '../telemetry/kafka-log.js';
+import { log } from '../telemetry/log.js';
+
+type SourceConfig = FlowlogConfig['sources'][number];
+
+export interface SourceDeps {
+  store: FlowStore;
+  enrich: BatchEnricher;
+  events: TelemetryEvents;
+  batchRows?: number;
+}
+
+export function s3Client(c: S3ConnectionConfig, where: string) {
+  return makeS3Client({
+    ...(c.endpoint ? { endpoint: c.endpoint } : {}), region: c.region, forcePathStyle: c.path_style ?? Boolean(c.endpoint),
+    ...(c.ca_file ? { ca: readPemFile(c.ca_file, `${where}.ca_file`) } : {}),
+    ...(c.access_key && c.secret_key ? { accessKeyId: readSecret(c.access_key, `${where}.access_key`), secretAccessKey: readSecret(c.secret_key, `${where}.secret_key`) } : {}),
+  });
+}
+
+export function kafkaConfig(c: KafkaSourceConfig, where: string): Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl' | 'clientId'> {
+  const ssl = c.tls?.enabled ? {
+    rejectUnauthorized: c.tls.reject_unauthorized,
+    ...(c.tls.ca_file ? { ca: [readFileSync(c.tls.ca_file, 'utf8')] } : {}),
+    ...(c.tls.cert_file ? { cert: readFileSync(c.tls.cert_file, 'utf8') } : {}),
+    ...(c.tls.key_file ? { key: readFileSync(c.tls.key_file, 'utf8') } : {}),
+  } : undefined;
+  const sasl = c.sasl ? { mechanism: c.sasl.mechanism, username: c.sasl.username, password: readSecret(c.sasl.password, `${where}.sasl.password`) } as SASLOptions : undefined;
+  return { brokers: c.brokers, clientId: `flowlog-${c.name}`, ...(ssl ? { ssl } : {}), ...(sasl ? { sasl } : {}) };
+}
+
+/** A stored batch as events: flows (and freshness), then rejects by reason. */
+function batchEvents(events: TelemetryEvents, source: string) {
+  return (b: StoredBatch) => {
+    if (b.rows > 0) events.flowsStored({ source, rows: b.rows, seconds: b.seconds, ...(b.newestFlowAt ? { newestFlowAt: b.newestFlowAt } : {}) });
+    for (const [reason, count] of Object.entries(b.rejectsByReason)) events.recordsRejected({ source, reason: reason as RejectReason, count: count ?? 0 });
+  };
+}
+
+/** A Kafka source, with the handle the runner needs for backpressure. */
+export interface KafkaRunning extends Source { backpressure(on: boolean): void }
+
+export function kafkaSource(src: KafkaSourceConfig, where: string, deps: SourceDeps): KafkaRunning {
+  const { events } = deps;
+  const logFormat = src.log_format ? compileLogFormat(src.log_format) : undefined;
+  let read = 0;
+  const k = new KafkaIngest(deps.store, {
+    kafka: { ...kafkaConfig(src, where), logCreator: kafkaLogCreator(log.child({ source: src.name })) },
+    topics: src.topics, groupId: src.group_id, sessionTimeoutMs: durationMs(src.session_timeout),
+    ...(deps.batchRows ? { capacity: deps.batchRows } : {}),
+    ...(logFormat ? { logFormat } : {}), ...(src.s3 ? { s3: s3Client(src.s3, `${where}.s3`) } : {}), enrich: deps.enrich,
+    onRound: (r) => events.kafkaRound({ source: src.name, partition: r.partition, lag: r.lag, seconds: r.seconds }),
+    onBatch: batchEvents(events, src.name),
+    onBackpressure: (paused) => events.backpressure({ source: src.name, paused }),
+    onStored: (s) => { events.messagesRead({ source: src.name, count: s.messages - read }); read = s.messages; },
+  });
+  let stopped: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => { stopped = resolve; });
+  return {
+    name: src.name, kind: 'kafka', done,
+    start: async () => {
+      await k.start();
+      events.sourceStarted({ source: src.name, kind: 'kafka', topics: src.topics });
+    },
+    stop: async () => { await k.stop(); events.sourceStopped({ source: src.name }); stopped(); },
+    health: () => k.health(),
+    backpressure: (on) => k.backpressure(on),
+  };
+}
+
+export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig>, where: string, deps: SourceDeps): Source {
+  const { events } = deps;
+  const logFormat = src.log_format ? compileLogFormat(src.log_format) : undefined;
+  const ingest = { ...(logFormat ? { logFormat } : {}), ...(deps.batchRows ? { batchRows: deps.batchRows } : {}), onBatch: batchEvents(events, src.name), enrich: deps.enrich };
+  const onRound = (s: IngestSummary) => events.sourceRound({ source: src.name, objects: s.objects, skipped: s.skipped, rows: s.rows, rejected: s.rejected, seconds: s.seconds, unfinished: s.unfinished });
+  const onError = (error: unknown) => events.error({ component: 'source', error, source: src.name });
+  if (src.kind === 'local') {
+    const path = src.path;
+    return new ObjectRounds(deps.store, { name: src.name, kind: 'local', ingest, onRound, onError,
+      open: () => ({ source: { kind: 'local', list: () => listLocalObjects(path), fetch: readLocalObject } }) });
+  }
+  const { bucket, prefix } = parseS3Uri(src.uri);
+  const poll = src.mode === 'poll';
+  return new ObjectRounds(deps.store, {
+    name: src.name, kind: 's3', ingest, onRound, onError,
+    open: (from) => {
+      const client = s3Client(src, where);
+      const since = poll ? from : src.from;
+      return { source: s3Source(client, { bucket, prefix, ...(since ? { from: since } : {}), ...(src.to ? { to: src.to } : {}) }), close: () => client.destroy() };
+    },
+    ...(poll ? { intervalMs: durationMs(src.poll_interval),
+      cursor: { key: `${src.name}:${src.uri}`, prefix, ...(src.from ? { from: src.from } : {}), lookbackMs: durationMs(src.poll_lookback) } } : {}),
+  });
+}
