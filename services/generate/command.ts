@@ -1,9 +1,12 @@
 /** `flowlog generate`: synthetic flow logs on disk, with a manifest of what was written. */
 import { parseArgs } from 'node:util';
+import { helpIfAsked } from '../cli/args.js';
 import { generate, type GenerateSummary } from './index.js';
 import { writeInventory } from './inventory-writer.js';
 
 const USAGE = 'usage: flowlog generate --out DIR [--flows N] [--seed S] [--start ISO] [--hours H] [--junk N] [--ipam DIR]';
+
+const OPTIONS = { out: { type: 'string' }, flows: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, hours: { type: 'string' }, junk: { type: 'string' }, ipam: { type: 'string' } } as const;
 
 class UsageError extends Error {}
 
@@ -24,7 +27,7 @@ function parse(argv: string[]): { out: string; flows: number; seed: number; star
   try {
     ({ values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
-      options: { out: { type: 'string' }, flows: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, hours: { type: 'string' }, junk: { type: 'string' }, ipam: { type: 'string' } },
+      options: OPTIONS,
     }));
   } catch (e) {
     throw new UsageError((e as Error).message);
@@ -71,6 +74,7 @@ function summaryLine(s: GenerateSummary, out: string, ms: number): string {
 }
 
 export async function generateCommand(argv: string[]): Promise<number> {
+  helpIfAsked(argv, OPTIONS, USAGE);
   let opts: ReturnType<typeof parse>;
   try {
     opts = parse(argv);
