@@ -74,7 +74,11 @@ function summaryLine(s: GenerateSummary, out: string, ms: number): string {
 }
 
 export async function generateCommand(argv: string[]): Promise<number> {
-  helpIfAsked(argv, OPTIONS, USAGE);
+  helpIfAsked(argv, OPTIONS, USAGE, { flags: {
+    out: 'folder to write into', flows: 'records to generate (default 2000000)', seed: 'random seed (default 1): same seed, same files',
+    start: 'first hour, ISO (default yesterday 00:00 UTC)', hours: 'hours to cover (default 24)', junk: 'malformed records to mix in (default 0)',
+    ipam: 'also write the matching inventory and IPAM, with an enrich.yaml, into this folder',
+  } });
   let opts: ReturnType<typeof parse>;
   try {
     opts = parse(argv);

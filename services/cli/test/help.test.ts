@@ -27,6 +27,7 @@ describe('flowlog --help and --version', () => {
   it('--help lists the flags the command parses', () => {
     const sql = run(['sql', '--help']).stdout;
     for (const flag of ['--format', '--param', '--saved', '--list-saved', '--write']) expect(sql).toContain(flag);
+    expect(sql).toMatch(/--write +allow statements that change data or schema/); // each flag with what it does
     expect(run(['run', '--help']).stdout).toMatch(/-c, --config VALUE/);
     expect(run(['bench', '--help']).stdout).not.toContain('--ingest-child'); // bench's own child mode is not for users
   });
