@@ -67,6 +67,11 @@ function anchors(markdown: string): Set<string> {
 }
 
 describe('docs', () => {
+  it('keep the README a front page: under 10 KB, the rest in docs/', () => {
+    const size = statSync(join(ROOT, 'README.md')).size;
+    expect(size, `README.md is ${size} bytes: move detail into a docs/ page and link it`).toBeLessThan(10 * 1024);
+  });
+
   it('document every command, subcommand and flag that --help lists', async () => {
     const names = await commands();
     expect(names.length).toBeGreaterThan(10);
