@@ -1,5 +1,7 @@
 /** `flowlog <command>`: dispatch, and one place that turns errors into advice. */
+import { readFileSync } from 'node:fs';
 import { FlowlogError } from '../core/errors.js';
+import { HelpRequested } from './args.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -20,14 +22,32 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   bench: { load: async () => (await import('../bench/bench.js')).benchCommand, summary: 'measure parse and ingest rates against the engine (npm run bench)' },
 };
 
+/** The command names, in the order `flowlog --help` lists them (tests walk them). */
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS);
+}
+
 export function usage(): string {
   const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
-  return ['usage: flowlog <command> [options]', '', ...Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(w)}  ${v.summary}`),
-    '', 'environment: FLOWLOG_DATA_DIR (embedded store folder, default ./.flowlog)'].join('\n');
+  return ['usage: flowlog <command> [options]', '       flowlog <command> --help    flowlog help <command>    flowlog --version', '',
+    ...Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(w)}  ${v.summary}`),
+    '', 'environment: FLOWLOG_DATA_DIR (embedded store folder, default ./.flowlog)', 'docs: README.md and docs/ in the source tree'].join('\n');
+}
+
+/** The version in package.json: the one `npm` installed, so no second copy to keep in step. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...args] = argv;
+  if (first === '--version' || first === '-V') {
+    process.stdout.write(`flowlog ${version()}\n`);
+    return 0;
+  }
+  // `flowlog help COMMAND` is `flowlog COMMAND --help`
+  const [name, rest] = first === 'help' && args[0] ? [args[0], ['--help']] : [first, args];
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(`${usage()}\n`);
     return name ? 0 : 2;
@@ -40,6 +60,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await cmd.load())(rest);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(`flowlog ${name}: ${cmd.summary}\n\n${e.text}\n`);
+      return 0;
+    }
     if (e instanceof FlowlogError) {
       process.stderr.write(`${e.describe()}\n`);
       return e.code === 'USAGE' ? 2 : 1;

@@ -34,7 +34,7 @@ export function enrichPlan(cfg: EnrichConfig, baseDir: string): EnrichPlan {
 export function loadEnrichFile(file: string): EnrichPlan {
   let text: string;
   try { text = readFileSync(file, 'utf8'); } catch (e) {
-    throw new FlowlogError('CONFIG_INVALID', `cannot read ${file} (${(e as NodeJS.ErrnoException).code})`, 'pass a YAML file with an enrich: section (see README, Enrichment)');
+    throw new FlowlogError('CONFIG_INVALID', `cannot read ${file} (${(e as NodeJS.ErrnoException).code})`, 'pass a YAML file with an enrich: section (see docs/enrichment.md)');
   }
   const doc = parseYamlWith(z.object({ enrich: enrichSchema }).passthrough(), text, file);
   return enrichPlan(doc.enrich, dirname(resolve(file)));

@@ -70,7 +70,8 @@ export async function runEval(dir: string, flows: number, log: (s: string) => vo
 export const falseRate = (s: DetectorScore, workloads: number): number => s.falseFindings.length / (workloads / 1000) / 2;
 
 export async function evalCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { flows: { type: 'string' }, json: { type: 'boolean' } }, 'flowlog eval [--flows N] [--json]');
+  const { values } = parseCli(argv, { flows: { type: 'string' }, json: { type: 'boolean' } }, 'flowlog eval [--flows N] [--json]', { flags: {
+    flows: 'background flows to generate (default 1200000)', json: 'print the scores as JSON' } });
   const dir = resolve(process.env.FLOWLOG_DATA_DIR ?? './.flowlog', 'eval');
   const r = await runEval(dir, Number(values.flows ?? 1_200_000), (s) => process.stderr.write(`${s}\n`));
   const pct = (x: number | null) => (x === null ? '   -  ' : `${(100 * x).toFixed(0).padStart(4)}% `);

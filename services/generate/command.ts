@@ -1,12 +1,15 @@
 /** `flowlog generate`: synthetic flow logs on disk, with a manifest of what was written. */
 import { parseArgs } from 'node:util';
 import { FlowlogError } from '../core/errors.js';
+import { helpIfAsked } from '../cli/args.js';
 import { generate, type GenerateSummary } from './index.js';
 import { writeInventory } from './inventory-writer.js';
 
 const USAGE = 'usage: flowlog generate --out DIR [--flows N] [--seed S] [--start ISO] [--hours H] [--junk N] [--ipam DIR]';
 
 const usageError = (message: string) => new FlowlogError('USAGE', message, USAGE);
+
+const OPTIONS = { out: { type: 'string' }, flows: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, hours: { type: 'string' }, junk: { type: 'string' }, ipam: { type: 'string' } } as const;
 
 function yesterdayUtc(): Date {
   const d = new Date();
@@ -25,7 +28,7 @@ function parse(argv: string[]): { out: string; flows: number; seed: number; star
   try {
     ({ values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
-      options: { out: { type: 'string' }, flows: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, hours: { type: 'string' }, junk: { type: 'string' }, ipam: { type: 'string' } },
+      options: OPTIONS,
     }));
   } catch (e) {
     throw usageError((e as Error).message);
@@ -72,6 +75,11 @@ function summaryLine(s: GenerateSummary, out: string, ms: number): string {
 }
 
 export async function generateCommand(argv: string[]): Promise<number> {
+  helpIfAsked(argv, OPTIONS, USAGE, { flags: {
+    out: 'folder to write into', flows: 'records to generate (default 2000000)', seed: 'random seed (default 1): same seed, same files',
+    start: 'first hour, ISO (default yesterday 00:00 UTC)', hours: 'hours to cover (default 24)', junk: 'malformed records to mix in (default 0)',
+    ipam: 'also write the matching inventory and IPAM, with an enrich.yaml, into this folder',
+  } });
   let opts: ReturnType<typeof parse>;
   try {
     opts = parse(argv);

@@ -39,7 +39,7 @@ async function demoFindings(store: FlowStore, start: Date, fresh: boolean, dataD
 }
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { flows: { type: 'string' } }, 'flowlog demo [--flows N]');
+  const { values } = parseCli(argv, { flows: { type: 'string' } }, 'flowlog demo [--flows N]', { flags: { flows: 'flows to generate the first time (default 2000000)' } });
   const flows = Number(values.flows ?? 2_000_000);
   const dataDir = defaultDataDir();
   const demoDir = join(dataDir, 'demo-data');

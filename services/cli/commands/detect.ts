@@ -17,7 +17,8 @@ import { parseCli } from '../args.js';
 const USAGE = 'flowlog detect [--now ISO] [--config FILE]';
 
 export async function detectCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { now: { type: 'string' }, config: { type: 'string' } }, USAGE);
+  const { values } = parseCli(argv, { now: { type: 'string' }, config: { type: 'string' } }, USAGE, { flags: {
+    now: 'run as of this ISO time instead of now (to look back)', config: 'read thresholds and suppressions from the detect: section of this file' } });
   const now = values.now ? new Date(values.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new FlowlogError('USAGE', `--now "${values.now}" is not a date`, 'write it as ISO 8601, e.g. --now 2026-11-24T07:00:00Z');
   const cfg = values.config ? parseYamlWith(z.object({ detect: detectSchema.default({}) }).passthrough(), readFileSync(values.config, 'utf8'), values.config).detect : detectSchema.parse({});

@@ -23,7 +23,11 @@ function isoFlag(name: string, v: string | undefined): Date | undefined {
 export async function ingestCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
     'log-format': { type: 'string' }, quiet: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' }, enrich: { type: 'string' }, policy: { type: 'string' },
-  }, USAGE);
+  }, USAGE, { flags: {
+    'log-format': 'field order of headerless AWS text, as in aws ec2 create-flow-logs', quiet: 'no progress bar',
+    from: 'S3 only: objects whose key date is on or after this ISO date', to: 'S3 only: objects whose key date is before this ISO date',
+    enrich: 'YAML file with an enrich: section (default FLOWLOG_ENRICH)', policy: 'segmentation policy to judge each flow against (default FLOWLOG_POLICY)',
+  } });
   if (positionals.length !== 1) throw new FlowlogError('USAGE', 'ingest takes one PATH (a file or a folder) or s3:// URI', `usage: ${USAGE}`);
   const target = positionals[0]!;
   const from = isoFlag('from', values.from), to = isoFlag('to', values.to);

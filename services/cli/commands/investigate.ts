@@ -17,7 +17,10 @@ const USAGE = 'flowlog investigate <ip|cidr|eni-...|owner:NAME|service:NAME> [--
 export async function investigateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
     since: { type: 'string' }, until: { type: 'string' }, format: { type: 'string', short: 'f' }, top: { type: 'string' },
-  }, USAGE);
+  }, USAGE, { flags: {
+    since: 'window start: a duration back from --until (default 2h; 90m, 7d) or an ISO time', until: 'window end: an ISO time or a duration back from now (default now)',
+    format: 'table or json', top: 'rows per section (default 10)',
+  } });
   if (positionals.length !== 1) {
     throw new FlowlogError('USAGE', positionals.length ? `one target at a time, got ${positionals.length}: ${positionals.join(' ')}` : 'no target given', `${TARGET_HELP}; usage: ${USAGE}`);
   }

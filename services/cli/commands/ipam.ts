@@ -17,7 +17,8 @@ const USAGE = 'flowlog ipam check|lookup [ADDR...] [--enrich FILE] [--format tab
 const ORDER: ProblemKind[] = ['invalid', 'source', 'conflict', 'duplicate', 'host-bits', 'shadowed', 'unknown-owner', 'no-owner'];
 
 export async function ipamCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli(argv, { enrich: { type: 'string' }, format: { type: 'string' } }, USAGE);
+  const { values, positionals } = parseCli(argv, { enrich: { type: 'string' }, format: { type: 'string' } }, USAGE, { flags: {
+    enrich: 'YAML file with an enrich: section (default FLOWLOG_ENRICH)', format: 'table or json' } });
   const [sub, ...addrs] = positionals;
   const format = oneOf('format', values.format, ['table', 'json'] as const, 'table');
   const file = values.enrich ?? process.env.FLOWLOG_ENRICH;

@@ -9,7 +9,8 @@ import { parseCli } from '../args.js';
 export const ROLES_FILE = fileURLToPath(new URL('../../../sql/access/roles.sql', import.meta.url));
 
 export async function migrateCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { roles: { type: 'boolean' } }, 'flowlog migrate [--roles]');
+  const { values } = parseCli(argv, { roles: { type: 'boolean' } }, 'flowlog migrate [--roles]', { flags: {
+    roles: 'ClickHouse server only: also create the flowlog_writer and flowlog_analyst roles (sql/access/roles.sql)' } });
   const store = await openStore({ migrate: false });
   try {
     for (const m of await store.migrate()) process.stdout.write(`${m.applied ? 'applied ' : 'up to date'} ${m.name}\n`);

@@ -14,7 +14,8 @@ import { parseCli } from '../args.js';
 const USAGE = 'flowlog parse FILE [--log-format "${version} ${account-id} ..."]';
 
 export async function parseCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli(argv, { 'log-format': { type: 'string' } }, USAGE);
+  const { values, positionals } = parseCli(argv, { 'log-format': { type: 'string' } }, USAGE, { flags: {
+    'log-format': 'field order of headerless AWS text, as in aws ec2 create-flow-logs' } });
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new FlowlogError('USAGE', 'parse takes exactly one FILE', `usage: ${USAGE}`);
   const plan = values['log-format'] !== undefined ? compileLogFormat(values['log-format']) : undefined;

@@ -29,7 +29,10 @@ const OPTIONS = {
 } as const;
 
 export async function policyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli(argv, OPTIONS, USAGE);
+  const { values, positionals } = parseCli(argv, OPTIONS, USAGE, { flags: {
+    enrich: 'YAML file with an enrich: section (default FLOWLOG_ENRICH)', format: 'table or json', src: 'test: source address', dst: 'test: destination address',
+    port: 'test: destination port', proto: 'test: tcp (default), udp, icmp or a number', action: 'test: what the network did, ACCEPT or REJECT',
+  } });
   const [sub, file, ...extra] = positionals;
   if (sub !== 'check' && sub !== 'test') throw new FlowlogError('USAGE', `unknown policy command "${sub ?? ''}"`, `usage: ${USAGE}`);
   if (!file || extra.length) throw new FlowlogError('USAGE', file ? `unexpected argument "${extra[0]}"` : 'policy needs the policy file', `usage: ${USAGE}`);

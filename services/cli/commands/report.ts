@@ -12,7 +12,8 @@ import { parseCli } from '../args.js';
 const USAGE = 'flowlog report --since 24h --out DIR [--until ISO] [--title "..."]';
 
 export async function reportCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { since: { type: 'string' }, until: { type: 'string' }, out: { type: 'string' }, title: { type: 'string' } }, USAGE);
+  const { values } = parseCli(argv, { since: { type: 'string' }, until: { type: 'string' }, out: { type: 'string' }, title: { type: 'string' } }, USAGE, { flags: {
+    since: 'window length before --until (24h, 90m, 7d; default 24h)', until: 'window end, ISO (default now)', out: 'folder to write into (a timestamped folder and latest/)', title: 'report title' } });
   if (!values.out) throw new FlowlogError('USAGE', 'report needs --out DIR', `usage: ${USAGE}`);
   const span = values.since ?? '24h';
   if (!/^\d+(ms|s|m|h)$/.test(span) && !/^\d+d$/.test(span)) throw new FlowlogError('USAGE', `--since "${span}" is not a duration`, 'write e.g. --since 24h, 90m or 7d');

@@ -7,8 +7,9 @@ import { telemetryEvents } from '../../telemetry/events.js';
 import { parseCli } from '../args.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { config: { type: 'string', short: 'c' }, check: { type: 'boolean' } }, 'flowlog run --config FILE [--check]');
-  if (!values.config) throw new FlowlogError('USAGE', 'run needs --config FILE', 'write a YAML config (see README, Configuration) and pass it with --config');
+  const { values } = parseCli(argv, { config: { type: 'string', short: 'c' }, check: { type: 'boolean' } }, 'flowlog run --config FILE [--check]', { flags: {
+    config: 'the YAML configuration (docs/configuration.md)', check: 'validate the file and exit' } });
+  if (!values.config) throw new FlowlogError('USAGE', 'run needs --config FILE', 'write a YAML config (see docs/configuration.md) and pass it with --config');
   const cfg = loadConfig(values.config);
   if (values.check) { process.stdout.write(`${values.config}: ok (${cfg.sources.length} source${cfg.sources.length > 1 ? 's' : ''})\n`); return 0; }
   // handlers first: a signal during startup (connecting, migrating) must still end in a clean stop

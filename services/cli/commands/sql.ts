@@ -20,7 +20,10 @@ export async function sqlCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
     format: { type: 'string', short: 'f' }, param: { type: 'string', multiple: true, short: 'p' }, write: { type: 'boolean' },
     saved: { type: 'string' }, 'list-saved': { type: 'boolean' },
-  }, USAGE);
+  }, USAGE, { flags: {
+    format: 'table (default), json (one object per line) or csv', param: 'name=value for a {name:Type} placeholder', write: 'allow statements that change data or schema',
+    saved: 'run a saved query from sql/queries', 'list-saved': 'list the saved queries and their parameters',
+  } });
   if (values['list-saved']) {
     const format = oneOf('format', values.format, ['table', 'json'] as const, 'table');
     process.stdout.write((format === 'json' ? savedListJson : savedListText)(loadSavedQueries()));
