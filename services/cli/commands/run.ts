@@ -18,12 +18,18 @@ export async function runCommand(argv: string[]): Promise<number> {
   const onSignal = (sig: string) => { telemetryEvents().signal({ signal: sig }); signalled?.(); };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
+  // started through a wrapper that does not pass signals on (`npm run`), the wrapper dies and we are left
+  // orphaned, still holding the store: the parent going away is taken as SIGTERM
+  const parent = process.ppid;
+  const orphaned = setInterval(() => { if (process.ppid !== parent) { clearInterval(orphaned); onSignal('parent-exited'); } }, 500);
+  orphaned.unref();
   const running = await runConfigured(cfg, dirname(resolve(values.config)));
   // SIGHUP: reload the IPAM now instead of waiting for the next file check
   process.on('SIGHUP', () => { void running.reloadIpam?.(); });
   // one-shot sources only (no Kafka, no polling): finishing them is the end of the run
   const oneShot = cfg.sources.every((s) => s.kind === 'local' || (s.kind === 's3' && s.mode === 'backfill'));
   await Promise.race([signal, ...(oneShot ? [running.done] : [])]);
+  clearInterval(orphaned);
   await running.stop();
   return 0;
 }
