@@ -7,8 +7,12 @@ const reportUrl = z.string().url('an http(s) URL where readers open the report, 
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 
-/** A webhook URL carries its token: written inline, it would sit in the file (and in every copy of it). */
-const webhookUrl = z.union([z.string(), secret], {
+/**
+ * A webhook URL carries its token: written inline, it would sit in the file (and in every copy of it).
+ * A string is let through the type check only to be refused with the fix (a failed union would hide it);
+ * the JSON Schema shows the secret reference alone (services/config/json-schema.ts).
+ */
+export const webhookUrl = z.union([z.string(), secret], {
   errorMap: () => ({ message: '{ env: VARIABLE } or { file: /path/to/file } holding the webhook URL' }),
 }).superRefine((v, ctx) => {
   if (typeof v === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a webhook URL carries a token: write url: { env: NAME } (or { file: PATH }) and export NAME=<the URL>, never the URL itself' });

@@ -21,32 +21,13 @@ import { openEnricher } from '../enrich/open.js';
 import { scheduleDetectors, scheduleReports } from './schedules.js';
 import { enrichPlan, withPolicy } from '../enrich/settings.js';
 import { resolve } from 'node:path';
-import { ChdbStore } from '../store/chdb-store.js';
 import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
+import { openConfiguredStore } from '../store/open.js';
 import type { FlowStore } from '../store/store.js';
 
 const log = (event: string, fields: Record<string, unknown> = {}) =>
   process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event, ...fields })}\n`);
 
-
-export function openConfiguredStore(cfg: FlowlogConfig, metrics?: Metrics, onWaiting?: () => void): FlowStore {
-  const s = cfg.store;
-  if (s.kind === 'embedded') return new ChdbStore(s.data_dir);
-  return new ClickHouseServerStore({
-    url: s.url, ...(s.user ? { username: s.user } : {}),
-    ...(s.tls ? { tls: { caCert: readPemFile(s.tls.ca_file, 'store.tls.ca_file'),
-      ...(s.tls.cert_file && s.tls.key_file ? { cert: readPemFile(s.tls.cert_file, 'store.tls.cert_file'), key: readPemFile(s.tls.key_file, 'store.tls.key_file') } : {}) } } : {}), ...(s.password ? { password: readSecret(s.password, 'store.password') } : {}), ...(s.database ? { database: s.database } : {}),
-    // a running service waits out a store outage (transient errors only), saying so, instead of dropping work
-    retry: {
-      attempts: Number.MAX_SAFE_INTEGER, baseMs: 200, maxMs: 5_000,
-      onRetry: (e, attempt, waitMs) => {
-        metrics?.set('flowlog_store_waiting', {}, 1);
-        onWaiting?.();
-        log('store.retry', { attempt, wait_ms: Math.round(waitMs), error: (e as Error).message.slice(0, 200) });
-      },
-    },
-  });
-}
 
 /**
  * One S3 round: a backfill lists its range; a poll lists from its durable
@@ -95,7 +76,7 @@ export interface Running { stop(): Promise<void>; done: Promise<void>; metrics: 
 
 /** `baseDir`: the config file's folder, against which relative paths in it (IPAM files) are read. */
 export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd()): Promise<Running> {
-  if (cfg.batch_rows) process.env.FLOWLOG_BATCH_ROWS = String(cfg.batch_rows);
+  process.env.FLOWLOG_BATCH_ROWS = String(cfg.batch.rows); // bridge until the pipeline and Kafka take batch.rows as their capacity
   const metrics = standardMetrics();
   metrics.set('flowlog_store_waiting', {}, 0);
   const kafkaSources: KafkaIngest[] = [];
