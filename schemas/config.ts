@@ -1,6 +1,11 @@
 /**
- * The YAML configuration of `flowlog run`, validated at the edge. Secrets are
- * never written in the file: each is `{ env: NAME }` or `{ file: PATH }`.
+ * The configuration of flowlog: the single source of truth for every setting.
+ * The YAML file is validated against it; environment variables and CLI flags
+ * are merged into it in one place (services/config/resolve.ts); the JSON
+ * Schema (schemas/flowlog.schema.json) and the reference page
+ * (docs/configuration-reference.md) are generated from it, so every key's
+ * `.describe()` text is what a reader sees.
+ * Secrets are never written in the file: each is `{ env: NAME }` or `{ file: PATH }`.
  */
 import { z } from 'zod';
 import { duration, secret } from './common.js';
@@ -8,95 +13,135 @@ import { enrichSchema } from './enrich.js';
 import { detectSchema } from './detect.js';
 import { reportsSchema } from './reports.js';
 
+/** Rows per insert when nothing says otherwise (services/commit/batcher.ts DEFAULT_CAPACITY; a test keeps them equal). */
+export const DEFAULT_BATCH_ROWS = 262_144;
+export const DEFAULT_DATA_DIR = './.flowlog';
+
 const tls = z.object({
-  enabled: z.boolean().default(true),
-  ca_file: z.string().optional(),
-  cert_file: z.string().optional(),
-  key_file: z.string().optional(),
-  reject_unauthorized: z.boolean().default(true),
+  enabled: z.boolean().default(true).describe('Connect with TLS.'),
+  ca_file: z.string().optional().describe('PEM file of a private CA that signed the broker certificates.'),
+  cert_file: z.string().optional().describe('PEM client certificate (mutual TLS).'),
+  key_file: z.string().optional().describe('PEM key of the client certificate.'),
+  reject_unauthorized: z.boolean().default(true).describe('Refuse a broker certificate that does not verify.'),
 }).strict();
 
 /** TLS towards a server whose certificate a private CA signed (public CAs need nothing). */
 const privateCa = z.object({
-  ca_file: z.string().min(1, 'the PEM file of the CA that signed the server certificate'),
-  cert_file: z.string().optional(),
-  key_file: z.string().optional(),
+  ca_file: z.string().min(1, 'the PEM file of the CA that signed the server certificate').describe('PEM file of the CA that signed the server certificate (env CLICKHOUSE_CA_FILE).'),
+  cert_file: z.string().optional().describe('PEM client certificate (mutual TLS), with key_file.'),
+  key_file: z.string().optional().describe('PEM key of the client certificate, with cert_file.'),
 }).strict().refine((t) => Boolean(t.cert_file) === Boolean(t.key_file), { message: 'cert_file and key_file go together (mutual TLS), or neither' });
+
+const s3Connection = z.object({
+  endpoint: z.string().url().optional().describe('S3-compatible endpoint (MinIO, Ceph...); unset for AWS S3.'),
+  region: z.string().default('us-east-1').describe('S3 region.'),
+  path_style: z.boolean().optional().describe('Path-style addressing; defaults to true when endpoint is set.'),
+  access_key: secret.optional().describe('Access key id; unset for the default AWS credential chain.'),
+  secret_key: secret.optional().describe('Secret access key, with access_key.'),
+  /** PEM of a private CA for an https endpoint (on-premises MinIO, Ceph...). */
+  ca_file: z.string().optional().describe('PEM file of a private CA for an https endpoint.'),
+}).strict();
+
+const kafkaFetch = z.object({
+  min_bytes: z.number().int().min(1).default(1 << 20).describe('Smallest fetch the broker answers with (before max_wait): fewer, larger fetches, each one insert.'),
+  max_bytes: z.number().int().min(1).default(64 << 20).describe('Largest fetch over all partitions.'),
+  max_bytes_per_partition: z.number().int().min(1).default(16 << 20).describe('Largest fetch from one partition.'),
+  max_wait: duration.default('500ms').describe('How long the broker waits to gather min_bytes.'),
+}).strict().default({}).describe('Consumer fetch sizes.');
 
 const kafkaSource = z.object({
   kind: z.literal('kafka'),
-  name: z.string().min(1),
-  brokers: z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port')).min(1, 'at least one broker, as host:port'),
-  topics: z.array(z.string().min(1)).min(1, 'at least one topic'),
-  group_id: z.string().min(1).default('flowlog'),
+  name: z.string().min(1).describe('Source name, in metrics and logs.'),
+  brokers: z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port')).min(1, 'at least one broker, as host:port').describe('Bootstrap brokers, host:port.'),
+  topics: z.array(z.string().min(1)).min(1, 'at least one topic').describe('Topics carrying flow logs or S3 object notifications.'),
+  group_id: z.string().min(1).default('flowlog').describe('Consumer group.'),
   /** How long a crashed consumer keeps its partitions before the group moves them (broker minimum: 6s). */
-  session_timeout: duration.default('30s'),
-  log_format: z.string().optional(),
-  tls: tls.optional(),
+  session_timeout: duration.default('30s').describe('How long a crashed consumer keeps its partitions before the group moves them (broker minimum 6s).'),
+  log_format: z.string().optional().describe('AWS custom log format line, when the records have no header.'),
+  tls: tls.optional().describe('TLS towards the brokers.'),
   sasl: z.object({
     // Event Hubs' Kafka endpoint: PLAIN with username "$ConnectionString" and the connection string as password
-    mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-    username: z.string().min(1),
-    password: secret,
-  }).strict().optional(),
+    mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism.'),
+    username: z.string().min(1).describe('SASL user ("$ConnectionString" for Event Hubs).'),
+    password: secret.describe('SASL password (the connection string for Event Hubs).'),
+  }).strict().optional().describe('SASL authentication.'),
+  fetch: kafkaFetch,
   /** Fetch notified S3 objects with these S3 settings. */
-  s3: z.lazy(() => s3Connection).optional(),
-}).strict();
-
-const s3Connection = z.object({
-  endpoint: z.string().url().optional(),
-  region: z.string().default('us-east-1'),
-  path_style: z.boolean().optional(),
-  access_key: secret.optional(),
-  secret_key: secret.optional(),
-  /** PEM of a private CA for an https endpoint (on-premises MinIO, Ceph...). */
-  ca_file: z.string().optional(),
+  s3: z.lazy(() => s3Connection).optional().describe('S3 settings for fetching objects that notifications name.'),
 }).strict();
 
 const s3Source = s3Connection.extend({
   kind: z.literal('s3'),
-  name: z.string().min(1),
-  uri: z.string().regex(/^s3:\/\/[^/]+\/?.*$/, 's3://bucket/prefix'),
-  mode: z.enum(['backfill', 'poll']).default('backfill'),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
-  poll_interval: duration.default('60s'),
+  name: z.string().min(1).describe('Source name, in metrics and logs.'),
+  uri: z.string().regex(/^s3:\/\/[^/]+\/?.*$/, 's3://bucket/prefix').describe('s3://bucket/prefix to read.'),
+  mode: z.enum(['backfill', 'poll']).default('backfill').describe('backfill: list once and finish; poll: list again every poll_interval.'),
+  from: z.coerce.date().optional().describe('Only objects whose key date is at or after this.'),
+  to: z.coerce.date().optional().describe('Only objects whose key date is before this.'),
+  poll_interval: duration.default('60s').describe('Poll mode: time between rounds.'),
   /** Poll mode, date-partitioned prefixes: how far before the cursor each round lists again (late deliveries). */
-  poll_lookback: duration.default('1d'),
-  log_format: z.string().optional(),
+  poll_lookback: duration.default('1d').describe('Poll mode, date-partitioned prefixes: how far before the cursor each round lists again (late deliveries).'),
+  log_format: z.string().optional().describe('AWS custom log format line, when the objects have no header.'),
+  concurrency: z.number().int().min(1).max(64).default(8).describe('Objects fetched ahead while one is parsed.'),
 }).strict();
 
 const localSource = z.object({
   kind: z.literal('local'),
-  name: z.string().min(1),
-  path: z.string().min(1),
-  log_format: z.string().optional(),
+  name: z.string().min(1).describe('Source name, in metrics and logs.'),
+  path: z.string().min(1).describe('A file or folder (read recursively).'),
+  log_format: z.string().optional().describe('AWS custom log format line, when the files have no header.'),
+}).strict();
+
+const retentionDays = z.number().int().min(1).optional()
+  .describe('Age flows out after this many days (the flows table TTL, set at migrate; env FLOWLOG_RETENTION_DAYS). Unset: no TTL, the table is left as it is.');
+
+const embeddedStore = z.object({
+  kind: z.literal('embedded'),
+  data_dir: z.string().min(1).default(DEFAULT_DATA_DIR).describe('Folder of the embedded engine (env FLOWLOG_DATA_DIR). One process at a time.'),
+  spool_dir: z.string().min(1).optional().describe('Where a Native block waits for the engine to read it (env FLOWLOG_SPOOL_DIR); default /dev/shm, else the temp folder.'),
+  retention_days: retentionDays,
+}).strict();
+
+const serverStore = z.object({
+  kind: z.literal('clickhouse'),
+  url: z.string().url().describe('ClickHouse HTTP(S) URL, e.g. https://host:8443 (env CLICKHOUSE_URL).'),
+  user: z.string().optional().describe('ClickHouse user (env CLICKHOUSE_USER).'),
+  password: secret.optional().describe('ClickHouse password (env CLICKHOUSE_PASSWORD or CLICKHOUSE_PASSWORD_FILE).'),
+  database: z.string().optional().describe('Database (env CLICKHOUSE_DATABASE); default the user\'s.'),
+  tls: privateCa.optional().describe('TLS towards a server whose certificate a private CA signed.'),
+  retry: z.object({
+    base: duration.default('200ms').describe('First wait before retrying a transient store error; doubles each attempt.'),
+    max: duration.default('5s').describe('Longest wait between two attempts.'),
+  }).strict().default({}).describe('Retries of transient store errors (flowlog run retries until the store answers).'),
+  retention_days: retentionDays,
 }).strict();
 
 export const configSchema = z.object({
-  store: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('embedded'), data_dir: z.string().default('./.flowlog') }).strict(),
-    z.object({
-      kind: z.literal('clickhouse'),
-      url: z.string().url(),
-      user: z.string().optional(),
-      password: secret.optional(),
-      database: z.string().optional(),
-      tls: privateCa.optional(),
-    }).strict(),
-  ]).default({ kind: 'embedded', data_dir: './.flowlog' }),
-  sources: z.array(z.discriminatedUnion('kind', [kafkaSource, s3Source, localSource])).min(1, 'at least one source'),
-  batch_rows: z.number().int().min(1000).max(4_000_000).optional(),
-  enrich: enrichSchema.optional(),
-  detect: detectSchema.optional(),
+  store: z.discriminatedUnion('kind', [embeddedStore, serverStore]).default({ kind: 'embedded' })
+    .describe('Where flows are stored: the embedded engine (default) or a ClickHouse server.'),
+  sources: z.array(z.discriminatedUnion('kind', [kafkaSource, s3Source, localSource])).default([])
+    .describe('What flowlog run reads (run needs at least one; other commands ignore them).'),
+  batch: z.object({
+    rows: z.number().int().min(1000).max(4_000_000).default(DEFAULT_BATCH_ROWS).describe('Rows per insert: memory against speed (env FLOWLOG_BATCH_ROWS).'),
+  }).strict().default({}).describe('Batching of inserts.'),
+  batch_rows: z.number().int().min(1000).max(4_000_000).optional().describe('Deprecated: use batch.rows.'),
+  log: z.object({
+    level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info').describe('Lowest level logged (env FLOWLOG_LOG_LEVEL).'),
+  }).strict().default({}).describe('Logging (JSON lines on stderr).'),
+  enrich: enrichSchema.optional().describe('IPAM sources and ownership rules.'),
+  enrich_file: z.string().min(1).optional().describe('A YAML file with an enrich: section, for ingest, policy and ipam (env FLOWLOG_ENRICH, flag --enrich).'),
+  detect: detectSchema.optional().describe('Scheduled detectors and their parameters.'),
   /** A segmentation policy evaluated on every flow as it is ingested (see services/enrich/policy/README.md). */
-  policy: z.object({ file: z.string().min(1) }).strict().optional(),
-  reports: reportsSchema.default([]),
-  metrics: z.object({ listen: z.string().regex(/^[^:\s]*:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464') }).strict().optional(),
+  policy: z.object({ file: z.string().min(1).describe('The policy YAML file (env FLOWLOG_POLICY, flag --policy).') }).strict().optional()
+    .describe('A segmentation policy evaluated on every flow as it is ingested.'),
+  reports: reportsSchema.default([]).describe('Scheduled reports.'),
+  metrics: z.object({
+    listen: z.string().regex(/^[^:\s]*:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464').describe('host:port of the Prometheus /metrics and /healthz endpoint.'),
+  }).strict().optional().describe('Prometheus metrics (flowlog run).'),
 }).strict();
 
 export type FlowlogConfig = z.infer<typeof configSchema>;
 export type SecretRef = z.infer<typeof secret>;
+export type StoreConfig = FlowlogConfig['store'];
 export type KafkaSourceConfig = z.infer<typeof kafkaSource>;
 export type S3SourceConfig = z.infer<typeof s3Source>;
 export type S3ConnectionConfig = z.infer<typeof s3Connection>;

@@ -17,17 +17,37 @@ const positive = z.number().positive();
 
 export const detectSchema = z.object({
   /** Scans and novelty look at recent minutes: run them often. */
-  schedule: cronExpr.default('*/15 * * * *'),
+  schedule: cronExpr.default('*/15 * * * *').describe('Cron (UTC) of the scan, novelty and segmentation detectors.'),
   /** Egress works on complete hours: a few minutes past each hour. */
-  egress_schedule: cronExpr.default('5 * * * *'),
-  disabled: z.array(z.enum(DETECTORS)).default([]),
+  egress_schedule: cronExpr.default('5 * * * *').describe('Cron (UTC) of the egress detectors (they work on complete hours).'),
+  disabled: z.array(z.enum(DETECTORS)).default([]).describe('Detectors that do not run.'),
+  /** Defaults equal EGRESS_DEFAULTS in services/detect/egress.ts (a test keeps them equal): they are what `npm run eval` measures. */
   egress: z.object({
-    kinds: z.array(z.enum(['owner', 'service', 'subnet', 'workload'])).optional(),
-    min_bytes: positive.optional(), threshold: positive.optional(), min_ratio: positive.optional(), persistence: z.number().int().min(1).optional(),
-    ramp_hours: z.number().int().min(2).optional(), ramp_min_bytes: positive.optional(),
-  }).strict().default({}),
-  novelty: z.object({ history_days: positive.optional(), min_history_hours: positive.optional(), new_dest_min_bytes: positive.optional(), new_port_min_flows: positive.optional() }).strict().default({}),
-  scan: z.object({ window_minutes: positive.optional(), min_ports: positive.optional(), min_hosts: positive.optional() }).strict().default({}),
+    kinds: z.array(z.enum(['owner', 'service', 'subnet', 'workload'])).default(['owner', 'service', 'subnet', 'workload']).describe('Entities whose egress is baselined.'),
+    window_hours: z.number().int().min(1).default(3).describe('Complete hours evaluated for a spike, ending at the last complete hour.'),
+    max_factor: positive.default(2).describe('Spike: an hour must exceed this many times the entity\'s largest hour of the previous 7 days (bursts it already does stay quiet).'),
+    threshold: positive.default(4).describe('Spike: robust z-score at or above this.'),
+    min_bytes: positive.default(200e6).describe('Spike: at least this many bytes in the hour.'),
+    min_ratio: positive.default(3).describe('Spike: at least this many times the baseline.'),
+    persistence: z.number().int().min(1).default(2).describe('Spike: flagged hours needed within window_hours.'),
+    ramp_hours: z.number().int().min(2).default(6).describe('Ramp: hours in a row, each at or above ramp_z.'),
+    ramp_z: positive.default(1.5).describe('Ramp: robust z-score every hour of the ramp reaches.'),
+    ramp_min_bytes: positive.default(500e6).describe('Ramp: excess over the baseline, summed over the ramp, at least this.'),
+    ramp_growth: positive.default(2).describe('Ramp: its last hour at least this many times its first (a ramp rises).'),
+    ramp_trend: z.number().min(-1).max(1).default(0.8).describe('Ramp: Spearman rank correlation of the hours with their order at least this (steadily rising, not scattered bursts).'),
+  }).strict().default({}).describe('Egress spikes and slow ramps per owner, service, subnet and workload.'),
+  /** Defaults equal NOVELTY_DEFAULTS and SCAN_DEFAULTS in services/detect (a test keeps them equal). */
+  novelty: z.object({
+    history_days: positive.default(7).describe('Days of history a destination or port must be absent from to be new.'),
+    min_history_hours: positive.default(12).describe('Hours of history an entity needs before novelty is judged.'),
+    new_dest_min_bytes: positive.default(50e6).describe('Bytes to a new destination before it is reported.'),
+    new_port_min_flows: positive.default(20).describe('Flows on a new port before it is reported.'),
+  }).strict().default({}).describe('New destinations and unusual ports.'),
+  scan: z.object({
+    window_minutes: positive.default(15).describe('Minutes a scan is looked for in.'),
+    min_ports: positive.default(25).describe('Distinct ports on one host that make a vertical scan.'),
+    min_hosts: positive.default(40).describe('Distinct hosts on one port that make a horizontal scan.'),
+  }).strict().default({}).describe('Port and host scans.'),
   suppress: z.array(z.object({
     detector: z.enum(DETECTORS).optional(),
     entity: z.string().optional(),
@@ -35,7 +55,7 @@ export const detectSchema = z.object({
     from: z.coerce.date().optional(),
     until: z.coerce.date().optional(),
     reason: z.string().min(1, 'say why, so the next person knows'),
-  }).strict()).default([]),
+  }).strict()).default([]).describe('Findings to suppress: by detector, entity, owner and time range, each with a reason.'),
 }).strict();
 
 export type DetectConfig = z.infer<typeof detectSchema>;

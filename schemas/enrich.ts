@@ -33,19 +33,19 @@ export const enrichSchema = z.object({
    * `az network vnet list / nic list` JSON, NetBox prefixes / ip-addresses JSON, AWS ip-ranges.json, Azure service tags.
    * The format is read off each file's content.
    */
-  files: z.array(z.string().min(1)).default([]),
+  files: z.array(z.string().min(1)).default([]).describe('IPAM files, any mix of formats (static YAML/CSV, AWS and Azure inventory JSON, NetBox JSON, AWS ip-ranges, Azure service tags); the format is read off each file.'),
   netbox: z.object({
-    url: z.string().url(),
-    token: secret,
-    interval: duration.default('15m'),
-  }).strict().optional(),
+    url: z.string().url().describe('NetBox base URL.'),
+    token: secret.describe('NetBox API token.'),
+    interval: duration.default('15m').describe('How often NetBox is read again.'),
+  }).strict().optional().describe('Read prefixes and addresses from NetBox.'),
   /** Which cloud/NetBox tag keys fill which attribute, e.g. owner: [Owner, Team]. */
-  tag_keys: z.record(attribute, z.array(z.string().min(1))).optional(),
-  ownership: z.array(rule).default([]),
+  tag_keys: z.record(attribute, z.array(z.string().min(1))).optional().describe('Which cloud/NetBox tag keys fill which attribute, e.g. owner: [Owner, Team].'),
+  ownership: z.array(rule).default([]).describe('Rules giving an owner (and attributes) by eni, subnet, vpc, account or tag; each matches on exactly one.'),
   /** Known owners: `flowlog ipam check` reports any other. */
-  owners: z.array(z.string().min(1)).optional(),
+  owners: z.array(z.string().min(1)).optional().describe('Known owners: flowlog ipam check reports any other.'),
   /** How often the files are checked for changes (a change is loaded without stopping ingest). */
-  reload_interval: duration.default('30s'),
+  reload_interval: duration.default('30s').describe('How often the files are checked for changes (loaded without stopping ingest).'),
 }).strict();
 
 export type EnrichConfig = z.infer<typeof enrichSchema>;

@@ -5,6 +5,7 @@
  * store (flows/s, peak RSS) measured in a child process so the RSS is the
  * ingest's alone. Everything is measured in this run, on this machine.
  */
+import { resolveConfig } from '../config/resolve.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,7 +62,7 @@ async function ingestChild(dir: string, dataDir: string, mode: EnrichMode): Prom
   const timed = enricher && { apply: (b: FlowBatch) => { const t0 = performance.now(); enricher.apply(b); enrichMs += performance.now() - t0; } };
   const store = new ChdbStore(dataDir);
   await store.migrate();
-  const s = await ingestPath(store, dir, timed ? { enrich: timed } : {});
+  const s = await ingestPath(store, dir, { capacity: resolveConfig({ env: process.env }).batch.rows, ...(timed ? { enrich: timed } : {}) });
   await store.close();
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify({ rows: s.rows, seconds: s.seconds, insertSeconds: s.insertSeconds, peakRssMb, buildMs, enrichMs })}\n`);

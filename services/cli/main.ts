@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   investigate: { load: async () => (await import('./commands/investigate.js')).investigateCommand, summary: 'investigate <ip|cidr|eni-...|owner:NAME|service:NAME> [--since 2h]: everything about one target' },
   ipam: { load: async () => (await import('./commands/ipam.js')).ipamCommand, summary: 'ipam check|lookup ADDR [--enrich FILE]: validate the IPAM sources, or see what an address gets' },
   policy: { load: async () => (await import('./commands/policy.js')).policyCommand, summary: 'policy check|test POLICY.yaml [--enrich FILE]: validate and explain a segmentation policy, or run one flow through it' },
+  config: { load: async () => (await import('./commands/config.js')).configCommand, summary: 'config print [--config FILE] [--format yaml|json] | config schema: the merged configuration (secrets redacted), or its JSON Schema' },
   migrate: { load: async () => (await import('./commands/migrate.js')).migrateCommand, summary: 'apply pending migrations from sql/migrations' },
   generate: { load: async () => (await import('../generate/command.js')).generateCommand, summary: 'generate --out DIR [--flows N] [--seed S]: synthetic flow logs' },
   detect: { load: async () => (await import('./commands/detect.js')).detectCommand, summary: 'detect [--now ISO]: run the detectors once over the store (flowlog run schedules them)' },

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import type { z, ZodIssue, ZodTypeAny } from 'zod';
 import { configSchema, type FlowlogConfig, type SecretRef } from '../../schemas/config.js';
 import { FlowlogError } from '../core/errors.js';
+import { log } from '../telemetry/log.js';
 
 function at(doc: unknown, path: (string | number)[]): unknown {
   let v: unknown = doc;
@@ -14,32 +15,66 @@ function at(doc: unknown, path: (string | number)[]): unknown {
   return v;
 }
 
-const keyPath = (path: (string | number)[]) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${p}`)).join('') || '(top level)';
+export const keyPath = (path: (string | number)[]) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${p}`)).join('') || '(top level)';
 
-function describeIssue(doc: unknown, i: ZodIssue): string {
+/** Where a key's value came from when not the file (`env:NAME`, `flag:--name`), for errors to name. */
+export type OriginOf = (key: string) => string | undefined;
+
+function describeIssue(doc: unknown, i: ZodIssue, originOf?: OriginOf): string {
+  const origin = originOf?.(keyPath(i.path));
+  return `${describeValue(doc, i)}${origin ? ` (set by ${origin.replace(/^env:/, 'environment variable ').replace(/^flag:/, 'flag ')}: fix or unset it)` : ''}`;
+}
+
+function describeValue(doc: unknown, i: ZodIssue): string {
   const found = at(doc, i.path);
   // secrets are never echoed back, not even wrong ones
   const shown = /password|secret|key/i.test(String(i.path[i.path.length - 1] ?? '')) ? '(hidden)' : JSON.stringify(found);
   let allowed = i.message;
   if (i.code === 'invalid_union_discriminator') allowed = `one of ${i.options.map((o) => JSON.stringify(o)).join(', ')}`;
+  if (i.code === 'invalid_type') allowed = i.received === 'undefined' ? i.expected : `${i.expected} (got ${i.received})`;
   if (i.code === 'invalid_enum_value') allowed = `one of ${i.options.map((o) => JSON.stringify(o)).join(', ')}`;
-  if (i.code === 'unrecognized_keys') return `${keyPath(i.path)}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (check the spelling; see README, Configuration)`;
+  if (i.code === 'unrecognized_keys') return `${keyPath(i.path)}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (check the spelling; see docs/configuration-reference.md)`;
   return `${keyPath(i.path)}: ${found === undefined ? 'missing' : `got ${shown}`}; expected ${allowed}`;
 }
 
 export function parseConfig(text: string, file = 'config'): FlowlogConfig {
-  return parseYamlWith(configSchema, text, file);
+  return validateConfig(readYaml(text, file), file);
+}
+
+/** The `flowlog run` configuration from a parsed document, deprecated spellings renamed first. */
+export function validateConfig(doc: unknown, file: string, originOf?: OriginOf): FlowlogConfig {
+  return validateWith(configSchema, renameDeprecated(doc ?? {}, file), file, originOf);
+}
+
+/** `batch_rows` is the older spelling of `batch.rows`: still read, with a warning naming the new key. */
+export function renameDeprecated(doc: unknown, file: string): unknown {
+  if (!doc || typeof doc !== 'object' || !('batch_rows' in doc)) return doc;
+  const { batch_rows: rows, ...rest } = doc as Record<string, unknown>;
+  const batch = (rest.batch ?? {}) as Record<string, unknown>;
+  if (batch && typeof batch === 'object' && batch.rows !== undefined) {
+    throw new FlowlogError('CONFIG_INVALID', `${file}: both batch_rows and batch.rows are set`, 'keep batch.rows only (batch_rows is its deprecated spelling)');
+  }
+  log.warn('config.deprecated', { file, key: 'batch_rows', use: 'batch.rows' });
+  return { ...rest, batch: { ...batch, rows } };
+}
+
+/** YAML text as a document, or an error naming the file and line. */
+export function readYaml(text: string, file: string): unknown {
+  try { return parse(text); } catch (e) {
+    throw new FlowlogError('CONFIG_INVALID', `${file} is not valid YAML: ${(e as Error).message}`, 'fix the YAML syntax at the line shown');
+  }
 }
 
 /** YAML text validated against a schema, with every problem named (key, value found, what is allowed). */
 export function parseYamlWith<S extends ZodTypeAny>(schema: S, text: string, file: string): z.output<S> {
-  let doc: unknown;
-  try { doc = parse(text); } catch (e) {
-    throw new FlowlogError('CONFIG_INVALID', `${file} is not valid YAML: ${(e as Error).message}`, 'fix the YAML syntax at the line shown');
-  }
+  return validateWith(schema, readYaml(text, file), file);
+}
+
+/** A document validated against a schema; every problem named, with where a value came from when not the file. */
+export function validateWith<S extends ZodTypeAny>(schema: S, doc: unknown, file: string, originOf?: OriginOf): z.output<S> {
   const r = schema.safeParse(doc ?? {});
   if (!r.success) {
-    throw new FlowlogError('CONFIG_INVALID', `${file} has ${r.error.issues.length} problem${r.error.issues.length > 1 ? 's' : ''}:\n  ${r.error.issues.map((i) => describeIssue(doc, i)).join('\n  ')}`,
+    throw new FlowlogError('CONFIG_INVALID', `${file} has ${r.error.issues.length} problem${r.error.issues.length > 1 ? 's' : ''}:\n  ${r.error.issues.map((i) => describeIssue(doc, i, originOf)).join('\n  ')}`,
       'fix the keys above; every secret is { env: NAME } or { file: PATH }');
   }
   return r.data as z.output<S>;

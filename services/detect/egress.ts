@@ -35,11 +35,15 @@ export interface EgressParams {
   rampHours: number;
   rampZ: number;
   rampMinBytes: number;
+  /** A ramp rises: its last hour at least this many times its first... */
+  rampGrowth: number;
+  /** ...and its hours in order: Spearman correlation with time at least this (a steady new flow is a step, scattered bursts are noise). */
+  rampTrend: number;
 }
 
 export const EGRESS_DEFAULTS: EgressParams = {
   kinds: ['owner', 'service', 'subnet', 'workload'], windowHours: 3, maxFactor: 2, threshold: 4, minBytes: 200e6, minRatio: 3, persistence: 2,
-  rampHours: 6, rampZ: 1.5, rampMinBytes: 500e6,
+  rampHours: 6, rampZ: 1.5, rampMinBytes: 500e6, rampGrowth: 2, rampTrend: 0.8,
 };
 
 const COLUMN: Record<EgressEntity, string> = {
@@ -50,7 +54,7 @@ const FLOW_FILTER: Record<EgressEntity, string> = {
 };
 const H = 3_600_000;
 
-interface HourEval { hour: number; observed: number; expected: number; z: number; basis: 'seasonal' | 'daily' | 'peers' | 'none' }
+export interface HourEval { hour: number; observed: number; expected: number; z: number; basis: 'seasonal' | 'daily' | 'peers' | 'none' }
 
 /** Baseline of one entity-hour: seasonal, then daily, then peers (null when there is nothing to compare with). */
 function evaluate(series: Map<number, number>, firstHour: number, hour: number, peers: number[]): HourEval {
@@ -108,18 +112,20 @@ export async function detectEgress(store: FlowStore, now: Date, params: Partial<
         spikes.push(await finding(store, 'egress_spike', kind, entity, flagged));
         continue;
       }
-      // ramp: the last rampHours hours all mildly high, their excess adding up
       const tail = evals.slice(-p.rampHours);
-      const excess = tail.reduce((a, e) => a + Math.max(0, e.observed - e.expected), 0);
-      // a ramp rises, steadily: its last hour at least twice its first, and the hours in order (a steady new flow
-      // is a step, scattered bursts are noise)
-      if (tail.length === p.rampHours && tail.every((e) => e.basis !== 'none' && e.z >= p.rampZ) && excess >= p.rampMinBytes
-        && tail[tail.length - 1]!.observed >= 2 * Math.max(tail[0]!.observed, 1) && trend(tail.map((e) => e.observed)) >= 0.8) {
+      if (isRamp(tail, p)) {
         ramps.push(await finding(store, 'egress_ramp', kind, entity, tail));
       }
     }
   }
   return { spikes, ramps };
+}
+
+/** Ramp: the last rampHours hours all mildly high, their excess adding up, rising steadily. */
+export function isRamp(tail: readonly HourEval[], p: Pick<EgressParams, 'rampHours' | 'rampZ' | 'rampMinBytes' | 'rampGrowth' | 'rampTrend'>): boolean {
+  const excess = tail.reduce((a, e) => a + Math.max(0, e.observed - e.expected), 0);
+  return tail.length === p.rampHours && tail.every((e) => e.basis !== 'none' && e.z >= p.rampZ) && excess >= p.rampMinBytes
+    && tail[tail.length - 1]!.observed >= p.rampGrowth * Math.max(tail[0]!.observed, 1) && trend(tail.map((e) => e.observed)) >= p.rampTrend;
 }
 
 async function finding(store: FlowStore, detector: 'egress_spike' | 'egress_ramp', kind: EgressEntity, entity: string, hours: HourEval[]): Promise<Finding> {

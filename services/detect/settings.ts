@@ -7,8 +7,9 @@ const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Objec
 export function detectSettings(c: DetectConfig): DetectSettings {
   return {
     disabled: c.disabled,
-    egress: defined({ kinds: c.egress.kinds, minBytes: c.egress.min_bytes, threshold: c.egress.threshold, minRatio: c.egress.min_ratio,
-      persistence: c.egress.persistence, rampHours: c.egress.ramp_hours, rampMinBytes: c.egress.ramp_min_bytes }),
+    egress: defined({ kinds: c.egress.kinds, windowHours: c.egress.window_hours, maxFactor: c.egress.max_factor, minBytes: c.egress.min_bytes,
+      threshold: c.egress.threshold, minRatio: c.egress.min_ratio, persistence: c.egress.persistence, rampHours: c.egress.ramp_hours,
+      rampZ: c.egress.ramp_z, rampMinBytes: c.egress.ramp_min_bytes, rampGrowth: c.egress.ramp_growth, rampTrend: c.egress.ramp_trend }),
     novelty: defined({ historyDays: c.novelty.history_days, minHistoryHours: c.novelty.min_history_hours, newDestMinBytes: c.novelty.new_dest_min_bytes, newPortMinFlows: c.novelty.new_port_min_flows }),
     scan: defined({ windowMinutes: c.scan.window_minutes, minPorts: c.scan.min_ports, minHosts: c.scan.min_hosts }),
     suppressions: c.suppress.map((s) => ({ ...s })),

@@ -6,6 +6,7 @@
  * live, and prints precision, recall and detection latency per detector,
  * event-level, and the false findings per 1,000 workloads per day.
  */
+import { resolveConfig } from '../config/resolve.js';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadIpam } from '../enrich/load.js';
@@ -45,7 +46,7 @@ export async function runEval(dir: string, flows: number, log: (s: string) => vo
     await store.migrate();
     const enrich = await openEnricher(plan, { store });
     const t0 = performance.now();
-    const ingested = await ingestPath(store, join(dir, 'flows'), { enrich });
+    const ingested = await ingestPath(store, join(dir, 'flows'), { enrich, capacity: resolveConfig({ env: process.env }).batch.rows });
     enrich.stop();
     const ingestSeconds = (performance.now() - t0) / 1000;
     log(`eval: ingested ${fmtInt(ingested.rows)} flows in ${ingestSeconds.toFixed(1)} s; replaying the detector schedule over the last 2 days ...`);

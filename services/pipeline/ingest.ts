@@ -50,17 +50,6 @@ export interface IngestSummary {
 const READ_AHEAD = 2;
 const MAX_WARNINGS = 20;
 
-/** FLOWLOG_BATCH_ROWS trades memory for speed (see README, Performance). */
-function batchRowsFromEnv(): number {
-  const v = process.env.FLOWLOG_BATCH_ROWS;
-  if (v === undefined || v === '') return DEFAULT_CAPACITY;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1000 || n > 4_000_000) {
-    throw new FlowlogError('CONFIG_INVALID', `FLOWLOG_BATCH_ROWS="${v}" is not a whole number from 1000 to 4000000`, `unset it for the default (${DEFAULT_CAPACITY}), or pick e.g. 65536 to use less memory`);
-  }
-  return n;
-}
-
 export function ingestPath(store: FlowStore, root: string, opts: IngestOptions = {}): Promise<IngestSummary> {
   return ingestObjects(store, { kind: 'local', list: () => listLocalObjects(root), fetch: readLocalObject }, opts);
 }
@@ -70,7 +59,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   const progress: IngestProgress = { objectsDone: 0, objects: 0, bytesDone: 0, bytes: 0, rows: 0, rejected: 0 };
   const committer = new Committer(store, {
     sourceKind: source.kind,
-    capacity: opts.capacity ?? opts.batchRows ?? batchRowsFromEnv(),
+    capacity: opts.capacity ?? opts.batchRows ?? DEFAULT_CAPACITY,
     ...(opts.enrich ? { enrich: opts.enrich } : {}),
     onStored: (b) => { progress.rows += b.rows; progress.rejected += b.rejected; opts.onBatch?.(b); opts.onProgress?.(progress); },
   });

@@ -6,6 +6,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FlowlogError } from '../core/errors.js';
+import { readSecret } from '../config/load-config.js';
 import { makeS3Client, s3SettingsFromEnv } from '../sources/s3/client.js';
 import { deliverToDir } from './deliver-dir.js';
 import { deliverToS3 } from './deliver-s3.js';
@@ -45,8 +46,12 @@ export function targetFromConfig(c: DeliveryConfig, deps: TargetDeps = {}): Deli
   if ('dir' in c) return { kind: 'dir', path: c.dir };
   if ('s3' in c) return { kind: 's3', uri: c.s3, client: (deps.s3Client ?? (() => makeS3Client(s3SettingsFromEnv(deps.env))))() };
   const w = c.webhook;
-  const url = 'url' in w ? w.url : (deps.env ?? process.env)[w.url_env];
-  if (!url) throw new DeliveryError(`webhook: environment variable ${'url_env' in w ? w.url_env : ''} is not set (it holds the webhook URL)`, []);
+  const ref = 'url_env' in w ? { env: w.url_env } : w.url;
+  // the schema refuses an inline URL; a string here did not come through it
+  if (typeof ref === 'string') throw new DeliveryError('webhook: url must be { env: NAME } or { file: PATH } (it carries a token)', []);
+  const url = 'env' in ref ? (deps.env ?? process.env)[ref.env] : readSecret(ref, 'webhook.url');
+  if (!url) throw new DeliveryError(`webhook: environment variable ${'env' in ref ? ref.env : ''} is not set (it holds the webhook URL)`, []);
+  if (!/^https?:\/\//.test(url)) throw new DeliveryError(`webhook: ${'env' in ref ? ref.env : ref.file} does not hold an http(s) URL`, []);
   return { kind: 'webhook', url, ...(w.report_url ? { reportUrl: w.report_url } : {}) };
 }
 

@@ -6,35 +6,15 @@
  */
 import { resolve } from 'node:path';
 import type { FlowlogConfig } from '../../schemas/config.js';
-import { readPemFile, readSecret } from '../config/load-config.js';
 import { openEnricher } from '../enrich/open.js';
 import { enrichPlan, withPolicy } from '../enrich/settings.js';
 import type { Source } from '../sources/source.js';
-import { ChdbStore } from '../store/chdb-store.js';
 import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
-import type { FlowStore } from '../store/store.js';
-import { telemetryEvents, type TelemetryEvents } from '../telemetry/events.js';
+import { openConfiguredStore } from '../store/open.js';
+import { telemetryEvents } from '../telemetry/events.js';
 import { standardMetrics, type Metrics } from '../telemetry/metrics.js';
 import { scheduleDetectors, scheduleReports } from './schedules.js';
 import { kafkaSource, objectSource, type KafkaRunning } from './sources.js';
-
-export function openConfiguredStore(cfg: FlowlogConfig, events?: TelemetryEvents, onWaiting?: () => void): FlowStore {
-  const s = cfg.store;
-  if (s.kind === 'embedded') return new ChdbStore(s.data_dir);
-  return new ClickHouseServerStore({
-    url: s.url, ...(s.user ? { username: s.user } : {}),
-    ...(s.tls ? { tls: { caCert: readPemFile(s.tls.ca_file, 'store.tls.ca_file'),
-      ...(s.tls.cert_file && s.tls.key_file ? { cert: readPemFile(s.tls.cert_file, 'store.tls.cert_file'), key: readPemFile(s.tls.key_file, 'store.tls.key_file') } : {}) } } : {}), ...(s.password ? { password: readSecret(s.password, 'store.password') } : {}), ...(s.database ? { database: s.database } : {}),
-    // a running service waits out a store outage (transient errors only), saying so, instead of dropping work
-    retry: {
-      attempts: Number.MAX_SAFE_INTEGER, baseMs: 200, maxMs: 5_000,
-      onRetry: (error, attempt, waitMs) => {
-        (events ?? telemetryEvents()).storeRetry({ attempt, waitMs, error });
-        onWaiting?.();
-      },
-    },
-  });
-}
 
 export interface Running { stop(): Promise<void>; done: Promise<void>; metrics: Metrics; reloadIpam?: () => Promise<unknown> }
 
@@ -61,7 +41,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
     store, watch: true, onReload: (o) => events.ipamReload(o),
   });
   const server = cfg.metrics ? await metrics.listen(cfg.metrics.listen) : null;
-  const deps = { store, enrich, events, ...(cfg.batch_rows ? { batchRows: cfg.batch_rows } : {}) };
+  const deps = { store, enrich, events, batchRows: cfg.batch.rows };
   for (const [i, src] of cfg.sources.entries()) {
     const where = `sources[${i}]`;
     const source = src.kind === 'kafka' ? kafkaSource(src, where, deps) : objectSource(src, where, deps);

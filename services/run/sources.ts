@@ -69,6 +69,7 @@ export function kafkaSource(src: KafkaSourceConfig, where: string, deps: SourceD
   const k = new KafkaIngest(deps.store, {
     kafka: { ...kafkaConfig(src, where), logCreator: kafkaLogCreator(log.child({ source: src.name })) },
     topics: src.topics, groupId: src.group_id, sessionTimeoutMs: durationMs(src.session_timeout),
+    fetch: { minBytes: src.fetch.min_bytes, maxBytes: src.fetch.max_bytes, maxBytesPerPartition: src.fetch.max_bytes_per_partition, maxWaitMs: durationMs(src.fetch.max_wait) },
     ...(deps.batchRows ? { capacity: deps.batchRows } : {}),
     ...(logFormat ? { logFormat } : {}), ...(src.s3 ? { s3: s3Client(src.s3, `${where}.s3`) } : {}), enrich: deps.enrich,
     onRound: (r) => events.kafkaRound({ source: src.name, partition: r.partition, lag: r.lag, seconds: r.seconds }),
@@ -108,7 +109,7 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig>, wher
     open: (from) => {
       const client = s3Client(src, where);
       const since = poll ? from : src.from;
-      return { source: s3Source(client, { bucket, prefix, ...(since ? { from: since } : {}), ...(src.to ? { to: src.to } : {}) }), close: () => client.destroy() };
+      return { source: s3Source(client, { bucket, prefix, concurrency: src.concurrency, ...(since ? { from: since } : {}), ...(src.to ? { to: src.to } : {}) }), close: () => client.destroy() };
     },
     ...(poll ? { intervalMs: durationMs(src.poll_interval),
       cursor: { key: `${src.name}:${src.uri}`, prefix, ...(src.from ? { from: src.from } : {}), lookbackMs: durationMs(src.poll_lookback) } } : {}),

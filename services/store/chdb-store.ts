@@ -12,7 +12,8 @@ import { Session } from 'chdb';
 import type { FlowBatch } from '../core/flow-batch.js';
 import { FlowlogError } from '../core/errors.js';
 import type { RejectedRecord } from '../core/rejects.js';
-import { applyMigrations, LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.js';
+import { LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.js';
+import { migrateStore } from './retention.js';
 import { encodeNative } from './native-encoder.js';
 import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
 
@@ -28,14 +29,15 @@ export class ChdbStore implements FlowStore {
   private readonly lockFile: string;
   private readonly spool: string;
 
-  constructor(readonly dataDir: string) {
+  /** `spoolDir`: store.spool_dir; `retentionDays`: store.retention_days, applied by migrate(). */
+  constructor(readonly dataDir: string, private readonly opts: { spoolDir?: string; retentionDays?: number } = {}) {
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
     this.lockFile = join(dir, 'flowlog.lock');
     this.takeLock();
     this.session = new Session(join(dir, 'clickhouse'));
     // tmpfs keeps the Native block off the disk; containers with a small /dev/shm can point this elsewhere
-    this.spool = process.env.FLOWLOG_SPOOL_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+    this.spool = opts.spoolDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
   }
 
   /** The engine binds a data path to one process: a second writer would corrupt it, so refuse clearly. */
@@ -55,7 +57,7 @@ export class ChdbStore implements FlowStore {
   }
 
   migrate(): Promise<AppliedMigration[]> {
-    return applyMigrations({ exec: (sql) => this.exec(sql), queryRows: (sql) => this.queryRows(sql) });
+    return migrateStore({ exec: (sql) => this.exec(sql), queryRows: (sql) => this.queryRows(sql) }, this.opts.retentionDays);
   }
 
   async exec(sql: string): Promise<void> {

@@ -10,7 +10,8 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { FlowBatch } from '../core/flow-batch.js';
 import { FlowlogError } from '../core/errors.js';
 import type { RejectedRecord } from '../core/rejects.js';
-import { applyMigrations, LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.js';
+import { LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.js';
+import { migrateStore } from './retention.js';
 import { encodeNative } from './native-encoder.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
@@ -26,6 +27,8 @@ export interface ServerStoreOptions {
   requestTimeoutMs?: number;
   /** For https:// URLs signed by a private CA; cert + key for mutual TLS. Public CAs need nothing. */
   tls?: { caCert: Buffer; cert?: Buffer; key?: Buffer };
+  /** store.retention_days: the flows TTL, applied by migrate(). */
+  retentionDays?: number;
 }
 
 const DEDUP = (table: string, token: string) => ({
@@ -60,7 +63,7 @@ export class ClickHouseServerStore implements FlowStore {
   }
 
   migrate(): Promise<AppliedMigration[]> {
-    return applyMigrations({ exec: (sql) => this.exec(sql), queryRows: (sql) => this.queryRows(sql) });
+    return migrateStore({ exec: (sql) => this.exec(sql), queryRows: (sql) => this.queryRows(sql) }, this.opts.retentionDays);
   }
 
   async exec(sql: string): Promise<void> {

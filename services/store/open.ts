@@ -1,41 +1,75 @@
 /**
- * Opens the configured store: the ClickHouse server when CLICKHOUSE_URL is
- * set (with CLICKHOUSE_USER, CLICKHOUSE_PASSWORD or CLICKHOUSE_PASSWORD_FILE,
- * CLICKHOUSE_DATABASE, CLICKHOUSE_CA_FILE for a private CA), else the embedded
- * engine under FLOWLOG_DATA_DIR.
+ * Opens the store the configuration names, for every command alike: the
+ * embedded engine under store.data_dir, or a ClickHouse server. The settings
+ * come merged from the file, the environment (FLOWLOG_DATA_DIR, CLICKHOUSE_URL,
+ * ...) and flags by services/config/resolve.ts; nothing here reads the
+ * environment.
  */
-import { readFileSync } from 'node:fs';
-import { FlowlogError } from '../core/errors.js';
+import { DEFAULT_DATA_DIR, type FlowlogConfig, type StoreConfig } from '../../schemas/config.js';
+import { durationMs } from '../../schemas/common.js';
 import { readPemFile } from '../config/pem.js';
+import { readSecret } from '../config/load-config.js';
+import { resolveConfig } from '../config/resolve.js';
+import { telemetryEvents, type TelemetryEvents } from '../telemetry/events.js';
 import { ChdbStore } from './chdb-store.js';
 import { ClickHouseServerStore } from './clickhouse-server-store.js';
+import type { RetryOptions } from './retry.js';
 import type { FlowStore } from './store.js';
 
-export const defaultDataDir = (): string => process.env.FLOWLOG_DATA_DIR ?? './.flowlog';
-
-function secret(name: string): string | undefined {
-  const file = process.env[`${name}_FILE`];
-  if (file) {
-    try { return readFileSync(file, 'utf8').trim(); } catch (e) {
-      throw new FlowlogError('CONFIG_INVALID', `${name}_FILE=${file} cannot be read (${(e as NodeJS.ErrnoException).code})`, `point ${name}_FILE at a readable file, or set ${name}`);
-    }
-  }
-  return process.env[name];
+/** The embedded store's folder as configured: the demo is always embedded, so a server named by CLICKHOUSE_URL does not move it. */
+export function defaultDataDir(): string {
+  const s = resolveConfig({ env: { ...process.env, CLICKHOUSE_URL: undefined } }).store;
+  return s.kind === 'embedded' ? s.data_dir : DEFAULT_DATA_DIR;
 }
 
-export async function openStore(opts: { dataDir?: string; migrate?: boolean } = {}): Promise<FlowStore> {
-  const url = process.env.CLICKHOUSE_URL;
-  let store: FlowStore;
-  if (url && !opts.dataDir) {
-    try { new URL(url); } catch {
-      throw new FlowlogError('CONFIG_INVALID', `CLICKHOUSE_URL="${url}" is not a URL`, 'use e.g. http://127.0.0.1:8123 or https://host:8443');
-    }
-    const user = process.env.CLICKHOUSE_USER, password = secret('CLICKHOUSE_PASSWORD'), database = process.env.CLICKHOUSE_DATABASE;
-    const ca = process.env.CLICKHOUSE_CA_FILE;
-    store = new ClickHouseServerStore({ url, ...(ca ? { tls: { caCert: readPemFile(ca, 'CLICKHOUSE_CA_FILE') } } : {}), ...(user ? { username: user } : {}), ...(password !== undefined ? { password } : {}), ...(database ? { database } : {}) });
-  } else {
-    store = new ChdbStore(opts.dataDir ?? defaultDataDir());
-  }
+export interface OpenStoreOptions {
+  /** The merged configuration; resolved from the environment (and FLOWLOG_CONFIG) when not given. */
+  config?: FlowlogConfig;
+  /** The embedded engine in this folder, whatever the configuration says (the demo). */
+  dataDir?: string;
+  migrate?: boolean;
+}
+
+/** A command's store, migrated unless told not to. */
+export async function openStore(opts: OpenStoreOptions = {}): Promise<FlowStore> {
+  const config = opts.config ?? resolveConfig({ env: process.env });
+  const store = opts.dataDir !== undefined
+    ? new ChdbStore(opts.dataDir, embeddedOptions(config.store))
+    : storeFromConfig(config.store);
   if (opts.migrate !== false) await store.migrate();
   return store;
+}
+
+/**
+ * `flowlog run`'s store: a running service waits out a store outage
+ * (transient errors only), saying so, instead of dropping work.
+ */
+export function openConfiguredStore(cfg: FlowlogConfig, events: TelemetryEvents = telemetryEvents(), onWaiting?: () => void): FlowStore {
+  return storeFromConfig(cfg.store, {
+    attempts: Number.MAX_SAFE_INTEGER,
+    onRetry: (error, attempt, waitMs) => {
+      events.storeRetry({ attempt, waitMs, error });
+      onWaiting?.();
+    },
+  });
+}
+
+/** The one place a store is built from its settings; `retry` adds to store.retry (server only). */
+export function storeFromConfig(s: StoreConfig, retry: Omit<RetryOptions, 'baseMs' | 'maxMs'> = {}): FlowStore {
+  if (s.kind === 'embedded') return new ChdbStore(s.data_dir, embeddedOptions(s));
+  return new ClickHouseServerStore({
+    url: s.url, ...(s.user ? { username: s.user } : {}),
+    ...(s.tls ? { tls: { caCert: readPemFile(s.tls.ca_file, 'store.tls.ca_file'),
+      ...(s.tls.cert_file && s.tls.key_file ? { cert: readPemFile(s.tls.cert_file, 'store.tls.cert_file'), key: readPemFile(s.tls.key_file, 'store.tls.key_file') } : {}) } } : {}),
+    ...(s.password ? { password: readSecret(s.password, 'store.password') } : {}), ...(s.database ? { database: s.database } : {}),
+    retry: { ...retry, baseMs: durationMs(s.retry.base), maxMs: durationMs(s.retry.max) },
+    ...(s.retention_days !== undefined ? { retentionDays: s.retention_days } : {}),
+  });
+}
+
+function embeddedOptions(s: StoreConfig): { spoolDir?: string; retentionDays?: number } {
+  return {
+    ...(s.kind === 'embedded' && s.spool_dir ? { spoolDir: s.spool_dir } : {}),
+    ...(s.retention_days !== undefined ? { retentionDays: s.retention_days } : {}),
+  };
 }

@@ -4,6 +4,7 @@
  * prints what the data says, enriched with the matching IPAM and inventory
  * (flows by owner and segment). A second run skips both steps via the ledger.
  */
+import { resolveConfig } from '../../config/resolve.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from '../../generate/index.js';
@@ -63,7 +64,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     process.stdout.write(`Enriching with the demo IPAM in ${ipamDir} (AWS/Azure inventory, static IPAM, provider ranges): version ${enrich.version}\n`);
     const bar = new Progress('ingest');
     const summary = await ingestPath(store, demoDir, {
-      enrich,
+      enrich, capacity: resolveConfig({ env: process.env }).batch.rows,
       onProgress: (p) => bar.update(p.bytesDone, p.bytes, `${fmtInt(p.rows)} flows`),
     });
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);

@@ -5,6 +5,7 @@ import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
 import { parseS3Uri, s3Source } from '../../sources/s3/s3-source.js';
 import { compileLogFormat } from '../../parse/aws/log-format.js';
 import { openStore } from '../../store/open.js';
+import { resolveConfig } from '../../config/resolve.js';
 import { openEnricher } from '../../enrich/open.js';
 import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
 import { parseCli } from '../args.js';
@@ -33,14 +34,15 @@ export async function ingestCommand(argv: string[]): Promise<number> {
   const from = isoFlag('from', values.from), to = isoFlag('to', values.to);
   if ((from || to) && !target.startsWith('s3://')) throw new FlowlogError('USAGE', '--from/--to select S3 objects by the date in their keys', 'use them with an s3:// URI');
   const plan = values['log-format'] !== undefined ? compileLogFormat(values['log-format']) : undefined;
-  const enrichFile = values.enrich ?? process.env.FLOWLOG_ENRICH;
-  const enrichPlan = withPolicy(enrichFile ? loadEnrichFile(enrichFile) : null, values.policy ?? process.env.FLOWLOG_POLICY);
-  const store = await openStore();
+  const config = resolveConfig({ env: process.env, flags: { enrich: values.enrich, policy: values.policy } });
+  const enrichPlan = withPolicy(config.enrich_file ? loadEnrichFile(config.enrich_file) : null, config.policy?.file);
+  const store = await openStore({ config });
   const enrich = await openEnricher(enrichPlan, { store }).catch(async (e: Error) => { await store.close(); throw e; });
   try {
     const bar = new Progress('ingest');
     const opts = {
       ...(plan ? { logFormat: plan } : {}),
+      capacity: config.batch.rows,
       enrich,
       onProgress: (p: IngestProgress) => bar.update(p.bytesDone, p.bytes, `${fmtInt(p.rows)} flows, ${fmtInt(p.rejected)} rejected`),
     };

@@ -12,6 +12,7 @@ import { buildModel, type IpamModel, type ProblemKind } from '../../enrich/model
 import { loadEnrichFile } from '../../enrich/settings.js';
 import { builtinClassRecords } from '../../enrich/builtin-classes.js';
 import { oneOf, parseCli } from '../args.js';
+import { resolveConfig } from '../../config/resolve.js';
 
 const USAGE = 'flowlog ipam check|lookup [ADDR...] [--enrich FILE] [--format table|json]';
 const ORDER: ProblemKind[] = ['invalid', 'source', 'conflict', 'duplicate', 'host-bits', 'shadowed', 'unknown-owner', 'no-owner'];
@@ -21,7 +22,7 @@ export async function ipamCommand(argv: string[]): Promise<number> {
     enrich: 'YAML file with an enrich: section (default FLOWLOG_ENRICH)', format: 'table or json' } });
   const [sub, ...addrs] = positionals;
   const format = oneOf('format', values.format, ['table', 'json'] as const, 'table');
-  const file = values.enrich ?? process.env.FLOWLOG_ENRICH;
+  const file = resolveConfig({ env: process.env, flags: { enrich: values.enrich } }).enrich_file;
   if (sub !== 'check' && sub !== 'lookup') throw new FlowlogError('USAGE', `unknown ipam command "${sub ?? ''}"`, `usage: ${USAGE}`);
   let model: IpamModel;
   try {

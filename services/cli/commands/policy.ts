@@ -19,6 +19,7 @@ import { explainFlow } from '../../enrich/policy/explain-flow.js';
 import { explainPolicy, formatExplanation, protocolText } from '../../enrich/policy/explain.js';
 import { loadPolicyFile } from '../../enrich/policy/load.js';
 import { oneOf, parseCli } from '../args.js';
+import { resolveConfig } from '../../config/resolve.js';
 
 const USAGE = 'flowlog policy check POLICY.yaml [--enrich FILE] [--format table|json]\n' +
   '       flowlog policy test POLICY.yaml --src ADDR --dst ADDR [--port N] [--proto tcp|udp|icmp|N] [--action ACCEPT|REJECT] [--enrich FILE] [--format table|json]';
@@ -37,7 +38,7 @@ export async function policyCommand(argv: string[]): Promise<number> {
   if (sub !== 'check' && sub !== 'test') throw new FlowlogError('USAGE', `unknown policy command "${sub ?? ''}"`, `usage: ${USAGE}`);
   if (!file || extra.length) throw new FlowlogError('USAGE', file ? `unexpected argument "${extra[0]}"` : 'policy needs the policy file', `usage: ${USAGE}`);
   const format = oneOf('format', values.format, ['table', 'json'] as const, 'table');
-  const enrich = values.enrich ?? process.env.FLOWLOG_ENRICH;
+  const enrich = resolveConfig({ env: process.env, flags: { enrich: values.enrich } }).enrich_file;
   // flags are checked before any file is read: a typo costs nothing
   const query = sub === 'test' ? flowQuery(values) : null;
   let policy: Policy;

@@ -1,7 +1,8 @@
 /** `flowlog run --config FILE`: run the configured sources until SIGTERM/SIGINT, then drain and exit 0. */
 import { dirname, resolve } from 'node:path';
 import { FlowlogError } from '../../core/errors.js';
-import { loadConfig } from '../../config/load-config.js';
+import { CONFIG_FILE_ENV, resolveConfig } from '../../config/resolve.js';
+import { setLogLevel } from '../../telemetry/log.js';
 import { runConfigured } from '../../run/runner.js';
 import { telemetryEvents } from '../../telemetry/events.js';
 import { parseCli } from '../args.js';
@@ -9,9 +10,13 @@ import { parseCli } from '../args.js';
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, { config: { type: 'string', short: 'c' }, check: { type: 'boolean' } }, 'flowlog run --config FILE [--check]', { flags: {
     config: 'the YAML configuration (docs/configuration.md)', check: 'validate the file and exit' } });
-  if (!values.config) throw new FlowlogError('USAGE', 'run needs --config FILE', 'write a YAML config (see docs/configuration.md) and pass it with --config');
-  const cfg = loadConfig(values.config);
-  if (values.check) { process.stdout.write(`${values.config}: ok (${cfg.sources.length} source${cfg.sources.length > 1 ? 's' : ''})\n`); return 0; }
+  const file = values.config ?? (process.env[CONFIG_FILE_ENV] || undefined);
+  if (!file) throw new FlowlogError('USAGE', 'run needs --config FILE', `write a YAML config (see docs/configuration.md) and pass it with --config (or ${CONFIG_FILE_ENV})`);
+  // the file, then the environment (FLOWLOG_DATA_DIR, CLICKHOUSE_URL, ...): the same settings every command sees
+  const cfg = resolveConfig({ file, env: process.env });
+  setLogLevel(cfg.log.level);
+  if (cfg.sources.length === 0) throw new FlowlogError('CONFIG_INVALID', `${file}: sources: missing; flowlog run needs at least one source`, 'add a source under sources: (kind: kafka, s3 or local; see docs/configuration-reference.md)');
+  if (values.check) { process.stdout.write(`${file}: ok (${cfg.sources.length} source${cfg.sources.length > 1 ? 's' : ''})\n`); return 0; }
   // handlers first: a signal during startup (connecting, migrating) must still end in a clean stop
   let signalled: (() => void) | null = null;
   const signal = new Promise<void>((resolve) => { signalled = resolve; });
@@ -23,7 +28,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const parent = process.ppid;
   const orphaned = setInterval(() => { if (process.ppid !== parent) { clearInterval(orphaned); onSignal('parent-exited'); } }, 500);
   orphaned.unref();
-  const running = await runConfigured(cfg, dirname(resolve(values.config)));
+  const running = await runConfigured(cfg, dirname(resolve(file)));
   // SIGHUP: reload the IPAM now instead of waiting for the next file check
   process.on('SIGHUP', () => { void running.reloadIpam?.(); });
   // one-shot sources only (no Kafka, no polling): finishing them is the end of the run

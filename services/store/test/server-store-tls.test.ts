@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChdbHttpServer, type ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
 import { makeTestCerts, type TestCerts } from '../../../test/tls.js';
 import { loadConfig } from '../../config/load-config.js';
-import { openConfiguredStore } from '../../run/runner.js';
+import { openConfiguredStore } from '../open.js';
 import { ClickHouseServerStore } from '../clickhouse-server-store.js';
 
 let server: ChdbHttpServer;

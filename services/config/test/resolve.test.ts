@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_BATCH_ROWS } from '../../../schemas/config.js';
+import { detectSchema } from '../../../schemas/detect.js';
+import { DEFAULT_CAPACITY } from '../../commit/committer.js';
+import { EGRESS_DEFAULTS } from '../../detect/egress.js';
+import { NOVELTY_DEFAULTS } from '../../detect/novelty.js';
+import { SCAN_DEFAULTS } from '../../detect/scan.js';
+import { detectSettings } from '../../detect/settings.js';
+import { setLogSink } from '../../telemetry/log.js';
+import { explainConfig, resolveConfig } from '../resolve.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'flowlog-resolve-'));
+let n = 0;
+function file(text: string): string {
+  const f = join(dir, `c${n++}.yaml`);
+  writeFileSync(f, text);
+  return f;
+}
+function capture(): { lines: () => Record<string, unknown>[]; restore: () => void } {
+  const got: string[] = [];
+  const prev = setLogSink((l) => { got.push(l); });
+  return { lines: () => got.map((l) => JSON.parse(l) as Record<string, unknown>), restore: () => { setLogSink(prev); } };
+}
+let cap: ReturnType<typeof capture> | null = null;
+afterEach(() => { cap?.restore(); cap = null; });
+
+describe('resolveConfig: flag > env > file > default', () => {
+  it('takes each setting from the first that gives it', () => {
+    const f = file('batch: { rows: 5000 }\n');
+    expect(resolveConfig({}).batch.rows).toBe(DEFAULT_BATCH_ROWS);
+    expect(resolveConfig({ file: f }).batch.rows).toBe(5000);
+    expect(resolveConfig({ file: f, env: { FLOWLOG_BATCH_ROWS: '6000' } }).batch.rows).toBe(6000);
+    expect(resolveConfig({ file: f, env: { FLOWLOG_BATCH_ROWS: '6000' }, flags: { 'batch-rows': '7000' } }).batch.rows).toBe(7000);
+    expect(resolveConfig({ file: f, env: { FLOWLOG_BATCH_ROWS: '' } }).batch.rows).toBe(5000);
+  });
+
+  it('reads the file FLOWLOG_CONFIG names when none is given', () => {
+    const f = file('log: { level: warn }\n');
+    expect(resolveConfig({ env: { FLOWLOG_CONFIG: f } }).log.level).toBe('warn');
+  });
+
+  it('moves the embedded store with FLOWLOG_DATA_DIR, and leaves a ClickHouse server alone', () => {
+    expect(resolveConfig({ env: { FLOWLOG_DATA_DIR: '/data' } }).store).toMatchObject({ kind: 'embedded', data_dir: '/data' });
+    const server = file('store: { kind: clickhouse, url: "http://ch:8123" }\n');
+    expect(resolveConfig({ file: server, env: { FLOWLOG_DATA_DIR: '/data' } }).store).toMatchObject({ kind: 'clickhouse', url: 'http://ch:8123' });
+  });
+
+  it('turns the store into a server with CLICKHOUSE_URL, keeping the password a reference', () => {
+    const s = resolveConfig({ file: file('store: { kind: embedded, data_dir: /x }\n'), env: { CLICKHOUSE_URL: 'https://ch:8443', CLICKHOUSE_USER: 'u', CLICKHOUSE_PASSWORD: 'hunter2', CLICKHOUSE_CA_FILE: '/ca.pem', FLOWLOG_RETENTION_DAYS: '30' } }).store;
+    expect(s).toEqual({ kind: 'clickhouse', url: 'https://ch:8443', user: 'u', password: { env: 'CLICKHOUSE_PASSWORD' }, tls: { ca_file: '/ca.pem' }, retry: { base: '200ms', max: '5s' }, retention_days: 30 });
+    expect(resolveConfig({ env: { CLICKHOUSE_URL: 'https://ch:8443', CLICKHOUSE_PASSWORD: 'x', CLICKHOUSE_PASSWORD_FILE: '/run/secrets/ch' } }).store)
+      .toMatchObject({ password: { file: '/run/secrets/ch' } });
+  });
+
+  it('names the variable that set a bad value, and the fix', () => {
+    expect(() => resolveConfig({ env: { FLOWLOG_BATCH_ROWS: 'lots' } })).toThrow(/batch\.rows: got "lots".*set by environment variable FLOWLOG_BATCH_ROWS: fix or unset it/);
+    expect(() => resolveConfig({ env: { FLOWLOG_BATCH_ROWS: '10' } })).toThrow(/batch\.rows: got 10.*FLOWLOG_BATCH_ROWS/);
+    expect(() => resolveConfig({ flags: { 'log-level': 'loud' } })).toThrow(/log\.level: got "loud".*set by flag --log-level/);
+  });
+
+  it('logs each override of a file value once, without a secret\'s value', () => {
+    cap = capture();
+    // keys no other test here overrides: "once" is once per process
+    const f = file('store: { kind: clickhouse, url: "http://ch:8123", password: { env: OLD } }\npolicy: { file: a.yaml }\n');
+    const env = { CLICKHOUSE_PASSWORD: 'hunter2', FLOWLOG_POLICY: 'b.yaml', FLOWLOG_LOG_LEVEL: 'info' };
+    const r = explainConfig({ file: f, env });
+    explainConfig({ file: f, env });
+    const overrides = cap.lines().filter((l) => l.event === 'config.override');
+    expect(overrides.map((l) => [l.key, l.from])).toEqual([['store.password', 'env:CLICKHOUSE_PASSWORD'], ['policy.file', 'env:FLOWLOG_POLICY']]);
+    expect(overrides[1]!.value).toBe('b.yaml');
+    expect(JSON.stringify(overrides)).not.toContain('hunter2');
+    // log.level came from the environment, but the file did not set it: an origin, not an override
+    expect(r.origins['log.level']).toBe('env:FLOWLOG_LOG_LEVEL');
+    expect(r.overridden['log.level']).toBeUndefined();
+  });
+
+  it('reads batch_rows as the deprecated spelling of batch.rows, with a warning', () => {
+    cap = capture();
+    expect(resolveConfig({ file: file('batch_rows: 5000\n') }).batch.rows).toBe(5000);
+    expect(cap.lines().find((l) => l.event === 'config.deprecated')).toMatchObject({ key: 'batch_rows', use: 'batch.rows' });
+    expect(() => resolveConfig({ file: file('batch_rows: 5000\nbatch: { rows: 6000 }\n') })).toThrow(/both batch_rows and batch\.rows/);
+  });
+
+  it('refuses a webhook URL written in the file, saying to use { env: NAME }', () => {
+    const f = file('reports:\n  - cron: "0 7 * * *"\n    deliver: [{ webhook: { url: "https://hooks.slack.com/services/T/B/secret-token" } }]\n');
+    let msg = '';
+    try { resolveConfig({ file: f }); } catch (e) { msg = (e as Error).message; }
+    expect(msg).toContain('reports[0].deliver[0].webhook.url');
+    expect(msg).toContain('write url: { env: NAME }');
+  });
+});
+
+describe('schema defaults are the code\'s defaults', () => {
+  it('batch.rows and the detector parameters', () => {
+    expect(DEFAULT_BATCH_ROWS).toBe(DEFAULT_CAPACITY);
+    const s = detectSettings(detectSchema.parse({}));
+    expect(s.egress).toEqual(EGRESS_DEFAULTS);
+    expect(s.novelty).toEqual({ historyDays: NOVELTY_DEFAULTS.historyDays, minHistoryHours: NOVELTY_DEFAULTS.minHistoryHours, newDestMinBytes: NOVELTY_DEFAULTS.newDestMinBytes, newPortMinFlows: NOVELTY_DEFAULTS.newPortMinFlows });
+    expect(s.scan).toEqual({ windowMinutes: SCAN_DEFAULTS.windowMinutes, minPorts: SCAN_DEFAULTS.minPorts, minHosts: SCAN_DEFAULTS.minHosts });
+  });
+});
