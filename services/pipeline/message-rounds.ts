@@ -26,7 +26,7 @@ import type { FormatPlan } from '../parse/aws/log-format.js';
 import { openObjectParser, openRawObjectParser, type ObjectParser } from '../parse/object-parser.js';
 import { openS3Body } from '../sources/s3/s3-body.js';
 import { mayBeNotification, s3Notification, type NotifiedObject } from '../sources/kafka/s3-notification.js';
-import type { MessageSink, RoundControl, SourceMessage } from '../sources/source.js';
+import type { MessageSink, RoundControl, RoundOutcome, SourceMessage } from '../sources/source.js';
 import type { FlowStore, ObjectProgress } from '../store/store.js';
 import { log } from '../telemetry/log.js';
 
@@ -72,7 +72,7 @@ export class MessageRounds implements MessageSink {
     this.s3Done = await this.committer.progress('s3');
   }
 
-  async storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<number | null> {
+  async storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<RoundOutcome | null> {
     const progress = this.progress.get(stream);
     const from = progress?.storedRows ?? 0;
     const intent = progress?.intent;
@@ -80,7 +80,7 @@ export class MessageRounds implements MessageSink {
     const take = messages.filter((m) => m.offset >= from && (!intent || m.offset < intent.end));
     const skipped = messages.filter((m) => m.offset < from).length;
     this.stats.skippedMessages += skipped;
-    if (take.length === 0) return skipped > 0 ? messages[skipped - 1]!.offset + 1 : null;
+    if (take.length === 0) return skipped > 0 ? { through: messages[skipped - 1]!.offset + 1, stored: false } : null;
     const first = take[0]!.offset, last = take[take.length - 1]!.offset;
     const round = { kind: 'kafka' as const, stream, first, end: last + 1 };
     const roundStart = performance.now();
@@ -140,7 +140,7 @@ export class MessageRounds implements MessageSink {
       this.stats.batches++;
       this.opts.onRound?.({ partition: stream, lag, messages: take.length, seconds: (performance.now() - roundStart) / 1000 });
       this.opts.onStored?.(this.stats);
-      return last + 1;
+      return { through: last + 1, stored: true };
     } finally {
       clearInterval(beat);
     }

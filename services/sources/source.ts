@@ -31,13 +31,16 @@ export interface RoundControl {
 
 /**
  * Where a message source hands its messages: the pipeline stores a round and
- * says up to which position (exclusive) the source may acknowledge, or null
- * when it abandoned the round (the source must not acknowledge; a restart
- * replays it).
+ * says up to which position (exclusive) the source may acknowledge, and
+ * whether it stored anything (the store answered) or only skipped what was
+ * stored before; or null when it abandoned the round (the source must not
+ * acknowledge; a restart replays it).
  */
 export interface MessageSink {
-  storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<number | null>;
+  storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<RoundOutcome | null>;
 }
+
+export interface RoundOutcome { through: number; stored: boolean }
 
 export type SourceState = 'starting' | 'running' | 'waiting' | 'failed' | 'stopped';
 

@@ -86,11 +86,11 @@ export class KafkaSource {
     const stream = `${batch.topic}/${batch.partition}`;
     const messages = batch.messages.map((m) => ({ offset: Number(m.offset), value: m.value }));
     const lag = Number(batch.offsetLag()); // messages behind this round's last one, when it was fetched
-    const through = await this.sink.storeRound(stream, messages, { isRunning: () => isRunning() && !isStale(), heartbeat }, lag);
-    if (through === null) return; // abandoned: nothing acknowledged, the ledger's intent replays it
-    resolveOffset(String(through - 1));
+    const outcome = await this.sink.storeRound(stream, messages, { isRunning: () => isRunning() && !isStale(), heartbeat }, lag);
+    if (outcome === null) return; // abandoned: nothing acknowledged, the ledger's intent replays it
+    resolveOffset(String(outcome.through - 1));
     // autoCommit is off, so kafkajs commits nothing by itself: the group's offset is the next one to read
-    await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(through) }]);
-    this.backpressure(false); // the store took a whole round: it has caught up
+    await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(outcome.through) }]);
+    if (outcome.stored) this.backpressure(false); // the store took a whole round: it has caught up
   }
 }
