@@ -1,13 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+const ALL = ['services/**/*.test.ts', 'schemas/**/*.test.ts', 'test/**/*.test.ts', 'infra/**/*.test.ts'];
+// Suites that talk to Kafka or MinIO are named *.int.test.ts: only they get the servers.
+const INTEGRATION = ['**/*.int.test.ts'];
+// Server-free suites that take minutes (a whole generated scenario end to end) are *.slow.test.ts:
+// `npm test` runs them, `npm run test:unit` stays quick.
+const SLOW = ['**/*.slow.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['services/**/*.test.ts', 'test/**/*.test.ts', 'infra/**/*.test.ts'],
-    // real servers (S3, Kafka) started through infra/ unless the environment names external ones
-    globalSetup: ['test/global-setup.ts'],
     // the embedded engine allows one data directory per process: each test file gets its own process
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // `npm test` runs every project; `--project unit|slow|integration` picks one tier.
+    // No globalSetup here: the root project's would run even for one parser test.
+    projects: [
+      { extends: true, test: { name: 'unit', include: ALL, exclude: ['**/node_modules/**', ...INTEGRATION, ...SLOW] } },
+      { extends: true, test: { name: 'slow', include: SLOW } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: INTEGRATION,
+          // real servers (S3, Kafka) started through infra/ unless the environment names external ones
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -12,29 +12,38 @@ import { fileURLToPath } from 'node:url';
 const INFRA = dirname(fileURLToPath(import.meta.url));
 export const INFRA_DIR = process.env.FLOWLOG_INFRA_DIR ?? join(homedir(), '.cache', 'flowlog', 'infra');
 
-function script(name: 'kafka' | 's3', cmd: string): Record<string, string> {
-  const path = join(INFRA, name, `${name}.sh`);
+type Server = 'kafka' | 's3';
+
+function script(name: Server, cmd: string, root = INFRA): Record<string, string> {
+  const path = join(root, name, `${name}.sh`);
   process.stderr.write(`infra: ${path} ${cmd}${cmd === 'up' ? ' (the first run on a machine installs the server: minutes)' : ''}\n`);
   const r = spawnSync('bash', [path, cmd], { encoding: 'utf8', env: { ...process.env, FLOWLOG_INFRA_DIR: INFRA_DIR }, stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 });
   if (r.status !== 0) throw new Error(`infra/${name}/${name}.sh ${cmd} failed (exit ${r.status ?? r.signal}): the ${name} server is required`);
   return Object.fromEntries(r.stdout.split('\n').map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l.trim())).filter((m): m is RegExpExecArray => m !== null).map((m) => [m[1]!, m[2]!]));
 }
 
-/** Ensures the servers are up and their addresses are in process.env; returns what stops the ones started here. */
-export function ensureServers(which: { s3?: boolean; kafka?: boolean }): () => void {
+/** Whether the script's server is already running (`status` exits 0), without a word on stderr. */
+function running(name: Server, root: string): boolean {
+  return spawnSync('bash', [join(root, name, `${name}.sh`), 'status'], { env: { ...process.env, FLOWLOG_INFRA_DIR: INFRA_DIR }, stdio: 'ignore', timeout: 60_000 }).status === 0;
+}
+
+/**
+ * Ensures the servers are up and their addresses are in process.env; returns
+ * what stops the ones started here. A server that was already running belongs
+ * to someone else (a developer, another run on the machine): it is left up.
+ * `scripts` is where the <name>/<name>.sh scripts are (tests point it elsewhere).
+ */
+export function ensureServers(which: { s3?: boolean; kafka?: boolean }, scripts = INFRA): () => void {
   const stops: (() => void)[] = [];
-  if (which.s3 && !process.env.S3_ENDPOINT) {
-    const env = script('s3', 'up');
-    if (!env.S3_ENDPOINT) throw new Error('infra/s3/s3.sh up did not print S3_ENDPOINT');
+  const up = (name: Server, key: 'S3_ENDPOINT' | 'KAFKA_BROKERS') => {
+    const wasRunning = running(name, scripts);
+    const env = script(name, 'up', scripts);
+    if (!env[key]) throw new Error(`infra/${name}/${name}.sh up did not print ${key}`);
     Object.assign(process.env, env);
-    stops.push(() => { script('s3', 'down'); });
-  }
-  if (which.kafka && !process.env.KAFKA_BROKERS) {
-    const env = script('kafka', 'up');
-    if (!env.KAFKA_BROKERS) throw new Error('infra/kafka/kafka.sh up did not print KAFKA_BROKERS');
-    Object.assign(process.env, env);
-    stops.push(() => { script('kafka', 'down'); });
-  }
+    if (!wasRunning) stops.push(() => { script(name, 'down', scripts); });
+  };
+  if (which.s3 && !process.env.S3_ENDPOINT) up('s3', 'S3_ENDPOINT');
+  if (which.kafka && !process.env.KAFKA_BROKERS) up('kafka', 'KAFKA_BROKERS');
   return () => { for (const stop of stops) stop(); };
 }
 

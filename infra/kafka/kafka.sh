@@ -35,7 +35,7 @@
 # reads as ssl.keystore.type=PEM), kept by down --purge, made again only when missing or expiring.
 #
 # Environment:
-#   FLOWLOG_INFRA_DIR  state root (default <repo>/infra/.state); this broker's state is in its
+#   FLOWLOG_INFRA_DIR  state root (default ~/.cache/flowlog/infra); this broker's state is in its
 #                      kafka/ folder: lib/ jars, data/ KRaft + topic data, tls/ PEM files,
 #                      kafka.log, kafka.pid, server.properties, sasl.checked
 #   KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_SASL_PORT (19094),
@@ -49,8 +49,8 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
-INFRA_DIR="${FLOWLOG_INFRA_DIR:-$REPO_ROOT/infra/.state}"
+# outside the clone, so a fresh clone (CI) reuses what an earlier one built; infra/servers.ts says the same
+INFRA_DIR="${FLOWLOG_INFRA_DIR:-$HOME/.cache/flowlog/infra}"
 STATE="$INFRA_DIR/kafka"
 
 HOST="127.0.0.1"

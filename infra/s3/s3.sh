@@ -11,7 +11,7 @@
 #   infra/s3/s3.sh env       print the S3_* lines (eval "$(infra/s3/s3.sh env)")
 #   infra/s3/s3.sh logs      print the server log's last lines (LINES=N, default 30)
 #
-# Environment: FLOWLOG_INFRA_DIR (state root, default <repo>/infra/.state), S3_PORT (19000),
+# Environment: FLOWLOG_INFRA_DIR (state root, default ~/.cache/flowlog/infra), S3_PORT (19000),
 # S3_CONSOLE_PORT (19001), S3_ACCESS_KEY (flowlog), S3_SECRET_KEY (flowlog-secret-key),
 # MINIO_MODULE_VERSION (pinned below), S3_KEEP_GO_CACHE=1 (keep the ~2 GB Go build caches),
 # S3_WAIT_TIMEOUT (120). Every MINIO_* variable set when `up` runs (e.g. the
@@ -19,8 +19,8 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
-INFRA_DIR="${FLOWLOG_INFRA_DIR:-$REPO_ROOT/infra/.state}"
+# outside the clone, so a fresh clone (CI) reuses what an earlier one built; infra/servers.ts says the same
+INFRA_DIR="${FLOWLOG_INFRA_DIR:-$HOME/.cache/flowlog/infra}"
 STATE="$INFRA_DIR/s3"
 
 # MinIO publishes no semver tags, so `@latest` is a pseudo-version of the newest commit. Pinned to

@@ -100,7 +100,7 @@ export class Committer {
     let seg = this.openSegment(obj, position);
     for (;;) {
       const before = this.batch.length, rejBefore = this.rejects.length;
-      let done = false;
+      let done: boolean;
       try {
         const filled = parser.fill(this.batch, this.rejects);
         done = typeof filled === 'boolean' ? filled : await filled;

@@ -65,7 +65,7 @@ function parseIPv6Into(buf: Uint8Array, start: number, end: number, out: Uint8Ar
     if (isV4) {
       if (j !== end || g > 6) return false;
       if (!parseIPv4Into(buf, i, end, out, o + g * 2)) return false;
-      g += 2; i = end; break;
+      g += 2; break;
     }
     for (let k = i; k < j; k++) {
       const h = hexVal(buf[k]!);

@@ -55,7 +55,8 @@ export async function* decodedWindows(raw: ObjectBody, windowBytes = WINDOW_BYTE
   // zlib's own output chunks are the windows (no re-assembly copy); gunzip reads every member of a
   // multi-member file (concatenated gzip files), and what it inflated before a break is yielded before the error
   const gunzip = createGunzip({ chunkSize: Math.max(64, windowBytes) });
-  let bodyError: Error | null = null;
+  // typed by the cast, not narrowed to null: feed() assigns it where control flow cannot see
+  let bodyError = null as Error | null;
   const feed = async (): Promise<void> => {
     const it = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]?.() ?? (body as Buffer[])[Symbol.iterator]();
     for (;;) {

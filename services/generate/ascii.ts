@@ -49,7 +49,7 @@ export class AsciiWriter {
       b[--p] = 48 + (n - q * 10);
       n = q;
     }
-    b[--p] = 48 + n;
+    b[p - 1] = 48 + n;
   }
 
   done(): Buffer {

@@ -61,7 +61,7 @@ async function removePrevious(out: string): Promise<void> {
   }
   if (!Array.isArray(prev.files)) return;
   await Promise.all(prev.files.map((f) =>
-    typeof f.path === 'string' && !f.path.startsWith('/') && !f.path.includes('..') ? rm(join(out, f.path), { force: true }) : undefined));
+    typeof f.path === 'string' && !f.path.startsWith('/') && !f.path.includes('..') ? rm(join(out, f.path), { force: true }) : Promise.resolve()));
 }
 
 export async function generate(opts: GenerateOptions): Promise<GenerateSummary> {

@@ -29,7 +29,7 @@ const mentions = (text: string): string =>
 export async function anomaliesOf(store: FlowStore, t: Target, w: TimeWindow): Promise<AnomalyHit[]> {
   const evidence = "concat(summary, ' ', top_flows, ' ', evidence_sql)";
   const params: Record<string, unknown> = { ...windowParams(w), los: t.ranges.map((r) => r.lo), his: t.ranges.map((r) => r.hi), v4: V4, v6: V6, name: t.value };
-  let entity = 'false', owner = 'false', inEvidence = 'false';
+  let entity: string, owner = 'false', inEvidence = 'false';
   if (t.kind === 'owner') { entity = "entity = concat('owner=', {name:String})"; owner = 'owner = {name:String}'; }
   else if (t.kind === 'service') entity = "entity = concat('service=', {name:String})";
   else {

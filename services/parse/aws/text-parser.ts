@@ -22,7 +22,7 @@ const C_END = COLUMN_INDEX.end_time;
 const C_SOURCE = COLUMN_INDEX.source;
 const C_ACTION = COLUMN_INDEX.action;
 const C_STATUS = COLUMN_INDEX.log_status;
-const SPACE = 32, DASH = 45, NL = 10, CR = 13, DOT = 46, COLON = 58;
+const SPACE = 32, DASH = 45, NL = 10, CR = 13, DOT = 46;
 /** Longer than any real record (a v8 line with every ECS ARN is ~1.5 KB). */
 export const MAX_LINE = 64 * 1024;
 

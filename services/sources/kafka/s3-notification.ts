@@ -8,6 +8,7 @@ export interface NotifiedObject { bucket: string; key: string; etag: string; siz
 
 const decodeKey = (k: string): string => decodeURIComponent(k.replace(/\+/g, ' '));
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- free-form JSON in two shapes: every field is checked before use */
 /** The objects a notification announces, or null when the document is not a notification. */
 export function s3Notification(doc: unknown): NotifiedObject[] | null {
   if (!doc || typeof doc !== 'object') return null;
