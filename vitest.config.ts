@@ -16,7 +16,7 @@ export default defineConfig({
     // `npm test` runs every project; `--project unit|slow|integration` picks one tier.
     // No globalSetup here: the root project's would run even for one parser test.
     projects: [
-      { extends: true, test: { name: 'unit', include: ALL, exclude: ['**/node_modules/**', ...INTEGRATION, ...SLOW] } },
+      { extends: true, test: { name: 'unit', include: ALL, exclude: ['**/node_modules/**', 'infra/.state/**', ...INTEGRATION, ...SLOW] } },
       { extends: true, test: { name: 'slow', include: SLOW } },
       {
         extends: true,
