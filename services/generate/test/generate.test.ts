@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateCommand } from '../command.js';
+import { generateCommand } from '../../cli/commands/generate.js';
 import { generate, type GeneratedFile, type GenerateSummary, MANIFEST, V2_HEADER, V5_HEADER } from '../index.js';
 
 // 06:00-14:00 UTC: from the quiet early morning into the midday peak, with few enough files to stay fast.

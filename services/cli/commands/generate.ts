@@ -1,9 +1,9 @@
 /** `flowlog generate`: synthetic flow logs on disk, with a manifest of what was written. */
 import { parseArgs } from 'node:util';
-import { FlowlogError } from '../core/errors.js';
-import { helpIfAsked } from '../cli/args.js';
-import { generate, type GenerateSummary } from './index.js';
-import { writeInventory } from './inventory-writer.js';
+import { FlowlogError } from '../../core/errors.js';
+import { helpIfAsked } from '../args.js';
+import { generate, type GenerateSummary } from '../../generate/index.js';
+import { writeInventory } from '../../generate/inventory-writer.js';
 
 const USAGE = 'usage: flowlog generate --out DIR [--flows N] [--seed S] [--start ISO] [--hours H] [--junk N] [--ipam DIR]';
 
