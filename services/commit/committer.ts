@@ -24,7 +24,6 @@ import { FlowBatch } from '../core/flow-batch.js';
 import { RejectBatch, type RejectReason } from '../core/rejects.js';
 import { COLUMN_INDEX } from '../../schemas/flow.js';
 import type { ObjectParser } from '../parse/object-parser.js';
-import { FlowlogError } from '../core/errors.js';
 import type { FlowStore, LedgerEntry, ObjectProgress } from '../store/store.js';
 import { chTime } from '../store/ch-time.js';
 
@@ -253,9 +252,6 @@ function newestEnd(b: FlowBatch): number {
 }
 
 const roundId = (r: Round): string => `${r.stream}:${r.first}-${r.end - 1}`;
-
-/** A source-unavailable failure (server or network), as opposed to bad content. */
-export const isUnavailable = (e: unknown): e is FlowlogError => FlowlogError.is(e, 'SOURCE_UNAVAILABLE');
 
 export function batchToken(segments: readonly Segment[]): string {
   const h = createHash('sha256');
