@@ -71,6 +71,10 @@ describe('store outage', () => {
     const before = rssMb(run.child.pid!);
     await server!.close(); // the store is gone
     server = null;
+    // ...but its port stays taken, answering nothing: another suite running alongside must not bind it
+    // (a free-port probe) and become, by accident, the store this run reconnects to
+    const blocker = createServer((socket) => socket.destroy());
+    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
     await wave(1); // ...while Kafka keeps receiving
     await wave(2);
     let peak = before;
@@ -85,6 +89,7 @@ describe('store outage', () => {
     expect(during).toMatch(/^flowlog_store_waiting 1$/m);
     expect(during).toMatch(/^flowlog_backpressure\{source="outage"\} 1$/m); // partitions paused
     expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(503);
+    await new Promise<void>((r) => blocker.close(() => r()));
     server = await startChdbHttpServer({ dataDir: join(dir, 'ch'), port });
     const t1 = Date.now();
     while ((await rows()) < 3 * PER_WAVE * LINES && Date.now() - t1 < 60_000) await new Promise((r) => setTimeout(r, 300));
