@@ -29,7 +29,14 @@ let ordered: string[] = [];
 /** Remembers a secret value: from now on it is redacted wherever it appears (also URL-encoded). */
 export function registerSecret(value: string | undefined): void {
   if (!value) return;
-  for (const v of [value, value.trim(), encodeURIComponent(value.trim())]) {
+  const v0 = value.trim();
+  // a URL-shaped secret (a webhook) also leaks in parts: its path (Slack's token) or its password without the rest
+  const parts: string[] = [];
+  if (URL.canParse(v0)) {
+    const u = new URL(v0);
+    parts.push(u.pathname, decodeURIComponent(u.password), ...[...u.searchParams.values()]);
+  }
+  for (const v of [value, v0, encodeURIComponent(v0), ...parts]) {
     if (v.length < MIN_SECRET_LENGTH || secrets.has(v)) continue;
     secrets.add(v);
   }
@@ -59,10 +66,11 @@ const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>`/?#]*@)?([^\s"'<>`/?#]*
 
 /** Text with every URL's userinfo, query and fragment, and every registered secret, replaced by `***`. */
 export function redactText(s: string): string {
-  let out = s.includes('://') ? s.replace(URL_IN_TEXT, (_m, scheme: string, user: string | undefined, host: string, path: string, query: string | undefined, frag: string | undefined) =>
-    `${scheme}${user ? `${REDACTED}@` : ''}${host}${path}${query ? `?${REDACTED}` : ''}${frag ? `#${REDACTED}` : ''}`) : s;
+  let out = s;
+  // known secrets first: a registered URL is found whole before its query is cut off
   for (const secret of ordered) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-  return out;
+  return out.includes('://') ? out.replace(URL_IN_TEXT, (_m, scheme: string, user: string | undefined, host: string, path: string, query: string | undefined, frag: string | undefined) =>
+    `${scheme}${user ? `${REDACTED}@` : ''}${host}${path}${query ? `?${REDACTED}` : ''}${frag ? `#${REDACTED}` : ''}`) : out;
 }
 
 /** A URL (or any text) redacted: `https://***@ch.example:8443/db?***`. */
