@@ -42,6 +42,20 @@ const s3Connection = z.object({
   ca_file: z.string().optional().describe('PEM file of a private CA for an https endpoint.'),
 }).strict();
 
+/** A bucket, and optionally a key prefix, that notified objects may come from (services/sources/s3/allowlist.ts). */
+const allowRule = z.object({
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (lower case, 3 to 63 characters)').describe('Bucket name, matched exactly.'),
+  prefix: z.string().optional().describe('Key prefix, e.g. AWSLogs/ (keep the trailing slash); unset: the whole bucket.'),
+}).strict();
+
+/** S3 settings for objects that notifications name: which ones may be read is required (a notification is untrusted). */
+const notifiedS3 = s3Connection.extend({
+  allow: z.array(allowRule, {
+    required_error: 'a list of the buckets (and key prefixes) notified objects may come from, e.g. allow: [{ bucket: my-flow-logs, prefix: AWSLogs/ }]; anything else is quarantined NOT_ALLOWED',
+  }).min(1, 'at least one { bucket, prefix }: a notification may name any bucket, so flowlog reads only the ones listed')
+    .describe('Buckets and key prefixes notified objects may come from; any other object is not fetched and is quarantined NOT_ALLOWED (docs/security.md).'),
+}).strict();
+
 const kafkaFetch = z.object({
   min_bytes: z.number().int().min(1).default(1 << 20).describe('Smallest fetch the broker answers with (before max_wait): fewer, larger fetches, each one insert.'),
   max_bytes: z.number().int().min(1).default(64 << 20).describe('Largest fetch over all partitions.'),
@@ -66,8 +80,8 @@ const kafkaSource = z.object({
     password: secret.describe('SASL password (the connection string for Event Hubs).'),
   }).strict().optional().describe('SASL authentication.'),
   fetch: kafkaFetch,
-  /** Fetch notified S3 objects with these S3 settings. */
-  s3: z.lazy(() => s3Connection).optional().describe('S3 settings for fetching objects that notifications name.'),
+  /** Fetch notified S3 objects with these S3 settings, from the buckets and prefixes allow names only. */
+  s3: z.lazy(() => notifiedS3).optional().describe('S3 settings for fetching objects that notifications name, and which ones may be fetched (allow).'),
 }).strict();
 
 const s3Source = s3Connection.extend({
@@ -145,3 +159,4 @@ export type StoreConfig = FlowlogConfig['store'];
 export type KafkaSourceConfig = z.infer<typeof kafkaSource>;
 export type S3SourceConfig = z.infer<typeof s3Source>;
 export type S3ConnectionConfig = z.infer<typeof s3Connection>;
+export type NotifiedS3Config = z.infer<typeof notifiedS3>;

@@ -1,6 +1,7 @@
 /** `flowlog <command>`: dispatch, and one place that turns errors into advice. */
 import { readFileSync } from 'node:fs';
 import { FlowlogError } from '../core/errors.js';
+import { redactText, registerSecretsFromEnv } from '../telemetry/redact.js';
 import { HelpRequested } from './args.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -58,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`flowlog: unknown command "${name}"\n\n${usage()}\n`);
     return 2;
   }
+  // the environment's secrets (CLICKHOUSE_PASSWORD, S3_SECRET_KEY...) are redacted from everything printed from here on
+  registerSecretsFromEnv(process.env);
   try {
     return await (await cmd.load())(rest);
   } catch (e) {
@@ -66,12 +69,17 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (e instanceof FlowlogError) {
-      process.stderr.write(`${e.describe()}\n`);
+      process.stderr.write(`${redactText(e.describe())}\n`);
       return e.code === 'USAGE' ? 2 : 1;
     }
     if (e instanceof Error && 'code' in e && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      process.stderr.write(`flowlog ${name}: ${e.message}\n`);
+      process.stderr.write(`flowlog ${name}: ${redactText(e.message)}\n`);
       return 2;
+    }
+    // a bug: its stack is shown (by Node, as it ends the process), through the same redaction as any error
+    if (e instanceof Error) {
+      e.message = redactText(e.message);
+      if (e.stack) e.stack = redactText(e.stack);
     }
     throw e;
   }

@@ -8,6 +8,7 @@ import type { z, ZodIssue, ZodTypeAny } from 'zod';
 import { configSchema, type FlowlogConfig, type SecretRef } from '../../schemas/config.js';
 import { FlowlogError } from '../core/errors.js';
 import { log } from '../telemetry/log.js';
+import { isIdentityKey, isSecretKey, redactConfig, registerSecret } from '../telemetry/redact.js';
 
 function at(doc: unknown, path: (string | number)[]): unknown {
   let v: unknown = doc;
@@ -27,11 +28,12 @@ function describeIssue(doc: unknown, i: ZodIssue, originOf?: OriginOf): string {
 
 function describeValue(doc: unknown, i: ZodIssue): string {
   const found = at(doc, i.path);
-  // secrets are never echoed back, not even wrong ones
-  const shown = /password|secret|key/i.test(String(i.path[i.path.length - 1] ?? '')) ? '(hidden)' : JSON.stringify(found);
+  // secrets are never echoed back, not even wrong ones: the one redaction rule (telemetry/redact.ts)
+  const shown = isSecretKey(i.path) ? '(hidden)' : JSON.stringify(redactConfig(found, i.path));
   let allowed = i.message;
   if (i.code === 'invalid_union_discriminator') allowed = `one of ${i.options.map((o) => JSON.stringify(o)).join(', ')}`;
-  if (i.code === 'invalid_type') allowed = i.received === 'undefined' ? i.expected : `${i.expected} (got ${i.received})`;
+  // a required key the schema explains (required_error) keeps its explanation
+  if (i.code === 'invalid_type') allowed = i.received === 'undefined' ? (i.message !== 'Required' ? i.message : i.expected) : `${i.expected} (got ${i.received})`;
   if (i.code === 'invalid_enum_value') allowed = `one of ${i.options.map((o) => JSON.stringify(o)).join(', ')}`;
   if (i.code === 'unrecognized_keys') return `${keyPath(i.path)}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (check the spelling; see docs/configuration-reference.md)`;
   return `${keyPath(i.path)}: ${found === undefined ? 'missing' : `got ${shown}`}; expected ${allowed}`;
@@ -58,11 +60,32 @@ export function renameDeprecated(doc: unknown, file: string): unknown {
   return { ...rest, batch: { ...batch, rows } };
 }
 
-/** YAML text as a document, or an error naming the file and line. */
+/**
+ * YAML text as a document, or an error naming the file, line, column and the
+ * keys above it: never the line's text, which may hold a secret (a URL with
+ * its password, a token pasted where a reference belongs).
+ */
 export function readYaml(text: string, file: string): unknown {
   try { return parse(text); } catch (e) {
-    throw new FlowlogError('CONFIG_INVALID', `${file} is not valid YAML: ${(e as Error).message}`, 'fix the YAML syntax at the line shown');
+    const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    const what = (e as Error).message.split(/ at line \d+, column \d+/)[0]!.split('\n')[0];
+    const where = pos ? ` at line ${pos.line}, column ${pos.col}${keysAbove(text, pos.line)}` : '';
+    throw new FlowlogError('CONFIG_INVALID', `${file} is not valid YAML${where}: ${what}`, 'fix the YAML syntax at the line shown');
   }
+}
+
+/** The keys leading to a line, by indentation (` (under store.url)`): where a broken line is, without its value. */
+function keysAbove(text: string, line: number): string {
+  const lines = text.split('\n').slice(0, line);
+  const keys: string[] = [];
+  let indent = Infinity;
+  for (let n = lines.length - 1; n >= 0 && indent > 0; n--) {
+    const m = /^(\s*)(?:-\s+)?([A-Za-z0-9_.-]+)\s*:(\s|$)/.exec(lines[n]!);
+    if (!m || m[1]!.length >= indent) continue;
+    indent = m[1]!.length;
+    keys.unshift(m[2]!);
+  }
+  return keys.length ? ` (under ${keys.join('.')})` : '';
 }
 
 /** YAML text validated against a schema, with every problem named (key, value found, what is allowed). */
@@ -88,16 +111,24 @@ export function loadConfig(file: string): FlowlogConfig {
   return parseConfig(text, file);
 }
 
-/** Resolves a secret reference; the value is never logged. */
+/**
+ * Resolves a secret reference. The value is registered for redaction, so no error, log line or metric shows
+ * it; not an access key id (`where` ends in access_key), which names an identity (telemetry/redact.ts).
+ */
 export function readSecret(ref: SecretRef, where: string): string {
+  const register = (v: string) => { if (!isIdentityKey(where.slice(where.lastIndexOf('.') + 1))) registerSecret(v); };
   if ('env' in ref) {
     const v = process.env[ref.env];
     if (v === undefined) throw new FlowlogError('CONFIG_INVALID', `${where}: environment variable ${ref.env} is not set`, `export ${ref.env}=... before starting flowlog`);
+    register(v);
     return v;
   }
-  try { return readFileSync(ref.file, 'utf8').trim(); } catch (e) {
+  let v: string;
+  try { v = readFileSync(ref.file, 'utf8').trim(); } catch (e) {
     throw new FlowlogError('CONFIG_INVALID', `${where}: secret file ${ref.file} cannot be read (${(e as NodeJS.ErrnoException).code})`, 'point it at a readable file');
   }
+  register(v);
+  return v;
 }
 
 export { readPemFile } from './pem.js';

@@ -1,6 +1,6 @@
 /** `flowlog config print`: the merged configuration as text, secrets and URL credentials redacted, with where overrides came from. */
 import { stringify } from 'yaml';
-import { redactConfig } from './redact.js';
+import { redactConfig } from '../telemetry/redact.js';
 import type { ResolvedConfig } from './resolve.js';
 
 export function renderConfig(r: ResolvedConfig, format: 'yaml' | 'json'): string {

@@ -13,7 +13,7 @@ import type { FlowlogConfig } from '../../schemas/config.js';
 import { FlowlogError } from '../core/errors.js';
 import { log } from '../telemetry/log.js';
 import { readYaml, renameDeprecated, validateConfig } from './load-config.js';
-import { redactUrl } from './redact.js';
+import { redactUrl, registerReferencedSecrets, registerSecretsFromEnv } from '../telemetry/redact.js';
 
 type Doc = Record<string, unknown>;
 type StoreKind = 'embedded' | 'clickhouse';
@@ -90,6 +90,7 @@ const logged = new Set<string>();
 /** resolveConfig, with where each value that did not come from the file came from. */
 export function explainConfig(input: ConfigInput = {}): ResolvedConfig {
   const env = input.env ?? {};
+  registerSecretsFromEnv(env);
   const file = input.file ?? (nonEmpty(env[CONFIG_FILE_ENV]) ? env[CONFIG_FILE_ENV] : undefined);
   const fileDoc = file ? readFileDoc(file) : {};
   const doc = structuredClone(fileDoc);
@@ -121,6 +122,8 @@ export function explainConfig(input: ConfigInput = {}): ResolvedConfig {
     if (!b) throw new Error(`flag --${name} has no binding in FLAG_BINDINGS (services/config/resolve.ts)`);
     apply(b, v, `flag:--${name}`);
   }
+  // known before anything reads them, so even a validation error cannot show them
+  registerReferencedSecrets(doc, env);
   const config = validateConfig(doc, file ?? 'configuration', (key) => origins[key]);
   return { config, file, origins, overridden };
 }

@@ -16,6 +16,7 @@ export const REJECT_REASONS = {
   BAD_TUPLE: 'an Azure flow tuple does not have 8 (NSG v1) or 13 (NSG v2, VNet) fields',
   NO_TIME: 'the declared format has neither start nor end',
   DECODE: 'the object could not be decoded (corrupt gzip, unreadable)',
+  NOT_ALLOWED: 'a notification named an object outside the source\'s s3.allow list: it was not fetched',
 } as const;
 
 export type RejectReason = keyof typeof REJECT_REASONS;

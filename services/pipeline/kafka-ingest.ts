@@ -3,21 +3,20 @@
  * each fetched partition batch to the message rounds (pipeline), which store
  * it through the committer; the consumer commits the group's offset after.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { KafkaConfig } from 'kafkajs';
 import { DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import { KafkaSource, type KafkaFetchSettings } from '../sources/kafka/kafka-source.js';
 import type { FlowStore } from '../store/store.js';
-import { MessageRounds, type MessageRoundStats } from './message-rounds.js';
+import { MessageRounds, type MessageRoundStats, type NotifiedS3 } from './message-rounds.js';
 
 export interface KafkaIngestOptions {
   kafka: Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl' | 'clientId' | 'logCreator'>;
   topics: string[];
   groupId: string;
   logFormat?: FormatPlan;
-  /** Needed when topics carry S3 notifications. */
-  s3?: S3Client;
+  /** Needed when topics carry S3 notifications: the client, and the buckets and prefixes it may fetch from. */
+  s3?: NotifiedS3;
   /** Rows per insert (the configuration's batch.rows). */
   capacity?: number;
   sessionTimeoutMs?: number;

@@ -24,6 +24,7 @@ import { RejectBatch } from '../core/rejects.js';
 import { decodeObject } from '../decode/gzip.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import { openObjectParser, openRawObjectParser, type ObjectParser } from '../parse/object-parser.js';
+import type { S3Allowlist } from '../sources/s3/allowlist.js';
 import { openS3Body } from '../sources/s3/s3-body.js';
 import { mayBeNotification, s3Notification, type NotifiedObject } from '../sources/kafka/s3-notification.js';
 import type { MessageSink, RoundControl, RoundOutcome, SourceMessage } from '../sources/source.js';
@@ -33,8 +34,8 @@ import { log } from '../telemetry/log.js';
 export interface MessageRoundsOptions {
   /** Ledger name of the stream's source kind. */
   logFormat?: FormatPlan;
-  /** Needed when messages carry S3 notifications. */
-  s3?: S3Client;
+  /** Needed when messages carry S3 notifications: the client, and which objects it may fetch (a notification is untrusted). */
+  s3?: NotifiedS3;
   capacity: number;
   enrich?: BatchEnricher;
   /** After each stored batch (and each round's own rejects, as a batch of no flows). */
@@ -43,6 +44,9 @@ export interface MessageRoundsOptions {
   onRound?: (r: { partition: string; lag: number; messages: number; seconds: number }) => void;
   onStored?: (s: MessageRoundStats) => void;
 }
+
+/** How notified objects are fetched, and which: an object the allowlist refuses is never requested. */
+export interface NotifiedS3 { client: S3Client; allow: S3Allowlist }
 
 export interface MessageRoundStats {
   messages: number; rows: number; rejected: number; batches: number; s3Objects: number; skippedMessages: number;
@@ -150,13 +154,17 @@ export class MessageRounds implements MessageSink {
   private async ingestNotified(objects: NotifiedObject[], rejects: RejectBatch, where: string,
     storedBefore: ReadonlyMap<string, ObjectProgress>, doneNow: Map<string, ObjectProgress>): Promise<void> {
     if (!this.opts.s3) { rejects.add(where, 0, 'DECODE', 'an S3 notification arrived but no S3 client is configured', JSON.stringify(objects).slice(0, 512)); return; }
+    const { client, allow } = this.opts.s3;
     for (const o of objects) {
       const name = `s3://${o.bucket}/${o.key}`;
+      // before the ledger and before any request: an object outside the allowlist is neither fetched nor recorded
+      const refused = allow.refusal(o.bucket, o.key);
+      if (refused) { rejects.add(name, 0, 'NOT_ALLOWED', `${refused} (announced by ${where})`, ''); continue; }
       const identity = `${o.etag}:${o.size}`;
       const before = doneNow.get(name) ?? storedBefore.get(name);
       if (before?.complete && before.identity === identity) continue; // re-delivered
       let parser: ObjectParser;
-      try { parser = await openRawObjectParser(name, await openS3Body(this.opts.s3, o), this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}); } catch (e) {
+      try { parser = await openRawObjectParser(name, await openS3Body(client, o), this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}); } catch (e) {
         if (FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
         rejects.add(name, 0, 'DECODE', `${(e as Error).message} (announced by ${where})`, ''); continue;
       }

@@ -15,6 +15,7 @@ import type { IngestSummary } from '../pipeline/ingest.js';
 import { KafkaIngest } from '../pipeline/kafka-ingest.js';
 import { ObjectRounds } from '../pipeline/object-rounds.js';
 import { listLocalObjects, readLocalObject } from '../sources/local.js';
+import { S3Allowlist } from '../sources/s3/allowlist.js';
 import { makeS3Client } from '../sources/s3/client.js';
 import { parseS3Uri, s3Source } from '../sources/s3/s3-source.js';
 import type { Source } from '../sources/source.js';
@@ -71,7 +72,7 @@ export function kafkaSource(src: KafkaSourceConfig, where: string, deps: SourceD
     topics: src.topics, groupId: src.group_id, sessionTimeoutMs: durationMs(src.session_timeout),
     fetch: { minBytes: src.fetch.min_bytes, maxBytes: src.fetch.max_bytes, maxBytesPerPartition: src.fetch.max_bytes_per_partition, maxWaitMs: durationMs(src.fetch.max_wait) },
     ...(deps.batchRows ? { capacity: deps.batchRows } : {}),
-    ...(logFormat ? { logFormat } : {}), ...(src.s3 ? { s3: s3Client(src.s3, `${where}.s3`) } : {}), enrich: deps.enrich,
+    ...(logFormat ? { logFormat } : {}), ...(src.s3 ? { s3: { client: s3Client(src.s3, `${where}.s3`), allow: new S3Allowlist(src.s3.allow) } } : {}), enrich: deps.enrich,
     onRound: (r) => events.kafkaRound({ source: src.name, partition: r.partition, lag: r.lag, seconds: r.seconds }),
     onBatch: batchEvents(events, src.name),
     onBackpressure: (paused) => events.backpressure({ source: src.name, paused }),

@@ -10,7 +10,9 @@ import { durationMs } from '../../schemas/common.js';
 import { readPemFile } from '../config/pem.js';
 import { readSecret } from '../config/load-config.js';
 import { resolveConfig } from '../config/resolve.js';
+import { FlowlogError } from '../core/errors.js';
 import { telemetryEvents, type TelemetryEvents } from '../telemetry/events.js';
+import { redactUrl } from '../telemetry/redact.js';
 import { ChdbStore } from './chdb-store.js';
 import { ClickHouseServerStore } from './clickhouse-server-store.js';
 import type { RetryOptions } from './retry.js';
@@ -57,6 +59,17 @@ export function openConfiguredStore(cfg: FlowlogConfig, events: TelemetryEvents 
 /** The one place a store is built from its settings; `retry` adds to store.retry (server only). */
 export function storeFromConfig(s: StoreConfig, retry: Omit<RetryOptions, 'baseMs' | 'maxMs'> = {}): FlowStore {
   if (s.kind === 'embedded') return new ChdbStore(s.data_dir, embeddedOptions(s));
+  try {
+    return serverStore(s, retry);
+  } catch (e) {
+    if (e instanceof FlowlogError) throw e;
+    // the client's own error ("URL is malformed") names neither the key nor the fix; the URL is shown redacted
+    throw new FlowlogError('CONFIG_INVALID', `store.url ${redactUrl(s.url)} is not a usable ClickHouse URL (${redactUrl((e as Error).message)})`,
+      'use http[s]://host:port[/database] (env CLICKHOUSE_URL); put the password in store.password (env CLICKHOUSE_PASSWORD)', { cause: e });
+  }
+}
+
+function serverStore(s: Extract<StoreConfig, { kind: 'clickhouse' }>, retry: Omit<RetryOptions, 'baseMs' | 'maxMs'>): FlowStore {
   return new ClickHouseServerStore({
     url: s.url, ...(s.user ? { username: s.user } : {}),
     ...(s.tls ? { tls: { caCert: readPemFile(s.tls.ca_file, 'store.tls.ca_file'),

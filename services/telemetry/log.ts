@@ -7,6 +7,7 @@
  * tests match on them, people read the fields.
  */
 import { FlowlogError } from '../core/errors.js';
+import { redactDeep } from './redact.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -50,11 +51,12 @@ export function errorFields(e: unknown): LogFields {
 
 function write(level: Exclude<LogLevel, 'silent'>, event: string, bindings: LogFields, fields: LogFields | undefined): void {
   if (RANK[level] < RANK[threshold]) return;
-  const line: LogFields = { time: new Date().toISOString(), level, event, ...bindings };
+  const line: LogFields = { time: new Date().toISOString(), level, event, ...(redactDeep(bindings) as LogFields) };
+  // every value through the one redaction rule (telemetry/redact.ts): a URL's credentials, a known secret
   if (fields) {
     for (const [k, v] of Object.entries(fields)) {
-      if (v instanceof Error) Object.assign(line, errorFields(v));
-      else line[k] = v;
+      if (v instanceof Error) Object.assign(line, redactDeep(errorFields(v)));
+      else line[k] = redactDeep(v);
     }
   }
   sink(`${JSON.stringify(line)}\n`);

@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FlowlogError } from '../core/errors.js';
 import { METRICS, type MetricSpec } from './catalogue.js';
+import { redactDeep, redactText } from './redact.js';
 
 export type Labels = Record<string, string | number>;
 
@@ -36,8 +37,11 @@ interface Defined {
   defaults: Labels;
 }
 
-/** Quotes, backslashes and newlines become `_`: a value then needs no escaping in the exposition or in a PromQL selector. */
-const clean = (v: string | number) => String(v).replace(/["\\\n]/g, '_');
+/**
+ * Redacted (a label value can hold a broker or endpoint URL); then quotes, backslashes and newlines
+ * become `_`: a value needs no escaping in the exposition or in a PromQL selector.
+ */
+const clean = (v: string | number) => redactText(String(v)).replace(/["\\\n]/g, '_');
 
 export class Metrics {
   readonly registry = new Registry();
@@ -106,8 +110,8 @@ export class Metrics {
       }
       if (req.url === '/healthz') {
         this.healthy().then(
-          (h) => res.writeHead(h.ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', ...h.detail })),
-          (e: Error) => res.writeHead(503).end(JSON.stringify({ status: 'unhealthy', error: e.message })),
+          (h) => res.writeHead(h.ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', ...(redactDeep(h.detail) as object) })),
+          (e: Error) => res.writeHead(503).end(JSON.stringify({ status: 'unhealthy', error: redactText(e.message) })),
         );
         return;
       }

@@ -9,6 +9,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:https';
 import { FlowlogError } from '../../core/errors.js';
 import { readPemFile } from '../../config/pem.js';
+import { redactUrl, registerSecret } from '../../telemetry/redact.js';
 
 export interface S3Settings { endpoint?: string; region?: string; forcePathStyle?: boolean; accessKeyId?: string; secretAccessKey?: string; ca?: Buffer }
 
@@ -16,7 +17,7 @@ export function s3SettingsFromEnv(env = process.env): S3Settings {
   const endpoint = env.S3_ENDPOINT;
   if (endpoint) {
     try { new URL(endpoint); } catch {
-      throw new FlowlogError('CONFIG_INVALID', `S3_ENDPOINT="${endpoint}" is not a URL`, 'use e.g. http://127.0.0.1:9000, or unset it for AWS');
+      throw new FlowlogError('CONFIG_INVALID', `S3_ENDPOINT="${redactUrl(endpoint)}" is not a URL`, 'use e.g. http://127.0.0.1:9000, or unset it for AWS');
     }
   }
   const accessKeyId = env.S3_ACCESS_KEY, secretAccessKey = env.S3_SECRET_KEY;
@@ -34,6 +35,7 @@ export function s3SettingsFromEnv(env = process.env): S3Settings {
 }
 
 export function makeS3Client(s: S3Settings): S3Client {
+  registerSecret(s.secretAccessKey);
   return new S3Client({
     ...(s.endpoint ? { endpoint: s.endpoint } : {}),
     region: s.region ?? 'us-east-1',

@@ -17,6 +17,7 @@ import { withStore } from '../../../../test/temp-store.js';
 import { benchLines } from '../../../bench/dataset.js';
 import { generate, type GenerateSummary } from '../../../generate/index.js';
 import type { FlowStore } from '../../../store/store.js';
+import { S3Allowlist } from '../../s3/allowlist.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
 
@@ -75,7 +76,7 @@ afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
 async function consumeAll(store: FlowStore, groupId: string, until: (i: KafkaIngest) => boolean, maxMs = 60_000): Promise<KafkaIngest> {
   const s3 = makeS3Client(s3SettingsFromEnv());
-  const ingest = new KafkaIngest(store, { kafka: { brokers: brokers() }, topics: [topic], groupId, s3 });
+  const ingest = new KafkaIngest(store, { kafka: { brokers: brokers() }, topics: [topic], groupId, s3: { client: s3, allow: new S3Allowlist([{ bucket }]) } });
   await ingest.start();
   const t0 = Date.now();
   while (!until(ingest) && Date.now() - t0 < maxMs) await new Promise((r) => setTimeout(r, 200));

@@ -16,6 +16,7 @@ import { withStore } from '../../../../test/temp-store.js';
 import { waitFor } from '../../../../test/wait.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
 import type { FlowStore } from '../../../store/store.js';
+import { S3Allowlist } from '../../s3/allowlist.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
 
@@ -43,7 +44,7 @@ describe('Kafka replay after a crash', () => {
     const kafka = await createTopic(brokers, topic, 1);
     const producer = kafka.producer();
     await producer.connect();
-    const consumer = (onBatch?: () => void) => new KafkaIngest(store!, { kafka: { brokers }, topics: [topic], groupId: `g-${topic}`, s3, capacity: 1500, ...(onBatch ? { onBatch } : {}) });
+    const consumer = (onBatch?: () => void) => new KafkaIngest(store!, { kafka: { brokers }, topics: [topic], groupId: `g-${topic}`, s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, capacity: 1500, ...(onBatch ? { onBatch } : {}) });
     let store: FlowStore | undefined;
     try {
       await withStore(async (st) => {

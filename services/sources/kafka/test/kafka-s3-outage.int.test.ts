@@ -14,6 +14,7 @@ import { waitFor } from '../../../../test/wait.js';
 import { createTopic } from '../../../../test/kafka.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
+import { S3Allowlist } from '../../s3/allowlist.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
 
@@ -53,7 +54,7 @@ describe('Kafka source, S3 failing', () => {
     try {
       await withStore(async (store) => {
         // small batches: several are stored from the broken object before it fails, and must not be stored twice
-        const ingest = new KafkaIngest(store, { kafka: { brokers: process.env.KAFKA_BROKERS!.split(',') }, topics: [topic], groupId: `g-${topic}`, s3, capacity: 4000 });
+        const ingest = new KafkaIngest(store, { kafka: { brokers: process.env.KAFKA_BROKERS!.split(',') }, topics: [topic], groupId: `g-${topic}`, s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, capacity: 4000 });
         await ingest.start();
         try {
           await waitFor(() => ingest.stats.sourceRetries >= 2, 'the round to be retried');
