@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { FlowlogError } from '../core/errors.js';
 import { HelpRequested } from './args.js';
+import { safeLines, safeText } from '../core/safe-text.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -55,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
-    process.stderr.write(`flowlog: unknown command "${name}"\n\n${usage()}\n`);
+    process.stderr.write(`flowlog: unknown command "${safeText(name)}"\n\n${usage()}\n`);
     return 2;
   }
   try {
@@ -66,11 +67,12 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (e instanceof FlowlogError) {
-      process.stderr.write(`${e.describe()}\n`);
+      // messages quote what was typed and what the data held: shown, never obeyed by the terminal
+      process.stderr.write(`${safeLines(e.describe())}\n`);
       return e.code === 'USAGE' ? 2 : 1;
     }
     if (e instanceof Error && 'code' in e && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      process.stderr.write(`flowlog ${name}: ${e.message}\n`);
+      process.stderr.write(`flowlog ${name}: ${safeText(e.message)}\n`);
       return 2;
     }
     throw e;
