@@ -1,5 +1,5 @@
 /** node:util parseArgs with our error shape: a bad flag names itself and the fix; `--help` answers from the same options. */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DURATION_HELP, parseDuration } from '../../schemas/common.js';
 import { FlowlogError } from '../core/errors.js';
@@ -85,13 +85,31 @@ export function intFlag(flag: string, raw: string | undefined, dflt: number, min
   return v;
 }
 
-/** The text of a file a flag names; a USAGE error naming the flag when it cannot be read (missing, a folder, no permission). */
-export function readFlagFile(flag: string, path: string): string {
+/** Why a file a flag names cannot be read, or null when it can. */
+function fileProblem(path: string): string | null {
   try {
-    return readFileSync(path, 'utf8');
+    if (statSync(path).isDirectory()) return 'is a folder';
+    accessSync(path, constants.R_OK);
+    return null;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : code === 'EACCES' ? 'is not readable (permission denied)' : `cannot be read (${code ?? (e as Error).message})`;
-    throw new FlowlogError('USAGE', `--${flag} ${path} ${why}`, `pass the path of a readable file with --${flag}`);
+    return code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : `cannot be read (${code ?? (e as Error).message})`;
   }
+}
+
+/** A USAGE error naming the flag (e.g. "--policy", "FLOWLOG_POLICY") when the file it names cannot be read; before anything is opened. */
+export function requireFile(flag: string, path: string): void {
+  const why = fileProblem(path);
+  if (why) throw new FlowlogError('USAGE', `${flag} ${path} ${why}`, `pass the path of a readable file with ${flag}`);
+}
+
+/** The text of a file a flag names; a USAGE error naming the flag when it cannot be read (missing, a folder, no permission). */
+export function readFlagFile(flag: string, path: string): string {
+  requireFile(`--${flag}`, path);
+  return readFileSync(path, 'utf8');
+}
+
+/** requireFile for a setting given by a flag or, without it, by an environment variable: the message names the one used. */
+export function requireSettingFile(path: string | undefined, flag: string, flagValue: string | undefined, env: string): void {
+  if (path) requireFile(flagValue !== undefined ? `--${flag}` : env, path);
 }

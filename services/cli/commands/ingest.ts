@@ -8,7 +8,7 @@ import { openStore } from '../../store/open.js';
 import { resolveConfig } from '../../config/resolve.js';
 import { openEnricher } from '../../enrich/open.js';
 import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
-import { parseCli, timeFlag } from '../args.js';
+import { parseCli, requireSettingFile, timeFlag } from '../args.js';
 import { safeText } from '../../core/safe-text.js';
 import { Progress, fmtInt } from '../progress.js';
 import { printIngestSummary, printNextSteps } from '../summary.js';
@@ -30,6 +30,8 @@ export async function ingestCommand(argv: string[]): Promise<number> {
   if ((from || to) && !target.startsWith('s3://')) throw new FlowlogError('USAGE', '--from/--to select S3 objects by the date in their keys', 'use them with an s3:// URI');
   const plan = values['log-format'] !== undefined ? compileLogFormat(values['log-format']) : undefined;
   const config = resolveConfig({ env: process.env, flags: { enrich: values.enrich, policy: values.policy } });
+  requireSettingFile(config.enrich_file, 'enrich', values.enrich, 'FLOWLOG_ENRICH');
+  requireSettingFile(config.policy?.file, 'policy', values.policy, 'FLOWLOG_POLICY');
   const enrichPlan = withPolicy(config.enrich_file ? loadEnrichFile(config.enrich_file) : null, config.policy?.file);
   const store = await openStore({ config });
   const enrich = await openEnricher(enrichPlan, { store }).catch(async (e: Error) => { await store.close(); throw e; });

@@ -11,7 +11,7 @@ import { loadIpam } from '../../enrich/load.js';
 import { buildModel, type IpamModel, type ProblemKind } from '../../enrich/model.js';
 import { loadEnrichFile } from '../../enrich/settings.js';
 import { builtinClassRecords } from '../../enrich/builtin-classes.js';
-import { oneOf, parseCli } from '../args.js';
+import { oneOf, parseCli, requireSettingFile } from '../args.js';
 import { safeLines, safeText } from '../../core/safe-text.js';
 import { resolveConfig } from '../../config/resolve.js';
 
@@ -25,6 +25,7 @@ export async function ipamCommand(argv: string[]): Promise<number> {
   const format = oneOf('format', values.format, ['table', 'json'] as const, 'table');
   const file = resolveConfig({ env: process.env, flags: { enrich: values.enrich } }).enrich_file;
   if (sub !== 'check' && sub !== 'lookup') throw new FlowlogError('USAGE', `unknown ipam command "${sub ?? ''}"`, `usage: ${USAGE}`);
+  requireSettingFile(file, 'enrich', values.enrich, 'FLOWLOG_ENRICH');
   let model: IpamModel;
   try {
     model = file ? await loadIpam(loadEnrichFile(file).settings) : buildModel({ records: builtinClassRecords() });

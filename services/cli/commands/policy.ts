@@ -18,7 +18,7 @@ import { compilePolicy } from '../../enrich/policy/compile.js';
 import { explainFlow } from '../../enrich/policy/explain-flow.js';
 import { explainPolicy, formatExplanation, protocolText } from '../../enrich/policy/explain.js';
 import { loadPolicyFile } from '../../enrich/policy/load.js';
-import { oneOf, parseCli } from '../args.js';
+import { oneOf, parseCli, requireSettingFile } from '../args.js';
 import { resolveConfig } from '../../config/resolve.js';
 import { safeLines, safeText } from '../../core/safe-text.js';
 
@@ -40,6 +40,7 @@ export async function policyCommand(argv: string[]): Promise<number> {
   if (!file || extra.length) throw new FlowlogError('USAGE', file ? `unexpected argument "${extra[0]}"` : 'policy needs the policy file', `usage: ${USAGE}`);
   const format = oneOf('format', values.format, ['table', 'json'] as const, 'table');
   const enrich = resolveConfig({ env: process.env, flags: { enrich: values.enrich } }).enrich_file;
+  requireSettingFile(enrich, 'enrich', values.enrich, 'FLOWLOG_ENRICH');
   // flags are checked before any file is read: a typo costs nothing
   const query = sub === 'test' ? flowQuery(values) : null;
   let policy: Policy;
