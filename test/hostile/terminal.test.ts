@@ -117,7 +117,10 @@ describe('hostile values through the CLI', () => {
     outputs.ingest = ingest.stdout + ingest.stderr;
     const window = ['--until', '2018-11-14', '--since', '2d'];
     outputs.investigate = flowlog('investigate', '10.5.16.4', ...window).stdout;
-    outputs.investigateOwner = flowlog('investigate', 'owner:team', ...window).stderr;
+    const byOwner = flowlog('investigate', 'owner:team', ...window);
+    outputs.investigateOwner = byOwner.stdout + byOwner.stderr;
+    // an unknown word is a USAGE error listing the known owners: the error path is a terminal output too
+    outputs.error = flowlog('investigate', 'nobody', ...window).stderr;
     outputs.lookup = flowlog('ipam', 'lookup', '10.5.16.4', '--enrich', enrich).stdout;
     outputs.check = flowlog('ipam', 'check', '--enrich', enrich).stdout;
     outputs.table = flowlog('sql', 'SELECT src_owner, src_env, rule, mac, resource_id FROM flows ORDER BY start_time').stdout;
@@ -141,7 +144,7 @@ describe('hostile values through the CLI', () => {
     expect((JSON.parse(rejected.trim().split('\n')[0]!) as { source: string }).source).toContain(JUNK_NAME);
   });
 
-  it.each(['ingest', 'investigate', 'investigateOwner', 'lookup', 'check', 'table', 'ipamTable', 'rejected', 'markdown'])('%s output shows the values and obeys none of them', (name) => {
+  it.each(['ingest', 'investigate', 'investigateOwner', 'error', 'lookup', 'check', 'table', 'ipamTable', 'rejected', 'markdown'])('%s output shows the values and obeys none of them', (name) => {
     const out = outputs[name]!;
     expect(out).not.toMatch(OBEYED);
     expect(out).not.toContain('\u001b');
@@ -152,6 +155,9 @@ describe('hostile values through the CLI', () => {
     const shown = (s: string) => safeText(s, 10_000);
     expect(outputs.investigate).toContain(shown(OWNER).slice(0, 40));
     expect(outputs.lookup).toContain(`owner=${shown(OWNER)}`);
+    expect(outputs.investigateOwner).toContain(`known owners: ${shown(OWNER)}`);
+    expect(outputs.error).toMatch(/^error USAGE: /);
+    expect(outputs.error).toContain(`Known owners: ${shown(OWNER)}`);
     expect(outputs.ipamTable).toContain(shown('tag\u001b[31mred')); // the tags map, as the engine writes it
     expect(outputs.table).toContain(shown(RULE));
     expect(outputs.table).toContain(shown(MAC));

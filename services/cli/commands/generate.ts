@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { FlowlogError } from '../../core/errors.js';
 import { helpIfAsked } from '../args.js';
 import { readIsoTime } from '../../investigate/time-window.js';
+import { safeLines } from '../../core/safe-text.js';
 import { generate, type GenerateSummary } from '../../generate/index.js';
 import { writeInventory } from '../../generate/inventory-writer.js';
 
@@ -87,7 +88,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     opts = parse(argv);
   } catch (e) {
     if (!FlowlogError.is(e, 'USAGE')) throw e;
-    process.stderr.write(`${e.describe()}\n`);
+    process.stderr.write(`${safeLines(e.describe())}\n`);
     return 2;
   }
   const t = performance.now();
