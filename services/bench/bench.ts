@@ -19,7 +19,7 @@ import { ingestPath } from '../pipeline/ingest.js';
 import { ChdbStore } from '../store/chdb-store.js';
 import { benchLookups } from './lookup-bench.js';
 import { benchEnricher, type EnrichMode } from './enrich-bench.js';
-import { parseCli } from '../cli/args.js';
+import { intFlag, parseCli } from '../cli/args.js';
 import { fmtInt } from '../cli/progress.js';
 import { writeBenchDataset } from './dataset.js';
 
@@ -79,7 +79,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     hidden: ['ingest-child', 'data-dir', 'enrich'],
   }); // the three: bench's own measuring child
   if (values['ingest-child']) { await ingestChild(values['ingest-child'], values['data-dir']!, (values.enrich ?? 'off') as EnrichMode); return 0; }
-  const lines = Number(values.lines ?? 2_000_000);
+  const lines = intFlag('lines', values.lines, 2_000_000, 1);
   const log = (s: string) => { if (!values.json) process.stdout.write(`${s}\n`); else process.stderr.write(`${s}\n`); };
   const dir = resolve(process.env.FLOWLOG_DATA_DIR ?? './.flowlog', 'bench');
   log(`Preparing the fixed dataset: ${fmtInt(lines)} default-format lines in ${dir} ...`);

@@ -1,6 +1,9 @@
 /** node:util parseArgs with our error shape: a bad flag names itself and the fix; `--help` answers from the same options. */
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DURATION_HELP, parseDuration } from '../../schemas/common.js';
 import { FlowlogError } from '../core/errors.js';
+import { readIsoTime, TIME_RANGE_TEXT } from '../investigate/time-window.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -56,4 +59,57 @@ export function oneOf<V extends string>(flag: string, value: string | undefined,
   if (value === undefined) return dflt;
   if ((allowed as readonly string[]).includes(value)) return value as V;
   throw new FlowlogError('USAGE', `--${flag} "${value}" is not one of ${allowed.join(', ')}`, `pass --${flag} ${allowed.join('|')}`);
+}
+
+/** A duration flag (24h, 90m, 7d) in milliseconds; a USAGE error naming the flag for anything else, a century included. */
+export function durationFlag(flag: string, raw: string): number {
+  const ms = parseDuration(raw.trim());
+  if (ms === null || ms <= 0) throw new FlowlogError('USAGE', `--${flag} "${raw}" is not a duration`, `write ${DURATION_HELP}, e.g. --${flag} 24h`);
+  return ms;
+}
+
+/** An ISO 8601 time flag (UTC without a zone), within the times the store holds. */
+export function timeFlag(flag: string, raw: string): Date {
+  const t = readIsoTime(raw);
+  if (!t.ok) throw new FlowlogError('USAGE', `--${flag} "${raw}" is ${t.why}`, `write ISO 8601, e.g. --${flag} 2026-11-01 or --${flag} 2026-11-01T06:00:00Z (${TIME_RANGE_TEXT})`);
+  return t.date;
+}
+
+/** A whole-number flag within [min, max]; `dflt` when not given. */
+export function intFlag(flag: string, raw: string | undefined, dflt: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (raw === undefined) return dflt;
+  const v = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(v) || v < min || v > max) {
+    throw new FlowlogError('USAGE', `--${flag} "${raw}" is not a whole number from ${min} to ${max}`, `e.g. --${flag} ${dflt}`);
+  }
+  return v;
+}
+
+/** Why a file a flag names cannot be read, or null when it can. */
+function fileProblem(path: string): string | null {
+  try {
+    if (statSync(path).isDirectory()) return 'is a folder';
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : `cannot be read (${code ?? (e as Error).message})`;
+  }
+}
+
+/** A USAGE error naming the flag (e.g. "--policy", "FLOWLOG_POLICY") when the file it names cannot be read; before anything is opened. */
+export function requireFile(flag: string, path: string): void {
+  const why = fileProblem(path);
+  if (why) throw new FlowlogError('USAGE', `${flag} ${path} ${why}`, `pass the path of a readable file with ${flag}`);
+}
+
+/** The text of a file a flag names; a USAGE error naming the flag when it cannot be read (missing, a folder, no permission). */
+export function readFlagFile(flag: string, path: string): string {
+  requireFile(`--${flag}`, path);
+  return readFileSync(path, 'utf8');
+}
+
+/** requireFile for a setting given by a flag or, without it, by an environment variable: the message names the one used. */
+export function requireSettingFile(path: string | undefined, flag: string, flagValue: string | undefined, env: string): void {
+  if (path) requireFile(flagValue !== undefined ? `--${flag}` : env, path);
 }

@@ -1,8 +1,9 @@
 /** `flowlog <command>`: dispatch, and one place that turns errors into advice. */
 import { readFileSync } from 'node:fs';
-import { FlowlogError } from '../core/errors.js';
+import { exitCodeFor, FlowlogError } from '../core/errors.js';
 import { redactText, registerSecretsFromEnv } from '../telemetry/redact.js';
 import { HelpRequested } from './args.js';
+import { safeLines, safeText } from '../core/safe-text.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
-    process.stderr.write(`flowlog: unknown command "${name}"\n\n${usage()}\n`);
+    process.stderr.write(`flowlog: unknown command "${safeText(name)}"\n\n${usage()}\n`);
     return 2;
   }
   // the environment's secrets (CLICKHOUSE_PASSWORD, S3_SECRET_KEY...) are redacted from everything printed from here on
@@ -69,11 +70,12 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (e instanceof FlowlogError) {
-      process.stderr.write(`${redactText(e.describe())}\n`);
-      return e.code === 'USAGE' ? 2 : 1;
+      // messages quote what was typed and what the data held: secrets redacted, shown but never obeyed by the terminal
+      process.stderr.write(`${safeLines(redactText(e.describe()))}\n`);
+      return exitCodeFor(e.code);
     }
     if (e instanceof Error && 'code' in e && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      process.stderr.write(`flowlog ${name}: ${redactText(e.message)}\n`);
+      process.stderr.write(`flowlog ${name}: ${safeText(redactText(e.message))}\n`);
       return 2;
     }
     // a bug: its stack is shown (by Node, as it ends the process), through the same redaction as any error

@@ -1,7 +1,9 @@
 /** What a person sees after an ingest: the numbers, what stands out, and what to try next. */
 import type { IngestSummary } from '../pipeline/ingest.js';
 import type { FlowStore } from '../store/store.js';
+import { safeText } from '../core/safe-text.js';
 import { fmtBytes, fmtInt } from './progress.js';
+import { queryTable } from './result-table.js';
 
 // IPv4 is stored IPv4-mapped; show it the way people write it.
 const ADDR = (col: string) => `replaceOne(toString(${col}), '::ffff:', '')`;
@@ -37,20 +39,20 @@ export async function printIngestSummary(store: FlowStore, s: IngestSummary, inv
     if (s.skipped > 0) out(`Skipped ${fmtInt(s.skipped)} objects already in the ingest ledger${s.resumed ? `, resumed ${s.resumed} interrupted ones` : ''}.`);
   }
   out(`Quarantined ${fmtInt(s.rejected)} bad records${s.rejected ? ` (see: ${invocation} sql "SELECT * FROM flows_rejected LIMIT 10")` : ''}.`);
-  for (const w of s.warnings) out(`warning ${w}`);
+  for (const w of s.warnings) out(`warning ${safeText(w)}`);
   const [{ total } = { total: '0' }] = await store.queryRows<{ total: string }>('SELECT count() AS total FROM flows');
   out(`The store now holds ${fmtInt(Number(total))} flows.`);
   out('\nFlows by source type:');
-  out(await store.queryText(SUMMARY_QUERIES.byType, 'table'));
+  out(await queryTable(store, SUMMARY_QUERIES.byType));
   out('Top talkers (bytes sent):');
-  out(await store.queryText(SUMMARY_QUERIES.topTalkers, 'table'));
+  out(await queryTable(store, SUMMARY_QUERIES.topTalkers));
   out('Top denied (source, port):');
-  out(await store.queryText(SUMMARY_QUERIES.topDenied, 'table'));
-  const egress = await store.queryText(SUMMARY_QUERIES.egressByOwner, 'table');
+  out(await queryTable(store, SUMMARY_QUERIES.topDenied));
+  const egress = await queryTable(store, SUMMARY_QUERIES.egressByOwner);
   if (egress.trim()) { out('Egress to the internet, by owner:'); out(egress); }
-  const segments = await store.queryText(SUMMARY_QUERIES.segments, 'table');
+  const segments = await queryTable(store, SUMMARY_QUERIES.segments);
   if (segments.trim()) { out('Traffic between segments:'); out(segments); }
-  const q = await store.queryText(SUMMARY_QUERIES.quarantine, 'table');
+  const q = await queryTable(store, SUMMARY_QUERIES.quarantine);
   if (q.trim()) { out('Quarantine by reason:'); out(q); }
 }
 

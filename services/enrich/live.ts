@@ -8,6 +8,7 @@
  * and the version in use stays.
  */
 import { Worker } from 'node:worker_threads';
+import { FlowlogError } from '../core/errors.js';
 import type { FlowBatch } from '../core/flow-batch.js';
 import type { FlowStore } from '../store/store.js';
 import { Enricher } from './enricher.js';
@@ -67,7 +68,10 @@ export class LiveEnricher {
   static async start(settings: EnrichSettings, opts: LiveOptions = {}): Promise<LiveEnricher> {
     const live = new LiveEnricher(settings, opts);
     const first = await live.reloadNow();
-    if (first.result === 'rejected') throw new Error(`the IPAM could not be loaded: ${first.error}`);
+    if (first.result === 'rejected') {
+      // a typed error: the command line prints it with a hint, not as a stack trace
+      throw new FlowlogError('IPAM_INVALID', `the IPAM could not be loaded: ${first.error}`, 'see what is wrong with flowlog ipam check --enrich FILE (the IPAM) or flowlog policy check FILE (the policy)');
+    }
     if (opts.reloadIntervalMs) live.every(opts.reloadIntervalMs, async () => { if ((await fileStamps(live.watched())) !== live.stamps) await live.reloadNow(); });
     if (opts.netboxIntervalMs && settings.netbox) live.every(opts.netboxIntervalMs, () => live.reloadNow());
     return live;

@@ -20,7 +20,7 @@ import { writeScenario } from '../generate/scenario.js';
 import { ingestPath } from '../pipeline/ingest.js';
 import { parseIpText } from '../core/ip.js';
 import { ChdbStore } from '../store/chdb-store.js';
-import { parseCli } from '../cli/args.js';
+import { intFlag, parseCli } from '../cli/args.js';
 import { fmtInt } from '../cli/progress.js';
 import { score, type DetectorScore, type Episode } from './score.js';
 
@@ -74,7 +74,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, { flows: { type: 'string' }, json: { type: 'boolean' } }, 'flowlog eval [--flows N] [--json]', { flags: {
     flows: 'background flows to generate (default 1200000)', json: 'print the scores as JSON' } });
   const dir = resolve(process.env.FLOWLOG_DATA_DIR ?? './.flowlog', 'eval');
-  const r = await runEval(dir, Number(values.flows ?? 1_200_000), (s) => process.stderr.write(`${s}\n`));
+  const r = await runEval(dir, intFlag('flows', values.flows, 1_200_000, 1), (s) => process.stderr.write(`${s}\n`));
   const pct = (x: number | null) => (x === null ? '   -  ' : `${(100 * x).toFixed(0).padStart(4)}% `);
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out('\ndetector          events found  recall  findings true  precision  latency median/max   false/1k workloads/day');

@@ -1,4 +1,5 @@
 /** An investigation as a person reads it in a terminal: sections top-down, the timeline as sparklines. */
+import { safeDeep } from '../core/safe-text.js';
 import type { Investigation } from './investigate.js';
 import { bytes, count, fold, portText, sparkline, table } from './text-format.js';
 
@@ -79,7 +80,9 @@ function timelineLines(x: Investigation): string[] {
     row('flows', p.map((q) => q.flows), count), row('bytes', p.map((q) => q.bytes), bytes), row('denied', p.map((q) => q.denied), count)];
 }
 
-export function renderText(x: Investigation): string {
+export function renderText(raw: Investigation): string {
+  // every string in it (targets, IPAM values, segments, rules, summaries) shown, never obeyed by the terminal
+  const x = safeDeep(raw);
   const head = [`flowlog investigate ${x.target.input}   ${hhmm(x.window.since)} to ${hhmm(x.window.until)} UTC`,
     `target: ${x.target.interpretation}`, ...x.target.notes.map((n) => `note: ${n}`)];
   const sections = [head, summaryLines(x), peerLines(x), portLines(x), deniedLines(x), anomalyLines(x), violationLines(x), timelineLines(x)];

@@ -9,7 +9,7 @@ import { FlowlogError } from '../core/errors.js';
 import type { FlowStore } from '../store/store.js';
 import type { SavedParam, SavedQuery } from './saved-queries.js';
 import { chTime } from '../store/ch-time.js';
-import { parseTime } from './time-window.js';
+import { readTime } from './time-window.js';
 
 const INT_RANGE: Record<string, [bigint, bigint]> = {
   uint8: [0n, 255n], uint16: [0n, 65535n], uint32: [0n, 4294967295n], uint64: [0n, 18446744073709551615n],
@@ -32,9 +32,9 @@ export function normalizeValue(p: SavedParam, raw: string, now = new Date()): st
     return v.toString();
   }
   if (base === 'datetime64' || base === 'datetime' || base === 'date') {
-    const t = parseTime(raw, now);
-    if (!t) bad('not a time: give ISO 8601 (2026-11-24T10:00:00Z) or a duration before now (90m, 2h, 7d)');
-    const text = chTime(t!);
+    const t = readTime(raw, now);
+    if (!t.ok) return bad(`${t.why}: give ISO 8601 (2026-11-24T10:00:00Z) or a duration before now (90m, 2h, 7d)`);
+    const text = chTime(t.date);
     return base === 'date' ? text.slice(0, 10) : base === 'datetime' ? text.slice(0, 19) : text;
   }
   return raw;

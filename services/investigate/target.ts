@@ -6,6 +6,7 @@
  */
 import { formatIp, parseIpText } from '../core/ip.js';
 import { FlowlogError } from '../core/errors.js';
+import { safeText } from '../core/safe-text.js';
 import { formatCidr, parseCidr } from '../enrich/lookup/cidr.js';
 import type { FlowStore } from '../store/store.js';
 import { chTime, type TimeWindow } from './time-window.js';
@@ -75,7 +76,8 @@ async function nameKnown(store: FlowStore, column: 'owner' | 'service', name: st
 
 async function knownNames(store: FlowStore, column: 'owner' | 'service'): Promise<string> {
   const rows = await store.queryRows<{ n: string }>(`SELECT DISTINCT ${column} AS n FROM ipam_current WHERE ${column} != '' ORDER BY n LIMIT 30`);
-  return rows.length ? rows.map((r) => r.n).join(', ') : '(the IPAM names none)';
+  // IPAM text quoted into a note or an error message: made one safe line here, where it is still one value
+  return rows.length ? rows.map((r) => safeText(r.n, 100)).join(', ') : '(the IPAM names none)';
 }
 
 /** The interface's addresses: from the IPAM (inventory knows them), else the address on every one of its flows. */

@@ -1,4 +1,5 @@
 /** Small text helpers for the terminal rendering: aligned columns, human sizes, sparklines. */
+import { displayWidth, padDisplay, safeText } from '../core/safe-text.js';
 
 export const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -9,11 +10,17 @@ export function bytes(n: number): string {
   return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[i]}`;
 }
 
-/** Columns padded to their widest cell; numbers (by the header's "right" set) right-aligned. */
+/** Longest cell shown; the rest is cut with a marker saying how much (the JSON output has it all). */
+export const CELL_MAX = 100;
+
+/**
+ * Columns padded to their widest cell; numbers (by the header's "right" set) right-aligned. Cells
+ * come from flow and IPAM data: each is made terminal-safe and one line (services/core/safe-text.ts).
+ */
 export function table(header: string[], rows: (string | number | null)[][], right: ReadonlySet<number> = new Set(), indent = '  '): string[] {
-  const cells = [header, ...rows.map((r) => r.map((c) => (c === null || c === '' ? '-' : String(c))))];
-  const width = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells.map((r) => indent + r.map((c, i) => (right.has(i) ? c.padStart(width[i]!) : c.padEnd(width[i]!))).join('  ').trimEnd());
+  const cells = [header, ...rows.map((r) => r.map((c) => (c === null || c === '' ? '-' : String(c))))].map((r) => r.map((c) => safeText(c, CELL_MAX)));
+  const width = header.map((_, i) => Math.max(...cells.map((r) => displayWidth(r[i]!))));
+  return cells.map((r) => indent + r.map((c, i) => padDisplay(c, width[i]!, right.has(i))).join('  ').trimEnd());
 }
 
 const LEVELS = '▁▂▃▄▅▆▇█';

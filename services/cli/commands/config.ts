@@ -7,7 +7,7 @@ import { FlowlogError } from '../../core/errors.js';
 import { configJsonSchema } from '../../config/json-schema.js';
 import { renderConfig } from '../../config/print.js';
 import { explainConfig } from '../../config/resolve.js';
-import { oneOf, parseCli } from '../args.js';
+import { oneOf, parseCli, requireSettingFile } from '../args.js';
 
 const USAGE = 'flowlog config print [--config FILE] [--format yaml|json] [--data-dir D] [--batch-rows N] [--log-level L] [--policy F] [--enrich F] | flowlog config schema';
 
@@ -25,6 +25,7 @@ export async function configCommand(argv: string[]): Promise<number> {
   if (sub !== 'print') throw new FlowlogError('USAGE', `unknown config command "${sub ?? ''}"`, `usage: ${USAGE}`);
   const format = oneOf('format', values.format, ['yaml', 'json'] as const, 'yaml');
   const { config: file, format: _f, ...flags } = values;
+  requireSettingFile(file, 'config', file, 'FLOWLOG_CONFIG');
   process.stdout.write(renderConfig(explainConfig({ ...(file ? { file } : {}), env: process.env, flags }), format));
   return 0;
 }

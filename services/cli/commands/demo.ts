@@ -17,9 +17,10 @@ import { openEnricher } from '../../enrich/open.js';
 import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
 import { ingestPath } from '../../pipeline/ingest.js';
 import { defaultDataDir, openStore } from '../../store/open.js';
-import { parseCli } from '../args.js';
+import { intFlag, parseCli } from '../args.js';
 import { Progress, fmtInt } from '../progress.js';
 import { printIngestSummary, printNextSteps } from '../summary.js';
+import { queryTable } from '../result-table.js';
 
 const DAYS = 8;
 
@@ -33,15 +34,15 @@ async function demoFindings(store: FlowStore, start: Date, fresh: boolean, dataD
   }
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out('Findings (the anomaly store, newest first):');
-  out(await store.queryText(`SELECT severity, detector, owner, substring(summary, 1, 110) AS summary FROM anomalies_current
-    ORDER BY indexOf(['info', 'low', 'medium', 'high', 'critical'], severity) DESC, last_seen DESC LIMIT 12`, 'table'));
+  out(await queryTable(store, `SELECT severity, detector, owner, substring(summary, 1, 110) AS summary FROM anomalies_current
+    ORDER BY indexOf(['info', 'low', 'medium', 'high', 'critical'], severity) DESC, last_seen DESC LIMIT 12`));
   const r = await makeReport(store, { since: new Date(end.getTime() - 2 * 86_400_000), until: end, title: 'flowlog demo report', deliver: [{ dir: join(dataDir, 'demo-report') }] });
   out(`The demo report (HTML, Markdown, JSON) is in ${r.results[0]!.location}: open report.html in a browser.`);
 }
 
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, { flows: { type: 'string' } }, 'flowlog demo [--flows N]', { flags: { flows: 'flows to generate the first time (default 2000000)' } });
-  const flows = Number(values.flows ?? 2_000_000);
+  const flows = intFlag('flows', values.flows, 2_000_000, 1);
   const dataDir = defaultDataDir();
   const demoDir = join(dataDir, 'demo-data');
   process.stdout.write(`flowlog demo: embedded ClickHouse store in ${dataDir}\n`);

@@ -7,28 +7,26 @@
 import { z } from 'zod';
 import { detectSchema } from '../../../schemas/detect.js';
 import { parseYamlWith } from '../../config/load-config.js';
-import { FlowlogError } from '../../core/errors.js';
 import { runDetectors } from '../../detect/run-detectors.js';
 import { detectSettings } from '../../detect/settings.js';
 import { openStore } from '../../store/open.js';
-import { readFileSync } from 'node:fs';
-import { parseCli } from '../args.js';
+import { parseCli, readFlagFile, timeFlag } from '../args.js';
+import { safeText } from '../../core/safe-text.js';
 
 const USAGE = 'flowlog detect [--now ISO] [--config FILE]';
 
 export async function detectCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, { now: { type: 'string' }, config: { type: 'string' } }, USAGE, { flags: {
     now: 'run as of this ISO time instead of now (to look back)', config: 'read thresholds and suppressions from the detect: section of this file' } });
-  const now = values.now ? new Date(values.now) : new Date();
-  if (Number.isNaN(now.getTime())) throw new FlowlogError('USAGE', `--now "${values.now}" is not a date`, 'write it as ISO 8601, e.g. --now 2026-11-24T07:00:00Z');
-  const cfg = values.config ? parseYamlWith(z.object({ detect: detectSchema.default({}) }).passthrough(), readFileSync(values.config, 'utf8'), values.config).detect : detectSchema.parse({});
+  const now = values.now !== undefined ? timeFlag('now', values.now) : new Date();
+  const cfg = values.config ? parseYamlWith(z.object({ detect: detectSchema.default({}) }).passthrough(), readFlagFile('config', values.config), values.config).detect : detectSchema.parse({});
   const store = await openStore();
   try {
     const run = await runDetectors(store, now, detectSettings(cfg));
     const out = (s: string) => process.stdout.write(`${s}\n`);
     out(`detectors ran as of ${now.toISOString()} in ${(run.ms / 1000).toFixed(1)} s: ${run.findings.length} finding${run.findings.length === 1 ? '' : 's'}`);
     for (const [d, r] of Object.entries(run.recorded)) if (r.opened + r.updated + r.resolved + r.suppressed) out(`  ${d}: ${r.opened} new, ${r.updated} updated, ${r.resolved} resolved, ${r.suppressed} suppressed`);
-    for (const f of run.findings.slice(0, 20)) out(`  [${f.severity}] ${f.summary}`);
+    for (const f of run.findings.slice(0, 20)) out(`  [${f.severity}] ${safeText(f.summary)}`);
     if (run.findings.length > 20) out(`  ... see: flowlog sql "SELECT severity, summary FROM anomalies_current WHERE status = 'open' ORDER BY last_seen DESC"`);
   } finally {
     await store.close();

@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { FlowlogError } from '../../core/errors.js';
 import { helpIfAsked } from '../args.js';
+import { readIsoTime } from '../../investigate/time-window.js';
+import { safeLines } from '../../core/safe-text.js';
 import { generate, type GenerateSummary } from '../../generate/index.js';
 import { writeInventory } from '../../generate/inventory-writer.js';
 
@@ -36,8 +38,9 @@ function parse(argv: string[]): { out: string; flows: number; seed: number; star
   if (!values.out) throw usageError('--out DIR is required');
   let start = yesterdayUtc();
   if (values.start !== undefined) {
-    start = new Date(values.start);
-    if (Number.isNaN(start.getTime())) throw usageError(`--start must be an ISO date/time such as 2026-01-05T00:00:00Z (got "${values.start}")`);
+    const t = readIsoTime(values.start);
+    if (!t.ok) throw usageError(`--start must be an ISO date/time such as 2026-01-05T00:00:00Z (got "${values.start}": ${t.why})`);
+    start = t.date;
   }
   const hours = values.hours === undefined ? 24 : Number(values.hours);
   if (values.hours !== undefined && (values.hours.trim() === '' || !Number.isFinite(hours) || hours <= 0 || hours > 8784)) {
@@ -85,7 +88,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     opts = parse(argv);
   } catch (e) {
     if (!FlowlogError.is(e, 'USAGE')) throw e;
-    process.stderr.write(`${e.describe()}\n`);
+    process.stderr.write(`${safeLines(e.describe())}\n`);
     return 2;
   }
   const t = performance.now();

@@ -8,18 +8,12 @@ import { openStore } from '../../store/open.js';
 import { resolveConfig } from '../../config/resolve.js';
 import { openEnricher } from '../../enrich/open.js';
 import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
-import { parseCli } from '../args.js';
+import { parseCli, requireSettingFile, timeFlag } from '../args.js';
+import { safeText } from '../../core/safe-text.js';
 import { Progress, fmtInt } from '../progress.js';
 import { printIngestSummary, printNextSteps } from '../summary.js';
 
 const USAGE = 'flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format "${version} ..."] [--enrich FILE] [--policy FILE] [--quiet]';
-
-function isoFlag(name: string, v: string | undefined): Date | undefined {
-  if (v === undefined) return undefined;
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new FlowlogError('USAGE', `--${name} "${v}" is not a date`, `write it as ISO 8601, e.g. --${name} 2026-11-01 or --${name} 2026-11-01T06:00:00Z`);
-  return d;
-}
 
 export async function ingestCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
@@ -31,10 +25,13 @@ export async function ingestCommand(argv: string[]): Promise<number> {
   } });
   if (positionals.length !== 1) throw new FlowlogError('USAGE', 'ingest takes one PATH (a file or a folder) or s3:// URI', `usage: ${USAGE}`);
   const target = positionals[0]!;
-  const from = isoFlag('from', values.from), to = isoFlag('to', values.to);
+  const from = values.from !== undefined ? timeFlag('from', values.from) : undefined;
+  const to = values.to !== undefined ? timeFlag('to', values.to) : undefined;
   if ((from || to) && !target.startsWith('s3://')) throw new FlowlogError('USAGE', '--from/--to select S3 objects by the date in their keys', 'use them with an s3:// URI');
   const plan = values['log-format'] !== undefined ? compileLogFormat(values['log-format']) : undefined;
   const config = resolveConfig({ env: process.env, flags: { enrich: values.enrich, policy: values.policy } });
+  requireSettingFile(config.enrich_file, 'enrich', values.enrich, 'FLOWLOG_ENRICH');
+  requireSettingFile(config.policy?.file, 'policy', values.policy, 'FLOWLOG_POLICY');
   const enrichPlan = withPolicy(config.enrich_file ? loadEnrichFile(config.enrich_file) : null, config.policy?.file);
   const store = await openStore({ config });
   const enrich = await openEnricher(enrichPlan, { store }).catch(async (e: Error) => { await store.close(); throw e; });
@@ -62,7 +59,7 @@ export async function ingestCommand(argv: string[]): Promise<number> {
       printNextSteps('npm run flowlog --');
     }
     if (summary.unfinished.length > 0) {
-      const shown = summary.unfinished.slice(0, 10).map((u) => `  ${u.reason}`).join('\n');
+      const shown = summary.unfinished.slice(0, 10).map((u) => `  ${safeText(u.reason)}`).join('\n');
       process.stderr.write(`error SOURCE_UNAVAILABLE: ${summary.unfinished.length} object(s) could not be read to the end; what was read is stored, nothing was quarantined:\n${shown}` +
         `${summary.unfinished.length > 10 ? `\n  ... and ${summary.unfinished.length - 10} more` : ''}\n  hint: run the same command again once the source answers: they resume after their last stored row\n`);
       return 1;

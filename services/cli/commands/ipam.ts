@@ -11,7 +11,8 @@ import { loadIpam } from '../../enrich/load.js';
 import { buildModel, type IpamModel, type ProblemKind } from '../../enrich/model.js';
 import { loadEnrichFile } from '../../enrich/settings.js';
 import { builtinClassRecords } from '../../enrich/builtin-classes.js';
-import { oneOf, parseCli } from '../args.js';
+import { oneOf, parseCli, requireSettingFile } from '../args.js';
+import { safeLines, safeText } from '../../core/safe-text.js';
 import { resolveConfig } from '../../config/resolve.js';
 
 const USAGE = 'flowlog ipam check|lookup [ADDR...] [--enrich FILE] [--format table|json]';
@@ -24,13 +25,14 @@ export async function ipamCommand(argv: string[]): Promise<number> {
   const format = oneOf('format', values.format, ['table', 'json'] as const, 'table');
   const file = resolveConfig({ env: process.env, flags: { enrich: values.enrich } }).enrich_file;
   if (sub !== 'check' && sub !== 'lookup') throw new FlowlogError('USAGE', `unknown ipam command "${sub ?? ''}"`, `usage: ${USAGE}`);
+  requireSettingFile(file, 'enrich', values.enrich, 'FLOWLOG_ENRICH');
   let model: IpamModel;
   try {
     model = file ? await loadIpam(loadEnrichFile(file).settings) : buildModel({ records: builtinClassRecords() });
   } catch (e) {
     // an unreadable source (IpamSourceError) and a reader's own failure both mean: this IPAM does not load
     if (e instanceof FlowlogError && e.code !== 'IPAM_INVALID') throw e;
-    process.stderr.write(`error IPAM_INVALID: ${(e as Error).message}\n  hint: fix or remove that source; a running flowlog keeps its current IPAM version until this loads\n`);
+    process.stderr.write(`error IPAM_INVALID: ${safeLines((e as Error).message)}\n  hint: fix or remove that source; a running flowlog keeps its current IPAM version until this loads\n`);
     return 2;
   }
   return sub === 'check' ? check(model, format, file) : lookup(model, addrs, format);
@@ -44,13 +46,13 @@ function check(model: IpamModel, format: 'table' | 'json', file: string | undefi
     out(JSON.stringify({ version: model.version, prefixes: model.entries.length, by_source: Object.fromEntries(bySource), problems: model.problems }));
     return model.problems.length ? 1 : 0;
   }
-  out(`IPAM ${file ?? '(built-in classes only: pass --enrich FILE)'}: version ${model.version}, ${model.entries.length} prefixes (${[...bySource].map(([s, n]) => `${s} ${n}`).join(', ')}), ${model.entries.filter((e) => e.org).length} the organisation's`);
+  out(`IPAM ${file ?? '(built-in classes only: pass --enrich FILE)'}: version ${model.version}, ${model.entries.length} prefixes (${[...bySource].map(([s, n]) => `${safeText(s)} ${n}`).join(', ')}), ${model.entries.filter((e) => e.org).length} the organisation's`);
   if (model.problems.length === 0) { out('No problems.'); return 0; }
   for (const kind of ORDER) {
     const ps = model.problems.filter((p) => p.kind === kind);
     if (ps.length === 0) continue;
     out(`\n${kind} (${ps.length}):`);
-    for (const p of ps.slice(0, 50)) out(`  ${p.cidr ? `${p.cidr}: ` : ''}${p.message}`);
+    for (const p of ps.slice(0, 50)) out(`  ${safeText(`${p.cidr ? `${p.cidr}: ` : ''}${p.message}`)}`);
     if (ps.length > 50) out(`  ... and ${ps.length - 50} more (--format json lists all)`);
   }
   return 1;
@@ -66,6 +68,7 @@ function lookup(model: IpamModel, addrs: string[], format: 'table' | 'json'): nu
     return { address: a, prefix: e?.cidr ?? null, internal: e?.internal ?? false, ...(e?.attrs ?? {}), origins: e?.origins ?? [] };
   });
   if (format === 'json') for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
-  else for (const r of rows) process.stdout.write(`${Object.entries(r).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join('  ')}\n`);
+  // keys and values come from IPAM and inventory exports: shown, never obeyed by the terminal
+  else for (const r of rows) process.stdout.write(`${Object.entries(r).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${safeText(k)}=${safeText(Array.isArray(v) ? v.join(',') : String(v))}`).join('  ')}\n`);
   return 0;
 }

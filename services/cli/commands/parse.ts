@@ -10,6 +10,7 @@ import { RejectBatch } from '../../core/rejects.js';
 import { compileLogFormat } from '../../parse/aws/log-format.js';
 import { openRawObjectParser, type ObjectParser } from '../../parse/object-parser.js';
 import { parseCli } from '../args.js';
+import { safeText } from '../../core/safe-text.js';
 
 const USAGE = 'flowlog parse FILE [--log-format "${version} ${account-id} ..."]';
 
@@ -28,7 +29,7 @@ export async function parseCommand(argv: string[]): Promise<number> {
   let parsed = 0, rejected = 0;
   let parser: ObjectParser;
   try { parser = await openRawObjectParser(file, raw, plan ? { logFormat: plan } : {}); } catch (e) {
-    process.stderr.write(`rejected ${file}: DECODE ${(e as Error).message}\nparsed 0, rejected 1\n`);
+    process.stderr.write(`rejected ${safeText(file)}: DECODE ${safeText((e as Error).message)}\nparsed 0, rejected 1\n`);
     return 0;
   }
   let done = false;
@@ -37,11 +38,11 @@ export async function parseCommand(argv: string[]): Promise<number> {
     let out = '';
     for (let r = 0; r < batch.length; r++) out += `${JSON.stringify(rowToRecord(batch, r))}\n`;
     if (out && !(await write(out))) return 0; // reader went away (| head): not an error
-    for (const x of rejects.items) process.stderr.write(`rejected ${x.source}:${x.position} ${x.reason}: ${x.detail}\n`);
+    for (const x of rejects.items) process.stderr.write(`rejected ${safeText(x.source)}:${x.position} ${x.reason}: ${safeText(x.detail)}\n`);
     parsed += batch.length; rejected += rejects.length;
     batch.reset(); rejects.clear();
   }
-  for (const w of parser.warnings ?? []) process.stderr.write(`warning ${w}\n`);
+  for (const w of parser.warnings ?? []) process.stderr.write(`warning ${safeText(w)}\n`);
   process.stderr.write(`parsed ${parsed}, rejected ${rejected}\n`);
   return 0;
 }

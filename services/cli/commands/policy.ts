@@ -18,8 +18,9 @@ import { compilePolicy } from '../../enrich/policy/compile.js';
 import { explainFlow } from '../../enrich/policy/explain-flow.js';
 import { explainPolicy, formatExplanation, protocolText } from '../../enrich/policy/explain.js';
 import { loadPolicyFile } from '../../enrich/policy/load.js';
-import { oneOf, parseCli } from '../args.js';
+import { oneOf, parseCli, requireSettingFile } from '../args.js';
 import { resolveConfig } from '../../config/resolve.js';
+import { safeLines, safeText } from '../../core/safe-text.js';
 
 const USAGE = 'flowlog policy check POLICY.yaml [--enrich FILE] [--format table|json]\n' +
   '       flowlog policy test POLICY.yaml --src ADDR --dst ADDR [--port N] [--proto tcp|udp|icmp|N] [--action ACCEPT|REJECT] [--enrich FILE] [--format table|json]';
@@ -39,19 +40,20 @@ export async function policyCommand(argv: string[]): Promise<number> {
   if (!file || extra.length) throw new FlowlogError('USAGE', file ? `unexpected argument "${extra[0]}"` : 'policy needs the policy file', `usage: ${USAGE}`);
   const format = oneOf('format', values.format, ['table', 'json'] as const, 'table');
   const enrich = resolveConfig({ env: process.env, flags: { enrich: values.enrich } }).enrich_file;
+  requireSettingFile(enrich, 'enrich', values.enrich, 'FLOWLOG_ENRICH');
   // flags are checked before any file is read: a typo costs nothing
   const query = sub === 'test' ? flowQuery(values) : null;
   let policy: Policy;
   try { policy = loadPolicyFile(file); } catch (e) {
     if (!(e instanceof FlowlogError)) throw e;
-    process.stderr.write(`${e.describe()}\n`);
+    process.stderr.write(`${safeLines(e.describe())}\n`);
     return 2;
   }
   let model: IpamModel;
   try {
     model = enrich ? await loadIpam(loadEnrichFile(enrich).settings) : buildModel({ records: builtinClassRecords() });
   } catch (e) {
-    process.stderr.write(e instanceof FlowlogError && e.code !== 'IPAM_INVALID' ? `${e.describe()}\n` : `error IPAM_INVALID: ${(e as Error).message}\n  hint: fix or remove that source (flowlog ipam check --enrich ${enrich})\n`);
+    process.stderr.write(e instanceof FlowlogError && e.code !== 'IPAM_INVALID' ? `${safeLines(e.describe())}\n` : `error IPAM_INVALID: ${safeLines((e as Error).message)}\n  hint: fix or remove that source (flowlog ipam check --enrich ${enrich})\n`);
     return 2;
   }
   const compiled = compilePolicy(policy, model);
@@ -68,9 +70,10 @@ export async function policyCommand(argv: string[]): Promise<number> {
   if (format === 'json') out(JSON.stringify({ ...x, recorded }));
   else {
     out(`flow: ${values.src} -> ${values.dst} ${protocolText(query.protocol)}${query.port !== null ? `/${query.port}` : ' (no port)'}`);
-    out(`src ${values.src}: ${x.src.segment}  (${x.src.why})`);
-    out(`dst ${values.dst}: ${x.dst.segment}  (${x.dst.why})`);
-    out(`decision: ${x.decision}  (${x.rule_text})`);
+    // segment names and reasons quote IPAM values: shown, never obeyed by the terminal
+    out(`src ${values.src}: ${safeText(x.src.segment)}  (${safeText(x.src.why)})`);
+    out(`dst ${values.dst}: ${safeText(x.dst.segment)}  (${safeText(x.dst.why)})`);
+    out(`decision: ${x.decision}  (${safeText(x.rule_text)})`);
     for (const [action, kind] of Object.entries(recorded)) {
       out(kind ? `${action}ed: recorded as ${kind === 'attempt' ? 'an' : 'a'} ${kind}${x.observe ? ' (observe mode: observe=1, no alert)' : ''}` : `${action}ed: allowed, nothing recorded`);
     }

@@ -5,13 +5,14 @@ import { CONFIG_FILE_ENV, resolveConfig } from '../../config/resolve.js';
 import { setLogLevel } from '../../telemetry/log.js';
 import { runConfigured } from '../../run/runner.js';
 import { telemetryEvents } from '../../telemetry/events.js';
-import { parseCli } from '../args.js';
+import { parseCli, requireSettingFile } from '../args.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, { config: { type: 'string', short: 'c' }, check: { type: 'boolean' } }, 'flowlog run --config FILE [--check]', { flags: {
     config: 'the YAML configuration (docs/configuration.md)', check: 'validate the file and exit' } });
   const file = values.config ?? (process.env[CONFIG_FILE_ENV] || undefined);
   if (!file) throw new FlowlogError('USAGE', 'run needs --config FILE', `write a YAML config (see docs/configuration.md) and pass it with --config (or ${CONFIG_FILE_ENV})`);
+  requireSettingFile(file, 'config', values.config, CONFIG_FILE_ENV);
   // the file, then the environment (FLOWLOG_DATA_DIR, CLICKHOUSE_URL, ...): the same settings every command sees
   const cfg = resolveConfig({ file, env: process.env });
   setLogLevel(cfg.log.level);

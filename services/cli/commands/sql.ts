@@ -12,6 +12,7 @@ import { checkGiven, resolveParams } from '../../investigate/saved-params.js';
 import { savedListJson, savedListText } from '../../investigate/saved-list.js';
 import { openStore } from '../../store/open.js';
 import { oneOf, parseCli } from '../args.js';
+import { queryTable } from '../result-table.js';
 
 const USAGE = 'flowlog sql "SELECT ... WHERE src_addr = toIPv6({ip:String})" [--param ip=10.0.1.10] [--format table|json|csv] [--write]'
   + ' | flowlog sql --saved NAME [--param k=v ...] | flowlog sql --list-saved';
@@ -47,7 +48,9 @@ export async function sqlCommand(argv: string[]): Promise<number> {
     if (!values.write) await store.setReadOnly();
     try {
       const bound = saved ? await resolveParams(store, saved, params) : params;
-      process.stdout.write(await store.queryText(sql, format, Object.keys(bound).length ? bound : undefined));
+      const p = Object.keys(bound).length ? bound : undefined;
+      // table: drawn by us with every value made safe for the terminal; json and csv: the exact values
+      process.stdout.write(format === 'table' ? await queryTable(store, sql, p) : await store.queryText(sql, format, p));
     } catch (e) {
       if (e instanceof FlowlogError && /\(READONLY\)/.test(e.message)) {
         throw new FlowlogError('STORE_QUERY_FAILED', 'flowlog sql is read-only: this statement would change data or schema', 'pass --write if you mean it (migrations: flowlog migrate)', { cause: e });

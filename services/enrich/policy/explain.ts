@@ -4,6 +4,7 @@
  * the warnings. `flowlog policy check` prints it.
  */
 import { PROTOCOLS, type RuleDef, type SegmentDef } from '../../../schemas/policy.js';
+import { displayWidth, padDisplay, safeDeep, safeText } from '../../core/safe-text.js';
 import type { IpamModel } from '../model.js';
 import type { CompiledPolicy } from './compile.js';
 import { DECISION_NAMES, outcomeDecision, outcomeRule } from './matrix.js';
@@ -85,12 +86,14 @@ function pairsText(pairs: [string, string][], all: string[]): string {
 }
 
 function table(rows: string[][]): string[] {
-  const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((x, c) => x.padEnd(w[c]!)).join('  ').trimEnd());
+  const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => displayWidth(r[c]!))));
+  return rows.map((r) => r.map((x, c) => padDisplay(x, w[c]!)).join('  ').trimEnd());
 }
 
 /** The explanation as text; `prefixCounts` false when no IPAM was given (counts would only reflect the built-in classes). */
-export function formatExplanation(e: PolicyExplanation, file: string, prefixCounts: boolean): string {
+export function formatExplanation(raw: PolicyExplanation, rawFile: string, prefixCounts: boolean): string {
+  // names, criteria and warnings quote the policy file and IPAM values: shown, never obeyed by the terminal
+  const e = safeDeep(raw), file = safeText(rawFile);
   const lines = [`Policy ${file}: mode ${e.mode}${e.mode === 'observe' ? ' (decisions recorded with observe=1, nothing alerts)' : ''}, default ${e.default}, ${e.segments.length - 1} segments, ${e.rules.length} rules`];
   lines.push('', 'Segments (first match wins, top to bottom):');
   lines.push(...table([
