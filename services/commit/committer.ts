@@ -18,10 +18,17 @@
  * Message sources (Kafka) commit in rounds: the round's exact position range is
  * written as an intent before any of it is stored and marked stored after, so a
  * restart replays a pending round with the same batches and tokens.
+ *
+ * Rejects are bounded too: a batch is stored when its rejects reach
+ * limits.max_rejects_per_batch or max_reject_bytes_per_batch, even with few
+ * flows, so an object of junk is quarantined in pieces (each with its batch's
+ * token, before its ledger row). Such a batch can end after rejects that follow
+ * its last row; a resume skips those too (the ledger counts each segment's rejects).
  */
 import { createHash } from 'node:crypto';
 import { FlowBatch } from '../core/flow-batch.js';
-import { RejectBatch, type RejectReason } from '../core/rejects.js';
+import { DEFAULT_REJECT_CAPS, RejectBatch, quarantineReason, type RejectCaps, type RejectReason } from '../core/rejects.js';
+import type { Limits } from '../../schemas/config.js';
 import { COLUMN_INDEX } from '../../schemas/flow.js';
 import type { ObjectParser } from '../parse/object-parser.js';
 import { FlowlogError } from '../core/errors.js';
@@ -77,17 +84,28 @@ export interface CommitterOptions {
   enrich?: BatchEnricher;
   /** Called after each batch is durably stored. */
   onStored?: (b: StoredBatch) => void;
+  /** limits.max_rejects_per_batch and max_reject_bytes_per_batch (defaults: DEFAULT_LIMITS). */
+  limits?: Partial<Pick<Limits, 'max_rejects_per_batch' | 'max_reject_bytes_per_batch'>>;
+}
+
+/** A batch's reject caps from the limits settings. */
+export function rejectCaps(limits: CommitterOptions['limits']): RejectCaps {
+  return {
+    maxCount: limits?.max_rejects_per_batch ?? DEFAULT_REJECT_CAPS.maxCount,
+    maxBytes: limits?.max_reject_bytes_per_batch ?? DEFAULT_REJECT_CAPS.maxBytes,
+  };
 }
 
 export class Committer {
   readonly batch: FlowBatch;
-  private readonly rejects = new RejectBatch();
+  private readonly rejects: RejectBatch;
   private segments: Segment[] = [];
   private inflight: Promise<void> | null = null;
   readonly stats: BatchStats = { batches: 0, rows: 0, rejected: 0, objects: 0, insertMs: 0 };
 
   constructor(private readonly store: FlowStore, private readonly opts: CommitterOptions) {
     this.batch = new FlowBatch(opts.capacity ?? DEFAULT_CAPACITY);
+    this.rejects = new RejectBatch(rejectCaps(opts.limits));
   }
 
   /**
@@ -95,7 +113,7 @@ export class Committer {
    * already stored (from an interrupted earlier run) and are parsed but dropped.
    */
   async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0): Promise<void> {
-    if (skipRows > 0) await this.skipStoredRows(parser, skipRows);
+    if (skipRows > 0) await this.skipStoredRows(obj, parser, skipRows);
     let position = skipRows;
     let seg = this.openSegment(obj, position);
     for (;;) {
@@ -184,16 +202,19 @@ export class Committer {
   }
 
   /**
-   * An object that cannot be read, decompressed or opened: one DECODE reject
-   * with the reason, and the object marked done so no run tries it again.
+   * An object that cannot be read, decompressed or opened: one reject with the
+   * reason (DECODE, or the QuarantineError's: TOO_LARGE), and the object marked
+   * done so no run tries it again. Returns the reason.
    */
-  async quarantineObject(obj: SourceObject & { kind: LedgerEntry['sourceKind'] }, error: Error): Promise<void> {
+  async quarantineObject(obj: SourceObject & { kind: LedgerEntry['sourceKind'] }, error: Error): Promise<RejectReason> {
     const rej = new RejectBatch();
-    rej.add(obj.name, 0, 'DECODE', error.message, '');
+    const reason = quarantineReason(error);
+    rej.add(obj.name, 0, reason, error.message, '');
     await this.store.insertRejects(rej.items, `decode:${obj.name}:${obj.identity}`);
     await this.store.recordLedger([{ sourceKind: obj.kind, object: obj.name, identity: obj.identity, batchId: `decode:${obj.name}`,
       firstPosition: 0, lastPosition: 0, rows: 0, rejected: 1, complete: true }]);
     this.stats.rejected++;
+    return reason;
   }
 
   /** Write-ahead: the exact range a round will store, before any of it is stored. */
@@ -225,19 +246,43 @@ export class Committer {
     return seg;
   }
 
-  /** Re-parses rows already stored, into a scratch batch, to reach the resume point. */
-  private async skipStoredRows(parser: ObjectParser, rows: number): Promise<void> {
+  /**
+   * Re-parses rows already stored, into a scratch batch, to reach the resume
+   * point: past the stored rows, then past the stored rejects that followed
+   * the last of them (a batch the reject cap ended stops after a reject).
+   */
+  private async skipStoredRows(obj: SourceObject, parser: ObjectParser, rows: number): Promise<void> {
     const scratch = new FlowBatch(Math.min(rows, 65536));
-    const sink = new RejectBatch();
-    let left = rows;
+    const sink = new RejectBatch(this.rejects.caps);
+    let left = rows, seen = 0;
     while (left > 0) {
       const view = left < scratch.capacity ? new FlowBatch(left) : scratch;
       const done = await parser.fill(view, sink);
       left -= view.length;
+      seen += sink.length;
       view.reset();
       sink.clear();
-      if (done) break;
+      if (done) return;
     }
+    let tail = (await this.storedRejects(obj)) - seen;
+    // no row lies between the last stored row and the last stored reject: a batch of one row never takes one
+    const none = new FlowBatch(1);
+    while (tail > 0) {
+      const cap = new RejectBatch({ maxCount: Math.min(tail, this.rejects.caps.maxCount), maxBytes: Number.MAX_SAFE_INTEGER });
+      const done = await parser.fill(none, cap);
+      tail -= cap.length;
+      if (done || none.length > 0 || cap.length === 0) break; // the object changed under the ledger: resume where it stands
+    }
+  }
+
+  /** Rejects the ledger counts as stored for an object's latest version (what a resume skips). */
+  private async storedRejects(obj: SourceObject): Promise<number> {
+    const kind = obj.kind ?? this.opts.sourceKind;
+    const [r] = await this.store.queryRows<{ n: string | number }>(
+      `SELECT sum(rejected) AS n FROM ingest_ledger WHERE source_kind = {k:String} AND object = {o:String} AND state = 'stored'
+         AND identity = (SELECT argMax(identity, ingested_at) FROM ingest_ledger WHERE source_kind = {k:String} AND object = {o:String})`,
+      { k: kind, o: obj.name });
+    return Number(r?.n ?? 0);
   }
 }
 
