@@ -54,7 +54,8 @@ export interface SourceObject {
 /** A message source's unit of commit: positions [first, end) of one stream (a topic partition). */
 export interface Round { kind: LedgerEntry['sourceKind']; stream: string; first: number; end: number }
 
-interface Segment { obj: SourceObject; first: number; last: number; rejected: number; complete: boolean }
+/** `rejFirst`: the object's rejects before this segment (reject-only batches at one row position differ by it). */
+interface Segment { obj: SourceObject; first: number; last: number; rejFirst: number; rejected: number; complete: boolean }
 
 /** One batch as stored: its flows, its rejects by reason, the insert's duration and its newest flow (freshness). */
 export interface StoredBatch {
@@ -113,9 +114,9 @@ export class Committer {
    * already stored (from an interrupted earlier run) and are parsed but dropped.
    */
   async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0): Promise<void> {
-    if (skipRows > 0) await this.skipStoredRows(obj, parser, skipRows);
+    let rejPosition = skipRows > 0 ? await this.skipStoredRows(obj, parser, skipRows) : 0;
     let position = skipRows;
-    let seg = this.openSegment(obj, position);
+    let seg = this.openSegment(obj, position, rejPosition);
     for (;;) {
       const before = this.batch.length, rejBefore = this.rejects.length;
       let done: boolean;
@@ -128,10 +129,11 @@ export class Committer {
         position += this.batch.length - before;
         seg.last = position;
         seg.rejected += this.rejects.length - rejBefore;
+        rejPosition += this.rejects.length - rejBefore;
       }
       if (done) { seg.complete = true; break; }
       await this.flush();
-      seg = this.openSegment(obj, position);
+      seg = this.openSegment(obj, position, rejPosition);
     }
     this.stats.objects++;
   }
@@ -240,8 +242,8 @@ export class Committer {
     return new Map(rows.map((r) => [r.object, { identity: r.identity, complete: true, storedRows: 0 }]));
   }
 
-  private openSegment(obj: SourceObject, first: number): Segment {
-    const seg: Segment = { obj, first, last: first, rejected: 0, complete: false };
+  private openSegment(obj: SourceObject, first: number, rejFirst: number): Segment {
+    const seg: Segment = { obj, first, last: first, rejFirst, rejected: 0, complete: false };
     this.segments.push(seg);
     return seg;
   }
@@ -251,7 +253,7 @@ export class Committer {
    * point: past the stored rows, then past the stored rejects that followed
    * the last of them (a batch the reject cap ended stops after a reject).
    */
-  private async skipStoredRows(obj: SourceObject, parser: ObjectParser, rows: number): Promise<void> {
+  private async skipStoredRows(obj: SourceObject, parser: ObjectParser, rows: number): Promise<number> {
     const scratch = new FlowBatch(Math.min(rows, 65536));
     const sink = new RejectBatch(this.rejects.caps);
     let left = rows, seen = 0;
@@ -262,7 +264,7 @@ export class Committer {
       seen += sink.length;
       view.reset();
       sink.clear();
-      if (done) return;
+      if (done) return seen;
     }
     let tail = (await this.storedRejects(obj)) - seen;
     // no row lies between the last stored row and the last stored reject: a batch of one row never takes one
@@ -271,8 +273,10 @@ export class Committer {
       const cap = new RejectBatch({ maxCount: Math.min(tail, this.rejects.caps.maxCount), maxBytes: Number.MAX_SAFE_INTEGER });
       const done = await parser.fill(none, cap);
       tail -= cap.length;
+      seen += cap.length;
       if (done || none.length > 0 || cap.length === 0) break; // the object changed under the ledger: resume where it stands
     }
+    return seen;
   }
 
   /** Rejects the ledger counts as stored for an object's latest version (what a resume skips). */
@@ -304,6 +308,7 @@ export const isUnavailable = (e: unknown): e is FlowlogError => FlowlogError.is(
 
 export function batchToken(segments: readonly Segment[]): string {
   const h = createHash('sha256');
-  for (const s of segments) h.update(`${s.obj.name}\0${s.obj.identity}\0${s.first}\0${s.last}\n`);
+  // rejFirst only when past the object's first rejects: tokens of batches that follow no reject-capped batch stay as they were
+  for (const s of segments) h.update(`${s.obj.name}\0${s.obj.identity}\0${s.first}\0${s.last}${s.rejFirst > 0 ? `\0r${s.rejFirst}` : ''}\n`);
   return h.digest('hex').slice(0, 32);
 }
