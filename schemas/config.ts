@@ -17,6 +17,35 @@ import { reportsSchema } from './reports.js';
 export const DEFAULT_BATCH_ROWS = 262_144;
 export const DEFAULT_DATA_DIR = './.flowlog';
 
+/**
+ * Caps that keep one hostile or broken object from taking the process's
+ * memory (docs/security.md, Limits). Past one, the line, object or message is
+ * quarantined with a reason and the run goes on.
+ */
+export const DEFAULT_LIMITS = {
+  /** A v8 AWS record with every ECS ARN is ~1.5 KB. */
+  max_line_bytes: 64 << 10,
+  /** Azure PT1H.json blobs of busy NSGs reach tens of MB; the whole document is parsed at once (several times its size in memory). */
+  max_document_bytes: 128 << 20,
+  /** Event Hubs caps a message at 1 MB; Kafka's default at 1 MB too: decoded, 64 MiB is far beyond a real one. */
+  max_message_bytes: 64 << 20,
+  max_rejects_per_batch: 10_000,
+  max_reject_bytes_per_batch: 4 << 20,
+} as const;
+
+const limits = z.object({
+  max_line_bytes: z.number().int().min(1024).max(1 << 30).default(DEFAULT_LIMITS.max_line_bytes)
+    .describe('Longest AWS text line (bytes, also across decompressed windows); a longer one is one LINE_TOO_LONG reject and the run goes on with the next line.'),
+  max_document_bytes: z.number().int().min(1 << 20).max(4 * 1024 ** 3).default(DEFAULT_LIMITS.max_document_bytes)
+    .describe('Largest JSON or Parquet document (bytes, decompressed; Parquet also by its declared uncompressed size), read whole to parse: a larger object is quarantined as TOO_LARGE.'),
+  max_message_bytes: z.number().int().min(1 << 10).max(1 << 30).default(DEFAULT_LIMITS.max_message_bytes)
+    .describe('Largest Kafka message (bytes, decompressed): a larger one is quarantined as TOO_LARGE.'),
+  max_rejects_per_batch: z.number().int().min(1).max(1_000_000).default(DEFAULT_LIMITS.max_rejects_per_batch)
+    .describe('Rejected records held before they are stored: a batch is stored when it holds this many, even with few flows.'),
+  max_reject_bytes_per_batch: z.number().int().min(64 << 10).max(1 << 30).default(DEFAULT_LIMITS.max_reject_bytes_per_batch)
+    .describe('Bytes of rejected records (as stored: JSON, where a control character takes 6) held before they are stored: a batch is stored when its rejects reach this, even with few flows.'),
+}).strict().default({});
+
 const tls = z.object({
   enabled: z.boolean().default(true).describe('Connect with TLS.'),
   ca_file: z.string().optional().describe('PEM file of a private CA that signed the broker certificates.'),
@@ -148,6 +177,7 @@ export const configSchema = z.object({
   policy: z.object({ file: z.string().min(1).describe('The policy YAML file (env FLOWLOG_POLICY, flag --policy).') }).strict().optional()
     .describe('A segmentation policy evaluated on every flow as it is ingested.'),
   reports: reportsSchema.default([]).describe('Scheduled reports.'),
+  limits: limits.describe('Memory caps on hostile or broken input (docs/security.md).'),
   metrics: z.object({
     listen: z.string().regex(/^[^:\s]*:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464').describe('host:port of the Prometheus /metrics and /healthz endpoint.'),
   }).strict().optional().describe('Prometheus metrics (flowlog run).'),
@@ -155,6 +185,7 @@ export const configSchema = z.object({
 
 export type FlowlogConfig = z.infer<typeof configSchema>;
 export type SecretRef = z.infer<typeof secret>;
+export type Limits = FlowlogConfig['limits'];
 export type StoreConfig = FlowlogConfig['store'];
 export type KafkaSourceConfig = z.infer<typeof kafkaSource>;
 export type S3SourceConfig = z.infer<typeof s3Source>;

@@ -18,10 +18,17 @@
  * Message sources (Kafka) commit in rounds: the round's exact position range is
  * written as an intent before any of it is stored and marked stored after, so a
  * restart replays a pending round with the same batches and tokens.
+ *
+ * Rejects are bounded too: a batch is stored when its rejects reach
+ * limits.max_rejects_per_batch or max_reject_bytes_per_batch, even with few
+ * flows, so an object of junk is quarantined in pieces (each with its batch's
+ * token, before its ledger row). Such a batch can end after rejects that follow
+ * its last row; a resume skips those too (the ledger counts each segment's rejects).
  */
 import { createHash } from 'node:crypto';
 import { FlowBatch } from '../core/flow-batch.js';
-import { RejectBatch, type RejectReason } from '../core/rejects.js';
+import { DEFAULT_REJECT_CAPS, RejectBatch, quarantineReason, type RejectCaps, type RejectReason } from '../core/rejects.js';
+import type { Limits } from '../../schemas/config.js';
 import { COLUMN_INDEX } from '../../schemas/flow.js';
 import type { ObjectParser } from '../parse/object-parser.js';
 import type { FlowStore, LedgerEntry, ObjectProgress } from '../store/store.js';
@@ -46,7 +53,8 @@ export interface SourceObject {
 /** A message source's unit of commit: positions [first, end) of one stream (a topic partition). */
 export interface Round { kind: LedgerEntry['sourceKind']; stream: string; first: number; end: number }
 
-interface Segment { obj: SourceObject; first: number; last: number; rejected: number; complete: boolean }
+/** `rejFirst`: the object's rejects before this segment (reject-only batches at one row position differ by it). */
+interface Segment { obj: SourceObject; first: number; last: number; rejFirst: number; rejected: number; complete: boolean }
 
 /** One batch as stored: its flows, its rejects by reason, the insert's duration and its newest flow (freshness). */
 export interface StoredBatch {
@@ -76,17 +84,28 @@ export interface CommitterOptions {
   enrich?: BatchEnricher;
   /** Called after each batch is durably stored. */
   onStored?: (b: StoredBatch) => void;
+  /** limits.max_rejects_per_batch and max_reject_bytes_per_batch (defaults: DEFAULT_LIMITS). */
+  limits?: Partial<Pick<Limits, 'max_rejects_per_batch' | 'max_reject_bytes_per_batch'>>;
+}
+
+/** A batch's reject caps from the limits settings. */
+export function rejectCaps(limits: CommitterOptions['limits']): RejectCaps {
+  return {
+    maxCount: limits?.max_rejects_per_batch ?? DEFAULT_REJECT_CAPS.maxCount,
+    maxBytes: limits?.max_reject_bytes_per_batch ?? DEFAULT_REJECT_CAPS.maxBytes,
+  };
 }
 
 export class Committer {
   readonly batch: FlowBatch;
-  private readonly rejects = new RejectBatch();
+  private readonly rejects: RejectBatch;
   private segments: Segment[] = [];
   private inflight: Promise<void> | null = null;
   readonly stats: BatchStats = { batches: 0, rows: 0, rejected: 0, objects: 0, insertMs: 0 };
 
   constructor(private readonly store: FlowStore, private readonly opts: CommitterOptions) {
     this.batch = new FlowBatch(opts.capacity ?? DEFAULT_CAPACITY);
+    this.rejects = new RejectBatch(rejectCaps(opts.limits));
   }
 
   /**
@@ -94,9 +113,9 @@ export class Committer {
    * already stored (from an interrupted earlier run) and are parsed but dropped.
    */
   async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0): Promise<void> {
-    if (skipRows > 0) await this.skipStoredRows(parser, skipRows);
+    let rejPosition = skipRows > 0 ? await this.skipStoredRows(obj, parser, skipRows) : 0;
     let position = skipRows;
-    let seg = this.openSegment(obj, position);
+    let seg = this.openSegment(obj, position, rejPosition);
     for (;;) {
       const before = this.batch.length, rejBefore = this.rejects.length;
       let done: boolean;
@@ -109,10 +128,11 @@ export class Committer {
         position += this.batch.length - before;
         seg.last = position;
         seg.rejected += this.rejects.length - rejBefore;
+        rejPosition += this.rejects.length - rejBefore;
       }
       if (done) { seg.complete = true; break; }
       await this.flush();
-      seg = this.openSegment(obj, position);
+      seg = this.openSegment(obj, position, rejPosition);
     }
     this.stats.objects++;
   }
@@ -183,16 +203,19 @@ export class Committer {
   }
 
   /**
-   * An object that cannot be read, decompressed or opened: one DECODE reject
-   * with the reason, and the object marked done so no run tries it again.
+   * An object that cannot be read, decompressed or opened: one reject with the
+   * reason (DECODE, or the QuarantineError's: TOO_LARGE), and the object marked
+   * done so no run tries it again. Returns the reason.
    */
-  async quarantineObject(obj: SourceObject & { kind: LedgerEntry['sourceKind'] }, error: Error): Promise<void> {
+  async quarantineObject(obj: SourceObject & { kind: LedgerEntry['sourceKind'] }, error: Error): Promise<RejectReason> {
     const rej = new RejectBatch();
-    rej.add(obj.name, 0, 'DECODE', error.message, '');
+    const reason = quarantineReason(error);
+    rej.add(obj.name, 0, reason, error.message, '');
     await this.store.insertRejects(rej.items, `decode:${obj.name}:${obj.identity}`);
     await this.store.recordLedger([{ sourceKind: obj.kind, object: obj.name, identity: obj.identity, batchId: `decode:${obj.name}`,
       firstPosition: 0, lastPosition: 0, rows: 0, rejected: 1, complete: true }]);
     this.stats.rejected++;
+    return reason;
   }
 
   /** Write-ahead: the exact range a round will store, before any of it is stored. */
@@ -218,25 +241,51 @@ export class Committer {
     return new Map(rows.map((r) => [r.object, { identity: r.identity, complete: true, storedRows: 0 }]));
   }
 
-  private openSegment(obj: SourceObject, first: number): Segment {
-    const seg: Segment = { obj, first, last: first, rejected: 0, complete: false };
+  private openSegment(obj: SourceObject, first: number, rejFirst: number): Segment {
+    const seg: Segment = { obj, first, last: first, rejFirst, rejected: 0, complete: false };
     this.segments.push(seg);
     return seg;
   }
 
-  /** Re-parses rows already stored, into a scratch batch, to reach the resume point. */
-  private async skipStoredRows(parser: ObjectParser, rows: number): Promise<void> {
+  /**
+   * Re-parses rows already stored, into a scratch batch, to reach the resume
+   * point: past the stored rows, then past the stored rejects that followed
+   * the last of them (a batch the reject cap ended stops after a reject).
+   */
+  private async skipStoredRows(obj: SourceObject, parser: ObjectParser, rows: number): Promise<number> {
     const scratch = new FlowBatch(Math.min(rows, 65536));
-    const sink = new RejectBatch();
-    let left = rows;
+    const sink = new RejectBatch(this.rejects.caps);
+    let left = rows, seen = 0;
     while (left > 0) {
       const view = left < scratch.capacity ? new FlowBatch(left) : scratch;
       const done = await parser.fill(view, sink);
       left -= view.length;
+      seen += sink.length;
       view.reset();
       sink.clear();
-      if (done) break;
+      if (done) return seen;
     }
+    let tail = (await this.storedRejects(obj)) - seen;
+    // no row lies between the last stored row and the last stored reject: a batch of one row never takes one
+    const none = new FlowBatch(1);
+    while (tail > 0) {
+      const cap = new RejectBatch({ maxCount: Math.min(tail, this.rejects.caps.maxCount), maxBytes: Number.MAX_SAFE_INTEGER });
+      const done = await parser.fill(none, cap);
+      tail -= cap.length;
+      seen += cap.length;
+      if (done || none.length > 0 || cap.length === 0) break; // the object changed under the ledger: resume where it stands
+    }
+    return seen;
+  }
+
+  /** Rejects the ledger counts as stored for an object's latest version (what a resume skips). */
+  private async storedRejects(obj: SourceObject): Promise<number> {
+    const kind = obj.kind ?? this.opts.sourceKind;
+    const [r] = await this.store.queryRows<{ n: string | number }>(
+      `SELECT sum(rejected) AS n FROM ingest_ledger WHERE source_kind = {k:String} AND object = {o:String} AND state = 'stored'
+         AND identity = (SELECT argMax(identity, ingested_at) FROM ingest_ledger WHERE source_kind = {k:String} AND object = {o:String})`,
+      { k: kind, o: obj.name });
+    return Number(r?.n ?? 0);
   }
 }
 
@@ -255,6 +304,7 @@ const roundId = (r: Round): string => `${r.stream}:${r.first}-${r.end - 1}`;
 
 export function batchToken(segments: readonly Segment[]): string {
   const h = createHash('sha256');
-  for (const s of segments) h.update(`${s.obj.name}\0${s.obj.identity}\0${s.first}\0${s.last}\n`);
+  // rejFirst only when past the object's first rejects: tokens of batches that follow no reject-capped batch stay as they were
+  for (const s of segments) h.update(`${s.obj.name}\0${s.obj.identity}\0${s.first}\0${s.last}${s.rejFirst > 0 ? `\0r${s.rejFirst}` : ''}\n`);
   return h.digest('hex').slice(0, 32);
 }

@@ -14,6 +14,7 @@ import { listLocalObjects, readLocalObject } from '../sources/local.js';
 import { growsByAppend } from '../sources/append-only.js';
 import type { FlowStore } from '../store/store.js';
 import type { ObjectSource, SourceObjectRef } from '../sources/source.js';
+import type { Limits } from '../../schemas/config.js';
 
 export type { ObjectSource, SourceObjectRef } from '../sources/source.js';
 
@@ -30,6 +31,8 @@ export interface IngestOptions {
   batchRows?: number;
   /** What the source listed, before the ledger filters it (the S3 poll cursor moves by it). */
   onListed?: (objects: readonly SourceObjectRef[]) => void;
+  /** The configuration's limits: line and document sizes (parsers), rejects held per batch (committer). */
+  limits?: Partial<Limits>;
 }
 
 export interface IngestSummary {
@@ -61,6 +64,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     sourceKind: source.kind,
     capacity: opts.capacity ?? opts.batchRows ?? DEFAULT_CAPACITY,
     ...(opts.enrich ? { enrich: opts.enrich } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
     onStored: (b) => { progress.rows += b.rows; progress.rejected += b.rejected; opts.onBatch?.(b); opts.onProgress?.(progress); },
   });
   const all = await source.list();
@@ -104,9 +108,9 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     if (FlowlogError.is(parser, 'SOURCE_UNAVAILABLE')) {
       unfinished.push({ object: obj.name, reason: parser.message });
     } else if (parser instanceof Error) {
-      await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);
+      const reason = await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);
       progress.rejected++;
-      opts.onBatch?.({ rows: 0, rejected: 1, rejectsByReason: { DECODE: 1 }, seconds: 0 });
+      opts.onBatch?.({ rows: 0, rejected: 1, rejectsByReason: { [reason]: 1 }, seconds: 0 });
     } else {
       try {
         await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);

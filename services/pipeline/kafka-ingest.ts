@@ -8,6 +8,7 @@ import { DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } from '../commi
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import { KafkaSource, type KafkaFetchSettings } from '../sources/kafka/kafka-source.js';
 import type { FlowStore } from '../store/store.js';
+import type { Limits } from '../../schemas/config.js';
 import { MessageRounds, type MessageRoundStats, type NotifiedS3 } from './message-rounds.js';
 
 export interface KafkaIngestOptions {
@@ -19,6 +20,8 @@ export interface KafkaIngestOptions {
   s3?: NotifiedS3;
   /** Rows per insert (the configuration's batch.rows). */
   capacity?: number;
+  /** The configuration's limits. */
+  limits?: Partial<Limits>;
   sessionTimeoutMs?: number;
   fetch?: Partial<KafkaFetchSettings>;
   /** After each stored round: its partition, backlog behind it when fetched, rows and duration. */
@@ -42,6 +45,7 @@ export class KafkaIngest {
       capacity: opts.capacity ?? DEFAULT_CAPACITY,
       ...(opts.logFormat ? { logFormat: opts.logFormat } : {}), ...(opts.s3 ? { s3: opts.s3 } : {}), ...(opts.enrich ? { enrich: opts.enrich } : {}),
       ...(opts.onBatch ? { onBatch: opts.onBatch } : {}), ...(opts.onRound ? { onRound: opts.onRound } : {}), ...(opts.onStored ? { onStored: opts.onStored } : {}),
+      ...(opts.limits ? { limits: opts.limits } : {}),
     });
     this.source = new KafkaSource({
       kafka: opts.kafka, topics: opts.topics, groupId: opts.groupId,

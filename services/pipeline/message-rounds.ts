@@ -20,15 +20,16 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Committer, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
 import { FlowlogError } from '../core/errors.js';
-import { RejectBatch } from '../core/rejects.js';
+import { QuarantineError, RejectBatch, quarantineReason } from '../core/rejects.js';
 import { decodeObject } from '../decode/gzip.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
-import { openObjectParser, openRawObjectParser, type ObjectParser } from '../parse/object-parser.js';
+import { openObjectParser, openRawObjectParser, type ObjectParser, type ParseOptions } from '../parse/object-parser.js';
 import type { S3Allowlist } from '../sources/s3/allowlist.js';
 import { openS3Body } from '../sources/s3/s3-body.js';
 import { mayBeNotification, s3Notification, type NotifiedObject } from '../sources/kafka/s3-notification.js';
 import type { MessageSink, RoundControl, RoundOutcome, SourceMessage } from '../sources/source.js';
 import type { FlowStore, ObjectProgress } from '../store/store.js';
+import type { Limits } from '../../schemas/config.js';
 import { log } from '../telemetry/log.js';
 
 export interface MessageRoundsOptions {
@@ -43,6 +44,8 @@ export interface MessageRoundsOptions {
   /** After each stored round: its stream, backlog behind it when fetched, messages and duration. */
   onRound?: (r: { partition: string; lag: number; messages: number; seconds: number }) => void;
   onStored?: (s: MessageRoundStats) => void;
+  /** The configuration's limits (message and document sizes, rejects held per batch). */
+  limits?: Partial<Limits>;
 }
 
 /** How notified objects are fetched, and which: an object the allowlist refuses is never requested. */
@@ -66,6 +69,7 @@ export class MessageRounds implements MessageSink {
       sourceKind: 's3',
       capacity: opts.capacity,
       ...(opts.enrich ? { enrich: opts.enrich } : {}),
+      ...(opts.limits ? { limits: opts.limits } : {}),
       onStored: (b) => { this.stats.rows += b.rows; this.stats.rejected += b.rejected; opts.onBatch?.(b); },
     });
   }
@@ -111,12 +115,17 @@ export class MessageRounds implements MessageSink {
             const where = `kafka:${stream}@${m.offset}`;
             const value = m.value ?? Buffer.alloc(0);
             let data: Buffer;
-            try { data = await decodeObject(value); } catch (e) {
-              rejects.add(where, m.offset, 'DECODE', (e as Error).message, value.subarray(0, 512)); continue;
+            try { data = await decodeObject(value, this.opts.limits?.max_message_bytes); } catch (e) {
+              rejects.add(where, m.offset, quarantineReason(e), (e as Error).message, value.subarray(0, 512)); continue;
             }
             const notified = notification(data);
             if (notified) { await this.ingestNotified(notified, rejects, where, storedBefore, doneNow); continue; }
-            await this.committer.ingestObject({ name: where, identity: '', noLedger: true }, openObjectParser(where, data, this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}));
+            let parser: ObjectParser;
+            try { parser = openObjectParser(where, data, this.parseOptions()); } catch (e) {
+              if (!(e instanceof QuarantineError)) throw e;
+              rejects.add(where, m.offset, e.reason, e.message, value.subarray(0, 512)); continue;
+            }
+            await this.committer.ingestObject({ name: where, identity: '', noLedger: true }, parser);
           }
           await this.committer.finish();
           break;
@@ -150,6 +159,10 @@ export class MessageRounds implements MessageSink {
     }
   }
 
+  private parseOptions(): ParseOptions {
+    return { ...(this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}), ...(this.opts.limits ? { limits: this.opts.limits } : {}) };
+  }
+
   /** Objects in `storedBefore` (before the round) or `doneNow` (earlier in it) are skipped as re-delivered; what this stores joins `doneNow`. */
   private async ingestNotified(objects: NotifiedObject[], rejects: RejectBatch, where: string,
     storedBefore: ReadonlyMap<string, ObjectProgress>, doneNow: Map<string, ObjectProgress>): Promise<void> {
@@ -164,9 +177,9 @@ export class MessageRounds implements MessageSink {
       const before = doneNow.get(name) ?? storedBefore.get(name);
       if (before?.complete && before.identity === identity) continue; // re-delivered
       let parser: ObjectParser;
-      try { parser = await openRawObjectParser(name, await openS3Body(client, o), this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}); } catch (e) {
+      try { parser = await openRawObjectParser(name, await openS3Body(client, o), this.parseOptions()); } catch (e) {
         if (FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
-        rejects.add(name, 0, 'DECODE', `${(e as Error).message} (announced by ${where})`, ''); continue;
+        rejects.add(name, 0, quarantineReason(e), `${(e as Error).message} (announced by ${where})`, ''); continue;
       }
       await this.committer.ingestObject({ name, identity, kind: 's3' }, parser);
       doneNow.set(name, { identity, complete: true, storedRows: 0 });

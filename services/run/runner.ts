@@ -41,7 +41,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
     store, watch: true, onReload: (o) => events.ipamReload(o),
   });
   const server = cfg.metrics ? await metrics.listen(cfg.metrics.listen) : null;
-  const deps = { store, enrich, events, batchRows: cfg.batch.rows };
+  const deps = { store, enrich, events, batchRows: cfg.batch.rows, limits: cfg.limits };
   for (const [i, src] of cfg.sources.entries()) {
     const where = `sources[${i}]`;
     const source = src.kind === 'kafka' ? kafkaSource(src, where, deps) : objectSource(src, where, deps);

@@ -5,7 +5,7 @@
  */
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { readFileSync } from 'node:fs';
-import type { FlowlogConfig, KafkaSourceConfig, S3ConnectionConfig } from '../../schemas/config.js';
+import type { FlowlogConfig, KafkaSourceConfig, Limits, S3ConnectionConfig } from '../../schemas/config.js';
 import { durationMs } from '../../schemas/common.js';
 import type { BatchEnricher, StoredBatch } from '../commit/committer.js';
 import type { RejectReason } from '../core/rejects.js';
@@ -31,6 +31,8 @@ export interface SourceDeps {
   enrich: BatchEnricher;
   events: TelemetryEvents;
   batchRows?: number;
+  /** The configuration's limits (docs/security.md). */
+  limits?: Limits;
 }
 
 export function s3Client(c: S3ConnectionConfig, where: string) {
@@ -71,7 +73,7 @@ export function kafkaSource(src: KafkaSourceConfig, where: string, deps: SourceD
     kafka: { ...kafkaConfig(src, where), logCreator: kafkaLogCreator(log.child({ source: src.name })) },
     topics: src.topics, groupId: src.group_id, sessionTimeoutMs: durationMs(src.session_timeout),
     fetch: { minBytes: src.fetch.min_bytes, maxBytes: src.fetch.max_bytes, maxBytesPerPartition: src.fetch.max_bytes_per_partition, maxWaitMs: durationMs(src.fetch.max_wait) },
-    ...(deps.batchRows ? { capacity: deps.batchRows } : {}),
+    ...(deps.batchRows ? { capacity: deps.batchRows } : {}), ...(deps.limits ? { limits: deps.limits } : {}),
     ...(logFormat ? { logFormat } : {}), ...(src.s3 ? { s3: { client: s3Client(src.s3, `${where}.s3`), allow: new S3Allowlist(src.s3.allow) } } : {}), enrich: deps.enrich,
     onRound: (r) => events.kafkaRound({ source: src.name, partition: r.partition, lag: r.lag, seconds: r.seconds }),
     onBatch: batchEvents(events, src.name),
@@ -95,7 +97,7 @@ export function kafkaSource(src: KafkaSourceConfig, where: string, deps: SourceD
 export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig>, where: string, deps: SourceDeps): Source {
   const { events } = deps;
   const logFormat = src.log_format ? compileLogFormat(src.log_format) : undefined;
-  const ingest = { ...(logFormat ? { logFormat } : {}), ...(deps.batchRows ? { batchRows: deps.batchRows } : {}), onBatch: batchEvents(events, src.name), enrich: deps.enrich };
+  const ingest = { ...(logFormat ? { logFormat } : {}), ...(deps.batchRows ? { batchRows: deps.batchRows } : {}), ...(deps.limits ? { limits: deps.limits } : {}), onBatch: batchEvents(events, src.name), enrich: deps.enrich };
   const onRound = (s: IngestSummary) => events.sourceRound({ source: src.name, objects: s.objects, skipped: s.skipped, rows: s.rows, rejected: s.rejected, seconds: s.seconds, unfinished: s.unfinished });
   const onError = (error: unknown) => events.error({ component: 'source', error, source: src.name });
   if (src.kind === 'local') {

@@ -4,6 +4,7 @@
  * time order, and a re-run visits objects in the same order (which the
  * batcher's replay-safe tokens rely on).
  */
+import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FlowlogError } from '../core/errors.js';
@@ -37,4 +38,8 @@ export async function listLocalObjects(root: string): Promise<LocalObject[]> {
   return out;
 }
 
-export const readLocalObject = (o: LocalObject): Promise<Buffer> => readFile(o.path);
+/** Files above this are read as they are parsed, a window at a time, never whole (a 10 GB log costs one window). */
+const STREAM_ABOVE = 4 << 20;
+
+export const readLocalObject = async (o: LocalObject): Promise<Buffer | AsyncIterable<Buffer>> =>
+  o.size > STREAM_ABOVE ? createReadStream(o.path, { highWaterMark: STREAM_ABOVE }) : readFile(o.path);

@@ -19,6 +19,8 @@ import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, Prepared
 
 const FORMATS: Record<QueryFormat, string> = { table: 'PrettyCompactMonoBlock', json: 'JSONEachRow', csv: 'CSVWithNames' };
 let tmpSeq = 0;
+/** Characters of reject JSON written to the spool file at a time. */
+const REJECT_CHUNK = 1 << 20;
 
 /** Quotes a string literal for ClickHouse SQL (only for values we generate, never user SQL). */
 export const sqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -80,8 +82,15 @@ export class ChdbStore implements FlowStore {
 
   async insertRejects(items: readonly RejectedRecord[], token: string): Promise<void> {
     if (items.length === 0) return;
-    const body = items.map((r) => JSON.stringify(r)).join('\n');
-    await this.insertFile('flows_rejected', ['source', 'position', 'reason', 'detail', 'raw'], Buffer.from(body), 'JSONEachRow', token);
+    // written to the spool file in pieces: a batch of rejects is never one string (binary raw text escapes to 6x its size)
+    await this.insertFile('flows_rejected', ['source', 'position', 'reason', 'detail', 'raw'], (fd) => {
+      let chunk = '';
+      for (const r of items) {
+        chunk += `${JSON.stringify(r)}\n`;
+        if (chunk.length >= REJECT_CHUNK) { writeSync(fd, chunk); chunk = ''; }
+      }
+      if (chunk) writeSync(fd, chunk);
+    }, 'JSONEachRow', token);
   }
 
   async insertJsonLines(table: string, columns: readonly string[], body: Buffer, token: string): Promise<void> {
@@ -131,9 +140,14 @@ export class ChdbStore implements FlowStore {
     }
   }
 
-  private async insertFile(table: string, columns: readonly string[], data: Buffer, format: string, token: string): Promise<void> {
+  /** `data`: the block, or a writer that fills the file in pieces. */
+  private async insertFile(table: string, columns: readonly string[], data: Buffer | ((fd: number) => void), format: string, token: string): Promise<void> {
     const path = join(this.spool, `flowlog-${process.pid}-${tmpSeq++}.${format.toLowerCase()}`);
-    await writeFile(path, data);
+    if (Buffer.isBuffer(data)) await writeFile(path, data);
+    else {
+      const fd = openSync(path, 'w');
+      try { data(fd); } finally { closeSync(fd); }
+    }
     try {
       await this.session.queryAsync(
         `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM file(${sqlString(path)}, '${format}')` +

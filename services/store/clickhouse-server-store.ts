@@ -90,7 +90,13 @@ export class ClickHouseServerStore implements FlowStore {
 
   async insertRejects(items: readonly RejectedRecord[], token: string): Promise<void> {
     if (items.length === 0) return;
-    await this.insertJson('flows_rejected', items.map((r) => ({ ...r })), token);
+    // streamed row by row (a fresh stream per attempt): a batch of rejects is never one string
+    try {
+      await withRetry(() => this.client.insert({ table: 'flows_rejected', values: Readable.from(items.map((r) => ({ ...r }))), format: 'JSONEachRow',
+        clickhouse_settings: DEDUP('flows_rejected', token) }), this.opts.retry);
+    } catch (e) {
+      throw insertError('flows_rejected', e);
+    }
   }
 
   async recordLedger(entries: readonly LedgerEntry[]): Promise<void> {

@@ -40,6 +40,7 @@ export async function ingestCommand(argv: string[]): Promise<number> {
     const opts = {
       ...(plan ? { logFormat: plan } : {}),
       capacity: config.batch.rows,
+      limits: config.limits,
       enrich,
       onProgress: (p: IngestProgress) => bar.update(p.bytesDone, p.bytes, `${fmtInt(p.rows)} flows, ${fmtInt(p.rejected)} rejected`),
     };

@@ -38,7 +38,7 @@ export class AwsParquetParser implements BufferedObjectParser {
       [COLUMN_INDEX.source, batch.dicts[COLUMN_INDEX.source]!.internString(this.source)],
     ] as const;
     while (this.row < this.data.rows) {
-      if (batch.length >= batch.capacity) return false;
+      if (batch.length >= batch.capacity || rejects.full) return false;
       const r = this.row++, out = batch.length;
       let bad: [RejectReason, string] | null = null;
       for (let f = 0; f < toks.length && !bad; f++) {

@@ -12,6 +12,7 @@ import type { FlowBatch } from '../../core/flow-batch.js';
 import { parseIpInto } from '../../core/ip.js';
 import type { RejectBatch, RejectReason } from '../../core/rejects.js';
 import { Tok } from './fields.js';
+import { DEFAULT_LIMITS } from '../../../schemas/config.js';
 import { DEFAULT_PLAN, compilePlan, headerNames, type FormatPlan } from './log-format.js';
 
 const C_PROVIDER = COLUMN_INDEX.provider;
@@ -23,8 +24,10 @@ const C_SOURCE = COLUMN_INDEX.source;
 const C_ACTION = COLUMN_INDEX.action;
 const C_STATUS = COLUMN_INDEX.log_status;
 const SPACE = 32, DASH = 45, NL = 10, CR = 13, DOT = 46;
-/** Longer than any real record (a v8 line with every ECS ARN is ~1.5 KB). */
-export const MAX_LINE = 64 * 1024;
+/** Longer than any real record (a v8 line with every ECS ARN is ~1.5 KB): limits.max_line_bytes's default. */
+export const MAX_LINE = DEFAULT_LIMITS.max_line_bytes;
+/** Bytes of an over-long line kept as its reject's raw text. */
+export const LONG_LINE_RAW = 256;
 
 /** Tokens whose value is one of a small set: checked on bytes without decoding. */
 function isAction(b: Uint8Array, p: number, q: number): boolean {
@@ -53,8 +56,11 @@ export class AwsTextParser {
   /** Things a person should know that are not rejects (fields we do not know yet, whose values are skipped). */
   readonly warnings: string[] = [];
 
-  /** @param declared a `log_format` from configuration; a header line in the object overrides it. */
-  constructor(readonly source: string, declared?: FormatPlan) {
+  /**
+   * @param declared a `log_format` from configuration; a header line in the object overrides it.
+   * @param maxLine limits.max_line_bytes: a longer line is one LINE_TOO_LONG reject.
+   */
+  constructor(readonly source: string, declared?: FormatPlan, readonly maxLine: number = MAX_LINE) {
     this.plan = declared ?? DEFAULT_PLAN;
     this.noteUnknown(0);
   }
@@ -78,7 +84,7 @@ export class AwsTextParser {
     this.codes.ok = statuses.internString('OK'); this.codes.nodata = statuses.internString('NODATA'); this.codes.skipdata = statuses.internString('SKIPDATA');
     this.markPresent(batch);
     while (pos < end) {
-      if (batch.length >= batch.capacity) return pos;
+      if (batch.length >= batch.capacity || rejects.full) return pos;
       let nl = buf.indexOf(NL, pos);
       if (nl < 0 || nl >= end) {
         if (!final) return pos;
@@ -87,8 +93,8 @@ export class AwsTextParser {
       let le = nl;
       if (le > pos && buf[le - 1] === CR) le--;
       this.line++;
-      if (le - pos > MAX_LINE) {
-        rejects.add(this.source, this.line, 'LINE_TOO_LONG', `${le - pos} bytes`, buf.subarray(pos, pos + 256));
+      if (le - pos > this.maxLine) {
+        this.rejectLongLine(rejects, le - pos, buf.subarray(pos, pos + LONG_LINE_RAW));
       } else if (le > pos) {
         const first = buf[pos]!;
         if (first >= 97 && first <= 122 && this.tryHeader(buf, pos, le)) {
@@ -111,6 +117,11 @@ export class AwsTextParser {
       pos = nl + 1;
     }
     return Math.min(pos, end);
+  }
+
+  /** One LINE_TOO_LONG reject for the line just counted: its length and its first bytes. */
+  rejectLongLine(rejects: RejectBatch, bytes: number, head: Uint8Array): void {
+    rejects.add(this.source, this.line, 'LINE_TOO_LONG', `${bytes} bytes (limit ${this.maxLine}, limits.max_line_bytes)`, head);
   }
 
   private markPresent(batch: FlowBatch): void {

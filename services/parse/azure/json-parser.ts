@@ -86,7 +86,8 @@ export class AzureJsonParser {
         continue;
       }
       const row = batch.length;
-      if (row >= batch.capacity) return false;
+      // a batch's rejects are capped too (limits.max_rejects_per_batch): the committer stores them and calls again
+      if (row >= batch.capacity || rejects.full) return false;
       const i = this.ti++;
       const t = g.tuples[i];
       if (typeof t !== 'string') {
