@@ -2,8 +2,9 @@
  * Deterministic synthetic flow logs in the real AWS and Azure delivery
  * layouts, plus a manifest of what was written so ingest can be checked.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isContainedFile, unsafePath, writeNoFollow } from '../core/contained-files.js';
 import { buildAwsFile, type BuiltFile } from './aws-writer.js';
 import { buildAzureFile } from './azure-writer.js';
 import { OutputQueue } from './output.js';
@@ -51,17 +52,32 @@ function check(opts: GenerateOptions): void {
   if (!Number.isSafeInteger(junk) || junk < 0) bad(`junk must be a non-negative integer, got ${junk}`);
 }
 
-/** Removes what a previous run listed in its manifest, so stale files never skew ingest counts. */
+/** The paths generate writes (AWS and Azure delivery layouts): the only ones a clean-up may remove. */
+const GENERATED_PATH = /^(AWSLogs\/[0-9A-Za-z_./-]+\.log\.gz|insights-logs-[a-z]+\/[^\0]+\/PT1H\.json)$/;
+
+/**
+ * Removes what a previous run listed in its manifest, so stale files never
+ * skew ingest counts. The manifest is not trusted (anyone who can write the
+ * folder can write it): a listed path is removed only when it has generate's
+ * layout and is a regular file reached through real folders under `out`.
+ */
 async function removePrevious(out: string): Promise<void> {
+  const manifest = join(out, MANIFEST);
+  const st = await lstat(manifest).catch(() => null);
+  if (!st) return;
+  if (st.isSymbolicLink()) throw unsafePath(manifest, 'is a symbolic link');
+  if (!st.isFile()) throw unsafePath(manifest, 'is not a regular file');
   let prev: GenerateSummary;
   try {
-    prev = JSON.parse(await readFile(join(out, MANIFEST), 'utf8')) as GenerateSummary;
+    prev = JSON.parse(await readFile(manifest, 'utf8')) as GenerateSummary;
   } catch {
     return;
   }
   if (!Array.isArray(prev.files)) return;
-  await Promise.all(prev.files.map((f) =>
-    typeof f.path === 'string' && !f.path.startsWith('/') && !f.path.includes('..') ? rm(join(out, f.path), { force: true }) : Promise.resolve()));
+  for (const f of prev.files as unknown[]) {
+    const path = (f as { path?: unknown } | null)?.path;
+    if (typeof path === 'string' && GENERATED_PATH.test(path) && await isContainedFile(out, path)) await rm(join(out, path), { force: true });
+  }
 }
 
 export async function generate(opts: GenerateOptions): Promise<GenerateSummary> {
@@ -98,6 +114,6 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   };
   // One file per line: readable, diffable, still plain JSON.
   const listed = files.map((f) => JSON.stringify(f)).join(',\n');
-  await writeFile(join(out, MANIFEST), `{"records":${summary.records},"junk":${summary.junk},"files":[\n${listed}\n]}\n`);
+  await writeNoFollow(join(out, MANIFEST), `{"records":${summary.records},"junk":${summary.junk},"files":[\n${listed}\n]}\n`);
   return summary;
 }

@@ -6,8 +6,8 @@
  * and an `enrich:` config that lists them with a few ownership rules. Derived
  * from the seed alone, so it can be written for an existing dataset.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { writeContained } from '../core/contained-files.js';
 import { STREAM } from './plan.js';
 import { rngFor } from './prng.js';
 import { buildTopology, type Role, type Topology } from './topology.js';
@@ -150,9 +150,7 @@ export async function writeInventory(out: string, seed: number): Promise<string[
     ['enrich.yaml', enrichConfig(topo)],
     ['policy.yaml', POLICY],
   ];
-  for (const [name, body] of files) {
-    await mkdir(join(out, name, '..'), { recursive: true });
-    await writeFile(join(out, name), body);
-  }
+  await mkdir(out, { recursive: true });
+  for (const [name, body] of files) await writeContained(out, name, body);
   return files.map(([n]) => n);
 }

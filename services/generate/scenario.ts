@@ -7,8 +7,8 @@
  * a ground-truth file (`_ground-truth.json`, skipped by ingest) saying, per
  * event, which detectors must find it and which may.
  */
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeNoFollow } from '../core/contained-files.js';
 import type { DetectorName } from '../detect/finding.js';
 import { OutputQueue } from './output.js';
 import { STREAM } from './plan.js';
@@ -123,7 +123,7 @@ export async function writeScenario(out: string, seed: number, spanStart: Date, 
     ev('decoy-new-workload', `decoy: new workload ${eni.ip} sends 120 MB/h for 5 h`, [], [], s, s + 5 * H, workloadKeys(v, eni, owners(v)), true);
   }
   await writeLines(out, lines, r);
-  await writeFile(join(out, GROUND_TRUTH), `${JSON.stringify({ seed, events }, null, 2)}\n`);
+  await writeNoFollow(join(out, GROUND_TRUTH), `${JSON.stringify({ seed, events }, null, 2)}\n`);
   return events;
 }
 

@@ -13,6 +13,7 @@ export interface WebhookOptions {
   retries?: number; // after the first attempt
   backoffMs?: number; // first wait; doubles each retry
   timeoutMs?: number; // per attempt
+  signal?: AbortSignal; // a stopping flowlog: no further attempt, the one in flight is abandoned
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -36,7 +37,12 @@ export function redactUrl(url: string): string {
 }
 
 const defaultLog = ({ event, ...fields }: Record<string, unknown>) => logger.warn(String(event), fields);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((r) => {
+  const t = setTimeout(done, ms);
+  function done() { clearTimeout(t); signal?.removeEventListener('abort', done); r(); }
+  signal?.addEventListener('abort', done, { once: true });
+});
+const stopped = (target: string, attempt: number) => new WebhookError(`webhook ${target}: not delivered, flowlog is stopping`, null, attempt);
 
 export async function postWebhook(url: string, payload: unknown, o: WebhookOptions = {}): Promise<{ status: number; attempts: number }> {
   const target = redactUrl(url);
@@ -44,12 +50,13 @@ export async function postWebhook(url: string, payload: unknown, o: WebhookOptio
   const retries = o.retries ?? 3, backoff = o.backoffMs ?? 1000, log = o.log ?? defaultLog;
   const body = JSON.stringify(payload);
   for (let attempt = 1; ; attempt++) {
+    if (o.signal?.aborted) throw stopped(target, attempt - 1);
     let status: number | null = null, problem: string;
     try {
       const res = await fetch(url, {
         method: 'POST', body, redirect: 'manual',
         headers: { 'content-type': 'application/json; charset=utf-8' },
-        signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
+        signal: o.signal ? AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? 10_000)]) : AbortSignal.timeout(o.timeoutMs ?? 10_000),
       });
       status = res.status;
       const reply = (await res.text().catch(() => '')).slice(0, 200);
@@ -58,6 +65,7 @@ export async function postWebhook(url: string, payload: unknown, o: WebhookOptio
       if (status < 500) throw new WebhookError(`webhook ${target} refused the message: ${problem} (not retried: the request itself is wrong)`, status, attempt);
     } catch (e) {
       if (e instanceof WebhookError) throw e;
+      if (o.signal?.aborted) throw stopped(target, attempt);
       // fetch's errors name the host and port at most; their cause says why (refused, reset, timeout)
       const err = e as Error & { cause?: { code?: string; message?: string } };
       problem = err.name === 'TimeoutError' ? 'timed out' : `${err.message}${err.cause?.code ? ` (${err.cause.code})` : ''}`;
@@ -65,6 +73,6 @@ export async function postWebhook(url: string, payload: unknown, o: WebhookOptio
     if (attempt > retries) throw new WebhookError(`webhook ${target} failed after ${attempt} attempts: ${problem}`, status, attempt);
     const wait = backoff * 2 ** (attempt - 1);
     log({ event: EVENTS.webhookRetry, target, attempt, status, problem, wait_ms: wait });
-    await sleep(wait);
+    await sleep(wait, o.signal);
   }
 }

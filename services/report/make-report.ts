@@ -4,8 +4,9 @@ import { deliverReport, type DeliveryConfig, type DeliveryResult } from './deliv
 import { gatherReport } from './gather.js';
 import { renderReport } from './report-files.js';
 
-export async function makeReport(store: FlowStore, o: { since: Date; until: Date; title?: string; deliver: DeliveryConfig[] }): Promise<{ results: DeliveryResult[]; findings: number }> {
+/** `signal`: a stopping run aborts the report's webhook posts (files are written whole or not at all). */
+export async function makeReport(store: FlowStore, o: { since: Date; until: Date; title?: string; deliver: DeliveryConfig[]; signal?: AbortSignal }): Promise<{ results: DeliveryResult[]; findings: number }> {
   const data = await gatherReport(store, o.since, o.until, o.title);
-  const results = await deliverReport(renderReport(data), o.deliver);
+  const results = await deliverReport(renderReport(data), o.deliver, o.signal ? { webhook: { signal: o.signal } } : {});
   return { results, findings: data.findings.length };
 }

@@ -13,7 +13,7 @@ import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
 import { openConfiguredStore } from '../store/open.js';
 import { telemetryEvents } from '../telemetry/events.js';
 import { standardMetrics, type Metrics } from '../telemetry/metrics.js';
-import { scheduleDetectors, scheduleReports } from './schedules.js';
+import { InFlightJobs, scheduleDetectors, scheduleReports } from './schedules.js';
 import { kafkaSource, objectSource, type KafkaRunning } from './sources.js';
 
 export interface Running { stop(): Promise<void>; done: Promise<void>; metrics: Metrics; reloadIpam?: () => Promise<unknown> }
@@ -51,7 +51,8 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
     void source.done.then(() => { if (src.kind !== 'kafka') events.sourceStopped({ source: src.name }); });
     sources.push(source);
   }
-  const crons = [...(cfg.detect ? scheduleDetectors(store, cfg.detect, metrics) : []), ...scheduleReports(store, cfg.reports, metrics)];
+  const jobs = new InFlightJobs();
+  const crons = [...(cfg.detect ? scheduleDetectors(store, cfg.detect, metrics, jobs) : []), ...scheduleReports(store, cfg.reports, metrics, jobs)];
   const done = Promise.all(sources.filter((s) => s.kind !== 'kafka').map((s) => s.done)).then(() => undefined);
   return {
     metrics,
@@ -61,6 +62,8 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
       stopping = true;
       events.shutdown('started');
       for (const c of crons) c.stop();
+      // a report or detector run in hand ends (its webhook posts aborted) before the store closes
+      if (!await jobs.settle()) events.error({ component: 'run', error: new Error('scheduled detector or report runs still going after 10 s: stopping without them') });
       for (const s of sources) {
         try { await s.stop(); } catch (e) { events.error({ component: 'source', error: e, source: s.name }); }
       }

@@ -16,10 +16,43 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { telemetryEvents } from '../telemetry/events.js';
 import type { FlowStore } from '../store/store.js';
 
-export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Metrics): Cron[] {
+/**
+ * The jobs the schedules started and that have not ended: a stopping run
+ * aborts what can be aborted (webhook posts) and waits for the rest, within a
+ * bound, before it closes the store and says it is done.
+ */
+export class InFlightJobs {
+  private readonly running = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+
+  get signal(): AbortSignal { return this.abort.signal; }
+
+  track(job: (signal: AbortSignal) => Promise<void>): () => Promise<void> {
+    return () => {
+      const p: Promise<void> = job(this.abort.signal).finally(() => this.running.delete(p));
+      this.running.add(p);
+      return p;
+    };
+  }
+
+  /** Aborts and waits; false when jobs were still running after `boundMs` (the stop goes on without them). */
+  async settle(boundMs = 10_000): Promise<boolean> {
+    this.abort.abort();
+    if (this.running.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), boundMs); });
+    try {
+      return await Promise.race([Promise.allSettled([...this.running]).then(() => true), bound]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Metrics, jobs = new InFlightJobs()): Cron[] {
   const settings = detectSettings(c);
   const ev = telemetryEvents(metrics);
-  const job = (which: readonly DetectorName[]) => async () => {
+  const job = (which: readonly DetectorName[]) => jobs.track(async () => {
     const disabled = [...new Set([...(settings.disabled ?? []), ...DETECTORS.filter((d) => !which.includes(d))])];
     try {
       const r = await runDetectors(store, new Date(), { ...settings, disabled });
@@ -27,7 +60,7 @@ export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Me
     } catch (e) {
       ev.error({ component: 'detect', error: e, detectors: which });
     }
-  };
+  });
   return [
     new Cron(c.schedule, { timezone: 'UTC', protect: true }, job(FREQUENT)),
     new Cron(c.egress_schedule, { timezone: 'UTC', protect: true }, job(HOURLY)),
@@ -36,15 +69,15 @@ export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Me
 
 
 /** The configured reports, each on its cron (UTC), covering the `since` window that ends at the run. */
-export function scheduleReports(store: FlowStore, reports: ReportsConfig, metrics?: Metrics): Cron[] {
+export function scheduleReports(store: FlowStore, reports: ReportsConfig, metrics?: Metrics, jobs = new InFlightJobs()): Cron[] {
   const ev = telemetryEvents(metrics);
-  return reports.map((r) => new Cron(r.cron, { timezone: 'UTC', protect: true }, async () => {
+  return reports.map((r) => new Cron(r.cron, { timezone: 'UTC', protect: true }, jobs.track(async (signal) => {
     const until = new Date();
     try {
-      const res = await makeReport(store, { since: new Date(until.getTime() - durationMs(r.since)), until, ...(r.title ? { title: r.title } : {}), deliver: r.deliver });
+      const res = await makeReport(store, { since: new Date(until.getTime() - durationMs(r.since)), until, ...(r.title ? { title: r.title } : {}), deliver: r.deliver, signal });
       ev.reportDelivered({ report: r.name, findings: res.findings, to: res.results.map((x) => x.target) });
     } catch (e) {
       ev.reportFailed({ report: r.name, error: e });
     }
-  }));
+  })));
 }

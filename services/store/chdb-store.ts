@@ -4,7 +4,7 @@
  * `INSERT ... SELECT FROM file()`, the fastest columnar path this engine has
  * (its raw insert API takes text formats only, ~6x slower in our measurement).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,8 @@ import type { RejectedRecord } from '../core/rejects.js';
 import { LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.js';
 import { migrateStore } from './retention.js';
 import { encodeNative } from './native-encoder.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { removeStaleSpool, spoolFileName } from './spool-files.js';
 import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
 
 const FORMATS: Record<QueryFormat, string> = { table: 'PrettyCompactMonoBlock', json: 'JSONEachRow', csv: 'CSVWithNames' };
@@ -28,34 +30,23 @@ export const sqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').rep
 export class ChdbStore implements FlowStore {
   readonly kind = 'embedded';
   private readonly session: Session;
-  private readonly lockFile: string;
+  private readonly lock: DataDirLock;
   private readonly spool: string;
 
   /** `spoolDir`: store.spool_dir; `retentionDays`: store.retention_days, applied by migrate(). */
   constructor(readonly dataDir: string, private readonly opts: { spoolDir?: string; retentionDays?: number } = {}) {
     const dir = resolve(dataDir);
-    mkdirSync(dir, { recursive: true });
-    this.lockFile = join(dir, 'flowlog.lock');
-    this.takeLock();
-    this.session = new Session(join(dir, 'clickhouse'));
+    // the engine binds a data path to one process: a second writer would corrupt it, so refuse clearly
+    this.lock = lockDataDir(dataDir);
+    try {
+      this.session = new Session(join(dir, 'clickhouse'));
+    } catch (e) {
+      this.lock.release();
+      throw e;
+    }
     // tmpfs keeps the Native block off the disk; containers with a small /dev/shm can point this elsewhere
     this.spool = opts.spoolDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
-  }
-
-  /** The engine binds a data path to one process: a second writer would corrupt it, so refuse clearly. */
-  private takeLock(): void {
-    if (existsSync(this.lockFile)) {
-      const pid = Number(readFileSync(this.lockFile, 'utf8'));
-      let alive = false;
-      try { if (pid && pid !== process.pid) { process.kill(pid, 0); alive = true; } } catch { alive = false; }
-      if (alive) {
-        throw new FlowlogError('STORE_LOCKED', `the data directory ${this.dataDir} is in use by process ${pid}`,
-          'stop that flowlog process, or set FLOWLOG_DATA_DIR to another folder');
-      }
-    }
-    const fd = openSync(this.lockFile, 'w');
-    writeSync(fd, String(process.pid));
-    closeSync(fd);
+    removeStaleSpool(this.spool);
   }
 
   migrate(): Promise<AppliedMigration[]> {
@@ -128,7 +119,7 @@ export class ChdbStore implements FlowStore {
 
   async close(): Promise<void> {
     this.session.close();
-    rmSync(this.lockFile, { force: true });
+    this.lock.release();
   }
 
   private async run(sql: string, format: string, params?: Record<string, unknown>): Promise<string> {
@@ -142,7 +133,7 @@ export class ChdbStore implements FlowStore {
 
   /** `data`: the block, or a writer that fills the file in pieces. */
   private async insertFile(table: string, columns: readonly string[], data: Buffer | ((fd: number) => void), format: string, token: string): Promise<void> {
-    const path = join(this.spool, `flowlog-${process.pid}-${tmpSeq++}.${format.toLowerCase()}`);
+    const path = join(this.spool, spoolFileName(tmpSeq++, format));
     if (Buffer.isBuffer(data)) await writeFile(path, data);
     else {
       const fd = openSync(path, 'w');

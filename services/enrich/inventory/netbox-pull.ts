@@ -76,20 +76,23 @@ function detail(body: string): string {
 }
 
 /**
- * The next page, refusing hosts other than the one configured (the token must
- * not travel elsewhere). Behind a TLS-terminating proxy NetBox often writes
- * http:// next links; those are followed over https when the start URL was.
+ * The next page, refusing any origin (scheme, host, port) other than the one
+ * configured: the token must not travel elsewhere, not even to another port
+ * of the same host. Behind a TLS-terminating proxy NetBox often writes
+ * http:// next links for the same host; those (on the default port or the
+ * configured one) are followed over https at the configured origin.
  */
 function nextPage(value: unknown, page: URL, start: URL, origin: string): URL | undefined {
   if (value === null || value === undefined || value === '') return undefined;
   if (typeof value !== 'string') throw new IpamSourceError(origin, `"next" of ${page.href} is not a URL`);
-  const url = new URL(value, page);
-  if (url.hostname !== start.hostname) {
-    throw new IpamSourceError(origin, `"next" link ${url.href} leaves ${start.host}: not sending the token there (NetBox builds next links from the Host and X-Forwarded-* headers: check its reverse proxy)`);
-  }
-  if (start.protocol === 'https:' && url.protocol === 'http:') {
+  let url: URL;
+  try { url = new URL(value, page); } catch { throw new IpamSourceError(origin, `"next" of ${page.href} is not a URL`); }
+  if (start.protocol === 'https:' && url.protocol === 'http:' && url.hostname === start.hostname && (url.port === '' || url.port === start.port)) {
     url.protocol = 'https:';
     url.port = start.port;
+  }
+  if (url.origin !== start.origin) {
+    throw new IpamSourceError(origin, `"next" link ${url.href} leaves ${start.host}: not sending the token there (another origin than ${start.origin}; NetBox builds next links from the Host and X-Forwarded-* headers: check its reverse proxy)`);
   }
   return url;
 }

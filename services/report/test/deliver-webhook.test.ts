@@ -10,7 +10,7 @@ import { postWebhook, WebhookError } from '../deliver-webhook.js';
 import { renderReport } from '../report-files.js';
 import { slackMessage, type SlackMessage } from '../slack-message.js';
 import { HOSTILE, quietReportFixture, reportFixture } from './fixture.js';
-import { webhookServer } from './webhook-server.js';
+import { hangingWebhookServer, webhookServer } from './webhook-server.js';
 
 const SECRET = '/services/T0001/B0002/s3cr3tT0k3nXYZ';
 const fast = { retries: 3, backoffMs: 20 };
@@ -24,6 +24,20 @@ async function server(statuses: number[]) {
 }
 
 describe('webhook delivery', () => {
+  it('gives up a post in flight when its signal aborts (a stopping run), without retrying, naming no secret', async () => {
+    const s = await hangingWebhookServer();
+    closers.push(s.close);
+    const stop = new AbortController();
+    const posted = postWebhook(s.url(SECRET), { text: 'x' }, { ...fast, timeoutMs: 60_000, signal: stop.signal, log: () => undefined });
+    while (s.posts() === 0) await new Promise((r) => setTimeout(r, 10));
+    stop.abort();
+    const err = await posted.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WebhookError);
+    expect((err as WebhookError).message).toMatch(/^webhook http:\/\/127\.0\.0\.1:\d+\/…: not delivered, flowlog is stopping$/);
+    expect((err as WebhookError).attempts).toBe(1);
+    expect(s.posts()).toBe(1);
+  });
+
   it('posts text plus blocks with the 5 most severe open findings, their owners and a link to the report', async () => {
     const s = await server([200]);
     const report = renderReport(reportFixture());

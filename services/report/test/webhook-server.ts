@@ -26,3 +26,21 @@ export async function webhookServer(statuses: number[]): Promise<{ url: (path: s
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }
+
+/** A webhook receiver that never answers: counts the posts it holds and those whose client gave up (closed the connection). */
+export async function hangingWebhookServer(): Promise<{ url: (path: string) => string; posts: () => number; abandoned: () => number; close: () => Promise<void> }> {
+  let posts = 0, abandoned = 0;
+  const server: Server = createServer((req, res) => {
+    posts++;
+    req.resume();
+    res.on('close', () => { abandoned++; });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    posts: () => posts,
+    abandoned: () => abandoned,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}

@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { exited, startRun, started } from './harness.js';
 import { createTopic } from '../../../test/kafka.js';
+import { hangingWebhookServer } from '../../report/test/webhook-server.js';
 
 const brokers = () => {
   if (!process.env.KAFKA_BROKERS) throw new Error('KAFKA_BROKERS is not set: the global setup starts Kafka; it must not be missing');
@@ -62,5 +63,33 @@ describe('scheduled detectors and reports', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-});
 
+  it('exits within seconds of SIGTERM while a report hangs on its webhook, shutdown.done last', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowlog-sched-hang-'));
+    const hook = await hangingWebhookServer();
+    try {
+      const topic = `flowlog-hang-${process.pid}-${Date.now() % 100000}`;
+      await createTopic(brokers().split(','), topic, 1);
+      const cfg = join(dir, 'flowlog.yaml');
+      writeFileSync(cfg, [
+        'store: { kind: embedded, data_dir: store }',
+        `sources: [ { kind: kafka, name: quiet, brokers: [${brokers()}], topics: [${topic}], group_id: hang } ]`,
+        'reports: [ { name: test, cron: "* * * * * *", since: 1h, deliver: [ { webhook: { url: { env: HOOK_URL } } } ] } ]',
+      ].join('\n'));
+      const run = startRun(cfg, { HOOK_URL: hook.url('/services/T0/B0/secret') }, dir);
+      await started(run);
+      const t0 = Date.now();
+      while (hook.posts() === 0 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+      expect(hook.posts()).toBeGreaterThan(0);
+      const killed = Date.now();
+      run.child.kill('SIGTERM');
+      expect(await exited(run.child), run.stderr()).toBe(0);
+      expect(Date.now() - killed).toBeLessThan(8000); // the webhook's 10 s timeout and retries used to keep it ~30 s
+      const events = run.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { event: string }).event);
+      expect(events.at(-1)).toBe('shutdown.done');
+    } finally {
+      await hook.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -5,11 +5,16 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FlowlogError } from '../../../core/errors.js';
 import { pullNetbox } from '../netbox-pull.js';
 
 const TOKEN = '0123456789abcdef0123456789abcdef01234567';
 let server: Server;
 let base = '';
+/** A second server on the same host, another port: what it is sent (it must never see the token). */
+let other: Server;
+let otherBase = '';
+const otherSeen: (string | undefined)[] = [];
 const seen: { url: string; auth: string | undefined; accept: string | undefined }[] = [];
 
 function prefix(id: number, cidr: string): unknown {
@@ -34,6 +39,11 @@ function route(req: IncomingMessage): { status: number; type: string; body: stri
       return json(200, { count: 1, next: `${base}/api/ipam/loop/?limit=1000`, previous: null, results: [prefix(1, '10.0.0.0/8')] });
     case '/api/ipam/elsewhere/':
       return json(200, { count: 2, next: 'http://netbox.internal:8080/api/ipam/elsewhere/?offset=1', previous: null, results: [] });
+    case '/api/ipam/otherport/':
+      // same host, another port: another origin (here, a second local server that records what it is sent)
+      return json(200, { count: 2, next: `${otherBase}/api/ipam/prefixes/?offset=1`, previous: null, results: [] });
+    case '/api/ipam/otherscheme/':
+      return json(200, { count: 2, next: `${base.replace('http:', 'https:')}/api/ipam/prefixes/?offset=1`, previous: null, results: [] });
     case '/login/':
       return { status: 200, type: 'text/html; charset=utf-8', body: '<!DOCTYPE html><html><head><title>Home | NetBox</title>' };
     case '/api/ipam/broken/':
@@ -51,8 +61,17 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  other = createServer((req, res) => {
+    otherSeen.push(req.headers.authorization);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ count: 0, next: null, previous: null, results: [] }));
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => other.close(() => resolve()));
+});
 
 describe('pullNetbox', () => {
   it('follows next through every page with the token and JSON accept header', async () => {
@@ -99,6 +118,19 @@ describe('pullNetbox', () => {
   it('stops on a next link that loops or leaves the configured host', async () => {
     await expect(pullNetbox(`${base}/api/ipam/loop/`, TOKEN)).rejects.toThrow(/"next" points back to .*a page already read/);
     await expect(pullNetbox(`${base}/api/ipam/elsewhere/`, TOKEN)).rejects.toThrow(/"next" link http:\/\/netbox\.internal:8080\/.* leaves 127\.0\.0\.1:\d+: not sending the token there/);
+  });
+
+  it('refuses a next link to another port or scheme of the same host, naming it, and never sends it the token', async () => {
+    const err = await pullNetbox(`${base}/api/ipam/otherport/`, TOKEN).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FlowlogError);
+    expect((err as FlowlogError).code).toBe('IPAM_INVALID');
+    expect((err as Error).message).toContain(`"next" link ${otherBase}/api/ipam/prefixes/?offset=1 leaves 127.0.0.1:`);
+    expect((err as Error).message).toContain(`another origin than ${base}`);
+    await expect(pullNetbox(`${base}/api/ipam/otherscheme/`, TOKEN)).rejects.toThrow(`"next" link ${base.replace('http:', 'https:')}/api/ipam/prefixes/?offset=1 leaves`);
+    // started on https, an http link to another port is not "the same NetBox behind a TLS proxy"
+    const viaHttp: typeof fetch = (input, init) => fetch(String(input instanceof Request ? input.url : input).replace(/^https:/, 'http:'), init);
+    await expect(pullNetbox(`${base.replace('http:', 'https:')}/api/ipam/otherport/`, TOKEN, viaHttp)).rejects.toThrow(`"next" link ${otherBase}/api/ipam/prefixes/?offset=1 leaves`);
+    expect(otherSeen).toEqual([]);
   });
 
   it('follows http:// next links over https when started on https (TLS-terminating proxy)', async () => {
