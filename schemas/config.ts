@@ -29,8 +29,8 @@ export const DEFAULT_LIMITS = {
   max_document_bytes: 128 << 20,
   /** Event Hubs caps a message at 1 MB; Kafka's default at 1 MB too: decoded, 64 MiB is far beyond a real one. */
   max_message_bytes: 64 << 20,
-  max_rejects_per_batch: 10_000,
-  max_reject_bytes_per_batch: 4 << 20,
+  max_rejects_per_batch: 2_000,
+  max_reject_bytes_per_batch: 1 << 20,
 } as const;
 
 const limits = z.object({

@@ -36,7 +36,7 @@ export interface RejectedRecord {
 }
 
 /** Characters of a record's raw text kept in the quarantine. */
-export const RAW_LIMIT = 4096;
+export const RAW_LIMIT = 1024;
 /** Characters of a reject's detail kept (details quote values). */
 const DETAIL_LIMIT = 1024;
 
