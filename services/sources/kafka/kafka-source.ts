@@ -14,6 +14,7 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig } from 'kafkajs';
 import { FlowlogError } from '../../core/errors.js';
 import type { MessageSink, SourceHealth } from '../source.js';
+import { errorFields, log, type Logger } from '../../telemetry/log.js';
 
 /** Fetch sizing: fewer, larger fetches, each one becomes one round and one insert. */
 export interface KafkaFetchSettings { minBytes: number; maxBytes: number; maxBytesPerPartition: number; maxWaitMs: number }
@@ -34,8 +35,11 @@ export class KafkaSource {
   private consumer: Consumer | null = null;
   private paused = false;
   private state: SourceHealth = { state: 'starting' };
+  private readonly log: Logger;
 
-  constructor(private readonly opts: KafkaSourceOptions, private readonly sink: MessageSink) {}
+  constructor(private readonly opts: KafkaSourceOptions, private readonly sink: MessageSink) {
+    this.log = log.child({ source: opts.kafka.clientId ?? 'kafka' });
+  }
 
   async start(): Promise<void> {
     const { opts } = this;
@@ -88,9 +92,15 @@ export class KafkaSource {
     const lag = Number(batch.offsetLag()); // messages behind this round's last one, when it was fetched
     const outcome = await this.sink.storeRound(stream, messages, { isRunning: () => isRunning() && !isStale(), heartbeat }, lag);
     if (outcome === null) return; // abandoned: nothing acknowledged, the ledger's intent replays it
-    resolveOffset(String(outcome.through - 1));
-    // autoCommit is off, so kafkajs commits nothing by itself: the group's offset is the next one to read
-    await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(outcome.through) }]);
     if (outcome.stored) this.backpressure(false); // the store took a whole round: it has caught up
+    resolveOffset(String(outcome.through - 1));
+    // autoCommit is off, so kafkajs commits nothing by itself: the group's offset is the next one to read.
+    // A commit refused mid-rebalance is not an error of the round: it is stored (the ledger says so, and a
+    // re-delivery is skipped), and the next round's commit covers it.
+    try {
+      await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(outcome.through) }]);
+    } catch (e) {
+      this.log.warn('kafka.commit_failed', { partition: stream, offset: outcome.through, ...errorFields(e) });
+    }
   }
 }
