@@ -32,7 +32,7 @@ describe('npm run flowlog -- run', () => {
     try {
       await waitFor(() => err.includes('"event":"source.started"'), 'flowlog run to start under npm');
       // the node process npm started (through sh on some npm versions): the lock names it
-      flowlogPid = Number(readFileSync(join(dir, 'store', 'flowlog.lock'), 'utf8').trim());
+      flowlogPid = Number((JSON.parse(readFileSync(join(dir, 'store', 'flowlog.lock'), 'utf8')) as { pid: number }).pid);
       expect(flowlogPid).toBeGreaterThan(0);
       npm.kill('SIGTERM');
       await waitFor(() => !alive(flowlogPid), 'flowlog to stop after npm was stopped', 30_000);
