@@ -2,6 +2,7 @@
  * Reads and validates the YAML configuration. Every problem is reported at
  * once, each naming the key, the value found and what is allowed.
  */
+import { EVENTS } from '../telemetry/event-names.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { z, ZodIssue, ZodTypeAny } from 'zod';
@@ -56,7 +57,7 @@ export function renameDeprecated(doc: unknown, file: string): unknown {
   if (batch && typeof batch === 'object' && batch.rows !== undefined) {
     throw new FlowlogError('CONFIG_INVALID', `${file}: both batch_rows and batch.rows are set`, 'keep batch.rows only (batch_rows is its deprecated spelling)');
   }
-  log.warn('config.deprecated', { file, key: 'batch_rows', use: 'batch.rows' });
+  log.warn(EVENTS.configDeprecated, { file, key: 'batch_rows', use: 'batch.rows' });
   return { ...rest, batch: { ...batch, rows } };
 }
 

@@ -8,6 +8,7 @@
  * A secret read from the environment stays a reference (`{ env: NAME }`), so
  * the merged configuration can be printed and logged without its values.
  */
+import { EVENTS } from '../telemetry/event-names.js';
 import { readFileSync } from 'node:fs';
 import type { FlowlogConfig } from '../../schemas/config.js';
 import { FlowlogError } from '../core/errors.js';
@@ -112,7 +113,7 @@ export function explainConfig(input: ConfigInput = {}): ResolvedConfig {
     overridden[key] = from;
     if (logged.has(`${key} ${from}`)) return;
     logged.add(`${key} ${from}`);
-    log.info('config.override', { key, from, ...(file ? { file } : {}), ...(shown !== undefined ? { value: redactUrl(shown) } : {}) });
+    log.info(EVENTS.configOverride, { key, from, ...(file ? { file } : {}), ...(shown !== undefined ? { value: redactUrl(shown) } : {}) });
   };
   for (const b of ENV_BINDINGS) if (nonEmpty(env[b.env])) apply(b, env[b.env]!, `env:${b.env}`);
   for (const [name, v] of Object.entries(input.flags ?? {})) {

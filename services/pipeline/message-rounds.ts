@@ -16,6 +16,7 @@
  * notification stores nothing twice). An undecodable message is quarantined
  * with its stream and offset and never blocks the stream.
  */
+import { EVENTS } from '../telemetry/event-names.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Committer, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
@@ -94,7 +95,7 @@ export class MessageRounds implements MessageSink {
     const roundStart = performance.now();
     const replay = intent !== undefined;
     if (replay && (first !== intent.first || last + 1 !== intent.end)) {
-      log.warn('kafka.replay_mismatch', { partition: stream, intent, fetched: { first, end: last + 1 } });
+      log.warn(EVENTS.kafkaReplayMismatch, { partition: stream, intent, fetched: { first, end: last + 1 } });
     }
     if (!replay) await this.committer.beginRound(round);
     // objects a notification names are skipped when stored before this round began, or earlier in it (re-delivered).
@@ -135,7 +136,7 @@ export class MessageRounds implements MessageSink {
           await this.committer.discard();
           this.stats.sourceRetries++;
           const waitMs = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
-          log.warn('source.unavailable', { partition: stream, offsets: [first, last], attempt: attempt + 1, retry_in_ms: waitMs, reason: e.message });
+          log.warn(EVENTS.sourceUnavailable, { partition: stream, offsets: [first, last], attempt: attempt + 1, retry_in_ms: waitMs, reason: e.message });
           await sleep(waitMs);
           if (!ctl.isRunning()) return null;
         }

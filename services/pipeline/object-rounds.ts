@@ -9,6 +9,7 @@
  * A failing round (server down, bucket missing, credentials refused) is logged
  * with its code and tried again with backoff; other sources keep running.
  */
+import { EVENTS, failedEvent } from '../telemetry/event-names.js';
 import type { Source, SourceHealth, SourceKind, ObjectSource, SourceObjectRef } from '../sources/source.js';
 import { listsByDay } from '../sources/s3/key-date.js';
 import { nextCursor, pollFrom } from '../sources/s3/poll-cursor.js';
@@ -98,14 +99,14 @@ export class ObjectRounds implements Source {
         failures = 0;
         this.opts.onRound?.(s);
         // left for the next round (poll) or the next run: the ledger has them as unfinished
-        for (const u of s.unfinished) this.log.warn('source.unfinished', { object: u.object, reason: u.reason });
+        for (const u of s.unfinished) this.log.warn(EVENTS.sourceUnfinished, { object: u.object, reason: u.reason });
         if (!every) break;
       } catch (e) {
         const f = errorFields(e);
         this.state = { state: 'failed', error: { code: String(f.code), message: String(f.error), at: new Date().toISOString() } };
         this.opts.onError?.(e);
         const waitMs = RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)]!;
-        this.log.error('source.failed', { ...f, retry_in_ms: waitMs });
+        this.log.error(failedEvent('source'), { ...f, retry_in_ms: waitMs });
         if (this.stopping) break;
         await this.sleep(waitMs);
         if (this.stopping) break;

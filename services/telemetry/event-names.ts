@@ -15,6 +15,14 @@ export const EVENTS = {
   messagesRead: 'kafka.messages',
   /** A line from the Kafka client library itself (kafka-log.ts). */
   kafkaClient: 'kafka.client',
+  /** A Kafka round's stored offsets not committed to the group (a rebalance): the next commit covers them. */
+  kafkaCommitFailed: 'kafka.commit_failed',
+  /** A replayed intent's range differs from what was fetched. */
+  kafkaReplayMismatch: 'kafka.replay_mismatch',
+  /** An object a round names could not be delivered by S3: the round is run again after a wait. */
+  sourceUnavailable: 'source.unavailable',
+  configOverride: 'config.override',
+  configDeprecated: 'config.deprecated',
   storeRetry: 'store.retry',
   storeRecovered: 'store.recovered',
   ipamLoaded: 'ipam.loaded',

@@ -11,6 +11,7 @@
  * the round in hand waits, heartbeating, and the first round stored
  * afterwards resumes them.
  */
+import { EVENTS } from '../../telemetry/event-names.js';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig } from 'kafkajs';
 import { FlowlogError } from '../../core/errors.js';
 import type { MessageSink, SourceHealth } from '../source.js';
@@ -100,7 +101,7 @@ export class KafkaSource {
     try {
       await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(outcome.through) }]);
     } catch (e) {
-      this.log.warn('kafka.commit_failed', { partition: stream, offset: outcome.through, ...errorFields(e) });
+      this.log.warn(EVENTS.kafkaCommitFailed, { partition: stream, offset: outcome.through, ...errorFields(e) });
     }
   }
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, exitCodeFor, type ErrorCode } from '../../core/errors.js';
 import { METRICS } from '../catalogue.js';
 import { LOG_LEVELS } from '../log.js';
+import { COMPONENTS, EVENTS, failedEvent } from '../event-names.js';
 
 const doc = readFileSync(new URL('../../../docs/operations-telemetry.md', import.meta.url), 'utf8');
 /** The table rows whose first cell is a `code` span: name -> the other cells. */
@@ -31,6 +32,10 @@ describe('operations telemetry doc', () => {
       expect(rows.get(code)!.at(-1), code).toBe(String(exitCodeFor(code)));
     }
     expect([...rows.keys()].filter((k) => !k.startsWith('flowlog_')).sort()).toEqual([...codes].sort());
+  });
+
+  it('names every log event', () => {
+    for (const e of [...Object.values(EVENTS), ...COMPONENTS.map(failedEvent)]) expect(doc, `${e} is missing from the doc`).toContain(`\`${e}\``);
   });
 
   it('names the levels and the variable that sets them', () => {
