@@ -103,6 +103,17 @@ describe('dashboard JSON', () => {
     expect(new Set([traffic.uid, operations.uid]).size).toBe(2);
   });
 
+  it('is provisioned from the folder the docs mount, with the environment the docs name', () => {
+    const provider = (parse(read('provisioning/dashboards/flowlog.yaml')) as { providers: { type: string; options: { path: string } }[] }).providers;
+    expect(provider).toHaveLength(1);
+    expect(provider[0]).toMatchObject({ type: 'file', options: { path: '/var/lib/grafana/dashboards/flowlog' } });
+    const docs = readFileSync(join(DIR, '../../docs/dashboards.md'), 'utf8');
+    expect(docs).toContain(`./infra/grafana/dashboards:${provider[0]!.options.path}:ro`);
+    const env = [...read('provisioning/datasources/flowlog.yaml').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!);
+    expect(env.length).toBeGreaterThan(3);
+    for (const name of env) expect(docs, name).toMatch(new RegExp(`${name}: `));
+  });
+
   it('has a panel for each question of the issue', () => {
     const titles = queryPanels(traffic).map((p) => p.title);
     for (const t of [/by owner/, /by segment/, /Top talkers/, /Denied/, /Egress to the internet by owner/, /Segment matrix/, /Open findings/, /Policy violations/, /Quarantine by reason/]) {
