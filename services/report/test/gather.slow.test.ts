@@ -21,7 +21,7 @@ import { gatherReport } from '../gather.js';
 const BIN = fileURLToPath(new URL('../../../bin/flowlog.js', import.meta.url));
 
 describe('report data', () => {
-  it('gathers totals, findings, egress with baselines and top talkers; flowlog report writes the files', { timeout: 120_000 }, async () => {
+  it('gathers totals, findings, egress with baselines and top talkers; flowlog report writes the files', { timeout: 300_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flowlog-gather-'));
     const start = new Date('2026-11-01T00:00:00Z'), since = new Date('2026-11-08T00:00:00Z'), until = new Date('2026-11-09T00:00:00Z');
     try {
