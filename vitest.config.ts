@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 const ALL = ['services/**/*.test.ts', 'schemas/**/*.test.ts', 'test/**/*.test.ts', 'infra/**/*.test.ts'];
 // Suites that talk to Kafka or MinIO are named *.int.test.ts: only they get the servers.
 const INTEGRATION = ['**/*.int.test.ts'];
-// Server-free suites that take minutes (a whole generated scenario end to end) are *.slow.test.ts:
-// `npm test` runs them, `npm run test:unit` stays quick.
+// Server-free suites that run end to end (the CLI as a process, a whole generated scenario) are
+// *.slow.test.ts: `npm test` runs them, `npm run test:unit` stays under a minute.
 const SLOW = ['**/*.slow.test.ts'];
 
 export default defineConfig({
