@@ -17,7 +17,7 @@ import { exited, startRun, type RunChild } from '../../services/run/test/harness
 import { createTopic } from '../../test/kafka.js';
 import { REPO_ROOT } from '../../test/paths.js';
 import { waitFor } from '../../test/wait.js';
-import { PROMETHEUS_RULE_FILE, RULES_FILE } from './prometheus-rule.js';
+import { parseRules, PROMETHEUS_RULE_FILE, RULES_FILE } from './prometheus-rule.js';
 
 const SCRIPT = join(REPO_ROOT, 'infra/promtool/promtool.sh');
 let promtool = '';
@@ -115,6 +115,11 @@ describe('promtool', () => {
       for (const name of ['flowlog_build_info', 'flowlog_newest_flow_timestamp_seconds', 'flowlog_records_rejected_total', 'flowlog_source_up', 'process_cpu_seconds_total', 'nodejs_gc_duration_seconds_bucket']) {
         expect(text, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
       }
+      // every flowlog metric an alert reads is declared in the scrape
+      const named = parseRules(readFileSync(join(REPO_ROOT, RULES_FILE), 'utf8')).groups.flatMap((g) => g.rules)
+        .flatMap((rule) => [...rule.expr.matchAll(/\bflowlog_[a-z0-9_]+/g)].map((m) => m[0]));
+      expect(named.length).toBeGreaterThan(8);
+      expect(named.filter((name) => !text.includes(`\n# TYPE ${name} `))).toEqual([]);
       const r = promtoolRun(['check', 'metrics'], text);
       expect(r.out).toBe('');
       expect(r.status).toBe(0);

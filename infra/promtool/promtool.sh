@@ -2,7 +2,8 @@
 # promtool (Prometheus' rule and metrics checker), built from the Go module proxy.
 #
 #   infra/promtool/promtool.sh install   build promtool once (skipped when the pinned version is
-#                                        installed) and print PROMTOOL=<path>
+#                                        installed) and print PROMTOOL=<path>. Cold: ~20 min on 2 cores
+#                                        shared with other builds, ~2 GB of Go caches (deleted after)
 #   infra/promtool/promtool.sh env       print PROMTOOL=<path> (eval "$(infra/promtool/promtool.sh env)")
 #   infra/promtool/promtool.sh status    exit 0 when the pinned version is installed, 3 when not
 #
