@@ -51,6 +51,9 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // prom-client's totals of nodejs_active_{handles,requests,resources} are gauges named `_total`, which
+    // `promtool check metrics` rejects (that suffix means a counter); sum the per-type gauges instead.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
     this.defineSpec(METRICS.find((s) => s.name === 'flowlog_build_info')!);
     this.set('flowlog_build_info', { version: VERSION, node: process.versions.node }, 1);
   }
