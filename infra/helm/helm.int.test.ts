@@ -13,7 +13,6 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseConfig } from '../../services/config/load-config.js';
-import { METRICS } from '../../services/telemetry/catalogue.js';
 import { REPO_ROOT } from '../../test/paths.js';
 
 const run = promisify(execFile);
@@ -106,18 +105,11 @@ describe('helm chart infra/helm/flowlog', () => {
     }
   });
 
-  it('serves the rules of files/flowlog-rules.yaml as the PrometheusRule, each naming metrics flowlog exposes', () => {
+  it('serves the rules of files/flowlog-rules.yaml as the PrometheusRule (the copy of infra/prometheus/flowlog-rules.yaml, whose metrics rules.test.ts checks)', () => {
     const rule = manifests.find((m) => m.kind === 'PrometheusRule')!;
     const file = parse(readFileSync(join(CHART, 'files/flowlog-rules.yaml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
     expect(rule.spec!.groups).toEqual(file.groups);
-    const known = new Set<string>(METRICS.map((m) => m.name));
-    const alerts = file.groups.flatMap((g) => g.rules);
-    expect(alerts.length).toBeGreaterThanOrEqual(6);
-    for (const a of alerts) {
-      const named = a.expr.match(/\bflowlog_[a-z_]+/g) ?? [];
-      expect(named.length, a.alert).toBeGreaterThan(0);
-      for (const n of named) expect(known.has(n), `${a.alert}: ${n}`).toBe(true);
-    }
+    expect(file.groups.flatMap((g) => g.rules).length).toBeGreaterThanOrEqual(8);
   });
 
   it('refuses what cannot work: the embedded store (one process) and a missing Secret name', async () => {

@@ -37,6 +37,10 @@ describe('alert rules', () => {
     expect(manifest.spec).toEqual(parseRules(read(RULES_FILE)));
   });
 
+  it('the Helm chart serves the same rules (infra/helm/flowlog/files/flowlog-rules.yaml is a copy of the rules file)', () => {
+    expect(read('infra/helm/flowlog/files/flowlog-rules.yaml'), 'copy infra/prometheus/flowlog-rules.yaml into the chart').toBe(read(RULES_FILE));
+  });
+
   it('has every alert the operations page promises, in group flowlog', () => {
     expect(parseRules(read(RULES_FILE)).groups.map((g) => g.name)).toEqual(['flowlog']);
     expect(rules.map((r) => r.alert)).toEqual(ALERTS);
