@@ -48,7 +48,10 @@ function kafkaError(e: unknown, topics: readonly string[]): FlowlogError {
   if (e instanceof FlowlogError) return e;
   const type = (e as { type?: string }).type ?? '';
   const msg = (e as Error).message ?? String(e);
-  if (/UNKNOWN_TOPIC|INVALID_TOPIC|TOPIC_AUTHORIZATION/.test(type) || /topic/i.test(msg)) {
+  if (/SASL|AUTHORIZATION|AUTHENTICATION/i.test(`${type} ${(e as Error).name ?? ''}`)) {
+    return new FlowlogError('SOURCE_ACCESS_DENIED', `Kafka: ${msg}`, 'check the source\'s sasl user and password and the ACLs on its topics and group', { cause: e });
+  }
+  if (/UNKNOWN_TOPIC|INVALID_TOPIC/.test(type) || /topic/i.test(msg)) {
     return new FlowlogError('SOURCE_NOT_FOUND', `Kafka topics ${topics.join(', ')}: ${msg}`,
       'create the topic (kafka-topics.sh --create --topic ...) or fix its name: flowlog never creates topics, and keeps trying', { cause: e });
   }
