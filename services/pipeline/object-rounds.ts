@@ -40,7 +40,8 @@ export interface ObjectRoundsOptions {
   intervalMs?: number;
   ingest: IngestOptions;
   onRound?: (s: IngestSummary) => void;
-  onError?: (e: unknown) => void;
+  /** A failed round, with the wait before the next (logged and counted by the caller). */
+  onError?: (e: unknown, retryInMs: number) => void;
   /** Each change of the source's state (running, failed with its error, stopped): /healthz and flowlog_source_up. */
   onHealth?: (h: SourceHealth) => void;
 }
@@ -106,9 +107,10 @@ export class ObjectRounds implements Source {
       } catch (e) {
         const f = errorFields(e);
         this.setState({ state: 'failed', error: { code: String(f.code), message: String(f.error), at: new Date().toISOString() } });
-        this.opts.onError?.(e);
         const waitMs = retryDelayMs(failures++);
-        this.log.error(failedEvent('source'), { ...f, retry_in_ms: waitMs });
+        // one line per failure: the caller's (which also counts it), else our own
+        if (this.opts.onError) this.opts.onError(e, waitMs);
+        else this.log.error(failedEvent('source'), { ...f, retry_in_ms: waitMs });
         if (this.stopping) break;
         await this.sleep(waitMs);
         if (this.stopping) break;

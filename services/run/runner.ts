@@ -75,16 +75,21 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
     store, enrich, events, batchRows: cfg.batch.rows, limits: cfg.limits,
     onHealth: (source: string, h: SourceHealth) => { if (!stopping) metrics.set('flowlog_source_up', { source }, up(h)); },
   };
-  for (const [i, src] of cfg.sources.entries()) {
+  const built = cfg.sources.map((src, i) => {
     const where = `sources[${i}]`;
     const source = src.kind === 'kafka' ? kafkaSource(src, where, deps) : objectSource(src, where, deps);
     if (src.kind === 'kafka') { kafka.push(source as KafkaRunning); metrics.set('flowlog_backpressure', { source: src.name }, 0); }
-    else events.sourceStarted({ source: src.name, kind: src.kind });
+    sources.push(source);
+    return { src, source };
+  });
+  // all at once: a source whose server does not answer (a Kafka client's connect retries take
+  // seconds) must not hold back the start of the others
+  await Promise.all(built.map(async ({ src, source }) => {
+    if (src.kind !== 'kafka') events.sourceStarted({ source: src.name, kind: src.kind });
     await source.start(); // never throws for a source's fault: it is retried, and health() says so
     metrics.set('flowlog_source_up', { source: src.name }, up(source.health()));
     void source.done.then(() => { if (src.kind !== 'kafka') events.sourceStopped({ source: src.name }); });
-    sources.push(source);
-  }
+  }));
   const jobs = new InFlightJobs();
   const crons = [
     ...(cfg.detect ? scheduleDetectors(store, cfg.detect, metrics, jobs, reporter(board, 'detect')) : []),

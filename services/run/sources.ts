@@ -121,7 +121,7 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig>, wher
   const logFormat = src.log_format ? compileLogFormat(src.log_format) : undefined;
   const ingest = { ...(logFormat ? { logFormat } : {}), ...(deps.batchRows ? { batchRows: deps.batchRows } : {}), ...(deps.limits ? { limits: deps.limits } : {}), onBatch: batchEvents(events, src.name), enrich: deps.enrich };
   const onRound = (s: IngestSummary) => events.sourceRound({ source: src.name, objects: s.objects, skipped: s.skipped, rows: s.rows, rejected: s.rejected, seconds: s.seconds, unfinished: s.unfinished });
-  const onError = (error: unknown) => events.error({ component: 'source', error, source: src.name });
+  const onError = (error: unknown, retryInMs: number) => events.error({ component: 'source', error, source: src.name, retry_in_ms: retryInMs });
   const onHealth = deps.onHealth ? { onHealth: (h: SourceHealth) => deps.onHealth!(src.name, h) } : {};
   if (src.kind === 'local') {
     const path = src.path;
