@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   CONFIG_INVALID: 'the configuration (file, flag or environment variable) is wrong; the message names the field',
   USAGE: 'the command line is wrong (unknown flag, missing argument)',
   SOURCE_NOT_FOUND: 'a file, folder, bucket or object to read does not exist',
+  SOURCE_ACCESS_DENIED: 'a source refused flowlog\'s credentials (wrong key or secret, or a missing permission)',
   SOURCE_UNAVAILABLE: 'a source\'s server or network failed past the retries: nothing is marked done, a re-run resumes',
   STORE_QUERY_FAILED: 'the store refused or failed a query',
   STORE_INSERT_FAILED: 'the store refused or failed an insert',

@@ -5,9 +5,12 @@
  * half-built one. A segmentation policy, when configured, is compiled with
  * each IPAM version and evaluated on the same batch right after enrichment;
  * its violations are stored with the batch. A new version that fails to load is rejected with its error
- * and the version in use stays.
+ * and the version in use stays. A NetBox pull that fails (NetBox down, a 5xx)
+ * is tried again with backoff (core/backoff.ts) rather than only at the next
+ * interval; a rejected file is tried again when it changes.
  */
 import { Worker } from 'node:worker_threads';
+import { retryDelayMs } from '../core/backoff.js';
 import { FlowlogError } from '../core/errors.js';
 import type { FlowBatch } from '../core/flow-batch.js';
 import type { FlowStore } from '../store/store.js';
@@ -61,6 +64,9 @@ export class LiveEnricher {
   private timers: NodeJS.Timeout[] = [];
   private running: Promise<ReloadOutcome> | null = null;
   private queued: Promise<ReloadOutcome> | null = null;
+  private rejections = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   private constructor(private readonly settings: EnrichSettings, private readonly opts: LiveOptions) {}
 
@@ -112,8 +118,11 @@ export class LiveEnricher {
   private watched(): string[] { return [...this.settings.files, ...(this.settings.policyFile ? [this.settings.policyFile] : [])]; }
 
   stop(): void {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   private every(ms: number, fn: () => Promise<unknown>): void {
@@ -140,9 +149,19 @@ export class LiveEnricher {
     } catch (e) {
       outcome = { result: 'rejected', error: (e as Error).message };
     }
-    // a rejected version is not retried until the files change again
+    // a rejected version is not retried until the files change again; a NetBox pull may pass next time
     this.stamps = stamps;
+    if (outcome.result !== 'rejected') this.rejections = 0;
+    else if (this.settings.netbox && this.current) this.retryLater();
     this.opts.onReload?.(outcome);
     return outcome;
+  }
+
+  /** One pending retry at a time, 1 s, 5 s, ... 60 s after the rejections in a row. */
+  private retryLater(): void {
+    if (this.retryTimer || this.stopped) return;
+    const t = setTimeout(() => { this.retryTimer = null; if (!this.stopped) void this.reloadNow(); }, retryDelayMs(this.rejections++));
+    t.unref();
+    this.retryTimer = t;
   }
 }

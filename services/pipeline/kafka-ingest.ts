@@ -7,6 +7,7 @@ import type { KafkaConfig } from 'kafkajs';
 import { DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import { KafkaSource, type KafkaFetchSettings } from '../sources/kafka/kafka-source.js';
+import type { SourceHealth } from '../sources/source.js';
 import type { FlowStore } from '../store/store.js';
 import type { Limits } from '../../schemas/config.js';
 import { MessageRounds, type MessageRoundStats, type NotifiedS3 } from './message-rounds.js';
@@ -32,6 +33,10 @@ export interface KafkaIngestOptions {
   enrich?: BatchEnricher;
   /** Partitions paused (true) or resumed (false) for backpressure. */
   onBackpressure?: (paused: boolean) => void;
+  /** A failed start or a crashed consumer, with the wait before the next try (the source keeps trying). */
+  onError?: (e: unknown, retryInMs?: number) => void;
+  /** Each change of the source's state. */
+  onHealth?: (h: SourceHealth) => void;
 }
 
 export type KafkaIngestStats = MessageRoundStats;
@@ -51,6 +56,7 @@ export class KafkaIngest {
       kafka: opts.kafka, topics: opts.topics, groupId: opts.groupId,
       ...(opts.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
       ...(opts.fetch ? { fetch: opts.fetch } : {}), ...(opts.onBackpressure ? { onBackpressure: opts.onBackpressure } : {}),
+      ...(opts.onError ? { onError: opts.onError } : {}), ...(opts.onHealth ? { onHealth: opts.onHealth } : {}),
     }, this.rounds);
   }
 
@@ -58,6 +64,7 @@ export class KafkaIngest {
   get isPaused(): boolean { return this.source.isPaused; }
   health() { return this.source.health(); }
 
+  /** Never throws for Kafka's sake: a consumer that cannot start is retried in the background (health() says so). */
   async start(): Promise<void> {
     await this.rounds.load();
     await this.source.start();

@@ -9,6 +9,7 @@
  * A failing round (server down, bucket missing, credentials refused) is logged
  * with its code and tried again with backoff; other sources keep running.
  */
+import { retryDelayMs, Sleeper } from '../core/backoff.js';
 import { EVENTS, failedEvent } from '../telemetry/event-names.js';
 import type { Source, SourceHealth, SourceKind, ObjectSource, SourceObjectRef } from '../sources/source.js';
 import { listsByDay } from '../sources/s3/key-date.js';
@@ -39,17 +40,18 @@ export interface ObjectRoundsOptions {
   intervalMs?: number;
   ingest: IngestOptions;
   onRound?: (s: IngestSummary) => void;
-  onError?: (e: unknown) => void;
+  /** A failed round, with the wait before the next (logged and counted by the caller). */
+  onError?: (e: unknown, retryInMs: number) => void;
+  /** Each change of the source's state (running, failed with its error, stopped): /healthz and flowlog_source_up. */
+  onHealth?: (h: SourceHealth) => void;
 }
-
-const RETRY_MS = [1_000, 5_000, 15_000, 30_000, 60_000];
 
 export class ObjectRounds implements Source {
   readonly name: string;
   readonly kind: SourceKind;
   done: Promise<void> = Promise.resolve();
   private stopping = false;
-  private wake: (() => void) | null = null;
+  private readonly sleeper = new Sleeper();
   private state: SourceHealth = { state: 'starting' };
   private readonly log;
 
@@ -67,7 +69,7 @@ export class ObjectRounds implements Source {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    this.sleeper.wake();
     await this.done;
   }
 
@@ -94,19 +96,21 @@ export class ObjectRounds implements Source {
     let failures = 0;
     for (;;) {
       try {
-        this.state = { state: 'running' };
+        if (this.state.state !== 'failed') this.setState({ state: 'running' });
         const s = await this.round();
         failures = 0;
+        this.setState({ state: 'running' });
         this.opts.onRound?.(s);
         // left for the next round (poll) or the next run: the ledger has them as unfinished
         for (const u of s.unfinished) this.log.warn(EVENTS.sourceUnfinished, { object: u.object, reason: u.reason });
         if (!every) break;
       } catch (e) {
         const f = errorFields(e);
-        this.state = { state: 'failed', error: { code: String(f.code), message: String(f.error), at: new Date().toISOString() } };
-        this.opts.onError?.(e);
-        const waitMs = RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)]!;
-        this.log.error(failedEvent('source'), { ...f, retry_in_ms: waitMs });
+        this.setState({ state: 'failed', error: { code: String(f.code), message: String(f.error), at: new Date().toISOString() } });
+        const waitMs = retryDelayMs(failures++);
+        // one line per failure: the caller's (which also counts it), else our own
+        if (this.opts.onError) this.opts.onError(e, waitMs);
+        else this.log.error(failedEvent('source'), { ...f, retry_in_ms: waitMs });
         if (this.stopping) break;
         await this.sleep(waitMs);
         if (this.stopping) break;
@@ -116,14 +120,15 @@ export class ObjectRounds implements Source {
       await this.sleep(every);
       if (this.stopping) break;
     }
-    this.state = { state: 'stopped' };
+    this.setState({ state: 'stopped' });
+  }
+
+  private setState(h: SourceHealth): void {
+    const changed = h.state !== this.state.state || h.error?.code !== this.state.error?.code;
+    this.state = h;
+    if (changed) this.opts.onHealth?.(h);
   }
 
   /** A sleep stop() cuts short, so SIGTERM never waits out a poll interval. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => { this.wake = null; resolve(); }, ms);
-      this.wake = () => { clearTimeout(t); this.wake = null; resolve(); };
-    });
-  }
+  private sleep(ms: number): Promise<void> { return this.sleeper.sleep(ms); }
 }

@@ -3,6 +3,12 @@
  * SIGTERM/SIGINT. Shutdown drains: each Kafka consumer finishes the batch in
  * hand (stored, then committed) before leaving its group, polling loops stop
  * between rounds, and the store closes last.
+ *
+ * Supervision: every source, the IPAM reload, the detector runs and each
+ * report delivery report their failures with a code (log line, and
+ * flowlog_errors_total{component,code}), try again with backoff, and show in
+ * /healthz; a failed source is flowlog_source_up 0 while the others keep
+ * storing. /healthz answers 503 only when the store is down or every source is.
  */
 import { resolve } from 'node:path';
 import type { FlowlogConfig } from '../../schemas/config.js';
@@ -13,6 +19,9 @@ import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
 import { openConfiguredStore } from '../store/open.js';
 import { telemetryEvents } from '../telemetry/events.js';
 import { standardMetrics, type Metrics } from '../telemetry/metrics.js';
+import { FlowlogError } from '../core/errors.js';
+import type { SourceHealth } from '../sources/source.js';
+import { HealthBoard, reporter } from './health.js';
 import { InFlightJobs, scheduleDetectors, scheduleReports } from './schedules.js';
 import { kafkaSource, objectSource, type KafkaRunning } from './sources.js';
 
@@ -29,30 +38,63 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
   await store.migrate();
   let stopping = false;
   const sources: Source[] = [];
+  const board = new HealthBoard();
+  const enrichOn = Boolean(cfg.enrich || cfg.policy);
+  const up = (h: SourceHealth) => (h.state === 'running' || h.state === 'waiting' || h.state === 'starting' ? 1 : 0);
   // one ping, no retries: a health check must answer now, above all while the store is down
   metrics.healthy = async () => {
-    const detail: Record<string, unknown> = { sources: Object.fromEntries(sources.map((s) => [s.name, s.health()])) };
+    const health = sources.map((s) => [s.name, s.health()] as const);
+    // a failing source among working ones is shown, not fatal: the others keep storing
+    const allDown = health.length > 0 && health.every(([, h]) => h.state === 'failed');
+    const parts = {
+      sources: Object.fromEntries(health),
+      ...(enrichOn ? { ipam: board.get('ipam') ?? { state: 'pending' } } : {}),
+      ...(cfg.detect ? { detect: board.get('detect') ?? { state: 'pending' } } : {}),
+      ...(cfg.reports.length ? { reports: Object.fromEntries(cfg.reports.map((r) => [r.name, board.get(`report:${r.name}`) ?? { state: 'pending' }])) } : {}),
+    };
+    let storeUp: boolean, storeHealth: Record<string, unknown>;
     try {
-      const up = store instanceof ClickHouseServerStore ? await store.ping() : (await store.queryRows('SELECT 1 AS ok'), true);
-      return { ok: up && !stopping, detail: { store: up ? 'ok' : 'unreachable', ...detail } };
-    } catch (e) { return { ok: false, detail: { store: (e as Error).message, ...detail } }; }
+      storeUp = store instanceof ClickHouseServerStore ? await store.ping() : (await store.queryRows('SELECT 1 AS ok'), true);
+      storeHealth = storeUp ? { state: 'ok' } : { state: 'unreachable' };
+    } catch (e) {
+      storeUp = false;
+      storeHealth = { state: 'unreachable', error: { code: e instanceof FlowlogError ? e.code : 'STORE_QUERY_FAILED', message: (e as Error).message } };
+    }
+    return { ok: storeUp && !allDown && !stopping, detail: { store: storeHealth, ...parts } };
   };
   const enrich = await openEnricher(withPolicy(cfg.enrich ? enrichPlan(cfg.enrich, baseDir) : null, cfg.policy ? resolve(baseDir, cfg.policy.file) : undefined), {
-    store, watch: true, onReload: (o) => events.ipamReload(o),
+    store, watch: true,
+    onReload: (o) => {
+      events.ipamReload(o);
+      if (o.result === 'rejected') board.failed('ipam', new FlowlogError('IPAM_INVALID', `IPAM reload rejected, the version in use stays: ${o.error}`));
+      else board.ok('ipam');
+    },
   });
   const server = cfg.metrics ? await metrics.listen(cfg.metrics.listen) : null;
-  const deps = { store, enrich, events, batchRows: cfg.batch.rows, limits: cfg.limits };
-  for (const [i, src] of cfg.sources.entries()) {
+  const deps = {
+    store, enrich, events, batchRows: cfg.batch.rows, limits: cfg.limits,
+    onHealth: (source: string, h: SourceHealth) => { if (!stopping) metrics.set('flowlog_source_up', { source }, up(h)); },
+  };
+  const built = cfg.sources.map((src, i) => {
     const where = `sources[${i}]`;
     const source = src.kind === 'kafka' ? kafkaSource(src, where, deps) : objectSource(src, where, deps);
     if (src.kind === 'kafka') { kafka.push(source as KafkaRunning); metrics.set('flowlog_backpressure', { source: src.name }, 0); }
-    else events.sourceStarted({ source: src.name, kind: src.kind });
-    await source.start();
-    void source.done.then(() => { if (src.kind !== 'kafka') events.sourceStopped({ source: src.name }); });
     sources.push(source);
-  }
+    return { src, source };
+  });
+  // all at once: a source whose server does not answer (a Kafka client's connect retries take
+  // seconds) must not hold back the start of the others
+  await Promise.all(built.map(async ({ src, source }) => {
+    if (src.kind !== 'kafka') events.sourceStarted({ source: src.name, kind: src.kind });
+    await source.start(); // never throws for a source's fault: it is retried, and health() says so
+    metrics.set('flowlog_source_up', { source: src.name }, up(source.health()));
+    void source.done.then(() => { if (src.kind !== 'kafka') events.sourceStopped({ source: src.name }); });
+  }));
   const jobs = new InFlightJobs();
-  const crons = [...(cfg.detect ? scheduleDetectors(store, cfg.detect, metrics, jobs) : []), ...scheduleReports(store, cfg.reports, metrics, jobs)];
+  const crons = [
+    ...(cfg.detect ? scheduleDetectors(store, cfg.detect, metrics, jobs, reporter(board, 'detect')) : []),
+    ...scheduleReports(store, cfg.reports, metrics, jobs, (name) => reporter(board, `report:${name}`)),
+  ];
   const done = Promise.all(sources.filter((s) => s.kind !== 'kafka').map((s) => s.done)).then(() => undefined);
   return {
     metrics,

@@ -15,6 +15,17 @@ import { detectSettings } from '../detect/settings.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { telemetryEvents } from '../telemetry/events.js';
 import type { FlowStore } from '../store/store.js';
+import { retryDelayMs } from '../core/backoff.js';
+import type { HealthReporter } from './health.js';
+
+/** Tries of one scheduled detector run: the first and two retries after 1 s and 5 s (core/backoff.ts); the next schedule tries again. */
+const DETECT_TRIES = 3;
+
+const pause = (ms: number, signal: AbortSignal) => new Promise<void>((r) => {
+  const t = setTimeout(done, ms);
+  function done() { clearTimeout(t); signal.removeEventListener('abort', done); r(); }
+  signal.addEventListener('abort', done, { once: true });
+});
 
 /**
  * The jobs the schedules started and that have not ended: a stopping run
@@ -49,16 +60,23 @@ export class InFlightJobs {
   }
 }
 
-export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Metrics, jobs = new InFlightJobs()): Cron[] {
+export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Metrics, jobs = new InFlightJobs(), health?: HealthReporter): Cron[] {
   const settings = detectSettings(c);
   const ev = telemetryEvents(metrics);
-  const job = (which: readonly DetectorName[]) => jobs.track(async () => {
+  const job = (which: readonly DetectorName[]) => jobs.track(async (signal) => {
     const disabled = [...new Set([...(settings.disabled ?? []), ...DETECTORS.filter((d) => !which.includes(d))])];
-    try {
-      const r = await runDetectors(store, new Date(), { ...settings, disabled });
-      ev.detectRun({ detectors: which, findings: r.findings.length, ms: r.ms, recorded: r.recorded });
-    } catch (e) {
-      ev.error({ component: 'detect', error: e, detectors: which });
+    for (let attempt = 0; attempt < DETECT_TRIES && !signal.aborted; attempt++) {
+      try {
+        const r = await runDetectors(store, new Date(), { ...settings, disabled });
+        ev.detectRun({ detectors: which, findings: r.findings.length, ms: r.ms, recorded: r.recorded });
+        health?.ok();
+        return;
+      } catch (e) {
+        health?.failed(e);
+        const last = attempt === DETECT_TRIES - 1;
+        ev.error({ component: 'detect', error: e, detectors: which, ...(last ? {} : { retry_in_ms: retryDelayMs(attempt) }) });
+        if (!last) await pause(retryDelayMs(attempt), signal);
+      }
     }
   });
   return [
@@ -68,15 +86,21 @@ export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Me
 }
 
 
-/** The configured reports, each on its cron (UTC), covering the `since` window that ends at the run. */
-export function scheduleReports(store: FlowStore, reports: ReportsConfig, metrics?: Metrics, jobs = new InFlightJobs()): Cron[] {
+/**
+ * The configured reports, each on its cron (UTC), covering the `since` window that ends at the run.
+ * A delivery is retried inside (a webhook's 5xx and network failures, with backoff); one that still
+ * fails is counted, shown in /healthz under its report's name, and the next schedule delivers again.
+ */
+export function scheduleReports(store: FlowStore, reports: ReportsConfig, metrics?: Metrics, jobs = new InFlightJobs(), health?: (report: string) => HealthReporter): Cron[] {
   const ev = telemetryEvents(metrics);
   return reports.map((r) => new Cron(r.cron, { timezone: 'UTC', protect: true }, jobs.track(async (signal) => {
     const until = new Date();
     try {
       const res = await makeReport(store, { since: new Date(until.getTime() - durationMs(r.since)), until, ...(r.title ? { title: r.title } : {}), deliver: r.deliver, signal });
       ev.reportDelivered({ report: r.name, findings: res.findings, to: res.results.map((x) => x.target) });
+      health?.(r.name).ok();
     } catch (e) {
+      health?.(r.name).failed(e);
       ev.reportFailed({ report: r.name, error: e });
     }
   })));

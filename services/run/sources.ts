@@ -5,6 +5,7 @@
  */
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { readFileSync } from 'node:fs';
+import { FlowlogError } from '../core/errors.js';
 import type { FlowlogConfig, KafkaSourceConfig, Limits, S3ConnectionConfig } from '../../schemas/config.js';
 import { durationMs } from '../../schemas/common.js';
 import type { BatchEnricher, StoredBatch } from '../commit/committer.js';
@@ -18,7 +19,7 @@ import { listLocalObjects, readLocalObject } from '../sources/local.js';
 import { S3Allowlist } from '../sources/s3/allowlist.js';
 import { makeS3Client } from '../sources/s3/client.js';
 import { parseS3Uri, s3Source } from '../sources/s3/s3-source.js';
-import type { Source } from '../sources/source.js';
+import type { Source, SourceHealth } from '../sources/source.js';
 import type { FlowStore } from '../store/store.js';
 import type { TelemetryEvents } from '../telemetry/events.js';
 import { kafkaLogCreator } from '../telemetry/kafka-log.js';
@@ -33,6 +34,8 @@ export interface SourceDeps {
   batchRows?: number;
   /** The configuration's limits (docs/security.md). */
   limits?: Limits;
+  /** Each change of a source's state (running, failed with its error, stopped). */
+  onHealth?: (source: string, h: SourceHealth) => void;
 }
 
 export function s3Client(c: S3ConnectionConfig, where: string) {
@@ -62,6 +65,23 @@ function batchEvents(events: TelemetryEvents, source: string) {
   };
 }
 
+/**
+ * A failed listing as a typed error, so /healthz and flowlog_errors_total say
+ * which fault it is: no such bucket, credentials refused, or a server that does
+ * not answer (the SDK's own errors carry only a class name).
+ */
+function s3ListError(e: unknown, uri: string): FlowlogError {
+  if (e instanceof FlowlogError) return e;
+  const name = (e as { name?: string }).name ?? '';
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const msg = `${uri}: ${name ? `${name}: ` : ''}${(e as Error).message ?? String(e)}`;
+  if (name === 'NoSuchBucket' || status === 404) return new FlowlogError('SOURCE_NOT_FOUND', msg, 'check the bucket name in the source\'s uri, or create the bucket', { cause: e });
+  if (status === 403 || status === 401 || /AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|InvalidToken|ExpiredToken/.test(name)) {
+    return new FlowlogError('SOURCE_ACCESS_DENIED', msg, 'check the source\'s access_key and secret_key (or the role) and that it may s3:ListBucket and s3:GetObject', { cause: e });
+  }
+  return new FlowlogError('SOURCE_UNAVAILABLE', msg, 'check that the endpoint is reachable from here; flowlog keeps trying', { cause: e });
+}
+
 /** A Kafka source, with the handle the runner needs for backpressure. */
 export interface KafkaRunning extends Source { backpressure(on: boolean): void }
 
@@ -79,6 +99,8 @@ export function kafkaSource(src: KafkaSourceConfig, where: string, deps: SourceD
     onBatch: batchEvents(events, src.name),
     onBackpressure: (paused) => events.backpressure({ source: src.name, paused }),
     onStored: (s) => { events.messagesRead({ source: src.name, count: s.messages - read }); read = s.messages; },
+    onError: (error, retryInMs) => events.error({ component: 'source', error, source: src.name, ...(retryInMs === undefined ? { restart: 'kafkajs' } : { retry_in_ms: retryInMs }) }),
+    ...(deps.onHealth ? { onHealth: (h: SourceHealth) => deps.onHealth!(src.name, h) } : {}),
   });
   let stopped: () => void = () => undefined;
   const done = new Promise<void>((resolve) => { stopped = resolve; });
@@ -99,20 +121,22 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig>, wher
   const logFormat = src.log_format ? compileLogFormat(src.log_format) : undefined;
   const ingest = { ...(logFormat ? { logFormat } : {}), ...(deps.batchRows ? { batchRows: deps.batchRows } : {}), ...(deps.limits ? { limits: deps.limits } : {}), onBatch: batchEvents(events, src.name), enrich: deps.enrich };
   const onRound = (s: IngestSummary) => events.sourceRound({ source: src.name, objects: s.objects, skipped: s.skipped, rows: s.rows, rejected: s.rejected, seconds: s.seconds, unfinished: s.unfinished });
-  const onError = (error: unknown) => events.error({ component: 'source', error, source: src.name });
+  const onError = (error: unknown, retryInMs: number) => events.error({ component: 'source', error, source: src.name, retry_in_ms: retryInMs });
+  const onHealth = deps.onHealth ? { onHealth: (h: SourceHealth) => deps.onHealth!(src.name, h) } : {};
   if (src.kind === 'local') {
     const path = src.path;
-    return new ObjectRounds(deps.store, { name: src.name, kind: 'local', ingest, onRound, onError,
+    return new ObjectRounds(deps.store, { name: src.name, kind: 'local', ingest, onRound, onError, ...onHealth,
       open: () => ({ source: { kind: 'local', list: () => listLocalObjects(path), fetch: readLocalObject } }) });
   }
   const { bucket, prefix } = parseS3Uri(src.uri);
   const poll = src.mode === 'poll';
   return new ObjectRounds(deps.store, {
-    name: src.name, kind: 's3', ingest, onRound, onError,
+    name: src.name, kind: 's3', ingest, onRound, onError, ...onHealth,
     open: (from) => {
       const client = s3Client(src, where);
       const since = poll ? from : src.from;
-      return { source: s3Source(client, { bucket, prefix, concurrency: src.concurrency, ...(since ? { from: since } : {}), ...(src.to ? { to: src.to } : {}) }), close: () => client.destroy() };
+      const source = s3Source(client, { bucket, prefix, concurrency: src.concurrency, ...(since ? { from: since } : {}), ...(src.to ? { to: src.to } : {}) });
+      return { source: { ...source, list: () => source.list().catch((e: unknown) => { throw s3ListError(e, src.uri); }) }, close: () => client.destroy() };
     },
     ...(poll ? { intervalMs: durationMs(src.poll_interval),
       cursor: { key: `${src.name}:${src.uri}`, prefix, ...(src.from ? { from: src.from } : {}), lookbackMs: durationMs(src.poll_lookback) } } : {}),

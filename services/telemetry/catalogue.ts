@@ -33,7 +33,7 @@ export const METRICS = [
   { name: 'flowlog_ipam_reloads_total', type: 'counter', help: 'IPAM reloads, by result: loaded | unchanged | rejected (the version in use stays)', labels: ['result'] },
   { name: 'flowlog_findings_total', type: 'counter', help: 'detector findings opened and resolved, by detector and change', labels: ['detector', 'change'] },
   { name: 'flowlog_reports_total', type: 'counter', help: 'scheduled reports, by result: delivered | failed', labels: ['result'] },
-  { name: 'flowlog_source_up', type: 'gauge', help: '1 while a source runs', labels: ['source'] },
+  { name: 'flowlog_source_up', type: 'gauge', help: '1 while a source runs, 0 while it is failed (and retrying) or stopped', labels: ['source'] },
   { name: 'flowlog_consumer_lag', type: 'gauge', help: 'Kafka messages behind the last stored round, by source and partition', labels: ['source', 'partition'] },
   { name: 'flowlog_store_waiting', type: 'gauge', help: '1 while the store is failing and flowlog retries (backpressure: consumption waits)', labels: [] },
   { name: 'flowlog_backpressure', type: 'gauge', help: '1 while a Kafka source has paused its partitions because the store is behind, by source', labels: ['source'] },

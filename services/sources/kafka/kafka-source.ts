@@ -10,9 +10,16 @@
  * subscribed topic (no fetches at all, not only for the partition in hand);
  * the round in hand waits, heartbeating, and the first round stored
  * afterwards resumes them.
+ *
+ * Supervised: a start that fails (brokers unreachable, a topic that cannot be
+ * subscribed) or a consumer that crashes for good (kafkajs gives up, e.g. a
+ * topic deleted under it) is reported with its code and tried again with
+ * backoff (core/backoff.ts); it never throws out of start(), so one broken
+ * source cannot take `flowlog run` and the other sources down.
  */
 import { EVENTS } from '../../telemetry/event-names.js';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig } from 'kafkajs';
+import { retryDelayMs, Sleeper } from '../../core/backoff.js';
 import { FlowlogError } from '../../core/errors.js';
 import type { MessageSink, SourceHealth } from '../source.js';
 import { errorFields, log, type Logger } from '../../telemetry/log.js';
@@ -30,6 +37,25 @@ export interface KafkaSourceOptions {
   fetch?: Partial<KafkaFetchSettings>;
   /** Partitions paused (true) or resumed (false) for backpressure. */
   onBackpressure?: (paused: boolean) => void;
+  /** A failure (start, crash), with the wait before the next try: logged and counted by the caller. */
+  onError?: (e: unknown, retryInMs?: number) => void;
+  /** Each change of state (running, failed with its error, stopped): /healthz and flowlog_source_up. */
+  onHealth?: (h: SourceHealth) => void;
+}
+
+/** A kafkajs failure as a typed error: a topic that is not there, or a cluster that does not answer. */
+function kafkaError(e: unknown, topics: readonly string[]): FlowlogError {
+  if (e instanceof FlowlogError) return e;
+  const type = (e as { type?: string }).type ?? '';
+  const msg = (e as Error).message ?? String(e);
+  if (/SASL|AUTHORIZATION|AUTHENTICATION/i.test(`${type} ${(e as Error).name ?? ''}`)) {
+    return new FlowlogError('SOURCE_ACCESS_DENIED', `Kafka: ${msg}`, 'check the source\'s sasl user and password and the ACLs on its topics and group', { cause: e });
+  }
+  if (/UNKNOWN_TOPIC|INVALID_TOPIC/.test(type) || /topic/i.test(msg)) {
+    return new FlowlogError('SOURCE_NOT_FOUND', `Kafka topics ${topics.join(', ')}: ${msg}`,
+      'create the topic (kafka-topics.sh --create --topic ...) or fix its name: flowlog never creates topics, and keeps trying', { cause: e });
+  }
+  return new FlowlogError('SOURCE_UNAVAILABLE', `Kafka: ${msg}`, 'check that the brokers are reachable from here and the credentials; flowlog keeps trying', { cause: e });
 }
 
 export class KafkaSource {
@@ -37,12 +63,50 @@ export class KafkaSource {
   private paused = false;
   private state: SourceHealth = { state: 'starting' };
   private readonly log: Logger;
+  private readonly sleeper = new Sleeper();
+  private stopping = false;
+  private failures = 0;
+  private retrying: Promise<void> | null = null;
 
   constructor(private readonly opts: KafkaSourceOptions, private readonly sink: MessageSink) {
     this.log = log.child({ source: opts.kafka.clientId ?? 'kafka' });
   }
 
+  /** Starts consuming; on failure keeps trying in the background (see health()), never throws. */
   async start(): Promise<void> {
+    if (!(await this.attempt())) this.retrying ??= this.retry();
+  }
+
+  /** One start: connect, subscribe, run. False (reported, consumer closed) when it failed. */
+  private async attempt(): Promise<boolean> {
+    try {
+      await this.connect();
+      this.failures = 0;
+      this.setState({ state: 'running' });
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    }
+  }
+
+  private async retry(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        await this.sleeper.sleep(retryDelayMs(this.failures - 1));
+        if (this.stopping || await this.attempt()) return;
+      }
+    } finally { this.retrying = null; }
+  }
+
+  /** Reported with the wait before flowlog's next try; `ours` false: kafkajs restarts the consumer itself. */
+  private fail(e: unknown, ours = true): void {
+    const err = kafkaError(e, this.opts.topics);
+    this.setState({ state: 'failed', error: { code: err.code, message: err.message, at: new Date().toISOString() } });
+    this.opts.onError?.(err, ours ? retryDelayMs(this.failures++) : undefined);
+  }
+
+  private async connect(): Promise<void> {
     const { opts } = this;
     const session = opts.sessionTimeoutMs ?? 30_000;
     const fetch = { ...DEFAULT_FETCH, ...opts.fetch };
@@ -52,19 +116,54 @@ export class KafkaSource {
       minBytes: fetch.minBytes, maxBytes: fetch.maxBytes, maxBytesPerPartition: fetch.maxBytesPerPartition, maxWaitTimeInMs: fetch.maxWaitMs,
       sessionTimeout: session, rebalanceTimeout: Math.max(session, 10_000),
       heartbeatInterval: Math.min(3_000, Math.floor(session / 3)),
+      // a consumer never creates topics: a typo or a deleted topic is a fault to show and retry,
+      // not an empty topic made behind the operator's back (where nothing will ever arrive)
+      allowAutoTopicCreation: false,
+      // kafkajs restarts a crashed consumer itself within a second, right for a broker blip; for a
+      // topic that is gone that is a crash a second, so flowlog takes over with its backoff instead
+      retry: { restartOnFailure: async (e: Error) => kafkaError(e, opts.topics).code !== 'SOURCE_NOT_FOUND' },
     });
-    this.consumer = consumer;
-    await consumer.connect();
-    for (const topic of opts.topics) {
-      try { await consumer.subscribe({ topic, fromBeginning: true }); } catch (e) {
-        await consumer.disconnect().catch(() => undefined);
-        this.state = { state: 'failed', error: { code: 'SOURCE_NOT_FOUND', message: (e as Error).message, at: new Date().toISOString() } };
-        throw new FlowlogError('SOURCE_NOT_FOUND', `Kafka topic "${topic}" cannot be subscribed to: ${(e as Error).message}`,
-          'create the topic (kafka-topics.sh --create --topic ...), check its name, or let the broker create topics (auto.create.topics.enable=true)', { cause: e });
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(consumer, payload.error, payload.restart));
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.consumer !== consumer || this.stopping) return;
+      this.failures = 0;
+      this.setState({ state: 'running' });
+    });
+    try {
+      await consumer.connect();
+      for (const topic of opts.topics) {
+        try { await consumer.subscribe({ topic, fromBeginning: true }); } catch (e) {
+          throw new FlowlogError('SOURCE_NOT_FOUND', `Kafka topic "${topic}" cannot be subscribed to: ${(e as Error).message}`,
+            'create the topic (kafka-topics.sh --create --topic ...) or fix its name: flowlog never creates topics, and keeps trying', { cause: e });
+        }
       }
+      this.consumer = consumer;
+      this.paused = false;
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
+    } catch (e) {
+      if (this.consumer === consumer) this.consumer = null;
+      await consumer.disconnect().catch(() => undefined);
+      throw e;
     }
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
-    this.state = { state: 'running' };
+  }
+
+  /**
+   * kafkajs restarts a consumer after a retriable crash by itself (restart: true):
+   * the source is failed until it rejoins its group. When kafkajs gives up, the
+   * source starts over with backoff.
+   */
+  private onCrash(consumer: Consumer, error: Error, restart: boolean): void {
+    if (this.consumer !== consumer || this.stopping) return;
+    if (restart) { this.fail(error, false); return; }
+    this.consumer = null;
+    this.fail(error);
+    void consumer.disconnect().catch(() => undefined).then(() => { if (!this.stopping) this.retrying ??= this.retry(); });
+  }
+
+  private setState(h: SourceHealth): void {
+    const changed = h.state !== this.state.state || h.error?.code !== this.state.error?.code;
+    this.state = h;
+    if (changed) this.opts.onHealth?.(h);
   }
 
   get isPaused(): boolean { return this.paused; }
@@ -82,9 +181,12 @@ export class KafkaSource {
 
   /** Graceful stop: kafkajs lets the batch in hand finish (stored and committed) before leaving the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.sleeper.wake();
+    await this.retrying;
     await this.consumer?.disconnect();
     this.consumer = null;
-    this.state = { state: 'stopped' };
+    this.setState({ state: 'stopped' });
   }
 
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
