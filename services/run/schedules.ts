@@ -75,7 +75,7 @@ export function scheduleReports(store: FlowStore, reports: ReportsConfig, metric
     const until = new Date();
     try {
       const res = await makeReport(store, { since: new Date(until.getTime() - durationMs(r.since)), until, ...(r.title ? { title: r.title } : {}), deliver: r.deliver, signal });
-      ev.reportDelivered({ report: r.name, findings: res.findings, to: res.results.map((x) => x.target) });
+      ev.reportDelivered({ report: r.name, findings: res.findings, to: res.results.map((x) => x.target), data: res.data, alert: res.alert });
     } catch (e) {
       ev.reportFailed({ report: r.name, error: e });
     }
