@@ -5,6 +5,7 @@
  */
 import { FlowlogError } from '../../core/errors.js';
 import { makeReport } from '../../report/make-report.js';
+import { checkSchema } from '../../store/migrations.js';
 import { openStore } from '../../store/open.js';
 import { durationFlag, parseCli, timeFlag } from '../args.js';
 import { inTimeRange, TIME_RANGE_TEXT } from '../../investigate/time-window.js';
@@ -19,8 +20,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const until = values.until !== undefined ? timeFlag('until', values.until) : new Date();
   const since = new Date(until.getTime() - ms);
   if (!inTimeRange(since).ok) throw new FlowlogError('USAGE', `--since ${values.since} before ${until.toISOString()} starts before 1900`, `shorten --since (${TIME_RANGE_TEXT})`);
-  const store = await openStore();
+  // a read never migrates (its user may not): it checks the schema and says to run flowlog migrate
+  const store = await openStore({ migrate: false });
   try {
+    await checkSchema(store);
     const r = await makeReport(store, { since, until, ...(values.title ? { title: values.title } : {}), deliver: [{ dir: values.out }] });
     process.stdout.write(`report (${r.findings} findings) written to ${r.results.map((x) => x.location).join(', ')}\n`);
   } finally {
