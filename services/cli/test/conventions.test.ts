@@ -129,3 +129,23 @@ async function flagsOf(name: string): Promise<string[]> {
   }
   return [];
 }
+
+describe('the exit code table in docs/cli.md', () => {
+  it('names real codes with the exit status they get, and links the full code table', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ERROR_CODES, exitCodeFor } = await import('../../core/errors.js');
+    const doc = readFileSync(fileURLToPath(new URL('../../../docs/cli.md', import.meta.url)), 'utf8');
+    const section = doc.slice(doc.indexOf('## Exit codes'), doc.indexOf('Examples:'));
+    const rows = new Map([...section.matchAll(/^\| ([012]) \| (.*)$/gm)].map((m) => [Number(m[1]), m[2]!]));
+    expect([...rows.keys()]).toEqual([0, 1, 2]);
+    expect(rows.get(1)).toContain('(operations-telemetry.md#error-codes)');
+    for (const status of [1, 2]) {
+      for (const m of rows.get(status)!.matchAll(/`([A-Z_]{4,})`/g)) {
+        expect(Object.keys(ERROR_CODES), m[1]).toContain(m[1]);
+        expect(exitCodeFor(m[1] as keyof typeof ERROR_CODES), m[1]).toBe(status);
+      }
+    }
+    const usage = Object.keys(ERROR_CODES).filter((c) => exitCodeFor(c as keyof typeof ERROR_CODES) === 2);
+    for (const c of usage) expect(rows.get(2)).toContain(`\`${c}\``);
+  });
+});
