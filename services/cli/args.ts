@@ -15,7 +15,8 @@ export type HelpText = { flags?: Record<string, string>; hidden?: readonly strin
  * rather than a return value so that every command gets `--help` from the one parseCli call it makes.
  */
 export class HelpRequested extends Error {
-  constructor(readonly text: string) {
+  /** `flags`: the visible flags and their help, for shell completion. */
+  constructor(readonly text: string, readonly flags: { name: string; short?: string; takesValue: boolean; help: string }[] = []) {
     super('help requested');
     this.name = 'HelpRequested';
   }
@@ -43,7 +44,10 @@ export function helpText(options: Options, usageLine: string, help: HelpText = {
 
 /** For a command that parses its own arguments: throws HelpRequested when they ask for help. */
 export function helpIfAsked(argv: readonly string[], options: Options, usageLine: string, help?: HelpText): void {
-  if (wantsHelp(argv)) throw new HelpRequested(helpText(options, usageLine, help));
+  if (!wantsHelp(argv)) return;
+  const flags = Object.entries(options).filter(([name]) => !help?.hidden?.includes(name))
+    .map(([name, o]) => ({ name, ...(o.short ? { short: o.short } : {}), takesValue: o.type === 'string', help: help?.flags?.[name] ?? '' }));
+  throw new HelpRequested(helpText(options, usageLine, help), flags);
 }
 
 export function parseCli<T extends Options>(argv: string[], options: T, usageLine: string, help?: HelpText) {
@@ -113,3 +117,13 @@ export function readFlagFile(flag: string, path: string): string {
 export function requireSettingFile(path: string | undefined, flag: string, flagValue: string | undefined, env: string): void {
   if (path) requireFile(flagValue !== undefined ? `--${flag}` : env, path);
 }
+
+/** `--format text|json` of the commands that print a summary: json is one object on stdout, everything for people goes to stderr or nowhere. */
+export const FORMAT_OPTION = { format: { type: 'string' } } as const;
+export const FORMAT_HELP = 'text (default) or json: one JSON object with the summary on stdout';
+export function outputFormat(value: string | undefined): 'text' | 'json' {
+  return oneOf('format', value, ['text', 'json'] as const, 'text');
+}
+
+/** What `--quiet` leaves: nothing but errors. */
+export const SILENT_PROGRESS = { update(): void {}, done(): void {} };

@@ -30,10 +30,18 @@ export function commandNames(): string[] {
   return Object.keys(COMMANDS);
 }
 
+/** A command's loader, for tests that ask a command for its flags. */
+export function commandLoader(name: string): () => Promise<Command> {
+  const c = COMMANDS[name];
+  if (!c) throw new Error(`no command ${name}`);
+  return c.load;
+}
+
 export function usage(): string {
   const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   return ['usage: flowlog <command> [options]', '       flowlog <command> --help    flowlog help <command>    flowlog --version', '',
     ...Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(w)}  ${v.summary}`),
+    `  ${'completion'.padEnd(w)}  completion bash|zsh: a shell completion script (source <(flowlog completion bash))`,
     '', 'environment: FLOWLOG_DATA_DIR (embedded store folder, default ./.flowlog)', 'docs: README.md and docs/ in the source tree'].join('\n');
 }
 
@@ -41,6 +49,23 @@ export function usage(): string {
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+/** `flowlog completion bash|zsh`: generated from COMMANDS and each command's flags. */
+async function completion(args: string[]): Promise<number> {
+  const shell = args[0];
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write('usage: flowlog completion bash|zsh\n\n  bash: source <(flowlog completion bash)   zsh: source <(flowlog completion zsh)\n');
+    return 0;
+  }
+  if (shell !== 'bash' && shell !== 'zsh') {
+    process.stderr.write(`${new FlowlogError('USAGE', `completion needs a shell: bash or zsh${shell ? `, not "${safeText(shell)}"` : ''}`, 'usage: flowlog completion bash|zsh').describe()}\n`);
+    return 2;
+  }
+  const { bashCompletion, completionCommands, zshCompletion } = await import('./completion.js');
+  const cmds = await completionCommands(COMMANDS);
+  process.stdout.write(shell === 'bash' ? bashCompletion(cmds) : zshCompletion(cmds));
+  return 0;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -55,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return name ? 0 : 2;
   }
+  if (name === 'completion') return completion(rest);
   const cmd = COMMANDS[name];
   if (!cmd) {
     process.stderr.write(`flowlog: unknown command "${safeText(name)}"\n\n${usage()}\n`);

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   STORE_LOCKED: 'another process holds the embedded store\'s data directory',
   MIGRATION_FAILED: 'a schema migration statement failed',
   SCHEMA_DRIFT: 'the store\'s schema is not the one this flowlog expects (an applied migration was edited, or a newer flowlog migrated the store)',
+  SCHEMA_BEHIND: 'the store lacks migrations this flowlog needs: a read command does not migrate, run `flowlog migrate`',
   IPAM_INVALID: 'an IPAM or inventory source cannot be read as a whole (the version in use stays)',
   IPAM_ITEM_INVALID: 'one item of an IPAM source is wrong: that item is skipped and listed as a problem',
   CSV_INVALID: 'a CSV file breaks RFC 4180 quoting',

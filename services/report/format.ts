@@ -60,3 +60,17 @@ export function fmtAgainstExpected(observed: number, expected: number | null, un
   const r = observed / expected;
   return ` vs ${fmtValue(expected, unit)} expected (${r >= 100 ? '>100' : r.toFixed(1)}×)`;
 }
+
+/** "3 days", "12 hours", "90 minutes": a window length as people say it. */
+export function fmtSpan(ms: number): string {
+  const unit = (n: number, u: string) => `${n} ${u}${n === 1 ? '' : 's'}`;
+  if (ms % 86_400_000 === 0) return unit(ms / 86_400_000, 'day');
+  if (ms % 3_600_000 === 0) return unit(ms / 3_600_000, 'hour');
+  return unit(Math.round(ms / 60_000), 'minute');
+}
+
+/** What the changes line compares against: "Since yesterday" only when the window is a day. */
+export function comparisonLabel(since: Date, until: Date): string {
+  const ms = until.getTime() - since.getTime();
+  return ms === 86_400_000 ? 'Since yesterday' : `Against the previous ${fmtSpan(ms)}`;
+}

@@ -10,6 +10,8 @@ import { mad, median } from '../detect/robust.js';
 import { chTime, flowWindow } from '../detect/sql-text.js';
 import { fromChTime } from '../store/ch-time.js';
 import type { FlowStore } from '../store/store.js';
+import { assessCoverage, coverageAlert, type Coverage } from './coverage.js';
+import { comparisonLabel } from './format.js';
 import type { ReportData, SeriesPoint } from './report-data.js';
 
 const H = 3_600_000;
@@ -88,10 +90,35 @@ async function topTalkers(store: FlowStore, since: Date, until: Date): Promise<R
   return rows.map((r) => ({ address: r.a, owner: r.o, bytes: Number(r.b), flows: Number(r.f), peers: Number(r.p) }));
 }
 
+const SOURCE = "concat(provider, '/', log_type)";
+
+/** Flows per source per hour from the rollup; the sources of the window before count as known, so a feed silent all window shows. */
+async function coverage(store: FlowStore, since: Date, before: Date, until: Date, totalFlows: number): Promise<Coverage> {
+  const counts = (await store.queryRows<{ s: string; h: number; n: number }>(
+    `SELECT ${SOURCE} AS s, toUnixTimestamp(toStartOfHour(minute)) * 1000 AS h, sum(flows) AS n FROM flows_1m
+     WHERE minute >= toStartOfMinute({s:DateTime64(3)}) AND minute < {u:DateTime64(3)} GROUP BY s, h`, { s: chTime(since), u: chTime(until) }))
+    .map((r) => ({ source: r.s, hour: Number(r.h), flows: Number(r.n) }));
+  const known = (await store.queryRows<{ s: string }>(
+    `SELECT DISTINCT ${SOURCE} AS s FROM flows_1m WHERE minute >= toStartOfMinute({b:DateTime64(3)}) AND minute < {u:DateTime64(3)}`, { b: chTime(before), u: chTime(until) })).map((r) => r.s);
+  const newest = new Map((await store.queryRows<{ s: string; t: string }>(
+    `SELECT ${SOURCE} AS s, toString(max(start_time)) AS t FROM flows WHERE ${flowWindow('s', 'u')} GROUP BY s`, { s: chTime(since), u: chTime(until) }))
+    .map((r) => [r.s, fromChTime(r.t)]));
+  const [last] = await store.queryRows<{ n: number; t: string }>(
+    `SELECT count() AS n, toString(max(minute)) AS t FROM flows_1m WHERE minute >= {b:DateTime64(3)} AND minute < {u:DateTime64(3)}`,
+    { b: chTime(new Date(until.getTime() - 30 * 24 * H)), u: chTime(until) });
+  const newestInWindow = [...newest.values()].sort((a, b) => b.getTime() - a.getTime())[0];
+  const newestFlow = newestInWindow ?? (last && Number(last.n) > 0 ? fromChTime(last.t) : null);
+  return assessCoverage({ since, until, counts, known, newest, newestFlow, totalFlows });
+}
+
 export async function gatherReport(store: FlowStore, since: Date, until: Date, title = 'flowlog daily report'): Promise<ReportData> {
   const before = new Date(since.getTime() - (until.getTime() - since.getTime()));
   const [now, prev, fs] = [await totals(store, since, until), await totals(store, before, since), await findings(store, since, until)];
+  const cov = await coverage(store, since, before, until, now.flows);
   return {
+    alert: coverageAlert(cov, since.toISOString(), until.toISOString()),
+    coverage: cov,
+    comparison: { since: before.toISOString(), until: since.toISOString(), label: comparisonLabel(since, until) },
     title, generatedAt: new Date().toISOString(), since: since.toISOString(), until: until.toISOString(), totals: now, findings: fs,
     changes: {
       newFindings: fs.filter((f) => f.firstSeen >= since).length,

@@ -61,7 +61,7 @@ function ownerTable(open: Finding[], ids: Map<Finding, string>): Html {
   })}</tbody></table></div>`;
 }
 
-export function findingsSection(findings: Finding[]): Html {
+export function findingsSection(findings: Finding[], noData = false): Html {
   const sorted = [...findings].sort(bySeverity);
   const ids = new Map(sorted.map((f, i) => [f, `finding-${i + 1}`]));
   const open = sorted.filter(isOpen), closed = sorted.filter((f) => !isOpen(f));
@@ -69,6 +69,11 @@ export function findingsSection(findings: Finding[]): Html {
   const closedPart = closed.length === 0 ? '' : html`<h3>Resolved and suppressed (${closed.length})</h3>
 <p class="hint">No action needed; kept here so that yesterday's alerts can be followed up.</p>${closed.map((f) => card(f, ids.get(f)!))}`;
 
+  if (open.length === 0 && noData) {
+    return html`<section id="findings"><h2>Findings</h2>
+<p class="empty" data-testid="no-findings">No open findings, and no flows to find them in: see NO DATA above.</p>
+${closedPart}</section>`;
+  }
   if (open.length === 0) {
     return html`<section id="findings"><h2>Findings</h2>
 <p class="calm" data-testid="no-findings">No open findings in this window. Traffic stayed within its baselines and policies; nothing needs your attention this morning.</p>

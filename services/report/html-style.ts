@@ -58,6 +58,10 @@ figure.chart { margin: 0; }
 .legend-scale { display: flex; align-items: center; gap: 8px; font-size: 12px; color: var(--muted); margin-top: 8px; }
 .legend-scale .ramp { width: 180px; height: 10px; border-radius: 3px; border: 1px solid var(--line); }
 .bar { height: 8px; background: #93c5fd; border-radius: 4px; min-width: 2px; }
+.data-alert { border-radius: 10px; padding: 14px 16px; margin: 12px 0; font-size: 16px; border: 2px solid; }
+.data-alert.none { background: #7f1d1d; border-color: #7f1d1d; color: #ffffff; } .data-alert.partial { background: #fffbeb; border-color: #f59e0b; color: #78350f; }
+.data-alert b { margin-right: 8px; letter-spacing: .04em; }
+table.coverage td.hour { width: 10px; min-width: 10px; padding: 0; background: #1d4ed8; border-color: #ffffff; } table.coverage td.gap { background: #fca5a5; opacity: 1; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
 @media print { body { background: #fff; } details { display: block; } }
 `;

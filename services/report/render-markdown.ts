@@ -5,6 +5,7 @@
 import type { Finding } from '../detect/finding.js';
 import { hoursAboveBaseline } from './egress-chart.js';
 import { bySeverity, countBySeverity, detectorLabel, groupByOwner, isOpen, SEVERITY_EMOJI, SEVERITY_ORDER, UNOWNED } from './finding-order.js';
+import { alertParts, missingLines } from './coverage.js';
 import { fmtBytes, fmtCount, fmtHours, fmtPct, fmtAgainstExpected, fmtTime, fmtValue, fmtWindow } from './format.js';
 import { mdCode, mdFence, mdTable, mdText } from './markdown-text.js';
 import type { ReportData, SeriesPoint } from './report-data.js';
@@ -20,12 +21,14 @@ function sparkline(points: SeriesPoint[], n = 24): string {
 
 function header(d: ReportData): string {
   const open = d.findings.filter(isOpen).length, c = d.changes;
+  const alert = alertParts(d.alert);
   return [
     `# ${mdText(d.title)}`,
+    ...(alert ? [`> ${alert.level === 'NO DATA' ? '⛔' : '⚠️'} **${alert.level}:** ${mdText(alert.text)}`] : []),
     `**Window:** ${fmtWindow(d.since, d.until)} (${fmtHours(d.since, d.until)}) · generated ${fmtTime(d.generatedAt)}`,
     mdTable(['Open findings', 'Flows', 'Traffic', 'Egress to internet', 'Denied flows', 'Owners'], ['r', 'r', 'r', 'r', 'r', 'r'],
       [[fmtCount(open), fmtCount(d.totals.flows), fmtBytes(d.totals.bytes), fmtBytes(d.totals.egressBytes), fmtCount(d.totals.deniedFlows), fmtCount(d.totals.owners)]]),
-    `**Since yesterday:** ${fmtCount(c.newFindings)} new finding${c.newFindings === 1 ? '' : 's'}, ${fmtCount(c.resolved)} resolved · egress ${fmtPct(c.egressChangePct)} · denied flows ${fmtPct(c.deniedChangePct)}`,
+    `**${d.comparison.label}:** ${fmtCount(c.newFindings)} new finding${c.newFindings === 1 ? '' : 's'}, ${fmtCount(c.resolved)} resolved · egress ${fmtPct(c.egressChangePct)} · denied flows ${fmtPct(c.deniedChangePct)} (against ${fmtWindow(d.comparison.since, d.comparison.until)})`,
   ].join('\n\n');
 }
 
@@ -48,9 +51,10 @@ function finding(f: Finding): string {
   ].join('\n\n');
 }
 
-function findings(all: Finding[]): string {
+function findings(all: Finding[], noData: boolean): string {
   const sorted = [...all].sort(bySeverity), open = sorted.filter(isOpen), closed = sorted.filter((f) => !isOpen(f));
   const closedPart = closed.length ? [`### Resolved and suppressed (${closed.length})`, ...closed.map(finding)] : [];
+  if (open.length === 0 && noData) return ['## Findings', 'No open findings, and no flows to find them in: see NO DATA above.', ...closedPart].join('\n\n');
   if (open.length === 0) {
     return ['## Findings', '✅ **No open findings in this window.** Traffic stayed within its baselines and policies; nothing needs your attention this morning.', ...closedPart].join('\n\n');
   }
@@ -95,6 +99,22 @@ function talkers(t: ReportData['topTalkers']): string {
     t.map((x, i) => [String(i + 1), mdCode(x.address), x.owner === null ? '–' : mdText(x.owner), fmtBytes(x.bytes), fmtCount(x.flows), fmtCount(x.peers)]))].join('\n\n');
 }
 
+/** Hours with flows as blocks, silent hours as a dot, so a gap shows in a chat line too. */
+function hourStrip(perHour: number[]): string {
+  const max = Math.max(0, ...perHour);
+  return perHour.map((x) => (x <= 0 ? '·' : BLOCKS[Math.min(7, Math.floor((x / max) * 7.999))])).join('');
+}
+
+function coverage(d: ReportData): string {
+  const c = d.coverage, n = c.hours.length;
+  const newest = `**Newest stored flow:** ${c.newestFlow ? fmtTime(c.newestFlow) : 'none in the 30 days before the window ends'}`;
+  if (c.sources.length === 0) return ['## Data coverage', newest, 'No source sent flows in this window or the one before it.'].join('\n\n');
+  const lines = c.sources.map((s) => `- **${mdText(s.source)}**: ${fmtCount(s.flows)} flows · ${n - s.gaps.reduce((a, g) => a + g.hours, 0)}/${n} hours with data · newest ${s.newest ? fmtTime(s.newest) : 'none in the window'}${n ? ` · \`${hourStrip(s.perHour)}\`` : ''}`);
+  const missing = missingLines(c);
+  return ['## Data coverage', newest, `Flows per source per complete hour of the window (a dot is an hour without flows):\n\n${lines.join('\n')}`,
+    ...(missing.length ? [`**Gaps:**\n\n${missing.map((m) => `- ${mdText(m)}`).join('\n')}`] : [])].join('\n\n');
+}
+
 export function renderMarkdown(d: ReportData): string {
-  return `${[header(d), findings(d.findings), egress(d.egress), violations(d.violations), talkers(d.topTalkers)].join('\n\n')}\n`;
+  return `${[header(d), findings(d.findings, d.coverage.status === 'none'), egress(d.egress), violations(d.violations), talkers(d.topTalkers), coverage(d)].join('\n\n')}\n`;
 }

@@ -4,6 +4,7 @@
  * five most severe open findings and a link to the full report.
  */
 import { bySeverity, countBySeverity, detectorLabel, isOpen, SEVERITY_EMOJI, SEVERITY_ORDER, UNOWNED } from './finding-order.js';
+import { alertParts } from './coverage.js';
 import { fmtPct, fmtWindow } from './format.js';
 import type { ReportData } from './report-data.js';
 
@@ -28,14 +29,18 @@ export function slackMessage(d: ReportData, reportUrl?: string): SlackMessage {
   const bySev = SEVERITY_ORDER.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`).join(', ');
   const window = fmtWindow(d.since, d.until);
   const c = d.changes;
-  const text = open.length === 0 ? `${d.title}: no open findings (${window})` : `${d.title}: ${open.length} open finding${open.length === 1 ? '' : 's'} (${bySev}), ${window}`;
+  const alert = alertParts(d.alert);
+  const counted = open.length === 0 ? `${d.title}: no open findings (${window})` : `${d.title}: ${open.length} open finding${open.length === 1 ? '' : 's'} (${bySev}), ${window}`;
+  // the missing data leads the notification too: a phone shows only `text`
+  const text = alert ? `${alert.level}: ${counted}` : counted;
 
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(d.title, 150) } },
+    ...(alert ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `${alert.level === 'NO DATA' ? '⛔' : '⚠️'} *${alert.level}*: ${slackEscape(clip(alert.text, 2000))}` } }] : []),
     { type: 'section', text: { type: 'mrkdwn', text: [
-      open.length === 0 ? '✅ *No open findings*: nothing needs attention this morning.'
+      open.length === 0 && d.coverage.status === 'none' ? 'No open findings, and no flows to find them in.' : open.length === 0 ? '✅ *No open findings*: nothing needs attention this morning.'
         : `*${open.length} open finding${open.length === 1 ? '' : 's'}* · ${SEVERITY_ORDER.filter((s) => counts[s] > 0).map((s) => `${SEVERITY_EMOJI[s]} ${counts[s]} ${s}`).join(' · ')}`,
-      `Since yesterday: ${c.newFindings} new, ${c.resolved} resolved · egress ${fmtPct(c.egressChangePct)} · denied flows ${fmtPct(c.deniedChangePct)}`,
+      `${d.comparison.label}: ${c.newFindings} new, ${c.resolved} resolved · egress ${fmtPct(c.egressChangePct)} · denied flows ${fmtPct(c.deniedChangePct)}`,
       `_${window}_`,
     ].join('\n') } },
   ];

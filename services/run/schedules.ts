@@ -97,7 +97,7 @@ export function scheduleReports(store: FlowStore, reports: ReportsConfig, metric
     const until = new Date();
     try {
       const res = await makeReport(store, { since: new Date(until.getTime() - durationMs(r.since)), until, ...(r.title ? { title: r.title } : {}), deliver: r.deliver, signal });
-      ev.reportDelivered({ report: r.name, findings: res.findings, to: res.results.map((x) => x.target) });
+      ev.reportDelivered({ report: r.name, findings: res.findings, to: res.results.map((x) => x.target), data: res.data, alert: res.alert });
       health?.(r.name).ok();
     } catch (e) {
       health?.(r.name).failed(e);

@@ -41,8 +41,12 @@ export interface MigrationTarget {
   queryRows<T>(sql: string): Promise<T[]>;
 }
 
+const HAS_LEDGER = "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = 'schema_migrations'";
+
 export async function applyMigrations(target: MigrationTarget, dir = MIGRATIONS_DIR): Promise<AppliedMigration[]> {
-  await target.exec(`CREATE TABLE IF NOT EXISTS schema_migrations
+  // no DDL at all on an up-to-date store: the writer role (no CREATE) starts `flowlog run` once an administrator has migrated
+  const [has] = await target.queryRows<{ n: number }>(HAS_LEDGER);
+  if (Number(has?.n ?? 0) === 0) await target.exec(`CREATE TABLE IF NOT EXISTS schema_migrations
     (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
     ENGINE = MergeTree ORDER BY version`);
   const done = new Map(
@@ -78,6 +82,26 @@ export async function applyMigrations(target: MigrationTarget, dir = MIGRATIONS_
     result.push({ version: m.version, name: m.name, applied: true });
   }
   return result;
+}
+
+/**
+ * For read commands (`sql`, `investigate`, `report`, saved queries), which
+ * never migrate: a read-only user may not, and a read should not change the
+ * store. The store must hold every migration this flowlog ships, or the
+ * command stops with SCHEMA_BEHIND and says to run `flowlog migrate`.
+ */
+export async function checkSchema(target: Pick<MigrationTarget, 'queryRows'>, dir = MIGRATIONS_DIR): Promise<void> {
+  const [t] = await target.queryRows<{ n: number }>(HAS_LEDGER);
+  const done = Number(t?.n ?? 0) > 0
+    ? new Set((await target.queryRows<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)))
+    : new Set<number>();
+  const shipped = loadMigrations(dir);
+  const pending = shipped.filter((m) => !done.has(m.version));
+  if (pending.length === 0) return;
+  const at = Math.max(0, ...done);
+  throw new FlowlogError('SCHEMA_BEHIND',
+    `the store's schema is behind this flowlog: ${done.size === 0 ? 'no migration applied' : `at migration ${at}`}, ${pending.length} pending (${pending.map((m) => m.name).join(', ')})`,
+    'run `flowlog migrate` first (on a ClickHouse server, as an administrator); read commands never migrate');
 }
 
 /**

@@ -39,7 +39,8 @@ export interface TelemetryEvents {
   storeRecovered(): void;
   ipamReload(o: IpamReload): void;
   detectRun(e: { detectors: readonly string[]; findings: number; ms: number; recorded: Partial<Record<string, { opened: number; resolved: number }>> }): void;
-  reportDelivered(e: { report: string; findings: number; to: readonly string[] }): void;
+  /** `data` other than ok (NO DATA / PARTIAL DATA, with its `alert`) makes the line a warning: the report went out over missing flows. */
+  reportDelivered(e: { report: string; findings: number; to: readonly string[]; data?: 'ok' | 'partial' | 'none'; alert?: string | null }): void;
   reportFailed(e: { report: string; error: unknown }): void;
   /** Any error worth a line: logged as `<component>.failed` with its code, counted in flowlog_errors_total{component,code}. */
   error(e: { component: Component; error: unknown } & LogFields): void;
@@ -139,9 +140,10 @@ export function telemetryEvents(metrics?: Metrics, logger: Logger = rootLog): Te
       observe('flowlog_detect_duration_seconds', {}, ms / 1000);
       logger.info(EVENTS.detectRun, { detectors, findings, ms: Math.round(ms), recorded });
     },
-    reportDelivered({ report, findings, to }) {
+    reportDelivered({ report, findings, to, data, alert }) {
       inc('flowlog_reports_total', { result: 'delivered' });
-      logger.info(EVENTS.reportDelivered, { report, findings, to });
+      if (data && data !== 'ok') logger.warn(EVENTS.reportDelivered, { report, findings, to, data, alert });
+      else logger.info(EVENTS.reportDelivered, { report, findings, to });
     },
     reportFailed({ report, error }) {
       inc('flowlog_reports_total', { result: 'failed' });

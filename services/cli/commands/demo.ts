@@ -17,7 +17,7 @@ import { openEnricher } from '../../enrich/open.js';
 import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
 import { ingestPath } from '../../pipeline/ingest.js';
 import { defaultDataDir, openStore } from '../../store/open.js';
-import { intFlag, parseCli } from '../args.js';
+import { intFlag, parseCli, SILENT_PROGRESS } from '../args.js';
 import { Progress, fmtInt } from '../progress.js';
 import { printIngestSummary, printNextSteps } from '../summary.js';
 import { queryTable } from '../result-table.js';
@@ -25,32 +25,35 @@ import { queryTable } from '../result-table.js';
 const DAYS = 8;
 
 /** The detectors replayed over the last 2 days (once: a re-run finds them in the anomaly store), the findings, the report. */
-async function demoFindings(store: FlowStore, start: Date, fresh: boolean, dataDir: string): Promise<void> {
+async function demoFindings(store: FlowStore, start: Date, fresh: boolean, dataDir: string, quiet: boolean): Promise<void> {
   const end = new Date(start.getTime() + DAYS * 86_400_000);
   if (fresh) {
-    const bar = new Progress('detect');
+    const bar = quiet ? SILENT_PROGRESS : new Progress('detect');
     await replayDetectors(store, new Date(end.getTime() - 2 * 86_400_000), end, 120, {}, (d, t) => bar.update(d, t));
     bar.done();
   }
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  out('Findings (the anomaly store, newest first):');
-  out(await queryTable(store, `SELECT severity, detector, owner, substring(summary, 1, 110) AS summary FROM anomalies_current
+  const out = (s: string) => { if (!quiet) process.stdout.write(`${s}\n`); };
+  if (!quiet) out('Findings (the anomaly store, newest first):');
+  if (!quiet) out(await queryTable(store, `SELECT severity, detector, owner, substring(summary, 1, 110) AS summary FROM anomalies_current
     ORDER BY indexOf(['info', 'low', 'medium', 'high', 'critical'], severity) DESC, last_seen DESC LIMIT 12`));
   const r = await makeReport(store, { since: new Date(end.getTime() - 2 * 86_400_000), until: end, title: 'flowlog demo report', deliver: [{ dir: join(dataDir, 'demo-report') }] });
   out(`The demo report (HTML, Markdown, JSON) is in ${r.results[0]!.location}: open report.html in a browser.`);
 }
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { flows: { type: 'string' } }, 'flowlog demo [--flows N]', { flags: { flows: 'flows to generate the first time (default 2000000)' } });
+  const { values } = parseCli(argv, { flows: { type: 'string' }, quiet: { type: 'boolean' } }, 'flowlog demo [--flows N] [--quiet]', { flags: {
+    flows: 'flows to generate the first time (default 2000000)', quiet: 'print nothing but errors (the store and the demo report are made all the same)' } });
+  const quiet = Boolean(values.quiet);
+  const say = (s: string) => { if (!quiet) process.stdout.write(s); };
   const flows = intFlag('flows', values.flows, 2_000_000, 1);
   const dataDir = defaultDataDir();
   const demoDir = join(dataDir, 'demo-data');
-  process.stdout.write(`flowlog demo: embedded ClickHouse store in ${dataDir}\n`);
+  say(`flowlog demo: embedded ClickHouse store in ${dataDir}\n`);
   // a week of history ending today, so the detectors have baselines; a few incidents injected in the last 2 days
   const start = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - DAYS + 1));
   if (!existsSync(join(demoDir, 'manifest.json'))) {
-    process.stdout.write(`Generating ${fmtInt(flows)} synthetic flows over ${DAYS} days (AWS VPC v2 + v5, Azure NSG + VNet) into ${demoDir} ...\n`);
-    const bar = new Progress('generate');
+    say(`Generating ${fmtInt(flows)} synthetic flows over ${DAYS} days (AWS VPC v2 + v5, Azure NSG + VNet) into ${demoDir} ...\n`);
+    const bar = quiet ? SILENT_PROGRESS : new Progress('generate');
     await generate({ out: demoDir, flows, seed: 42, start, hours: DAYS * 24, junk: 25, onProgress: (d, t) => bar.update(d, t) });
     await writeScenario(demoDir, 42, start, DAYS * 24, () => null);
     bar.done();
@@ -62,16 +65,16 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const enrich = await openEnricher(withPolicy(loadEnrichFile(join(ipamDir, 'enrich.yaml')), join(ipamDir, 'policy.yaml')), { store })
     .catch(async (e: Error) => { await store.close(); throw e; });
   try {
-    process.stdout.write(`Enriching with the demo IPAM in ${ipamDir} (AWS/Azure inventory, static IPAM, provider ranges): version ${enrich.version}\n`);
-    const bar = new Progress('ingest');
+    say(`Enriching with the demo IPAM in ${ipamDir} (AWS/Azure inventory, static IPAM, provider ranges): version ${enrich.version}\n`);
+    const bar = quiet ? SILENT_PROGRESS : new Progress('ingest');
     const summary = await ingestPath(store, demoDir, {
       enrich, capacity: resolveConfig({ env: process.env }).batch.rows,
       onProgress: (p) => bar.update(p.bytesDone, p.bytes, `${fmtInt(p.rows)} flows`),
     });
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
-    await printIngestSummary(store, summary, 'npm run flowlog --');
-    await demoFindings(store, start, summary.objects > 0, dataDir);
-    printNextSteps('npm run flowlog --', { enrichFile: join(ipamDir, 'enrich.yaml'), findings: true });
+    if (!quiet) await printIngestSummary(store, summary, 'npm run flowlog --');
+    await demoFindings(store, start, summary.objects > 0, dataDir, quiet);
+    if (!quiet) printNextSteps('npm run flowlog --', { enrichFile: join(ipamDir, 'enrich.yaml'), findings: true });
   } finally {
     enrich.stop();
     await store.close();

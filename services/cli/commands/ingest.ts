@@ -8,23 +8,26 @@ import { openStore } from '../../store/open.js';
 import { resolveConfig } from '../../config/resolve.js';
 import { openEnricher } from '../../enrich/open.js';
 import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
-import { parseCli, requireSettingFile, timeFlag } from '../args.js';
+import { FORMAT_HELP, FORMAT_OPTION, outputFormat, parseCli, requireSettingFile, SILENT_PROGRESS, timeFlag } from '../args.js';
 import { safeText } from '../../core/safe-text.js';
 import { Progress, fmtInt } from '../progress.js';
 import { printIngestSummary, printNextSteps } from '../summary.js';
 
-const USAGE = 'flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format "${version} ..."] [--enrich FILE] [--policy FILE] [--quiet]';
+const USAGE = 'flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format "${version} ..."] [--enrich FILE] [--policy FILE] [--quiet] [--format text|json]';
 
 export async function ingestCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
-    'log-format': { type: 'string' }, quiet: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' }, enrich: { type: 'string' }, policy: { type: 'string' },
+    'log-format': { type: 'string' }, quiet: { type: 'boolean' }, ...FORMAT_OPTION, from: { type: 'string' }, to: { type: 'string' }, enrich: { type: 'string' }, policy: { type: 'string' },
   }, USAGE, { flags: {
-    'log-format': 'field order of headerless AWS text, as in aws ec2 create-flow-logs', quiet: 'no progress bar',
+    'log-format': 'field order of headerless AWS text, as in aws ec2 create-flow-logs', quiet: 'print nothing but errors (with --format json, the summary object only)', format: FORMAT_HELP,
     from: 'S3 only: objects whose key date is on or after this ISO date', to: 'S3 only: objects whose key date is before this ISO date',
     enrich: 'YAML file with an enrich: section (default FLOWLOG_ENRICH)', policy: 'segmentation policy to judge each flow against (default FLOWLOG_POLICY)',
   } });
   if (positionals.length !== 1) throw new FlowlogError('USAGE', 'ingest takes one PATH (a file or a folder) or s3:// URI', `usage: ${USAGE}`);
   const target = positionals[0]!;
+  const format = outputFormat(values.format);
+  // json: the one object is the output, so nothing else for people on stdout; --quiet: no progress either
+  const quiet = Boolean(values.quiet) || format === 'json';
   const from = values.from !== undefined ? timeFlag('from', values.from) : undefined;
   const to = values.to !== undefined ? timeFlag('to', values.to) : undefined;
   if ((from || to) && !target.startsWith('s3://')) throw new FlowlogError('USAGE', '--from/--to select S3 objects by the date in their keys', 'use them with an s3:// URI');
@@ -36,7 +39,7 @@ export async function ingestCommand(argv: string[]): Promise<number> {
   const store = await openStore({ config });
   const enrich = await openEnricher(enrichPlan, { store }).catch(async (e: Error) => { await store.close(); throw e; });
   try {
-    const bar = new Progress('ingest');
+    const bar = quiet ? SILENT_PROGRESS : new Progress('ingest');
     const opts = {
       ...(plan ? { logFormat: plan } : {}),
       capacity: config.batch.rows,
@@ -48,14 +51,15 @@ export async function ingestCommand(argv: string[]): Promise<number> {
     if (target.startsWith('s3://')) {
       const client = makeS3Client(s3SettingsFromEnv());
       const source = s3Source(client, { ...parseS3Uri(target), ...(from ? { from } : {}), ...(to ? { to } : {}) },
-        (n) => process.stderr.write(`note: ${n} objects under the prefix have no date in their key and were left out of the range\n`));
+        (n) => { if (!quiet) process.stderr.write(`note: ${n} objects under the prefix have no date in their key and were left out of the range\n`); });
       try { summary = await ingestObjects(store, source, opts); } finally { client.destroy(); }
     } else {
       summary = await ingestPath(store, target, opts);
     }
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
-    if (values.quiet) process.stdout.write(`ingested ${summary.rows}, rejected ${summary.rejected}, skipped objects ${summary.skipped}\n`);
-    else {
+    if (format === 'json') {
+      process.stdout.write(`${JSON.stringify({ command: 'ingest', target, objects: summary.objects, ingested: summary.rows, rejected: summary.rejected, skipped: summary.skipped, unfinished: summary.unfinished.length })}\n`);
+    } else if (!quiet) {
       await printIngestSummary(store, summary, 'npm run flowlog --');
       printNextSteps('npm run flowlog --');
     }

@@ -9,6 +9,7 @@ import { investigate } from '../../investigate/investigate.js';
 import { renderText } from '../../investigate/render-text.js';
 import { parseTarget, TARGET_HELP } from '../../investigate/target.js';
 import { resolveWindow } from '../../investigate/time-window.js';
+import { checkSchema } from '../../store/migrations.js';
 import { openStore } from '../../store/open.js';
 import { oneOf, parseCli } from '../args.js';
 
@@ -30,8 +31,10 @@ export async function investigateCommand(argv: string[]): Promise<number> {
   // everything that can be judged without the engine is judged first
   parseTarget(positionals[0]!);
   const window = resolveWindow(values.since, values.until);
-  const store = await openStore();
+  // a read never migrates (its user may not): it checks the schema and says to run flowlog migrate
+  const store = await openStore({ migrate: false });
   try {
+    await checkSchema(store);
     await store.setReadOnly();
     const x = await investigate(store, positionals[0]!, window, { top });
     process.stdout.write(format === 'json' ? `${JSON.stringify(x, null, 2)}\n` : renderText(x));

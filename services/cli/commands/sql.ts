@@ -10,6 +10,7 @@ import { FlowlogError } from '../../core/errors.js';
 import { findSavedQuery, loadSavedQueries } from '../../investigate/saved-queries.js';
 import { checkGiven, resolveParams } from '../../investigate/saved-params.js';
 import { savedListJson, savedListText } from '../../investigate/saved-list.js';
+import { checkSchema } from '../../store/migrations.js';
 import { openStore } from '../../store/open.js';
 import { oneOf, parseCli } from '../args.js';
 import { queryTable } from '../result-table.js';
@@ -43,8 +44,10 @@ export async function sqlCommand(argv: string[]): Promise<number> {
   const sql = saved ? saved.sql : positionals.join(' ').trim();
   if (!sql) throw new FlowlogError('USAGE', 'no query given', `usage: ${USAGE}   e.g. flowlog sql "SELECT count() FROM flows"`);
   const format = oneOf('format', values.format, ['table', 'json', 'csv'] as const, 'table');
-  const store = await openStore();
+  // a read never migrates (its user may not): it checks the schema and says to run flowlog migrate
+  const store = await openStore({ migrate: false });
   try {
+    await checkSchema(store);
     if (!values.write) await store.setReadOnly();
     try {
       const bound = saved ? await resolveParams(store, saved, params) : params;

@@ -50,9 +50,10 @@ describe('flowlog CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flowlog-cli-'));
     try {
       const env = { FLOWLOG_DATA_DIR: dir };
-      const ing = run(['ingest', GOLDEN, '--quiet'], env);
+      // the summary line --quiet used to print is the --format json object now (--quiet prints nothing but errors)
+      const ing = run(['ingest', GOLDEN, '--quiet', '--format', 'json'], env);
       expect(ing.status, ing.stderr).toBe(0);
-      expect(ing.stdout).toMatch(/^ingested \d+, rejected \d+, skipped objects 0$/m);
+      expect(JSON.parse(ing.stdout)).toMatchObject({ ingested: expect.any(Number), rejected: expect.any(Number), skipped: 0 });
       const q = 'SELECT log_type, count() AS n FROM flows GROUP BY log_type ORDER BY log_type';
       expect(run(['sql', q, '--format', 'csv'], env).stdout).toMatch(/^"log_type","n"\n"tgw",2\n"vpc",\d+\n$/);
       const json = run(['sql', q, '--format', 'json'], env).stdout.trim().split('\n').map((l) => JSON.parse(l));

@@ -6,6 +6,7 @@
  * Deterministic, so renderings can be compared with golden files.
  */
 import type { DetectorName, Finding, FindingStatus, Severity } from '../../detect/finding.js';
+import { assessCoverage, type HourCount } from '../coverage.js';
 import type { ReportData, SeriesPoint } from '../report-data.js';
 
 export const HOSTILE = '<script>alert(1)</script>';
@@ -107,8 +108,21 @@ function topTalkers(): ReportData['topTalkers'] {
   return rows.map(([address, owner, bytes, flows, peers]) => ({ address, owner, bytes: Math.round(bytes), flows, peers }));
 }
 
+/** Two feeds, both sending every hour of the window. */
+function coverage(): ReportData['coverage'] {
+  const r = rng(7), counts: HourCount[] = [];
+  for (const source of ['aws/vpc', 'azure/nsg']) {
+    for (let h = SINCE; h < UNTIL; h += H) counts.push({ source, hour: h, flows: Math.round((source === 'aws/vpc' ? 1_800_000 : 200_000) * (0.8 + 0.4 * r())) });
+  }
+  const newest = new Date(UNTIL - 4 * 60_000);
+  return assessCoverage({ since: new Date(SINCE), until: new Date(UNTIL), counts, known: [], newest: new Map([['aws/vpc', newest], ['azure/nsg', new Date(UNTIL - 9 * 60_000)]]), newestFlow: newest, totalFlows: 48_211_907 });
+}
+
 export function reportFixture(): ReportData {
   return {
+    alert: null,
+    coverage: coverage(),
+    comparison: { since: new Date(SINCE - 24 * H).toISOString(), until: new Date(SINCE).toISOString(), label: 'Since yesterday' },
     title: 'flowlog anomaly report — prod-eu',
     generatedAt: new Date(UNTIL + 5 * 60_000).toISOString(),
     since: new Date(SINCE).toISOString(),

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FlowlogError } from '../../core/errors.js';
-import { applyMigrations, type MigrationTarget } from '../migrations.js';
+import { applyMigrations, checkSchema, type MigrationTarget } from '../migrations.js';
 
 const root = mkdtempSync(join(tmpdir(), 'flowlog-migrations-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -68,5 +68,25 @@ describe('migrations', () => {
     expect(e).toMatchObject({ code: 'SCHEMA_DRIFT', message: expect.stringContaining('migration 2 applied, which this flowlog does not have (newest here: 1)') });
     expect((e as FlowlogError).hint).toContain('a newer flowlog migrated this store');
     expect(t.executed.length - before).toBe(1); // only the CREATE TABLE IF NOT EXISTS schema_migrations
+  });
+
+  it('runs no DDL on an up-to-date store (the writer role may not), and checkSchema says SCHEMA_BEHIND when one is pending', async () => {
+    const dir = migrationsDir('current', { '0001_a.sql': 'CREATE TABLE a (x UInt8) ENGINE = Memory;\n' });
+    const t = memoryTarget();
+    // this target knows whether schema_migrations exists, as system.tables would
+    const base = t.queryRows.bind(t);
+    t.queryRows = async <T>(sql: string) => (sql.includes('system.tables')
+      ? [{ n: t.executed.some((x) => x.includes('CREATE TABLE IF NOT EXISTS schema_migrations')) ? 1 : 0 }] as T[] : base<T>(sql));
+    await expect(caught(checkSchema(t, dir))).resolves.toMatchObject({ code: 'SCHEMA_BEHIND', message: expect.stringContaining('no migration applied, 1 pending (0001_a)') });
+    await applyMigrations(t, dir);
+    const before = t.executed.length;
+    expect((await applyMigrations(t, dir)).map((m) => m.applied)).toEqual([false]);
+    expect(t.executed.length).toBe(before);
+    await expect(checkSchema(t, dir)).resolves.toBeUndefined();
+    writeFileSync(`${dir}0002_b.sql`, 'CREATE TABLE b (x UInt8) ENGINE = Memory;\n');
+    const e = await caught(checkSchema(t, dir));
+    expect(e).toMatchObject({ code: 'SCHEMA_BEHIND', message: expect.stringContaining('at migration 1, 1 pending (0002_b)') });
+    expect((e as FlowlogError).hint).toContain('run `flowlog migrate` first');
+    expect(t.executed.length).toBe(before);
   });
 });

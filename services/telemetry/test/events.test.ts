@@ -98,6 +98,14 @@ describe('telemetry events', () => {
     expect(lines.map((l) => l.event)).toEqual(['ipam.loaded', 'ipam.rejected', 'detect.run', 'report.delivered', 'report.failed']);
   });
 
+  it('a report delivered over missing data is a warning that carries the alert', () => {
+    const ev = telemetryEvents();
+    ev.reportDelivered({ report: 'daily', findings: 0, to: ['dir out'], data: 'ok', alert: null });
+    ev.reportDelivered({ report: 'daily', findings: 0, to: ['dir out'], data: 'none', alert: 'NO DATA: no flows' });
+    expect(lines.map((l) => [l.level, l.event, l.data, l.alert])).toEqual([
+      ['info', 'report.delivered', undefined, undefined], ['warn', 'report.delivered', 'none', 'NO DATA: no flows']]);
+  });
+
   it('without a Metrics only logs', () => {
     telemetryEvents().signal({ signal: 'SIGTERM' });
     expect(lines).toEqual([{ time: expect.any(String), level: 'info', event: 'signal', signal: 'SIGTERM' }]);
