@@ -67,3 +67,34 @@ stop_server() {
   fi
   rm -f "$PID_FILE"
 }
+
+# Builds one Go command from the Go module proxy into $BIN, and records $VERSION_FILE:
+#   go_build NAME PACKAGE@VERSION VERSION KEEP_CACHE_VARIABLE
+# Uses the calling script's STATE, GO_DIR, BIN_DIR, BIN, VERSION_FILE and BUILD_LOG. The module and
+# build caches are private, under the state dir (the build neither depends on nor fills the user's
+# ones, and CI caches them with it); static (CGO off), stripped. The caches are removed after a
+# build unless the variable named by KEEP_CACHE_VARIABLE is 1.
+go_build() {
+  local name="$1" pkg="$2" version="$3" keep="${4:-}" start tmp_bin rc=0
+  start=$(date +%s)
+  tmp_bin="$STATE/bin.tmp"
+  rm -rf "$tmp_bin"; mkdir -p "$tmp_bin" "$GO_DIR"
+  (
+    export GOBIN="$tmp_bin" GOPATH="$GO_DIR/path" GOMODCACHE="$GO_DIR/mod" GOCACHE="$GO_DIR/cache"
+    export CGO_ENABLED=0 GOFLAGS="-trimpath" GO111MODULE=on
+    go install -ldflags "-s -w" "$pkg"
+  ) > "$BUILD_LOG" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ] || [ ! -x "$tmp_bin/$name" ]; then
+    echo "---- last 40 lines of $BUILD_LOG ----" >&2; tail -n 40 "$BUILD_LOG" >&2; echo "----" >&2
+    die "building $name failed (exit $rc); see $BUILD_LOG"
+  fi
+  mkdir -p "$BIN_DIR"
+  mv -f "$tmp_bin/$name" "$BIN"
+  rm -rf "$tmp_bin"
+  echo "$version" > "$VERSION_FILE"
+  if [ -z "$keep" ] || [ "${!keep:-0}" != "1" ]; then
+    chmod -R u+w "$GO_DIR" 2>/dev/null || true   # the module cache is read-only
+    rm -rf "$GO_DIR"
+  fi
+  say "built $BIN in $(( $(date +%s) - start )) s"
+}

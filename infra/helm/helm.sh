@@ -45,29 +45,7 @@ install_helm() {
   command -v go >/dev/null 2>&1 || die "'go' not found on PATH: helm is built from the Go module proxy and needs Go >= 1.26 ($HELM_MODULE@$HELM_MODULE_VERSION go.mod)"
 
   say "building $HELM_MODULE/cmd/helm@$HELM_MODULE_VERSION with $(go env GOVERSION) (cold build takes several minutes on 2 cores; log: $BUILD_LOG)"
-  local start tmp_bin rc=0
-  start=$(date +%s)
-  tmp_bin="$STATE/bin.tmp"
-  rm -rf "$tmp_bin"; mkdir -p "$tmp_bin" "$GO_DIR"
-  # Private module and build caches (neither depends on nor fills the user's), static, stripped.
-  (
-    export GOBIN="$tmp_bin" GOPATH="$GO_DIR/path" GOMODCACHE="$GO_DIR/mod" GOCACHE="$GO_DIR/cache"
-    export CGO_ENABLED=0 GOFLAGS="-trimpath" GO111MODULE=on
-    go install -ldflags "-s -w" "$HELM_MODULE/cmd/helm@$HELM_MODULE_VERSION"
-  ) > "$BUILD_LOG" 2>&1 || rc=$?
-  if [ "$rc" -ne 0 ] || [ ! -x "$tmp_bin/helm" ]; then
-    echo "---- last 40 lines of $BUILD_LOG ----" >&2; tail -n 40 "$BUILD_LOG" >&2; echo "----" >&2
-    die "building helm failed (exit $rc); see $BUILD_LOG"
-  fi
-  mkdir -p "$BIN_DIR"
-  mv -f "$tmp_bin/helm" "$BIN"
-  rm -rf "$tmp_bin"
-  echo "$HELM_MODULE_VERSION" > "$VERSION_FILE"
-  if [ "${HELM_KEEP_GO_CACHE:-0}" != "1" ]; then
-    chmod -R u+w "$GO_DIR" 2>/dev/null || true   # the module cache is read-only
-    rm -rf "$GO_DIR"
-  fi
-  say "built $BIN in $(( $(date +%s) - start )) s"
+  go_build helm "$HELM_MODULE/cmd/helm@$HELM_MODULE_VERSION" "$HELM_MODULE_VERSION" HELM_KEEP_GO_CACHE
 }
 
 run_helm() {

@@ -48,30 +48,7 @@ install_promtool() {
   command -v go >/dev/null 2>&1 || die "'go' not found on PATH: promtool is built from the Go module proxy and needs Go >= 1.26.7 (go.mod of $PROMETHEUS_MODULE@$PROMETHEUS_MODULE_VERSION)"
 
   say "building $PROMETHEUS_MODULE/cmd/promtool@$PROMETHEUS_MODULE_VERSION with $(go env GOVERSION) (log: $BUILD_LOG)"
-  local start tmp_bin rc=0
-  start=$(date +%s)
-  tmp_bin="$STATE/bin.tmp"
-  rm -rf "$tmp_bin"; mkdir -p "$tmp_bin" "$GO_DIR"
-  # Private module and build caches under the state dir (so CI caches them with it and the build
-  # neither depends on nor fills the user's ones); static, stripped.
-  (
-    export GOBIN="$tmp_bin" GOPATH="$GO_DIR/path" GOMODCACHE="$GO_DIR/mod" GOCACHE="$GO_DIR/cache"
-    export CGO_ENABLED=0 GOFLAGS="-trimpath" GO111MODULE=on
-    go install -ldflags "-s -w" "$PROMETHEUS_MODULE/cmd/promtool@$PROMETHEUS_MODULE_VERSION"
-  ) > "$BUILD_LOG" 2>&1 || rc=$?
-  if [ "$rc" -ne 0 ] || [ ! -x "$tmp_bin/promtool" ]; then
-    echo "---- last 40 lines of $BUILD_LOG ----" >&2; tail -n 40 "$BUILD_LOG" >&2; echo "----" >&2
-    die "building promtool failed (exit $rc); see $BUILD_LOG"
-  fi
-  mkdir -p "$BIN_DIR"
-  mv -f "$tmp_bin/promtool" "$BIN"
-  rm -rf "$tmp_bin"
-  echo "$PROMETHEUS_MODULE_VERSION" > "$VERSION_FILE"
-  if [ "${PROMTOOL_KEEP_GO_CACHE:-0}" != "1" ]; then
-    chmod -R u+w "$GO_DIR" 2>/dev/null || true   # the module cache is read-only
-    rm -rf "$GO_DIR"
-  fi
-  say "built $BIN in $(( $(date +%s) - start )) s"
+  go_build promtool "$PROMETHEUS_MODULE/cmd/promtool@$PROMETHEUS_MODULE_VERSION" "$PROMETHEUS_MODULE_VERSION" PROMTOOL_KEEP_GO_CACHE
 }
 
 cmd_status() {

@@ -105,30 +105,7 @@ install_minio() {
   command -v go >/dev/null 2>&1 || die "'go' not found on PATH: MinIO is built from the Go module proxy and needs Go >= 1.24 (go.mod: go 1.24.0)"
 
   say "building $MINIO_MODULE@$MINIO_MODULE_VERSION with $(go env GOVERSION) (cold build takes ~3 min on 2 cores, ~1.5 GB RAM; log: $BUILD_LOG)"
-  local start tmp_bin rc=0
-  start=$(date +%s)
-  tmp_bin="$STATE/bin.tmp"
-  rm -rf "$tmp_bin"; mkdir -p "$tmp_bin" "$GO_DIR"
-  # Private module and build caches, so the build neither depends on nor fills the user's ones;
-  # static (CGO off, like MinIO's own release builds), stripped.
-  (
-    export GOBIN="$tmp_bin" GOPATH="$GO_DIR/path" GOMODCACHE="$GO_DIR/mod" GOCACHE="$GO_DIR/cache"
-    export CGO_ENABLED=0 GOFLAGS="-trimpath" GO111MODULE=on
-    go install -ldflags "-s -w" "$MINIO_MODULE@$MINIO_MODULE_VERSION"
-  ) > "$BUILD_LOG" 2>&1 || rc=$?
-  if [ "$rc" -ne 0 ] || [ ! -x "$tmp_bin/minio" ]; then
-    echo "---- last 40 lines of $BUILD_LOG ----" >&2; tail -n 40 "$BUILD_LOG" >&2; echo "----" >&2
-    die "building MinIO failed (exit $rc); see $BUILD_LOG"
-  fi
-  mkdir -p "$BIN_DIR"
-  mv -f "$tmp_bin/minio" "$BIN"
-  rm -rf "$tmp_bin"
-  echo "$MINIO_MODULE_VERSION" > "$VERSION_FILE"
-  if [ "${S3_KEEP_GO_CACHE:-0}" != "1" ]; then
-    chmod -R u+w "$GO_DIR" 2>/dev/null || true   # the module cache is read-only
-    rm -rf "$GO_DIR"
-  fi
-  say "built $BIN in $(( $(date +%s) - start )) s"
+  go_build minio "$MINIO_MODULE@$MINIO_MODULE_VERSION" "$MINIO_MODULE_VERSION" S3_KEEP_GO_CACHE
 }
 
 # --- commands ---------------------------------------------------------------------------------
