@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   MIGRATION_FAILED: 'a schema migration statement failed',
   SCHEMA_DRIFT: 'the store\'s schema is not the one this flowlog expects (an applied migration was edited, or a newer flowlog migrated the store)',
   SCHEMA_BEHIND: 'the store lacks migrations this flowlog needs: a read command does not migrate, run `flowlog migrate`',
+  CONTENT_QUARANTINED: 'an object or message is bad content (too large, undecodable): it is quarantined with a reject reason and the run goes on',
   IPAM_INVALID: 'an IPAM or inventory source cannot be read as a whole (the version in use stays)',
   IPAM_ITEM_INVALID: 'one item of an IPAM source is wrong: that item is skipped and listed as a problem',
   CSV_INVALID: 'a CSV file breaks RFC 4180 quoting',

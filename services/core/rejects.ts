@@ -5,6 +5,7 @@
  * is stored in pieces instead of held whole (`full` tells the parsers to stop).
  */
 import { DEFAULT_LIMITS } from '../../schemas/config.js';
+import { FlowlogError } from './errors.js';
 
 export const REJECT_REASONS = {
   FIELD_COUNT: 'record has a different number of fields than its format declares',
@@ -83,9 +84,9 @@ function jsonBytes(s: string): number {
  * An object or message quarantined whole, with its reason (TOO_LARGE, DECODE):
  * what opening or decoding one throws when it is the content's fault.
  */
-export class QuarantineError extends Error {
+export class QuarantineError extends FlowlogError {
   constructor(readonly reason: RejectReason, message: string) {
-    super(message);
+    super('CONTENT_QUARANTINED', message);
     this.name = 'QuarantineError';
   }
 }
