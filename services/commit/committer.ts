@@ -82,7 +82,7 @@ export interface CommitterOptions {
   sourceKind: LedgerEntry['sourceKind'];
   /** Fills the enrichment columns of a full batch just before it is encoded (IPAM, ownership). */
   enrich?: BatchEnricher;
-  /** Called after each batch is durably stored. */
+  /** Called after each batch is durably stored, and after a quarantined object or a round's own rejects are. */
   onStored?: (b: StoredBatch) => void;
   /** limits.max_rejects_per_batch and max_reject_bytes_per_batch (defaults: DEFAULT_LIMITS). */
   limits?: Partial<Pick<Limits, 'max_rejects_per_batch' | 'max_reject_bytes_per_batch'>>;
@@ -188,9 +188,7 @@ export class Committer {
       this.stats.batches++;
       this.stats.rows += prepared.rows;
       this.stats.rejected += rejected.length;
-      const rejectsByReason: StoredBatch['rejectsByReason'] = {};
-      for (const r of rejected) rejectsByReason[r.reason] = (rejectsByReason[r.reason] ?? 0) + 1;
-      this.opts.onStored?.({ rows: prepared.rows, rejected: rejected.length, rejectsByReason, seconds: ms / 1000, ...(newest > 0 ? { newestFlowAt: new Date(newest) } : {}) });
+      this.opts.onStored?.({ rows: prepared.rows, rejected: rejected.length, rejectsByReason: byReason(rejected), seconds: ms / 1000, ...(newest > 0 ? { newestFlowAt: new Date(newest) } : {}) });
     })();
     this.inflight = job;
     // a failure surfaces at the next await of the chain, even if nobody awaits this one yet
@@ -205,9 +203,9 @@ export class Committer {
   /**
    * An object that cannot be read, decompressed or opened: one reject with the
    * reason (DECODE, or the QuarantineError's: TOO_LARGE), and the object marked
-   * done so no run tries it again. Returns the reason.
+   * done so no run tries it again.
    */
-  async quarantineObject(obj: SourceObject & { kind: LedgerEntry['sourceKind'] }, error: Error): Promise<RejectReason> {
+  async quarantineObject(obj: SourceObject & { kind: LedgerEntry['sourceKind'] }, error: Error): Promise<void> {
     const rej = new RejectBatch();
     const reason = quarantineReason(error);
     rej.add(obj.name, 0, reason, error.message, '');
@@ -215,7 +213,7 @@ export class Committer {
     await this.store.recordLedger([{ sourceKind: obj.kind, object: obj.name, identity: obj.identity, batchId: `decode:${obj.name}`,
       firstPosition: 0, lastPosition: 0, rows: 0, rejected: 1, complete: true }]);
     this.stats.rejected++;
-    return reason;
+    this.opts.onStored?.({ rows: 0, rejected: 1, rejectsByReason: { [reason]: 1 }, seconds: 0 });
   }
 
   /** Write-ahead: the exact range a round will store, before any of it is stored. */
@@ -231,6 +229,7 @@ export class Committer {
     await this.store.recordLedger([{ sourceKind: r.kind, object: r.stream, identity: '', batchId: roundId(r),
       firstPosition: r.first, lastPosition: r.end, rows: 0, rejected: rejects.length, complete: false, state: 'stored' }]);
     this.stats.rejected += rejects.length;
+    if (rejects.length) this.opts.onStored?.({ rows: 0, rejected: rejects.length, rejectsByReason: byReason(rejects.items), seconds: 0 });
   }
 
   /** Objects of a kind whose ledger said complete before `at`: what a round whose intent was written at `at` skipped. */
@@ -298,6 +297,12 @@ function newestEnd(b: FlowBatch): number {
   let max = 0;
   for (let i = 0; i < b.length; i++) if (nulls[i] === 0 && t[i]! > max) max = t[i]!;
   return max;
+}
+
+function byReason(items: readonly { reason: RejectReason }[]): StoredBatch['rejectsByReason'] {
+  const n: StoredBatch['rejectsByReason'] = {};
+  for (const r of items) n[r.reason] = (n[r.reason] ?? 0) + 1;
+  return n;
 }
 
 const roundId = (r: Round): string => `${r.stream}:${r.first}-${r.end - 1}`;

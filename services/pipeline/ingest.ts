@@ -108,9 +108,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     if (FlowlogError.is(parser, 'SOURCE_UNAVAILABLE')) {
       unfinished.push({ object: obj.name, reason: parser.message });
     } else if (parser instanceof Error) {
-      const reason = await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);
-      progress.rejected++;
-      opts.onBatch?.({ rows: 0, rejected: 1, rejectsByReason: { [reason]: 1 }, seconds: 0 });
+      await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);
     } else {
       try {
         await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);

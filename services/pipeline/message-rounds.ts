@@ -141,16 +141,10 @@ export class MessageRounds implements MessageSink {
           if (!ctl.isRunning()) return null;
         }
       }
-      await this.committer.commitRound(round, rejects);
-      if (rejects.length) {
-        const byReason: StoredBatch['rejectsByReason'] = {};
-        for (const r of rejects.items) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
-        this.opts.onBatch?.({ rows: 0, rejected: rejects.length, rejectsByReason: byReason, seconds: 0 });
-      }
+      await this.committer.commitRound(round, rejects); // its rejects reach onBatch (and stats.rejected) through onStored
       this.stats.messages += take.length;
       this.progress.set(stream, { identity: '', complete: false, storedRows: last + 1 });
       for (const [name, p] of doneNow) this.s3Done.set(name, p); // only now: a round run again decides as this one did
-      this.stats.rejected += rejects.length;
       this.stats.batches++;
       this.opts.onRound?.({ partition: stream, lag, messages: take.length, seconds: (performance.now() - roundStart) / 1000 });
       this.opts.onStored?.(this.stats);
