@@ -17,7 +17,7 @@ import { migrateStore } from './retention.js';
 import { encodeNative } from './native-encoder.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { removeStaleSpool, spoolFileName } from './spool-files.js';
-import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
+import type { AppliedMigration, FlowStore, MigrateOptions, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
 
 const FORMATS: Record<QueryFormat, string> = { table: 'PrettyCompactMonoBlock', json: 'JSONEachRow', csv: 'CSVWithNames' };
 let tmpSeq = 0;
@@ -49,7 +49,11 @@ export class ChdbStore implements FlowStore {
     removeStaleSpool(this.spool);
   }
 
-  migrate(): Promise<AppliedMigration[]> {
+  migrate(opts: MigrateOptions = {}): Promise<AppliedMigration[]> {
+    if (opts.cluster) {
+      throw new FlowlogError('USAGE', 'the embedded engine is one node: --cluster needs a ClickHouse server store',
+        'set CLICKHOUSE_URL to a node of the cluster (or use --print to see the DDL without a store)');
+    }
     return migrateStore({ exec: (sql) => this.exec(sql), queryRows: (sql) => this.queryRows(sql) }, this.opts.retentionDays);
   }
 

@@ -14,7 +14,7 @@ import { LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.j
 import { migrateStore } from './retention.js';
 import { encodeNative } from './native-encoder.js';
 import { withRetry, type RetryOptions } from './retry.js';
-import type { AppliedMigration, FlowStore, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
+import type { AppliedMigration, FlowStore, MigrateOptions, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
 
 const FORMATS: Record<QueryFormat, string> = { table: 'PrettyCompactMonoBlock', json: 'JSONEachRow', csv: 'CSVWithNames' };
 
@@ -35,6 +35,10 @@ const DEDUP = (table: string, token: string) => ({
   insert_deduplicate: 1 as const,
   insert_deduplication_token: `${table}:${token}`,
   deduplicate_blocks_in_dependent_materialized_views: 1 as const,
+  // a Distributed table (flowlog migrate --cluster) stores on the shards before the insert returns, each part with
+  // this token; in the background mode the insert would return before any shard has the rows (and the ledger would
+  // say stored). No effect on a single node. Named by its old alias, which every server release knows.
+  insert_distributed_sync: 1 as const,
 });
 
 export class ClickHouseServerStore implements FlowStore {
@@ -62,8 +66,8 @@ export class ClickHouseServerStore implements FlowStore {
     try { return (await this.client.ping()).success; } catch { return false; }
   }
 
-  migrate(): Promise<AppliedMigration[]> {
-    return migrateStore({ exec: (sql) => this.exec(sql), queryRows: (sql) => this.queryRows(sql) }, this.opts.retentionDays);
+  migrate(opts: MigrateOptions = {}): Promise<AppliedMigration[]> {
+    return migrateStore({ exec: (sql) => this.exec(sql), queryRows: (sql) => this.queryRows(sql) }, this.opts.retentionDays, opts.cluster);
   }
 
   async exec(sql: string): Promise<void> {

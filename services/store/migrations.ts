@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromChTime } from './ch-time.js';
+import { clusterLedgerDdl, clusterOfLedgerComment, clusterStatements, type ClusterTarget } from './cluster-ddl.js';
 import { FlowlogError } from '../core/errors.js';
 import type { AppliedMigration } from './store.js';
 
@@ -42,13 +43,51 @@ export interface MigrationTarget {
 }
 
 const HAS_LEDGER = "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = 'schema_migrations'";
+const LEDGER_COMMENT = "SELECT comment FROM system.tables WHERE database = currentDatabase() AND name = 'schema_migrations'";
 
-export async function applyMigrations(target: MigrationTarget, dir = MIGRATIONS_DIR): Promise<AppliedMigration[]> {
+const SINGLE_NODE_LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations
+    (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
+    ENGINE = MergeTree ORDER BY version`;
+
+/** The ledger row that marks a migration applied. */
+export const ledgerInsert = (m: Migration): string => `INSERT INTO schema_migrations (version, name, checksum) VALUES (${m.version}, '${m.name}', '${m.checksum}')`;
+
+/** What one migration runs: its statements as written, or their ON CLUSTER form (services/store/cluster-ddl.ts). */
+export function migrationStatements(m: Migration, cluster?: ClusterTarget): string[] {
+  return cluster ? m.statements.flatMap((st) => clusterStatements(st, cluster)) : m.statements;
+}
+
+/** `flowlog migrate --cluster NAME --print`: the whole schema as ON CLUSTER DDL, ledger rows included, for a person to read or apply. */
+export function clusterMigrationScript(cluster: ClusterTarget, dir = MIGRATIONS_DIR): string {
+  const parts = [
+    `-- flowlog schema for ClickHouse cluster '${cluster.cluster}', database '${cluster.database}': generated from sql/migrations\n`
+    + '-- (flowlog migrate --cluster NAME --print). Run the statements in order, or let `flowlog migrate --cluster NAME` do it.',
+    `${clusterLedgerDdl(cluster)};`,
+  ];
+  for (const m of loadMigrations(dir)) parts.push(`-- ${m.name}`, ...migrationStatements(m, cluster).map((s) => `${s};`), `${ledgerInsert(m)};`);
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** The cluster a store was migrated for (its ledger says so) and the database, or undefined for a single node or a store with no ledger yet. */
+export async function ledgerCluster(target: Pick<MigrationTarget, 'queryRows'>): Promise<ClusterTarget | undefined> {
+  const [row] = await target.queryRows<{ comment?: unknown }>(LEDGER_COMMENT);
+  const cluster = clusterOfLedgerComment(row?.comment);
+  if (!cluster) return undefined;
+  const [db] = await target.queryRows<{ db: string }>('SELECT currentDatabase() AS db');
+  return { cluster, database: String(db?.db) };
+}
+
+export interface ApplyOptions {
+  /** Migrate a cluster (ON CLUSTER DDL). Without it, a store whose ledger names a cluster is migrated as that cluster. */
+  cluster?: ClusterTarget;
+}
+
+export async function applyMigrations(target: MigrationTarget, dir = MIGRATIONS_DIR, opts: ApplyOptions = {}): Promise<AppliedMigration[]> {
   // no DDL at all on an up-to-date store: the writer role (no CREATE) starts `flowlog run` once an administrator has migrated
   const [has] = await target.queryRows<{ n: number }>(HAS_LEDGER);
-  if (Number(has?.n ?? 0) === 0) await target.exec(`CREATE TABLE IF NOT EXISTS schema_migrations
-    (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
-    ENGINE = MergeTree ORDER BY version`);
+  const hasLedger = Number(has?.n ?? 0) > 0;
+  const cluster = await storeCluster(target, hasLedger, opts.cluster);
+  if (!hasLedger) await target.exec(cluster ? clusterLedgerDdl(cluster) : SINGLE_NODE_LEDGER);
   const done = new Map(
     (await target.queryRows<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations'))
       .map((r) => [Number(r.version), r.checksum]),
@@ -72,16 +111,34 @@ export async function applyMigrations(target: MigrationTarget, dir = MIGRATIONS_
       result.push({ version: m.version, name: m.name, applied: false });
       continue;
     }
-    for (const st of m.statements) {
+    for (const st of migrationStatements(m, cluster)) {
       try { await target.exec(st); } catch (e) {
         throw new FlowlogError('MIGRATION_FAILED', `migration ${m.name} failed: ${(e as Error).message}`,
           'fix the statement in sql/migrations, or the store it runs against', { cause: e });
       }
     }
-    await target.exec(`INSERT INTO schema_migrations (version, name, checksum) VALUES (${m.version}, '${m.name}', '${m.checksum}')`);
+    await target.exec(ledgerInsert(m));
     result.push({ version: m.version, name: m.name, applied: true });
   }
   return result;
+}
+
+/**
+ * Single node or cluster, decided once per store: by the ledger when there is
+ * one (a cluster store keeps migrating as a cluster without the flag), by the
+ * request otherwise. Turning a migrated single-node store into a cluster one in
+ * place is refused: its tables would be neither replicated nor sharded.
+ */
+async function storeCluster(target: MigrationTarget, hasLedger: boolean, requested: ClusterTarget | undefined): Promise<ClusterTarget | undefined> {
+  const fromLedger = hasLedger ? await ledgerCluster(target) : undefined;
+  const ledger = fromLedger?.cluster;
+  if (requested && hasLedger && ledger !== requested.cluster) {
+    throw new FlowlogError('SCHEMA_DRIFT', ledger
+      ? `this store was migrated for cluster '${ledger}', not '${requested.cluster}'`
+      : `this store was migrated as a single node; --cluster ${requested.cluster} cannot turn its tables into replicated, sharded ones`,
+    ledger ? `run flowlog migrate --cluster ${ledger} (or without --cluster)` : 'migrate a new database with --cluster and copy the data over (INSERT INTO ... SELECT), or keep the single node');
+  }
+  return requested ?? fromLedger;
 }
 
 /**

@@ -34,12 +34,15 @@ export interface ObjectProgress {
 
 export interface AppliedMigration { version: number; name: string; applied: boolean }
 
+/** `cluster`: migrate a ClickHouse cluster with ON CLUSTER DDL (server only; services/store/cluster-ddl.ts). */
+export interface MigrateOptions { cluster?: { cluster: string; database: string } }
+
 export type QueryFormat = 'table' | 'json' | 'csv';
 
 export interface FlowStore {
   readonly kind: 'embedded' | 'server';
   /** Applies pending migrations from sql/migrations; idempotent. */
-  migrate(): Promise<AppliedMigration[]>;
+  migrate(opts?: MigrateOptions): Promise<AppliedMigration[]>;
   /**
    * Encodes a batch for insertion, synchronously: the batch may be reset (and
    * refilled) as soon as this returns, while the prepared block waits its turn.

@@ -1,20 +1,37 @@
-/** `flowlog migrate [--roles]`: apply pending migrations (idempotent); --roles also the server access roles. */
+/**
+ * `flowlog migrate [--roles] [--cluster NAME [--print]]`: apply pending migrations (idempotent); --roles also the
+ * server access roles; --cluster as ON CLUSTER DDL for a sharded, replicated ClickHouse (docs/scaling.md).
+ */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { resolveConfig } from '../../config/resolve.js';
 import { FlowlogError } from '../../core/errors.js';
-import { splitStatements } from '../../store/migrations.js';
+import { checkClusterTarget } from '../../store/cluster-ddl.js';
+import { clusterMigrationScript, splitStatements } from '../../store/migrations.js';
 import { openStore } from '../../store/open.js';
 import { FORMAT_HELP, FORMAT_OPTION, outputFormat, parseCli } from '../args.js';
 
 export const ROLES_FILE = fileURLToPath(new URL('../../../sql/access/roles.sql', import.meta.url));
 
 export async function migrateCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { roles: { type: 'boolean' }, ...FORMAT_OPTION }, 'flowlog migrate [--roles] [--format text|json]', { flags: { format: FORMAT_HELP,
-    roles: 'ClickHouse server only: also create the flowlog_writer and flowlog_analyst roles (sql/access/roles.sql)' } });
+  const { values } = parseCli(argv, { roles: { type: 'boolean' }, cluster: { type: 'string' }, print: { type: 'boolean' }, ...FORMAT_OPTION },
+    'flowlog migrate [--roles] [--cluster NAME [--print]] [--format text|json]', { flags: { format: FORMAT_HELP,
+      roles: 'ClickHouse server only: also create the flowlog_writer and flowlog_analyst roles (sql/access/roles.sql)',
+      cluster: 'ClickHouse server only: create the schema on every node of this cluster (remote_servers): replicated local tables, Distributed tables in front',
+      print: 'with --cluster: print the DDL (database: store.database, else default) instead of connecting' } });
   const format = outputFormat(values.format);
+  if (values.print) {
+    if (values.cluster === undefined) throw new FlowlogError('USAGE', '--print shows the cluster DDL: it needs --cluster NAME', 'flowlog migrate --cluster NAME --print');
+    const store = resolveConfig({ env: process.env }).store;
+    const database = store.kind === 'clickhouse' && store.database ? store.database : 'default';
+    process.stdout.write(clusterMigrationScript(checkClusterTarget({ cluster: values.cluster, database })));
+    return 0;
+  }
   const store = await openStore({ migrate: false });
   try {
-    const migrations = await store.migrate();
+    const cluster = values.cluster === undefined ? undefined
+      : checkClusterTarget({ cluster: values.cluster, database: String((await store.queryRows<{ db: string }>('SELECT currentDatabase() AS db'))[0]?.db) });
+    const migrations = await store.migrate(cluster ? { cluster } : {});
     if (format === 'text') for (const m of migrations) process.stdout.write(`${m.applied ? 'applied ' : 'up to date'} ${m.name}\n`);
     if (values.roles) {
       if (store.kind !== 'server') {
@@ -26,7 +43,7 @@ export async function migrateCommand(argv: string[]): Promise<number> {
       if (format === 'text') process.stdout.write('applied  roles flowlog_analyst, flowlog_writer\n');
     }
     if (format === 'json') {
-      process.stdout.write(`${JSON.stringify({ command: 'migrate', applied: migrations.filter((m) => m.applied).map((m) => m.name), current: Math.max(0, ...migrations.map((m) => m.version)), migrations, roles: Boolean(values.roles) })}\n`);
+      process.stdout.write(`${JSON.stringify({ command: 'migrate', ...(cluster ? { cluster: cluster.cluster } : {}), applied: migrations.filter((m) => m.applied).map((m) => m.name), current: Math.max(0, ...migrations.map((m) => m.version)), migrations, roles: Boolean(values.roles) })}\n`);
     }
   } finally {
     await store.close();
