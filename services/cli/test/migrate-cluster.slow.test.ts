@@ -1,0 +1,48 @@
+/** `flowlog migrate --cluster NAME [--print]` as a user runs it: the DDL printed without a store, and the refusals. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { clusterMigrationScript } from '../../store/migrations.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/flowlog.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'flowlog-migrate-cluster-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[], env: Record<string, string>) {
+  const base = { ...process.env };
+  for (const k of Object.keys(base)) if (k.startsWith('CLICKHOUSE_') || k.startsWith('FLOWLOG_')) delete base[k];
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...base, ...env } });
+}
+
+describe('flowlog migrate --cluster', () => {
+  it('--print writes the ON CLUSTER DDL for the configured database, without connecting (an unreachable server is fine)', { timeout: 60_000 }, () => {
+    const r = run(['migrate', '--cluster', 'flowlog', '--print'], { CLICKHOUSE_URL: 'http://127.0.0.1:9/', CLICKHOUSE_DATABASE: 'netflows' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(clusterMigrationScript({ cluster: 'flowlog', database: 'netflows' }));
+    expect(r.stdout).toContain("ENGINE = Distributed('flowlog', 'netflows', 'flows_local', cityHash64(CAST(source AS String)))");
+  });
+
+  it('--print on an embedded configuration prints for database default and leaves the data dir alone', { timeout: 60_000 }, () => {
+    const data = join(dir, 'data');
+    const r = run(['migrate', '--cluster', 'flowlog', '--print'], { FLOWLOG_DATA_DIR: data });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(clusterMigrationScript({ cluster: 'flowlog', database: 'default' }));
+    expect(existsSync(data) ? readdirSync(data) : []).toEqual([]);
+  });
+
+  it('--print without --cluster, a cluster name that is not a plain name, and --cluster on the embedded store are usage errors', { timeout: 60_000 }, () => {
+    const noCluster = run(['migrate', '--print'], { FLOWLOG_DATA_DIR: join(dir, 'a') });
+    expect(noCluster.status).toBe(2);
+    expect(noCluster.stderr).toContain('--print shows the cluster DDL');
+    const badName = run(['migrate', '--cluster', "x' OR 1", '--print'], { FLOWLOG_DATA_DIR: join(dir, 'b') });
+    expect(badName.status).toBe(2);
+    expect(badName.stderr).toContain('is not a plain name');
+    const embedded = run(['migrate', '--cluster', 'flowlog'], { FLOWLOG_DATA_DIR: join(dir, 'c') });
+    expect(embedded.status).toBe(2);
+    expect(embedded.stderr).toContain('the embedded engine is one node');
+  });
+});
