@@ -38,7 +38,7 @@ const config = parseConfig(configText, 'infra/compose/flowlog.yaml');
 const dockerfile = read('infra/Dockerfile');
 
 /** The one-shot services: nothing waits for them to be healthy, so they need no healthcheck. */
-const ONE_SHOT = ['flowlog', 'kafka-init', 'minio-init'];
+const ONE_SHOT = ['flowlog', 'kafka-init', 'minio-init', 'flowlog-cluster'];
 
 /** An image reference with a tag other than latest, or a digest. */
 function pinned(ref: string): boolean {
@@ -175,6 +175,78 @@ describe('docker-compose.yml', () => {
   it('declares every named volume it mounts', () => {
     const named = Object.values(services).flatMap((s) => s.volumes ?? []).map((v) => v.split(':')[0]!).filter((v) => !v.startsWith('.') && !v.startsWith('/'));
     expect(new Set(named)).toEqual(new Set(Object.keys(compose.volumes)));
+  });
+});
+
+describe('the cluster profile (infra/clickhouse-cluster)', () => {
+  const inProfile = Object.entries(services).filter(([, s]) => s.profiles?.includes('cluster'));
+  const shards = inProfile.filter(([, s]) => s.image?.startsWith('clickhouse/clickhouse-server:') && !s.entrypoint).map(([n]) => n);
+  const clusterXml = read('infra/clickhouse-cluster/cluster.xml');
+  const keeperXml = read('infra/clickhouse-cluster/keeper.xml');
+  /** The text of the first <tag> in an XML text (these files are small and flat: no parser needed). */
+  const tag = (xml: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+  /** The file a service mounts at a container path. */
+  const mounted = (s: Service, at: string) => s.volumes?.find((v) => v.split(':')[1] === at)?.split(':')[0];
+
+  it('has two ClickHouse shards, one Keeper and flowlog, all in the profile, and every config file they mount exists', () => {
+    expect(shards).toEqual(['ch-s1', 'ch-s2']);
+    expect(inProfile.map(([n]) => n).sort()).toEqual(['ch-s1', 'ch-s2', 'flowlog-cluster', 'keeper']);
+    for (const [name, s] of inProfile) {
+      for (const v of s.volumes ?? []) {
+        const src = v.split(':')[0]!;
+        if (src.startsWith('./infra/')) expect(existsSync(join(REPO_ROOT, src)), `${name}: ${src}`).toBe(true);
+      }
+    }
+    expect(mounted(svc('keeper'), '/etc/clickhouse-keeper/keeper.xml')).toBe('./infra/clickhouse-cluster/keeper.xml');
+    expect(svc('keeper').entrypoint).toEqual(['clickhouse', 'keeper', '--config-file', '/etc/clickhouse-keeper/keeper.xml']);
+  });
+
+  it('gives each shard its own macros ({shard} and {replica} differ), the cluster config, and a data volume of its own', () => {
+    const macros = shards.map((n) => {
+      const s = svc(n);
+      expect(mounted(s, '/etc/clickhouse-server/config.d/cluster.xml'), n).toBe('./infra/clickhouse-cluster/cluster.xml');
+      const file = mounted(s, '/etc/clickhouse-server/config.d/macros.xml');
+      expect(file, n).toBeDefined();
+      const xml = read(file!.slice(2));
+      return { shard: tag(xml, 'shard'), replica: tag(xml, 'replica'), cluster: tag(xml, 'cluster'), data: mounted(s, '/var/lib/clickhouse') };
+    });
+    for (const m of macros) { expect(m.shard).toMatch(/\S/); expect(m.replica).toMatch(/\S/); }
+    expect(new Set(macros.map((m) => m.shard)).size).toBe(shards.length);
+    expect(new Set(macros.map((m) => m.replica)).size).toBe(shards.length);
+    expect(new Set(macros.map((m) => m.data)).size).toBe(shards.length);
+    expect(new Set(macros.map((m) => m.cluster))).toEqual(new Set(['flowlog']));
+  });
+
+  it('names, in remote_servers, one shard per server (its host and native port) under the cluster flowlog migrates, and the Keeper by its service and port', () => {
+    const cluster = /<remote_servers>\s*<(\w+)>/.exec(clusterXml)?.[1];
+    const cmd = [svc('flowlog-cluster').command].flat();
+    expect(cmd).toEqual(['migrate', '--cluster', cluster]);
+    const hosts = [...clusterXml.matchAll(/<shard>[\s\S]*?<host>([^<]+)<\/host><port>(\d+)<\/port>[\s\S]*?<\/shard>/g)].map((m) => [m[1], m[2]]);
+    expect(hosts).toEqual(shards.map((n) => [n, '9000']));
+    expect(clusterXml).toContain('<internal_replication>true</internal_replication>');
+    const keeper = /<zookeeper>\s*<node><host>([^<]+)<\/host><port>(\d+)<\/port><\/node>/.exec(clusterXml);
+    expect(keeper?.[1]).toBe('keeper');
+    expect(keeper?.[2]).toBe(tag(keeperXml, 'tcp_port'));
+    // the Keeper healthcheck asks the readiness endpoint on its control port
+    const control = /<http_control>\s*<port>(\d+)<\/port>[\s\S]*?<endpoint>([^<]+)<\/endpoint>/.exec(keeperXml);
+    expect([svc('keeper').healthcheck!.test].flat().join(' ')).toContain(`http://127.0.0.1:${control?.[1]}${control?.[2]}`);
+    expect(tag(keeperXml, 'hostname')).toBe('keeper');
+  });
+
+  it('points flowlog at a shard, in the database every shard creates, as the user they create, after both are healthy', () => {
+    const f = svc('flowlog-cluster');
+    const env = f.environment ?? {};
+    const host = /^http:\/\/([^:/]+):8123$/.exec(String(env.CLICKHOUSE_URL))?.[1];
+    expect(shards).toContain(host);
+    for (const n of shards) {
+      const e = svc(n).environment ?? {};
+      expect(e.CLICKHOUSE_DB, n).toBe(env.CLICKHOUSE_DATABASE);
+      expect(e.CLICKHOUSE_USER, n).toBe(env.CLICKHOUSE_USER);
+      expect(e.CLICKHOUSE_PASSWORD, n).toBe(env.CLICKHOUSE_PASSWORD);
+      expect(f.depends_on?.[n]?.condition).toBe('service_healthy');
+      expect(svc(n).depends_on?.keeper?.condition).toBe('service_healthy');
+    }
+    expect(f.image).toBe(`flowlog:${pkg.version}`);
   });
 });
 
