@@ -155,6 +155,24 @@ export function clusterOfLedgerComment(comment: unknown): string | null {
   return typeof comment === 'string' && comment.startsWith(LEDGER_COMMENT_PREFIX) ? comment.slice(LEDGER_COMMENT_PREFIX.length) : null;
 }
 
+const ACCESS_CREATE = /^CREATE (SETTINGS PROFILE|ROLE) IF NOT EXISTS (\w+)/;
+const GRANT = /^GRANT (.+) ON (\w+|\*\.\*) TO (\w+)$/;
+
+/**
+ * sql/access/roles.sql on a cluster (`flowlog migrate --cluster NAME --roles`): every profile, role and
+ * grant on every node, and each table's grant also on its local table, since a Distributed query or
+ * insert runs on the shards as the user who sent it (with the cluster's interserver secret).
+ */
+export function clusterAccessStatements(statement: string, target: ClusterTarget): string[] {
+  const t = checkClusterTarget(target);
+  const st = statement.trim();
+  if (ACCESS_CREATE.test(st)) return [st.replace(ACCESS_CREATE, `CREATE $1 IF NOT EXISTS $2 ${onCluster(t)}`)];
+  const g = GRANT.exec(st);
+  if (!g) throw unsupported(st, 'not a CREATE ROLE, CREATE SETTINGS PROFILE or GRANT ... ON table TO role');
+  const grant = (on: string) => `GRANT ${onCluster(t)} ${g[1]} ON ${on} TO ${g[3]}`;
+  return g[2]! in SHARDING_KEYS ? [grant(g[2]!), grant(local(g[2]!))] : [grant(g[2]!)];
+}
+
 /** `ALTER TABLE flows MODIFY TTL ...` (store.retention_days) on a cluster: the local tables hold the parts. */
 export function clusterTtlAlter(table: string, ttl: string, target: ClusterTarget): string {
   return `ALTER TABLE ${local(table)} ${onCluster(checkClusterTarget(target))} MODIFY TTL ${ttl}`;

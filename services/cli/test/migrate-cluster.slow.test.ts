@@ -24,6 +24,13 @@ describe('flowlog migrate --cluster', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(clusterMigrationScript({ cluster: 'flowlog', database: 'netflows' }));
     expect(r.stdout).toContain("ENGINE = Distributed('flowlog', 'netflows', 'flows_local', cityHash64(CAST(source AS String)))");
+    expect(r.stdout).not.toContain('CREATE ROLE');
+    // with --roles, the roles follow, on every node
+    const roles = run(['migrate', '--cluster', 'flowlog', '--print', '--roles'], { CLICKHOUSE_URL: 'http://127.0.0.1:9/' });
+    expect(roles.status).toBe(0);
+    expect(roles.stdout.startsWith(clusterMigrationScript({ cluster: 'flowlog', database: 'default' }))).toBe(true);
+    expect(roles.stdout).toContain("CREATE ROLE IF NOT EXISTS flowlog_writer ON CLUSTER 'flowlog';");
+    expect(roles.stdout).toContain("GRANT ON CLUSTER 'flowlog' SELECT, INSERT ON flows_local TO flowlog_writer;");
   });
 
   it('--print on an embedded configuration prints for database default and leaves the data dir alone', { timeout: 60_000 }, () => {

@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlowlogError } from '../../core/errors.js';
-import { clusterLedgerDdl, clusterStatements, LOCAL_SUFFIX, SHARDING_KEYS, type ClusterTarget } from '../cluster-ddl.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { clusterAccessStatements, clusterLedgerDdl, clusterStatements, LOCAL_SUFFIX, SHARDING_KEYS, type ClusterTarget } from '../cluster-ddl.js';
 import { applyMigrations, clusterMigrationScript, loadMigrations, migrationStatements, splitStatements, type MigrationTarget } from '../migrations.js';
 import { migrateStore } from '../retention.js';
 
@@ -61,6 +63,22 @@ describe('cluster DDL: the engine parses every statement', () => {
     for (const st of statements) {
       expect(() => session.queryBind('SELECT formatQuery({q:String})', { q: st }, 'TSV'), st.slice(0, 100)).not.toThrow();
     }
+  });
+
+  it('the access roles (migrate --cluster --roles) parse too, on every node, each table grant also on its local table', () => {
+    const roles = splitStatements(readFileSync(fileURLToPath(new URL('../../../sql/access/roles.sql', import.meta.url)), 'utf8'));
+    const onCluster = roles.flatMap((st) => clusterAccessStatements(st, TARGET));
+    for (const st of onCluster) {
+      expect(st).toContain("ON CLUSTER 'flowlog'");
+      expect(() => session.queryBind('SELECT formatQuery({q:String})', { q: st }, 'TSV'), st).not.toThrow();
+    }
+    expect(onCluster).toContain("GRANT ON CLUSTER 'flowlog' SELECT, INSERT ON flows TO flowlog_writer");
+    expect(onCluster).toContain("GRANT ON CLUSTER 'flowlog' SELECT, INSERT ON flows_local TO flowlog_writer");
+    expect(onCluster).toContain("GRANT ON CLUSTER 'flowlog' SELECT ON flows_local TO flowlog_analyst");
+    // views have no local table: one grant
+    expect(onCluster.filter((s) => s.includes(' ON anomalies_current'))).toHaveLength(2);
+    expect(onCluster.some((s) => s.includes('anomalies_current_local'))).toBe(false);
+    expect(() => clusterAccessStatements('REVOKE ALL ON flows FROM x', TARGET)).toThrow(FlowlogError);
   });
 
   it('an invalid statement is refused by that check (the check can fail)', () => {
