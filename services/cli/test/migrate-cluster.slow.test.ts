@@ -1,21 +1,27 @@
 /** `flowlog migrate --cluster NAME [--print]` as a user runs it: the DDL printed without a store, and the refusals. */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clusterMigrationScript } from '../../store/migrations.js';
+import { startChdbHttpServer } from '../../../test/clickhouse-http/server.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/flowlog.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'flowlog-migrate-cluster-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[], env: Record<string, string>) {
+function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = { ...process.env };
   for (const k of Object.keys(base)) if (k.startsWith('CLICKHOUSE_') || k.startsWith('FLOWLOG_')) delete base[k];
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...base, ...env } });
+  return { ...base, ...env };
 }
+const run = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: cleanEnv(env) });
+/** For a server in this process: spawnSync would block the event loop it answers on. */
+const runAsync = (args: string[], env: Record<string, string>) => promisify(execFile)(process.execPath, [BIN, ...args], { env: cleanEnv(env) })
+  .then((r) => ({ status: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ status: e.code, stdout: e.stdout, stderr: e.stderr }));
 
 describe('flowlog migrate --cluster', () => {
   it('--print writes the ON CLUSTER DDL for the configured database, without connecting (an unreachable server is fine)', { timeout: 60_000 }, () => {
@@ -51,5 +57,19 @@ describe('flowlog migrate --cluster', () => {
     const embedded = run(['migrate', '--cluster', 'flowlog'], { FLOWLOG_DATA_DIR: join(dir, 'c') });
     expect(embedded.status).toBe(2);
     expect(embedded.stderr).toContain('the embedded engine is one node');
+  });
+
+  it('against a server, sends the ON CLUSTER DDL first and creates nothing single-node when the server has no such cluster', { timeout: 60_000 }, async () => {
+    // the test endpoint is one embedded engine: no remote_servers, so the first ON CLUSTER statement fails there, as on a server without the cluster
+    const server = await startChdbHttpServer({ dataDir: join(dir, 'server'), user: 'flowlog', password: 'test-secret' });
+    try {
+      const r = await runAsync(['migrate', '--cluster', 'flowlog'], { CLICKHOUSE_URL: server.url, CLICKHOUSE_USER: 'flowlog', CLICKHOUSE_PASSWORD: 'test-secret' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/cluster 'flowlog' not found/i);
+      expect(r.stderr).toContain("CREATE TABLE IF NOT EXISTS schema_migrations ON CLUSTER 'flowlog'");
+      // no ledger (nor anything else) was left behind: a read command finds no migration applied
+      const read = await runAsync(['sql', 'SELECT 1'], { CLICKHOUSE_URL: server.url, CLICKHOUSE_USER: 'flowlog', CLICKHOUSE_PASSWORD: 'test-secret' });
+      expect(read.stderr).toMatch(/SCHEMA_BEHIND[\s\S]*no migration applied/);
+    } finally { await server.close(); }
   });
 });
