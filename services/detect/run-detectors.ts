@@ -20,6 +20,8 @@ export interface DetectSettings {
   novelty?: Partial<NoveltyParams>;
   scan?: Partial<ScanParams>;
   suppressions?: Suppression[];
+  /** An open episode its detector no longer sees is resolved this long after it was last seen (default 2 h). */
+  resolveAfterMs?: number;
   /** Detectors to leave out. */
   disabled?: DetectorName[];
 }
@@ -60,7 +62,7 @@ export async function runDetectors(store: FlowStore, now: Date, s: DetectSetting
   const findings: Finding[] = [];
   for (const [d, fs] of byDetector) {
     if (off.has(d)) continue;
-    recorded[d] = await recordRun(store, d, fs, now, { ...(s.suppressions ? { suppressions: s.suppressions } : {}) });
+    recorded[d] = await recordRun(store, d, fs, now, { ...(s.suppressions ? { suppressions: s.suppressions } : {}), ...(s.resolveAfterMs !== undefined ? { graceMs: s.resolveAfterMs } : {}) });
     findings.push(...fs);
   }
   return { findings, recorded, ms: performance.now() - t0 };
