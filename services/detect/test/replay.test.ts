@@ -14,6 +14,8 @@ import { ingestPath } from '../../pipeline/ingest.js';
 import type { FlowStore } from '../../store/store.js';
 import { replaySchedule, scheduledTicks, stepTicks } from '../replay.js';
 import { FREQUENT, HOURLY } from '../run-detectors.js';
+import { scheduleDetectors } from '../../run/schedules.js';
+import { standardMetrics } from '../../telemetry/metrics.js';
 
 const T = (hhmm: string) => new Date(`2026-11-20T${hhmm}:00Z`);
 const iso = (ticks: { at: Date }[]) => ticks.map((t) => t.at.toISOString().slice(11, 16));
@@ -31,6 +33,20 @@ describe('replay ticks', () => {
     expect(iso(ticks)).toEqual(['10:00', '10:30', '11:00']);
     expect([...ticks[0]!.detectors].sort()).toEqual([...FREQUENT, ...HOURLY].sort());
     expect([...ticks[1]!.detectors].sort()).toEqual([...FREQUENT].sort());
+  });
+
+  it('fall on the times the crons of `flowlog run` fire, for any configured schedules', () => {
+    for (const cfg of [{}, { schedule: '*/10 * * * *', egress_schedule: '7 */2 * * *' }, { schedule: '0 * * * *', egress_schedule: '0 * * * *' }]) {
+      const c = detectSchema.parse(cfg);
+      const crons = scheduleDetectors({} as FlowStore, c, standardMetrics());
+      try {
+        const fired = new Set<number>();
+        for (const cron of crons) for (let t = cron.nextRun(T('10:00')); t && t <= T('16:00'); t = cron.nextRun(t)) fired.add(t.getTime());
+        expect(scheduledTicks(c, T('10:00'), T('16:00')).map((x) => x.at.getTime())).toEqual([...fired].sort((a, b) => a - b));
+      } finally {
+        for (const cron of crons) cron.stop();
+      }
+    }
   });
 
   it('keep the fixed step of the demo and the evaluation (hourly detectors on hour marks)', () => {
