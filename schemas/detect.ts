@@ -5,6 +5,7 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { duration } from './common.js';
 
 /** Every detector's name, as findings, suppressions and `disabled:` spell it. */
 export const DETECTORS = ['egress_spike', 'egress_ramp', 'new_destination', 'unusual_port', 'segmentation', 'scan'] as const;
@@ -21,6 +22,7 @@ export const detectSchema = z.object({
   /** Egress works on complete hours: a few minutes past each hour. */
   egress_schedule: cronExpr.default('5 * * * *').describe('Cron (UTC) of the egress detectors (they work on complete hours).'),
   disabled: z.array(z.enum(DETECTORS)).default([]).describe('Detectors that do not run.'),
+  resolve_after: duration.default('2h').describe('An open finding its detector no longer sees is resolved this long after it was last seen (a later sighting opens a new finding).'),
   /** Defaults equal EGRESS_DEFAULTS in services/detect/egress.ts (a test keeps them equal): they are what `npm run eval` measures. */
   egress: z.object({
     kinds: z.array(z.enum(['owner', 'service', 'subnet', 'workload'])).default(['owner', 'service', 'subnet', 'workload']).describe('Entities whose egress is baselined.'),
@@ -38,23 +40,25 @@ export const detectSchema = z.object({
   }).strict().default({}).describe('Egress spikes and slow ramps per owner, service, subnet and workload.'),
   /** Defaults equal NOVELTY_DEFAULTS and SCAN_DEFAULTS in services/detect (a test keeps them equal). */
   novelty: z.object({
+    window_minutes: positive.default(60).describe('Minutes of recent traffic, ending at the run, judged against the history before them.'),
     history_days: positive.default(7).describe('Days of history a destination or port must be absent from to be new.'),
     min_history_hours: positive.default(12).describe('Hours of history an entity needs before novelty is judged.'),
     new_dest_min_bytes: positive.default(50e6).describe('Bytes to a new destination before it is reported.'),
     new_port_min_flows: positive.default(20).describe('Flows on a new port before it is reported.'),
   }).strict().default({}).describe('New destinations and unusual ports.'),
   scan: z.object({
-    window_minutes: positive.default(15).describe('Minutes a scan is looked for in.'),
-    min_ports: positive.default(25).describe('Distinct ports on one host that make a vertical scan.'),
-    min_hosts: positive.default(40).describe('Distinct hosts on one port that make a horizontal scan.'),
-  }).strict().default({}).describe('Port and host scans.'),
+    window_minutes: positive.default(15).describe('Minutes a scan is looked for in, ending at the run; the segmentation detector groups the policy violations of the same minutes.'),
+    min_ports: positive.default(25).describe('Distinct ports one source touches that make a vertical scan.'),
+    min_hosts: positive.default(40).describe('Distinct hosts one source touches that make a horizontal scan.'),
+    min_denied_share: z.number().min(0).max(1).default(0.5).describe('Share of the source\'s flows in the window the network refused (REJECT), at least this: a scan is mostly refused, busy clients are not.'),
+  }).strict().default({}).describe('Port and host scans: one source touching many ports or hosts in a short window, mostly refused.'),
   suppress: z.array(z.object({
-    detector: z.enum(DETECTORS).optional(),
-    entity: z.string().optional(),
-    owner: z.string().optional(),
-    from: z.coerce.date().optional(),
-    until: z.coerce.date().optional(),
-    reason: z.string().min(1, 'say why, so the next person knows'),
+    detector: z.enum(DETECTORS).optional().describe('Only findings of this detector (default: any).'),
+    entity: z.string().optional().describe('Only findings whose entity matches, as findings spell it (src=10.1.2.3, owner=payments); * matches any run of characters.'),
+    owner: z.string().optional().describe('Only findings routed to this owner.'),
+    from: z.coerce.date().optional().describe('Only from this time (ISO 8601 with its zone, e.g. 2026-11-01T00:00:00Z).'),
+    until: z.coerce.date().optional().describe('Only until this time (ISO 8601 with its zone).'),
+    reason: z.string().min(1, 'say why, so the next person knows').describe('Why: shown on the suppressed finding (labels.suppressed_by).'),
   }).strict()).default([]).describe('Findings to suppress: by detector, entity, owner and time range, each with a reason.'),
 }).strict();
 

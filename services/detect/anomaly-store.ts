@@ -17,9 +17,20 @@ const SEVERITY_RANK = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as co
 
 interface OpenEpisode { detector: string; entity: string; first_seen: string; last_seen: string; detected_at: string; severity: keyof typeof SEVERITY_RANK; status: string; row: Record<string, unknown> }
 
-export async function openEpisodes(store: FlowStore, detector: DetectorName): Promise<Map<string, OpenEpisode>> {
+/**
+ * The episodes open as of `asOf` (default: all that are open now): a replay
+ * over a past window sees them as they were at each of its runs, not as a
+ * later run or an earlier replay of the window left them, so replaying twice
+ * rewrites the same episodes instead of opening new ones. Merges keep only an
+ * episode's newest row, so "as of" is read from it: detected by then, and not
+ * resolved by then (a resolved episode never reopens; its newest row is the
+ * resolution, versioned with its time).
+ */
+export async function openEpisodes(store: FlowStore, detector: DetectorName, asOf?: Date): Promise<Map<string, OpenEpisode>> {
   const rows = await store.queryRows<Record<string, unknown>>(
-    "SELECT *, toString(first_seen) AS first_seen_s, toString(last_seen) AS last_seen_s, toString(detected_at) AS detected_at_s FROM anomalies_current WHERE detector = {d:String} AND status != 'resolved'", { d: detector });
+    `SELECT * EXCEPT (version), toString(first_seen) AS first_seen_s, toString(last_seen) AS last_seen_s, toString(detected_at) AS detected_at_s
+     FROM anomalies FINAL WHERE detector = {d:String} AND ${asOf ? "detected_at <= {t:DateTime64(3)} AND (status != 'resolved' OR version > {v:UInt64})" : "status != 'resolved'"}`,
+    { d: detector, ...(asOf ? { t: chTime(asOf), v: asOf.getTime() } : {}) });
   return new Map(rows.map((r) => [String(r.entity), {
     detector, entity: String(r.entity), first_seen: String(r.first_seen_s), last_seen: String(r.last_seen_s), detected_at: String(r.detected_at_s),
     severity: r.severity as OpenEpisode['severity'], status: String(r.status), row: r,
@@ -34,7 +45,7 @@ export interface UpsertResult { opened: number; updated: number; resolved: numbe
  * are resolved.
  */
 export async function recordRun(store: FlowStore, detector: DetectorName, findings: Finding[], now: Date, opts: { suppressions?: Suppression[]; graceMs?: number } = {}): Promise<UpsertResult> {
-  const open = await openEpisodes(store, detector);
+  const open = await openEpisodes(store, detector, now);
   const version = now.getTime();
   const lines: string[] = [];
   const res: UpsertResult = { opened: 0, updated: 0, resolved: 0, suppressed: 0 };

@@ -8,7 +8,8 @@
 import type { FlowStore } from '../store/store.js';
 import { recordRun, type UpsertResult } from './anomaly-store.js';
 import { detectEgress, type EgressParams } from './egress.js';
-import type { DetectorName, Finding } from './finding.js';
+import type { DetectConfig } from '../../schemas/detect.js';
+import { DETECTORS, type DetectorName, type Finding } from './finding.js';
 import { detectNovelty, type NoveltyParams } from './novelty.js';
 import { detectScans, type ScanParams } from './scan.js';
 import { detectSegmentation } from './segmentation.js';
@@ -19,6 +20,8 @@ export interface DetectSettings {
   novelty?: Partial<NoveltyParams>;
   scan?: Partial<ScanParams>;
   suppressions?: Suppression[];
+  /** An open episode its detector no longer sees is resolved this long after it was last seen (default 2 h). */
+  resolveAfterMs?: number;
   /** Detectors to leave out. */
   disabled?: DetectorName[];
 }
@@ -26,6 +29,16 @@ export interface DetectSettings {
 /** The hourly egress detectors, and the ones that look at recent minutes. */
 export const HOURLY: DetectorName[] = ['egress_spike', 'egress_ramp'];
 export const FREQUENT: DetectorName[] = ['new_destination', 'unusual_port', 'scan', 'segmentation'];
+
+/** The jobs of `flowlog run`, each a cron (UTC) and the detectors it runs: the schedules and the replay of a past window fire these same jobs. */
+export function detectorJobs(c: Pick<DetectConfig, 'schedule' | 'egress_schedule'>): { cron: string; detectors: readonly DetectorName[] }[] {
+  return [{ cron: c.schedule, detectors: FREQUENT }, { cron: c.egress_schedule, detectors: HOURLY }];
+}
+
+/** The settings of one job's pass: the configured ones, with every detector outside the job left out. */
+export function jobSettings(s: DetectSettings, which: readonly DetectorName[]): DetectSettings {
+  return { ...s, disabled: [...new Set([...(s.disabled ?? []), ...DETECTORS.filter((d) => !which.includes(d))])] };
+}
 
 export interface DetectRun { findings: Finding[]; recorded: Partial<Record<DetectorName, UpsertResult>>; ms: number }
 
@@ -49,7 +62,7 @@ export async function runDetectors(store: FlowStore, now: Date, s: DetectSetting
   const findings: Finding[] = [];
   for (const [d, fs] of byDetector) {
     if (off.has(d)) continue;
-    recorded[d] = await recordRun(store, d, fs, now, { ...(s.suppressions ? { suppressions: s.suppressions } : {}) });
+    recorded[d] = await recordRun(store, d, fs, now, { ...(s.suppressions ? { suppressions: s.suppressions } : {}), ...(s.resolveAfterMs !== undefined ? { graceMs: s.resolveAfterMs } : {}) });
     findings.push(...fs);
   }
   return { findings, recorded, ms: performance.now() - t0 };

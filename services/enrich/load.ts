@@ -9,7 +9,7 @@ import { builtinClassRecords } from './builtin-classes.js';
 import { DEFAULT_TAG_KEYS, IpamSourceError, type InterfaceRecord, type IpamRecord, type TagKeyMap } from './ipam-record.js';
 import { buildModel, type IpamModel, type IpamProblem } from './model.js';
 import type { OwnershipRule } from './ownership.js';
-import { pullNetbox, readIpamDocuments } from './inventory/index.js';
+import { pullNetbox, readIpamDocuments, type IpamReadResult } from './inventory/index.js';
 
 /** The `enrich:` config with secrets resolved: plain data, so it can be posted to the reload worker. */
 export interface EnrichSettings {
@@ -36,13 +36,19 @@ export async function loadIpam(s: EnrichSettings): Promise<IpamModel> {
   const r = readIpamDocuments(docs, { tagKeys });
   records.push(...r.records);
   interfaces.push(...(r.interfaces ?? []));
-  problems.push(...r.problems.map((message) => ({ kind: 'source' as const, message })));
+  problems.push(...readerProblems(r));
   if (s.netbox) {
     const r = await pullNetbox(s.netbox.url, s.netbox.token, { tagKeys });
     records.push(...r.records);
-    problems.push(...r.problems.map((message) => ({ kind: 'source' as const, message })));
+    problems.push(...readerProblems(r));
   }
   return buildModel({ records, interfaces, rules: s.rules, ...(s.owners ? { owners: s.owners } : {}), problems });
+}
+
+/** A reader's skipped items: a value that is no CIDR or address is kind `invalid` (like an unparseable prefix the model meets), the rest kind `source`. */
+function readerProblems(r: IpamReadResult): IpamProblem[] {
+  const invalid = new Set(r.invalid ?? []);
+  return r.problems.map((message) => ({ kind: invalid.has(message) ? 'invalid' as const : 'source' as const, message }));
 }
 
 /** What the change check compares: a file edited, replaced or removed changes its stamp. */

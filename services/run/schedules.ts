@@ -9,8 +9,8 @@ import type { DetectConfig } from '../../schemas/detect.js';
 import { durationMs } from '../../schemas/common.js';
 import type { ReportsConfig } from '../../schemas/reports.js';
 import { makeReport } from '../report/make-report.js';
-import { DETECTORS, type DetectorName } from '../detect/finding.js';
-import { FREQUENT, HOURLY, runDetectors } from '../detect/run-detectors.js';
+import type { DetectorName } from '../detect/finding.js';
+import { detectorJobs, jobSettings, runDetectors } from '../detect/run-detectors.js';
 import { detectSettings } from '../detect/settings.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { telemetryEvents } from '../telemetry/events.js';
@@ -64,10 +64,10 @@ export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Me
   const settings = detectSettings(c);
   const ev = telemetryEvents(metrics);
   const job = (which: readonly DetectorName[]) => jobs.track(async (signal) => {
-    const disabled = [...new Set([...(settings.disabled ?? []), ...DETECTORS.filter((d) => !which.includes(d))])];
+    const mine = jobSettings(settings, which);
     for (let attempt = 0; attempt < DETECT_TRIES && !signal.aborted; attempt++) {
       try {
-        const r = await runDetectors(store, new Date(), { ...settings, disabled });
+        const r = await runDetectors(store, new Date(), mine);
         ev.detectRun({ detectors: which, findings: r.findings.length, ms: r.ms, recorded: r.recorded });
         health?.ok();
         return;
@@ -79,10 +79,7 @@ export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Me
       }
     }
   });
-  return [
-    new Cron(c.schedule, { timezone: 'UTC', protect: true }, job(FREQUENT)),
-    new Cron(c.egress_schedule, { timezone: 'UTC', protect: true }, job(HOURLY)),
-  ];
+  return detectorJobs(c).map((j) => new Cron(j.cron, { timezone: 'UTC', protect: true }, job(j.detectors)));
 }
 
 

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { DEFAULT_BATCH_ROWS } from '../../../schemas/config.js';
 import { detectSchema } from '../../../schemas/detect.js';
 import { DEFAULT_CAPACITY } from '../../commit/committer.js';
@@ -98,7 +99,22 @@ describe('schema defaults are the code\'s defaults', () => {
     expect(DEFAULT_BATCH_ROWS).toBe(DEFAULT_CAPACITY);
     const s = detectSettings(detectSchema.parse({}));
     expect(s.egress).toEqual(EGRESS_DEFAULTS);
-    expect(s.novelty).toEqual({ historyDays: NOVELTY_DEFAULTS.historyDays, minHistoryHours: NOVELTY_DEFAULTS.minHistoryHours, newDestMinBytes: NOVELTY_DEFAULTS.newDestMinBytes, newPortMinFlows: NOVELTY_DEFAULTS.newPortMinFlows });
-    expect(s.scan).toEqual({ windowMinutes: SCAN_DEFAULTS.windowMinutes, minPorts: SCAN_DEFAULTS.minPorts, minHosts: SCAN_DEFAULTS.minHosts });
+    expect(s.novelty).toEqual({ windowMinutes: NOVELTY_DEFAULTS.windowMinutes, historyDays: NOVELTY_DEFAULTS.historyDays, minHistoryHours: NOVELTY_DEFAULTS.minHistoryHours, newDestMinBytes: NOVELTY_DEFAULTS.newDestMinBytes, newPortMinFlows: NOVELTY_DEFAULTS.newPortMinFlows });
+    expect(s.scan).toEqual({ windowMinutes: SCAN_DEFAULTS.windowMinutes, minPorts: SCAN_DEFAULTS.minPorts, minHosts: SCAN_DEFAULTS.minHosts, minDeniedShare: SCAN_DEFAULTS.minDeniedShare });
+    expect(s.resolveAfterMs).toBe(2 * 3_600_000); // recordRun's default grace
+  });
+
+  it('every detector parameter is in the configuration reference with a description', () => {
+    const missing: string[] = [];
+    const walk = (schema: z.ZodTypeAny, path: string): void => {
+      let t = schema;
+      while (t instanceof z.ZodDefault || t instanceof z.ZodOptional || t instanceof z.ZodEffects) t = t instanceof z.ZodEffects ? t.innerType() : t._def.innerType;
+      if (path && !schema.description && !t.description) missing.push(path);
+      if (t instanceof z.ZodObject) for (const [k, v] of Object.entries(t.shape as Record<string, z.ZodTypeAny>)) walk(v, path ? `${path}.${k}` : k);
+      if (t instanceof z.ZodArray) walk(t.element, `${path}[]`);
+    };
+    walk(detectSchema, '');
+    // a list's items are described by the list
+    expect(missing.filter((p) => !p.endsWith('[]'))).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { DEFAULT_TAG_KEYS, IpamSourceError, type InterfaceRecord, type IpamAttri
 import { eniResourceHint, eniServiceHint } from './aws-eni-hints.js';
 import { addressOrProblem, cidrOrProblem } from './cidr-shape.js';
 import { asObject, compact, describe, isObject, optArray, optObject, optString, reqString, type JsonObject } from './json-access.js';
-import { ItemProblem, forEachItem, type IpamReadResult } from './read-result.js';
+import { ItemProblem, forEachItem, invalidLines, type IpamReadResult } from './read-result.js';
 import { attrsFromTags, awsTags, withTags } from './tag-keys.js';
 
 export interface InventoryDoc {
@@ -47,6 +47,7 @@ export function readAwsInventory(docs: InventoryDoc[], tagKeys: TagKeyMap = DEFA
   const records: IpamRecord[] = [];
   const interfaces: InterfaceRecord[] = [];
   const problems: string[] = [];
+  const invalid: string[] = [];
   // the same VPC or subnet appears in every account it is shared with (RAM): an identical copy is not news
   const seen = new Map<string, { where: string; text: string }>();
 
@@ -83,9 +84,9 @@ export function readAwsInventory(docs: InventoryDoc[], tagKeys: TagKeyMap = DEFA
         for (const cidr of eni.prefixes) records.push(withTags({ cidr, source: 'aws' as const, origin: at, attrs: { ...eni.attrs } }, tags));
       }
       seen.set(id, { where: `${origin} ${kind}[${i}]`, text: JSON.stringify(item) });
-    });
+    }, invalid);
   }
-  return { records, interfaces, problems };
+  return { records, interfaces, problems, ...invalidLines(invalid) };
 }
 
 type Regions = Record<'vpc' | 'subnet', Map<string, string>>;

@@ -8,7 +8,7 @@
 import { DEFAULT_TAG_KEYS, IpamSourceError, type InterfaceRecord, type IpamRecord, type TagKeyMap } from '../ipam-record.js';
 import { addressOrProblem, cidrOrProblem, cidrValue } from './cidr-shape.js';
 import { asObject, compact, describe, isObject, optArray, optObject, optString, reqString, type JsonObject } from './json-access.js';
-import { ItemProblem, forEachItem, type IpamReadResult } from './read-result.js';
+import { ItemProblem, forEachItem, invalidLines, type IpamReadResult } from './read-result.js';
 import { attrsFromTags, azureTags, withTags } from './tag-keys.js';
 import type { InventoryDoc } from './aws-inventory.js';
 
@@ -45,6 +45,7 @@ export function readAzureInventory(docs: InventoryDoc[], tagKeys: TagKeyMap = DE
   const records: IpamRecord[] = [];
   const interfaces: InterfaceRecord[] = [];
   const problems: string[] = [];
+  const invalid: string[] = [];
   for (const { origin, json } of docs) {
     if (Array.isArray(json) && json.length === 0) continue;
     const kind = azureDocumentKind(json);
@@ -54,14 +55,14 @@ export function readAzureInventory(docs: InventoryDoc[], tagKeys: TagKeyMap = DE
     const items = json as JsonObject[];
     const label = (item: JsonObject, i: number): string => `[${i}]${typeof item.name === 'string' ? ` (${item.name})` : ''}`;
     forEachItem(items, label, origin, problems, (item, i) => {
-      if (kind === 'vnets') readVnet(item, origin, label(item, i), tagKeys, records, problems);
+      if (kind === 'vnets') readVnet(item, origin, label(item, i), tagKeys, records, problems, invalid);
       else interfaces.push(readNic(item, origin, tagKeys));
-    });
+    }, invalid);
   }
-  return { records, interfaces, problems };
+  return { records, interfaces, problems, ...invalidLines(invalid) };
 }
 
-function readVnet(item: JsonObject, origin: string, itemLabel: string, tagKeys: TagKeyMap, records: IpamRecord[], problems: string[]): void {
+function readVnet(item: JsonObject, origin: string, itemLabel: string, tagKeys: TagKeyMap, records: IpamRecord[], problems: string[], invalid: string[]): void {
   const id = reqString(item, 'id');
   const account = subscriptionOf(id, 'id');
   const vnet = optString(item, 'name') ?? (resourceIdParts(id).get('virtualnetworks') as string);
@@ -88,7 +89,7 @@ function readVnet(item: JsonObject, origin: string, itemLabel: string, tagKeys: 
     if (cidrs.length === 0) throw new ItemProblem('has neither addressPrefix nor addressPrefixes');
     const subAttrs = compact({ subnet: `${vnet}/${name}`, vpc: vnet, account, region });
     for (const cidr of cidrs) records.push({ cidr, source: 'azure', origin: `${origin}#${subnetId ?? `${id}/subnets/${name}`}`, attrs: { ...subAttrs } });
-  });
+  }, invalid);
 }
 
 function readNic(item: JsonObject, origin: string, tagKeys: TagKeyMap): InterfaceRecord {

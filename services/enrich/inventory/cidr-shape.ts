@@ -1,7 +1,8 @@
 /**
  * Shape checks only: readers keep CIDR text as written and another module
  * canonicalises it, but text that is not an address/length at all is caught
- * here so the problem names the item it came from.
+ * here so the problem names the item it came from; such a problem is of
+ * kind `invalid` (a value no parser can read), not a problem of the source.
  */
 import { isIP } from 'node:net';
 import { describe } from './json-access.js';
@@ -23,18 +24,18 @@ export function isCidrShape(text: string): boolean {
 
 /** The CIDR text, or an ItemProblem naming the field it came from. */
 export function cidrOrProblem(text: string, field: string): string {
-  if (!isCidrShape(text)) throw new ItemProblem(`${field} ${JSON.stringify(text)} is not an IPv4/IPv6 CIDR (address/length)`);
+  if (!isCidrShape(text)) throw new ItemProblem(`${field} ${JSON.stringify(text)} is not an IPv4/IPv6 CIDR (address/length)`, 'invalid');
   return text;
 }
 
 /** Like cidrOrProblem for a value of unknown type (an element of a JSON list). */
 export function cidrValue(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new ItemProblem(`${field} is ${describe(value)}, expected a CIDR string`);
+  if (typeof value !== 'string') throw new ItemProblem(`${field} is ${describe(value)}, expected a CIDR string`, 'invalid');
   return cidrOrProblem(value, field);
 }
 
 export function addressOrProblem(text: string, field: string): string {
-  if (!isAddress(text)) throw new ItemProblem(`${field} ${JSON.stringify(text)} is not an IPv4/IPv6 address`);
+  if (!isAddress(text)) throw new ItemProblem(`${field} ${JSON.stringify(text)} is not an IPv4/IPv6 address`, 'invalid');
   return text;
 }
 

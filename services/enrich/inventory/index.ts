@@ -10,7 +10,7 @@ import { azureDocumentKind, readAzureInventory } from './azure-inventory.js';
 import { isObject } from './json-access.js';
 import { isNetboxPage, readNetbox, type NetboxMapping } from './netbox.js';
 import { isAwsIpRanges, isAzureServiceTags, readAwsIpRanges, readAzureServiceTags } from './provider-ranges.js';
-import type { IpamReadResult } from './read-result.js';
+import { invalidLines, type IpamReadResult } from './read-result.js';
 import { detectStaticFormat, parseYamlText, readStaticFile, readStaticPrefixes } from './static-file.js';
 
 export type { IpamReadResult } from './read-result.js';
@@ -67,11 +67,13 @@ export function readIpamDocument(path: string, text: string, opts: ReadIpamOptio
 /** Several files at once: each read like readIpamDocument, but all AWS (and all Azure) inventory in one pass. */
 export function readIpamDocuments(files: { path: string; text: string }[], opts: ReadIpamOptions = {}): IpamReadResult {
   const groups = new Map<IpamDocumentKind, InventoryDoc[]>();
-  const out: Required<IpamReadResult> = { records: [], interfaces: [], problems: [] };
+  const out: Required<Omit<IpamReadResult, 'invalid'>> = { records: [], interfaces: [], problems: [] };
+  const invalid: string[] = [];
   const add = (r: IpamReadResult): void => {
     out.records.push(...r.records);
     out.interfaces.push(...(r.interfaces ?? []));
     out.problems.push(...r.problems);
+    invalid.push(...(r.invalid ?? []));
   };
   for (const { path, text } of files) {
     const { kind, json } = sniffIpamDocument(path, text);
@@ -79,7 +81,7 @@ export function readIpamDocuments(files: { path: string; text: string }[], opts:
     else add(readSniffed(kind, [{ origin: path, json: kind === 'static-csv' ? text : json }], opts));
   }
   for (const [kind, docs] of groups) add(readSniffed(kind, docs, opts));
-  return out;
+  return { ...out, ...invalidLines(invalid) };
 }
 
 /** `json` is the parsed document, or the text itself for static-csv. */

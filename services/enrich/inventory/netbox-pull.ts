@@ -37,6 +37,7 @@ export async function pullNetbox(url: string, token: string, third: typeof fetch
     const read = readNetbox(json, origin, opts);
     result.records.push(...read.records);
     result.problems.push(...read.problems);
+    if (read.invalid) (result.invalid ??= []).push(...read.invalid);
     next = nextPage((json as { next?: unknown }).next, page, start, origin);
   }
   return result;

@@ -2,18 +2,24 @@
  * NetBox `/api/ipam/prefixes/` and `/api/ipam/ip-addresses/` pages
  * (`{count, next, previous, results}`). Which NetBox field fills which
  * attribute differs between shops (one uses role for the segment, another a
- * custom field), hence NetboxMapping. Values are the human names, not slugs.
+ * custom field), hence NetboxMapping. Values are the human names, except
+ * the tenant: it becomes the owner by its slug (`neteng`), the key the other
+ * sources and the `owners:` list use, and keeps its name (`Network
+ * Engineering`) in the `tenant` attribute.
  */
 import type { IpamAttribute, IpamRecord, TagKeyMap } from '../ipam-record.js';
 import { IpamSourceError } from '../ipam-record.js';
 import { cidrOrProblem, hostCidr } from './cidr-shape.js';
 import { asObject, describe, isObject, optArray, type JsonObject } from './json-access.js';
-import { ItemProblem, forEachItem, type IpamReadResult } from './read-result.js';
+import { ItemProblem, forEachItem, invalidLines, type IpamReadResult } from './read-result.js';
+import { slugify } from './slug.js';
 import { withTags } from './tag-keys.js';
 
 export interface NetboxMapping {
-  /** Attributes set from tenant.name. */
+  /** Attributes set from tenant.slug (a tenant without one: its name, slugified). */
   tenant: IpamAttribute[];
+  /** Attributes set from tenant.name, the display name. */
+  tenantName: IpamAttribute[];
   /** From role: a Role object on prefixes, a choice (VIP, Loopback, ...) on ip-addresses. */
   role: IpamAttribute[];
   /** From site (NetBox < 4.2) or scope when scope_type is dcim.site (4.2+). */
@@ -31,9 +37,10 @@ export interface NetboxMapping {
   customFields?: TagKeyMap;
 }
 
-/** Later fields win when two map to one attribute: description < dnsName < tenant < role < site < region < vrf < device < customFields. */
+/** Later fields win when two map to one attribute: description < dnsName < tenantName < tenant < role < site < region < vrf < device < customFields. */
 export const DEFAULT_NETBOX_MAPPING: NetboxMapping = {
-  tenant: ['owner', 'tenant'],
+  tenant: ['owner'],
+  tenantName: ['tenant'],
   role: ['role'],
   site: ['site'],
   region: ['region'],
@@ -62,6 +69,7 @@ export function readNetbox(json: unknown, origin: string, opts: NetboxReadOption
   const customFields = map.customFields ?? opts.tagKeys ?? {};
   const records: IpamRecord[] = [];
   const problems: string[] = [];
+  const invalid: string[] = [];
   const label = (item: unknown, i: number): string => {
     if (!isObject(item)) return `results[${i}]`;
     const what = typeof item.prefix === 'string' ? `prefix ${item.prefix}` : typeof item.address === 'string' ? `address ${item.address}` : undefined;
@@ -76,7 +84,7 @@ export function readNetbox(json: unknown, origin: string, opts: NetboxReadOption
     if (!isPrefix && !('address' in item)) throw new ItemProblem('has neither prefix (a prefix) nor address (an ip-address)');
     const kind = isPrefix ? 'prefix' : 'ip-address';
     const key = isPrefix ? 'prefix' : 'address';
-    if (typeof item[key] !== 'string') throw new ItemProblem(`${key} is ${describe(item[key])}, expected a CIDR string`);
+    if (typeof item[key] !== 'string') throw new ItemProblem(`${key} is ${describe(item[key])}, expected a CIDR string`, 'invalid');
     const text = cidrOrProblem(item[key] as string, key);
     const tags = netboxTags(item.tags);
     let cidr = text;
@@ -95,7 +103,8 @@ export function readNetbox(json: unknown, origin: string, opts: NetboxReadOption
     };
     set(map.description, typeof item.description === 'string' ? item.description : undefined);
     set(map.dnsName, typeof item.dns_name === 'string' ? item.dns_name : undefined);
-    set(map.tenant, nameOf(item.tenant));
+    set(map.tenantName, nameOf(item.tenant));
+    set(map.tenant, slugOf(item.tenant));
     set(map.role, nameOf(item.role));
     set(map.site, nameOf(item.site) ?? (scopeType === 'dcim.site' ? nameOf(item.scope) : undefined));
     set(map.region, scopeType === 'dcim.region' ? nameOf(item.scope) : undefined);
@@ -107,8 +116,8 @@ export function readNetbox(json: unknown, origin: string, opts: NetboxReadOption
     }
     const id = item.id !== undefined ? String(item.id) : `results[${i}]`;
     records.push(withTags({ cidr, source: 'netbox' as const, origin: `${origin}#${kind}/${id}`, attrs }, tags));
-  });
-  return { records, problems };
+  }, invalid);
+  return { records, problems, ...invalidLines(invalid) };
 }
 
 /** Nested objects print {name} (Tenant, Site, VRF, Role) or {value, label} (choices such as ip-address role). */
@@ -117,6 +126,13 @@ function nameOf(ref: unknown): string | undefined {
   if (!isObject(ref)) return undefined;
   for (const key of ['name', 'label', 'display', 'value']) if (typeof ref[key] === 'string' && ref[key] !== '') return ref[key] as string;
   return undefined;
+}
+
+/** A tenant's slug; a hand-made export's tenant without one (a plain name, {name}) is slugified. */
+function slugOf(ref: unknown): string | undefined {
+  if (isObject(ref) && typeof ref.slug === 'string' && ref.slug.trim() !== '') return ref.slug.trim();
+  const name = nameOf(ref);
+  return name === undefined ? undefined : slugify(name) || undefined;
 }
 
 /** status is {value, label} in the API; a plain string in hand-made exports. */

@@ -8,7 +8,7 @@
 import { IpamSourceError, type IpamRecord } from '../ipam-record.js';
 import { cidrValue } from './cidr-shape.js';
 import { asObject, compact, describe, isObject, optArray, optString, reqString } from './json-access.js';
-import { forEachItem, type IpamReadResult } from './read-result.js';
+import { forEachItem, invalidLines, type IpamReadResult } from './read-result.js';
 
 export function isAwsIpRanges(json: unknown): boolean {
   return isObject(json) && 'syncToken' in json && Array.isArray(json.prefixes);
@@ -56,6 +56,7 @@ export function readAwsIpRanges(json: unknown, origin: string): IpamReadResult {
   const doc = json as Record<string, unknown>;
   const best = new Best();
   const problems: string[] = [];
+  const invalid: string[] = [];
   for (const [listKey, cidrKey] of [['prefixes', 'ip_prefix'], ['ipv6_prefixes', 'ipv6_prefix']] as const) {
     const items = optArray(doc, listKey);
     const label = (item: unknown, i: number): string => `${listKey}[${i}]${isObject(item) && typeof item[cidrKey] === 'string' ? ` (${item[cidrKey]})` : ''}`;
@@ -71,15 +72,16 @@ export function readAwsIpRanges(json: unknown, origin: string): IpamReadResult {
         origin: `${origin}#${cidr}`,
         extra: { provider: 'aws', ...(nbg ? { network_border_group: nbg } : {}) },
       }, service);
-    });
+    }, invalid);
   }
-  return { records: best.records('aws_services'), problems };
+  return { records: best.records('aws_services'), problems, ...invalidLines(invalid) };
 }
 
 export function readAzureServiceTags(json: unknown, origin: string): IpamReadResult {
   if (!isAzureServiceTags(json)) throw new IpamSourceError(origin, `not an Azure Service Tags file: expected {changeNumber, cloud, values}, found ${describe(json)}`);
   const best = new Best();
   const problems: string[] = [];
+  const invalid: string[] = [];
   const values = (json as { values: unknown[] }).values;
   const label = (item: unknown, i: number): string => `values[${i}]${isObject(item) && typeof item.name === 'string' ? ` (${item.name})` : ''}`;
   forEachItem(values, label, origin, problems, (raw, i) => {
@@ -95,7 +97,7 @@ export function readAzureServiceTags(json: unknown, origin: string): IpamReadRes
     const prefixes = optArray(props, 'addressPrefixes', 'properties.addressPrefixes');
     forEachItem(prefixes, (_, j) => `values[${i}] (${name}) addressPrefixes[${j}]`, origin, problems, (p) => {
       best.offer(cidrValue(p, 'the prefix'), { service, region, rank, origin: `${origin}#${name}`, extra: { provider: 'azure', service_tag: name } }, name);
-    });
-  });
-  return { records: best.records('azure_service_tags'), problems };
+    }, invalid);
+  }, invalid);
+  return { records: best.records('azure_service_tags'), problems, ...invalidLines(invalid) };
 }

@@ -11,15 +11,27 @@ export interface IpamReadResult {
   interfaces?: InterfaceRecord[];
   /** One line per skipped item: "<origin> <item>: <what is wrong>". */
   problems: string[];
+  /**
+   * The lines of `problems` about a value that is no CIDR or address at all
+   * (`172.16.300.0/24`): kind `invalid` in `flowlog ipam check`, like an
+   * unparseable prefix anywhere; the other lines are kind `source`. Absent when none.
+   */
+  invalid?: string[];
 }
+
+/** What is wrong with a skipped item: a value that is no CIDR or address (`invalid`), or anything else about the item (`item`). */
+export type ItemProblemKind = 'invalid' | 'item';
 
 /** Thrown inside an item's reader; caught by forEachItem and turned into a problem line. */
 export class ItemProblem extends FlowlogError {
-  constructor(message: string) {
+  constructor(message: string, readonly kind: ItemProblemKind = 'item') {
     super('IPAM_ITEM_INVALID', message);
     this.name = 'ItemProblem';
   }
 }
+
+/** `invalid` for a result, present only when there are such lines (results without any look as before). */
+export const invalidLines = (invalid: readonly string[]): Pick<IpamReadResult, 'invalid'> => (invalid.length ? { invalid: [...invalid] } : {});
 
 export function problemLine(origin: string, item: string, reason: string): string {
   return `${origin} ${item}: ${reason}`;
@@ -27,7 +39,8 @@ export function problemLine(origin: string, item: string, reason: string): strin
 
 /**
  * Runs `read` for each item; an ItemProblem skips that item and is recorded
- * under its label. Any other error is a bug and propagates.
+ * under its label (in `invalid` too when its kind is invalid). Any other
+ * error is a bug and propagates.
  */
 export function forEachItem<T>(
   items: readonly T[],
@@ -35,13 +48,16 @@ export function forEachItem<T>(
   origin: string,
   problems: string[],
   read: (item: T, index: number) => void,
+  invalid?: string[],
 ): void {
   items.forEach((item, index) => {
     try {
       read(item, index);
     } catch (err) {
       if (!(err instanceof ItemProblem)) throw err;
-      problems.push(problemLine(origin, label(item, index), err.message));
+      const line = problemLine(origin, label(item, index), err.message);
+      problems.push(line);
+      if (err.kind === 'invalid') invalid?.push(line);
     }
   });
 }

@@ -8,7 +8,7 @@ import { IPAM_ATTRIBUTES, IpamSourceError, type IpamAttribute, type IpamRecord }
 import { cidrOrProblem } from './cidr-shape.js';
 import { CsvSyntaxError, parseCsv } from './csv.js';
 import { describe, isObject } from './json-access.js';
-import { ItemProblem, forEachItem, problemLine, type IpamReadResult } from './read-result.js';
+import { ItemProblem, forEachItem, invalidLines, problemLine, type IpamReadResult } from './read-result.js';
 import { withTags } from './tag-keys.js';
 
 export type StaticFormat = 'yaml' | 'csv';
@@ -51,6 +51,7 @@ export function readStaticPrefixes(doc: unknown, origin: string): IpamReadResult
     throw new IpamSourceError(origin, `expected a mapping with a "prefixes" list, found ${isObject(doc) ? `keys ${Object.keys(doc).join(', ') || '(none)'}` : describe(doc)}`);
   }
   const problems = Object.keys(doc).filter((k) => k !== 'prefixes').map((k) => problemLine(origin, `top-level key "${k}"`, 'unknown key, ignored (only "prefixes" is read)'));
+  const invalid: string[] = [];
   const records: IpamRecord[] = [];
   const seen = new Map<string, string>();
   const label = (item: unknown, i: number): string =>
@@ -67,8 +68,8 @@ export function readStaticPrefixes(doc: unknown, origin: string): IpamReadResult
       } else throw new ItemProblem(`unknown key "${key}"${nearest(key)} (free-form keys go under tags:)`);
     }
     records.push(toRecord(cells, tags, origin, `prefixes[${i}]`, seen));
-  });
-  return { records, problems };
+  }, invalid);
+  return { records, problems, ...invalidLines(invalid) };
 }
 
 function readStaticCsv(text: string, origin: string): IpamReadResult {
@@ -90,6 +91,7 @@ function readStaticCsv(text: string, origin: string): IpamReadResult {
   });
   if (!columns.includes('cidr')) throw new IpamSourceError(origin, `header has no cidr column (found: ${columns.join(', ')})`);
   const problems: string[] = [];
+  const invalid: string[] = [];
   const records: IpamRecord[] = [];
   const seen = new Map<string, string>();
   const cidrAt = columns.indexOf('cidr');
@@ -107,8 +109,8 @@ function readStaticCsv(text: string, origin: string): IpamReadResult {
       else cells[col] = value;
     });
     records.push(toRecord(cells, tags, origin, `line ${row.line}`, seen));
-  });
-  return { records, problems };
+  }, invalid);
+  return { records, problems, ...invalidLines(invalid) };
 }
 
 function toRecord(cells: Record<string, string>, tags: Record<string, string>, origin: string, item: string, seen: Map<string, string>): IpamRecord {

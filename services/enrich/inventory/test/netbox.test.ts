@@ -18,8 +18,21 @@ describe('readNetbox', () => {
       role: { name: 'Restricted', slug: 'restricted' },
       custom_fields: { environment: { id: 3, name: 'prod' }, ticket: 'NET-9' },
     }]);
-    const r = readNetbox(json, 'nb.json', { mapping: { role: ['segment'], tenant: ['owner'], customFields: { env: ['env', 'environment'] } } });
-    expect(r.records).toEqual([{ cidr: '10.60.0.0/16', source: 'netbox', origin: 'nb.json#prefix/5', attrs: { owner: 'Data Platform', segment: 'Restricted', env: 'prod' } }]);
+    const r = readNetbox(json, 'nb.json', { mapping: { role: ['segment'], tenant: ['owner'], tenantName: [], customFields: { env: ['env', 'environment'] } } });
+    expect(r.records).toEqual([{ cidr: '10.60.0.0/16', source: 'netbox', origin: 'nb.json#prefix/5', attrs: { owner: 'data-platform', segment: 'Restricted', env: 'prod' } }]);
+  });
+
+  it('makes the tenant the owner by its slug and keeps its name as the tenant attribute; a tenant without a slug is slugified', () => {
+    const json = page([
+      { id: 1, prefix: '10.61.0.0/16', tenant: { id: 9, display: 'Network Engineering', name: 'Network Engineering', slug: 'neteng' } },
+      { id: 2, prefix: '10.62.0.0/16', tenant: { name: 'Données Clients' } },
+      { id: 3, prefix: '10.63.0.0/16', tenant: 'Site Reliability' },
+    ]);
+    expect(readNetbox(json, 'nb.json').records.map((x) => x.attrs)).toEqual([
+      { owner: 'neteng', tenant: 'Network Engineering' },
+      { owner: 'donnees-clients', tenant: 'Données Clients' },
+      { owner: 'site-reliability', tenant: 'Site Reliability' },
+    ]);
   });
 
   it('names malformed objects and skips them', () => {
