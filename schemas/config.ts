@@ -159,6 +159,8 @@ const serverStore = z.object({
 }).strict();
 
 export const configSchema = z.object({
+  role: z.enum(['all', 'ingest', 'detect']).default('all')
+    .describe('What flowlog run does here: ingest (the sources only), detect (the detector and report schedules only) or all (both). Several instances: docs/operations.md#several-instances (env FLOWLOG_ROLE, flag --role).'),
   store: z.discriminatedUnion('kind', [embeddedStore, serverStore]).default({ kind: 'embedded' })
     .describe('Where flows are stored: the embedded engine (default) or a ClickHouse server.'),
   sources: z.array(z.discriminatedUnion('kind', [kafkaSource, s3Source, localSource])).default([])
