@@ -123,6 +123,8 @@ const s3Source = s3Connection.extend({
   poll_interval: duration.default('60s').describe('Poll mode: time between rounds.'),
   /** Poll mode, date-partitioned prefixes: how far before the cursor each round lists again (late deliveries). */
   poll_lookback: duration.default('1d').describe('Poll mode, date-partitioned prefixes: how far before the cursor each round lists again (late deliveries).'),
+  /** Several instances polling one prefix: one holds the poll term after term (docs/operations.md#several-instances). */
+  poll_lease: duration.default('30s').describe('Poll mode, several instances: the term of the lease that lets one instance poll this prefix; another takes over within two terms of the holder dying. The same on every instance.'),
   log_format: z.string().optional().describe('AWS custom log format line, when the objects have no header.'),
   concurrency: z.number().int().min(1).max(64).default(8).describe('Objects fetched ahead while one is parsed.'),
 }).strict();

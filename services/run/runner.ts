@@ -47,7 +47,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
   metrics.set('flowlog_role', { role: cfg.role }, 1);
   // the enricher serves ingest alone: a detect instance reads what ingest instances stored
   const enrichOn = ingests && Boolean(cfg.enrich || cfg.policy);
-  const up = (h: SourceHealth) => (h.state === 'running' || h.state === 'waiting' || h.state === 'starting' ? 1 : 0);
+  const up = (h: SourceHealth) => (h.state === 'running' || h.state === 'waiting' || h.state === 'starting' || h.state === 'standby' ? 1 : 0);
   // one ping, no retries: a health check must answer now, above all while the store is down
   metrics.healthy = async () => {
     const health = sources.map((s) => [s.name, s.health()] as const);
@@ -80,7 +80,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
   });
   const server = cfg.metrics ? await metrics.listen(cfg.metrics.listen) : null;
   const deps = {
-    store, enrich, events, batchRows: cfg.batch.rows, limits: cfg.limits,
+    store, enrich, events, batchRows: cfg.batch.rows, limits: cfg.limits, holder,
     onHealth: (source: string, h: SourceHealth) => { if (!stopping) metrics.set('flowlog_source_up', { source }, up(h)); },
   };
   const built = (ingests ? cfg.sources : []).map((src, i) => {

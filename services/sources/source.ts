@@ -42,7 +42,8 @@ export interface MessageSink {
 
 export interface RoundOutcome { through: number; stored: boolean }
 
-export type SourceState = 'starting' | 'running' | 'waiting' | 'failed' | 'stopped';
+/** standby: another instance holds this source's lease (an S3 poll) and reads it; this one takes over if that one stops. */
+export type SourceState = 'starting' | 'running' | 'waiting' | 'standby' | 'failed' | 'stopped';
 
 export interface SourceHealth {
   state: SourceState;
