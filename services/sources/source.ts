@@ -38,6 +38,12 @@ export interface RoundControl {
  */
 export interface MessageSink {
   storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<RoundOutcome | null>;
+  /**
+   * The source's streams were handed out anew (a consumer group rebalance):
+   * another consumer may have stored, or left a pending intent on, a stream
+   * this one gets now, so what the sink knows of each stream is stale.
+   */
+  reassigned?(): void;
 }
 
 export interface RoundOutcome { through: number; stored: boolean }
