@@ -7,7 +7,9 @@
  * contended for them, and an `--role ingest` instance beside them runs no
  * schedule at all.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -89,5 +91,24 @@ describe('two detect instances on one store', () => {
     expect(counter(mi, 'flowlog_schedule_claims_total', 'job=')).toBe(0);
     expect(ingest.events('report.delivered')).toEqual([]);
     expect(ingest.events('detect.run')).toEqual([]);
+  });
+
+  it('run --check: a detect role needs schedules, not sources; ingest and all need sources', () => {
+    const bin = fileURLToPath(new URL('../../../bin/flowlog.js', import.meta.url));
+    const check = (yaml: string, ...args: string[]) => {
+      const f = join(dir, `check-${Math.random().toString(36).slice(2)}.yaml`);
+      writeFileSync(f, yaml);
+      const r = spawnSync(process.execPath, [bin, 'run', '--config', f, '--check', ...args], { encoding: 'utf8' });
+      return { status: r.status, out: r.stdout + r.stderr };
+    };
+    const schedulesOnly = 'detect: {}\nreports: [ { name: daily, cron: "0 7 * * *", since: 1d, deliver: [ { dir: reports } ] } ]\n';
+    expect(check(schedulesOnly, '--role', 'detect')).toEqual({ status: 0, out: expect.stringContaining('ok (role detect: detectors, 1 report)') });
+    expect(check(`role: detect\n${schedulesOnly}`)).toMatchObject({ status: 0 });
+    const nothing = check('log: { level: info }\n', '--role', 'detect');
+    expect(nothing.status).toBe(1);
+    expect(nothing.out).toMatch(/CONFIG_INVALID[\s\S]*neither detect: nor reports:/);
+    const noSources = check(schedulesOnly, '--role', 'ingest');
+    expect(noSources.status).toBe(1);
+    expect(noSources.out).toMatch(/sources: missing[\s\S]*--role detect/);
   });
 });
