@@ -34,7 +34,12 @@ export const processHolder = (): string => `${hostname()}:${process.pid}:${rando
 export async function claimLease(store: FlowStore, name: string, term: string, holder: string): Promise<string> {
   try {
     await store.insertJsonLines('leases', ['name', 'term', 'holder'], Buffer.from(JSON.stringify({ name, term, holder })), `lease:${name}:${term}`);
-    return await leaseHolder(store, name, term) ?? holder;
+    const kept = await leaseHolder(store, name, term);
+    // our insert is not visible (a read from a replica behind, an asynchronous insert): nobody can be
+    // told it holds the lease, so this instance does not take it (at most once, never twice)
+    if (kept === null) throw new FlowlogError('LEASE_UNAVAILABLE', `lease ${name} (term ${term}): the claim just written is not visible yet`,
+      'on a cluster, leases must be written and read synchronously (insert_distributed_sync = 1, or the local table); tried again next tick or round');
+    return kept;
   } catch (e) {
     if (e instanceof FlowlogError && e.code === 'LEASE_UNAVAILABLE') throw e;
     throw new FlowlogError('LEASE_UNAVAILABLE', `lease ${name} (term ${term}) cannot be claimed: ${(e as Error).message}`,

@@ -32,6 +32,13 @@ describe('claimLease', () => {
     const e = await claimLease(broken, 'job', 't1', 'A').catch((x: unknown) => x);
     expect(FlowlogError.is(e, 'LEASE_UNAVAILABLE')).toBe(true);
   });
+
+  it('a claim the store does not show back is LEASE_UNAVAILABLE, never taken as won', async () => {
+    // an insert that lands where the read does not see it yet (an asynchronous insert on a cluster)
+    const behind = { insertJsonLines: () => Promise.resolve(), queryRows: () => Promise.resolve([{ holder: '', n: '0' }]) } as unknown as FlowStore;
+    const e = await claimLease(behind, 'job', 't1', 'A').catch((x: unknown) => x);
+    expect(FlowlogError.is(e, 'LEASE_UNAVAILABLE')).toBe(true);
+  });
 });
 
 describe('TermLease', () => {
