@@ -123,6 +123,8 @@ const s3Source = s3Connection.extend({
   poll_interval: duration.default('60s').describe('Poll mode: time between rounds.'),
   /** Poll mode, date-partitioned prefixes: how far before the cursor each round lists again (late deliveries). */
   poll_lookback: duration.default('1d').describe('Poll mode, date-partitioned prefixes: how far before the cursor each round lists again (late deliveries).'),
+  /** Several instances polling one prefix: one holds the poll term after term (docs/operations.md#several-instances). */
+  poll_lease: duration.default('30s').describe('Poll mode, several instances: the term of the lease that lets one instance poll this prefix; another takes over within two terms of the holder dying. The same on every instance.'),
   log_format: z.string().optional().describe('AWS custom log format line, when the objects have no header.'),
   concurrency: z.number().int().min(1).max(64).default(8).describe('Objects fetched ahead while one is parsed.'),
 }).strict();
@@ -159,6 +161,8 @@ const serverStore = z.object({
 }).strict();
 
 export const configSchema = z.object({
+  role: z.enum(['all', 'ingest', 'detect']).default('all')
+    .describe('What flowlog run does here: ingest (the sources only), detect (the detector and report schedules only) or all (both). Several instances: docs/operations.md#several-instances (env FLOWLOG_ROLE, flag --role).'),
   store: z.discriminatedUnion('kind', [embeddedStore, serverStore]).default({ kind: 'embedded' })
     .describe('Where flows are stored: the embedded engine (default) or a ClickHouse server.'),
   sources: z.array(z.discriminatedUnion('kind', [kafkaSource, s3Source, localSource])).default([])

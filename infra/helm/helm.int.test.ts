@@ -74,7 +74,7 @@ describe('helm chart infra/helm/flowlog', () => {
       const port = c.ports.find((p) => p.name === 'metrics')!.containerPort;
       expect(parseConfig(config.data![`${role}.yaml`]!, role).metrics?.listen).toBe(`0.0.0.0:${port}`);
       expect(pod.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' });
-      expect(c.args).toEqual(['run', '--config', `/etc/flowlog/${role}.yaml`]);
+      expect(c.args).toEqual(['run', '--config', `/etc/flowlog/${role}.yaml`, '--role', role]);
       expect(pod.spec.securityContext.runAsNonRoot).toBe(true);
       expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
     }

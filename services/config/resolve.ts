@@ -52,6 +52,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'FLOWLOG_LOG_LEVEL', key: 'log.level', as: 'string', doc: 'debug, info, warn, error or silent.' },
   { env: 'FLOWLOG_POLICY', key: 'policy.file', as: 'string', doc: 'A segmentation policy file.' },
   { env: 'FLOWLOG_ENRICH', key: 'enrich_file', as: 'string', doc: 'A YAML file with an enrich: section (ingest, policy, ipam).' },
+  { env: 'FLOWLOG_ROLE', key: 'role', as: 'string', doc: 'flowlog run: ingest, detect or all.' },
 ];
 
 /** Every CLI flag that carries a setting (commands pass the ones they accept, by name without dashes). */
@@ -61,6 +62,7 @@ export const FLAG_BINDINGS: readonly FlagBinding[] = [
   { flag: 'log-level', key: 'log.level', as: 'string', doc: 'Lowest level logged.' },
   { flag: 'policy', key: 'policy.file', as: 'string', doc: 'A segmentation policy file.' },
   { flag: 'enrich', key: 'enrich_file', as: 'string', doc: 'A YAML file with an enrich: section.' },
+  { flag: 'role', key: 'role', as: 'string', doc: 'flowlog run: ingest, detect or all.' },
 ];
 
 export interface ConfigInput {

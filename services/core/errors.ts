@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   IPAM_INVALID: 'an IPAM or inventory source cannot be read as a whole (the version in use stays)',
   IPAM_ITEM_INVALID: 'one item of an IPAM source is wrong: that item is skipped and listed as a problem',
   CSV_INVALID: 'a CSV file breaks RFC 4180 quoting',
+  LEASE_UNAVAILABLE: 'the store could not say who holds a lease (a scheduled run, an S3 poll): this instance does not take it, and tries again next tick or round',
   DELIVERY_FAILED: 'a report could not be delivered to one or more of its targets',
   WEBHOOK_FAILED: 'a chat webhook refused the message or failed past the retries',
   METRIC_UNKNOWN: 'code used a metric name that was never defined (a bug)',

@@ -31,8 +31,9 @@ export const HOURLY: DetectorName[] = ['egress_spike', 'egress_ramp'];
 export const FREQUENT: DetectorName[] = ['new_destination', 'unusual_port', 'scan', 'segmentation'];
 
 /** The jobs of `flowlog run`, each a cron (UTC) and the detectors it runs: the schedules and the replay of a past window fire these same jobs. */
-export function detectorJobs(c: Pick<DetectConfig, 'schedule' | 'egress_schedule'>): { cron: string; detectors: readonly DetectorName[] }[] {
-  return [{ cron: c.schedule, detectors: FREQUENT }, { cron: c.egress_schedule, detectors: HOURLY }];
+export function detectorJobs(c: Pick<DetectConfig, 'schedule' | 'egress_schedule'>): { name: string; cron: string; detectors: readonly DetectorName[] }[] {
+  // the names are lease names too: instances claim each tick of a job by it (run/lease.ts)
+  return [{ name: 'detect:frequent', cron: c.schedule, detectors: FREQUENT }, { name: 'detect:hourly', cron: c.egress_schedule, detectors: HOURLY }];
 }
 
 /** The settings of one job's pass: the configured ones, with every detector outside the job left out. */

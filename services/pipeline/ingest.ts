@@ -33,6 +33,8 @@ export interface IngestOptions {
   onListed?: (objects: readonly SourceObjectRef[]) => void;
   /** The configuration's limits: line and document sizes (parsers), rejects held per batch (committer). */
   limits?: Partial<Limits>;
+  /** Asked before each object: false ends the round there (the poll's lease passed to another instance; what is read is stored). */
+  keepGoing?: () => boolean;
 }
 
 export interface IngestSummary {
@@ -98,6 +100,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   );
   const ahead = todo.slice(0, readAhead).map((t) => load(t.obj));
   for (let i = 0; i < todo.length; i++) {
+    if (opts.keepGoing && !opts.keepGoing()) break;
     const { obj, skipRows } = todo[i]!;
     const loaded = await ahead[i]!;
     if (i + readAhead < todo.length) ahead.push(load(todo[i + readAhead]!.obj));

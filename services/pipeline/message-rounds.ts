@@ -81,8 +81,38 @@ export class MessageRounds implements MessageSink {
     this.s3Done = await this.committer.progress('s3');
   }
 
+  /**
+   * Several consumers in one group: after a rebalance a stream may come from
+   * another instance that stored past what this one knows, or died leaving an
+   * intent. Read again from the ledger before the next round, so that intent
+   * is replayed exactly here (same batches, same tokens) and nothing it
+   * stored is stored again.
+   */
+  reassigned(): void { this.stale = true; }
+
+  private stale = false;
+  private loading: Promise<void> | null = null;
+
+  private async fresh(stream: string, firstFetched: number | undefined): Promise<ObjectProgress | undefined> {
+    if (this.stale) {
+      this.stale = false;
+      this.loading ??= this.load().catch((e: unknown) => { this.stale = true; throw e; }).finally(() => { this.loading = null; });
+    }
+    if (this.loading) await this.loading;
+    const known = this.progress.get(stream);
+    // an intent behind what the broker hands out was finished by another consumer: the ledger says how
+    if (known?.intent && firstFetched !== undefined && firstFetched >= known.intent.end) {
+      let now = (await this.committer.progress('kafka')).get(stream);
+      // still pending there, yet the group's offset is past it: it was committed, so stored (commits follow the ledger)
+      if (now?.intent && firstFetched >= now.intent.end) now = { identity: now.identity, complete: now.complete, storedRows: now.storedRows };
+      if (now) this.progress.set(stream, now); else this.progress.delete(stream);
+      return now;
+    }
+    return known;
+  }
+
   async storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<RoundOutcome | null> {
-    const progress = this.progress.get(stream);
+    const progress = await this.fresh(stream, messages[0]?.offset);
     const from = progress?.storedRows ?? 0;
     const intent = progress?.intent;
     // A pending intent is replayed exactly: same first position, same end, so the same batches and dedup tokens.

@@ -44,7 +44,12 @@ export interface ObjectRoundsOptions {
   onError?: (e: unknown, retryInMs: number) => void;
   /** Each change of the source's state (running, failed with its error, stopped): /healthz and flowlog_source_up. */
   onHealth?: (h: SourceHealth) => void;
+  /** Poll with several instances: rounds run only while this instance holds the lease (run/lease.ts). */
+  lease?: RoundLease;
 }
+
+/** What a poll needs of its lease: refresh() claims and renews (in the store), held() says whether rounds may run now. */
+export interface RoundLease { readonly termMs: number; refresh(): Promise<boolean>; held(): boolean }
 
 export class ObjectRounds implements Source {
   readonly name: string;
@@ -73,6 +78,16 @@ export class ObjectRounds implements Source {
     await this.done;
   }
 
+  /**
+   * Renews the lease all along, through rounds and the sleeps between them, so
+   * a poll interval longer than the lease's term does not let it lapse; a
+   * standby instance's renewal is what claims a term nobody renewed.
+   */
+  private renewing(lease: RoundLease): () => void {
+    const beat = setInterval(() => { lease.refresh().catch(() => undefined); }, Math.max(250, Math.floor(lease.termMs / 4)));
+    return () => clearInterval(beat);
+  }
+
   /** One round: what a backfill does once and a poll does each interval. */
   async round(): Promise<IngestSummary> {
     const c = this.opts.cursor;
@@ -80,7 +95,8 @@ export class ObjectRounds implements Source {
     const opened = this.opts.open(c ? pollFrom(c.prefix, c.from, cursor, c.lookbackMs) : undefined);
     try {
       let listed: readonly SourceObjectRef[] = [];
-      const s = await ingestObjects(this.store, opened.source, { ...this.opts.ingest, onListed: (l) => { listed = l; } });
+      const lease = this.opts.lease;
+    const s = await ingestObjects(this.store, opened.source, { ...this.opts.ingest, onListed: (l) => { listed = l; }, ...(lease ? { keepGoing: () => lease.held() } : {}) });
       if (c && listsByDay(c.prefix)) {
         const unfinished = new Set(s.unfinished.map((u) => u.object));
         const keys = (l: readonly SourceObjectRef[]) => (l as readonly S3Object[]).map((o) => o.key);
@@ -92,10 +108,26 @@ export class ObjectRounds implements Source {
   }
 
   private async loop(): Promise<void> {
+    const lease = this.opts.lease;
+    const stopRenewing = lease ? this.renewing(lease) : () => undefined;
+    try { await this.rounds(); } finally { stopRenewing(); }
+    this.setState({ state: 'stopped' });
+  }
+
+  private async rounds(): Promise<void> {
     const every = this.opts.intervalMs ?? 0;
+    const lease = this.opts.lease;
     let failures = 0;
     for (;;) {
       try {
+        // another instance polls this prefix: stand by, looking again a few times a term to take over when it stops
+        if (lease && !(lease.held() || await lease.refresh())) {
+          this.setState({ state: 'standby' });
+          if (this.stopping) break;
+          await this.sleep(Math.min(every || lease.termMs, Math.max(250, Math.floor(lease.termMs / 4))));
+          if (this.stopping) break;
+          continue;
+        }
         if (this.state.state !== 'failed') this.setState({ state: 'running' });
         const s = await this.round();
         failures = 0;
@@ -120,7 +152,6 @@ export class ObjectRounds implements Source {
       await this.sleep(every);
       if (this.stopping) break;
     }
-    this.setState({ state: 'stopped' });
   }
 
   private setState(h: SourceHealth): void {

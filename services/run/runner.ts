@@ -22,7 +22,8 @@ import { standardMetrics, type Metrics } from '../telemetry/metrics.js';
 import { FlowlogError } from '../core/errors.js';
 import type { SourceHealth } from '../sources/source.js';
 import { HealthBoard, reporter } from './health.js';
-import { InFlightJobs, scheduleDetectors, scheduleReports } from './schedules.js';
+import { claimLease, processHolder } from './lease.js';
+import { InFlightJobs, scheduleDetectors, scheduleReports, type TickClaim } from './schedules.js';
 import { kafkaSource, objectSource, type KafkaRunning } from './sources.js';
 
 export interface Running { stop(): Promise<void>; done: Promise<void>; metrics: Metrics; reloadIpam?: () => Promise<unknown> }
@@ -30,6 +31,8 @@ export interface Running { stop(): Promise<void>; done: Promise<void>; metrics: 
 /** `baseDir`: the config file's folder, against which relative paths in it (IPAM files) are read. */
 export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd()): Promise<Running> {
   const metrics = standardMetrics();
+  /** This process in the leases table: who runs a scheduled tick, who polls a prefix. */
+  const holder = processHolder();
   const events = telemetryEvents(metrics);
   metrics.set('flowlog_store_waiting', {}, 0);
   const kafka: KafkaRunning[] = [];
@@ -39,18 +42,23 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
   let stopping = false;
   const sources: Source[] = [];
   const board = new HealthBoard();
-  const enrichOn = Boolean(cfg.enrich || cfg.policy);
-  const up = (h: SourceHealth) => (h.state === 'running' || h.state === 'waiting' || h.state === 'starting' ? 1 : 0);
+  // a role decides what runs here (docs/operations.md#roles): ingest the sources, detect the schedules, all both
+  const ingests = cfg.role !== 'detect', schedules = cfg.role !== 'ingest';
+  metrics.set('flowlog_role', { role: cfg.role }, 1);
+  // the enricher serves ingest alone: a detect instance reads what ingest instances stored
+  const enrichOn = ingests && Boolean(cfg.enrich || cfg.policy);
+  const up = (h: SourceHealth) => (h.state === 'running' || h.state === 'waiting' || h.state === 'starting' || h.state === 'standby' ? 1 : 0);
   // one ping, no retries: a health check must answer now, above all while the store is down
   metrics.healthy = async () => {
     const health = sources.map((s) => [s.name, s.health()] as const);
     // a failing source among working ones is shown, not fatal: the others keep storing
     const allDown = health.length > 0 && health.every(([, h]) => h.state === 'failed');
     const parts = {
-      sources: Object.fromEntries(health),
+      role: cfg.role,
+      ...(ingests ? { sources: Object.fromEntries(health) } : {}),
       ...(enrichOn ? { ipam: board.get('ipam') ?? { state: 'pending' } } : {}),
-      ...(cfg.detect ? { detect: board.get('detect') ?? { state: 'pending' } } : {}),
-      ...(cfg.reports.length ? { reports: Object.fromEntries(cfg.reports.map((r) => [r.name, board.get(`report:${r.name}`) ?? { state: 'pending' }])) } : {}),
+      ...(schedules && cfg.detect ? { detect: board.get('detect') ?? { state: 'pending' } } : {}),
+      ...(schedules && cfg.reports.length ? { reports: Object.fromEntries(cfg.reports.map((r) => [r.name, board.get(`report:${r.name}`) ?? { state: 'pending' }])) } : {}),
     };
     let storeUp: boolean, storeHealth: Record<string, unknown>;
     try {
@@ -62,7 +70,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
     }
     return { ok: storeUp && !allDown && !stopping, detail: { store: storeHealth, ...parts } };
   };
-  const enrich = await openEnricher(withPolicy(cfg.enrich ? enrichPlan(cfg.enrich, baseDir) : null, cfg.policy ? resolve(baseDir, cfg.policy.file) : undefined), {
+  const enrich = await openEnricher(withPolicy(enrichOn && cfg.enrich ? enrichPlan(cfg.enrich, baseDir) : null, enrichOn && cfg.policy ? resolve(baseDir, cfg.policy.file) : undefined), {
     store, watch: true,
     onReload: (o) => {
       events.ipamReload(o);
@@ -72,10 +80,10 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
   });
   const server = cfg.metrics ? await metrics.listen(cfg.metrics.listen) : null;
   const deps = {
-    store, enrich, events, batchRows: cfg.batch.rows, limits: cfg.limits,
+    store, enrich, events, batchRows: cfg.batch.rows, limits: cfg.limits, holder,
     onHealth: (source: string, h: SourceHealth) => { if (!stopping) metrics.set('flowlog_source_up', { source }, up(h)); },
   };
-  const built = cfg.sources.map((src, i) => {
+  const built = (ingests ? cfg.sources : []).map((src, i) => {
     const where = `sources[${i}]`;
     const source = src.kind === 'kafka' ? kafkaSource(src, where, deps) : objectSource(src, where, deps);
     if (src.kind === 'kafka') { kafka.push(source as KafkaRunning); metrics.set('flowlog_backpressure', { source: src.name }, 0); }
@@ -91,10 +99,17 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
     void source.done.then(() => { if (src.kind !== 'kafka') events.sourceStopped({ source: src.name }); });
   }));
   const jobs = new InFlightJobs();
-  const crons = [
-    ...(cfg.detect ? scheduleDetectors(store, cfg.detect, metrics, jobs, reporter(board, 'detect')) : []),
-    ...scheduleReports(store, cfg.reports, metrics, jobs, (name) => reporter(board, `report:${name}`)),
-  ];
+  // every tick is claimed in the store first: of several instances on one store, one runs it
+  const claim: TickClaim = async (job, tick) => {
+    const at = tick.toISOString();
+    const winner = await claimLease(store, `schedule:${job}`, at, holder);
+    events.scheduleClaim({ job, tick: at, won: winner === holder, holder: winner });
+    return winner === holder;
+  };
+  const crons = schedules ? [
+    ...(cfg.detect ? scheduleDetectors(store, cfg.detect, metrics, jobs, reporter(board, 'detect'), claim) : []),
+    ...scheduleReports(store, cfg.reports, metrics, jobs, (name) => reporter(board, `report:${name}`), claim),
+  ] : [];
   const done = Promise.all(sources.filter((s) => s.kind !== 'kafka').map((s) => s.done)).then(() => undefined);
   return {
     metrics,

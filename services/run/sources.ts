@@ -23,6 +23,7 @@ import type { Source, SourceHealth } from '../sources/source.js';
 import type { FlowStore } from '../store/store.js';
 import type { TelemetryEvents } from '../telemetry/events.js';
 import { kafkaLogCreator } from '../telemetry/kafka-log.js';
+import { processHolder, TermLease } from './lease.js';
 import { log } from '../telemetry/log.js';
 
 type SourceConfig = FlowlogConfig['sources'][number];
@@ -36,6 +37,8 @@ export interface SourceDeps {
   limits?: Limits;
   /** Each change of a source's state (running, failed with its error, stopped). */
   onHealth?: (source: string, h: SourceHealth) => void;
+  /** This process in the leases table (run/lease.ts): an S3 poll runs on one instance at a time. */
+  holder?: string;
 }
 
 export function s3Client(c: S3ConnectionConfig, where: string) {
@@ -138,6 +141,11 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig>, wher
       const source = s3Source(client, { bucket, prefix, concurrency: src.concurrency, ...(since ? { from: since } : {}), ...(src.to ? { to: src.to } : {}) });
       return { source: { ...source, list: () => source.list().catch((e: unknown) => { throw s3ListError(e, src.uri); }) }, close: () => client.destroy() };
     },
+    // of several instances polling one prefix, the lease holder alone lists and stores it
+    ...(poll ? { lease: new TermLease(deps.store, `s3-poll:${src.name}:${src.uri}`, {
+      termMs: durationMs(src.poll_lease), holder: deps.holder ?? processHolder(),
+      onChange: (held, term) => deps.events.leaseChange({ lease: `s3-poll:${src.name}`, held, term }),
+    }) } : {}),
     ...(poll ? { intervalMs: durationMs(src.poll_interval),
       cursor: { key: `${src.name}:${src.uri}`, prefix, ...(src.from ? { from: src.from } : {}), lookbackMs: durationMs(src.poll_lookback) } } : {}),
   });

@@ -38,11 +38,18 @@ export interface RoundControl {
  */
 export interface MessageSink {
   storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<RoundOutcome | null>;
+  /**
+   * The source's streams were handed out anew (a consumer group rebalance):
+   * another consumer may have stored, or left a pending intent on, a stream
+   * this one gets now, so what the sink knows of each stream is stale.
+   */
+  reassigned?(): void;
 }
 
 export interface RoundOutcome { through: number; stored: boolean }
 
-export type SourceState = 'starting' | 'running' | 'waiting' | 'failed' | 'stopped';
+/** standby: another instance holds this source's lease (an S3 poll) and reads it; this one takes over if that one stops. */
+export type SourceState = 'starting' | 'running' | 'waiting' | 'standby' | 'failed' | 'stopped';
 
 export interface SourceHealth {
   state: SourceState;

@@ -31,6 +31,14 @@ export const EVENTS = {
   detectRun: 'detect.run',
   reportDelivered: 'report.delivered',
   webhookRetry: 'report_webhook_retry',
+  /** This instance won a scheduled job's tick and runs it (debug). */
+  scheduleClaimed: 'schedule.claimed',
+  /** Another instance holds a scheduled job's tick: not run here (debug). */
+  scheduleSkipped: 'schedule.skipped',
+  /** This instance took a term lease (an S3 poll): it polls now. */
+  leaseAcquired: 'lease.acquired',
+  /** This instance no longer holds a term lease: another instance polls, or will once its term begins. */
+  leaseReleased: 'lease.released',
   signal: 'signal',
   shutdownStarted: 'shutdown.started',
   shutdownDone: 'shutdown.done',

@@ -42,6 +42,10 @@ export interface TelemetryEvents {
   /** `data` other than ok (NO DATA / PARTIAL DATA, with its `alert`) makes the line a warning: the report went out over missing flows. */
   reportDelivered(e: { report: string; findings: number; to: readonly string[]; data?: 'ok' | 'partial' | 'none'; alert?: string | null }): void;
   reportFailed(e: { report: string; error: unknown }): void;
+  /** A scheduled job's tick claimed: `won` runs it here, `lost` means another instance has it (services/run/lease.ts). */
+  scheduleClaim(e: { job: string; tick: string; won: boolean; holder: string }): void;
+  /** A term lease (an S3 poll) taken or let go by this instance. */
+  leaseChange(e: { lease: string; held: boolean; term: number }): void;
   /** Any error worth a line: logged as `<component>.failed` with its code, counted in flowlog_errors_total{component,code}. */
   error(e: { component: Component; error: unknown } & LogFields): void;
   signal(e: { signal: string }): void;
@@ -148,6 +152,15 @@ export function telemetryEvents(metrics?: Metrics, logger: Logger = rootLog): Te
     reportFailed({ report, error }) {
       inc('flowlog_reports_total', { result: 'failed' });
       events.error({ component: 'report', error, report });
+    },
+    scheduleClaim({ job, tick, won, holder }) {
+      inc('flowlog_schedule_claims_total', { job, result: won ? 'won' : 'lost' });
+      // every instance but one loses every tick: a line each would be noise
+      logger.debug(won ? EVENTS.scheduleClaimed : EVENTS.scheduleSkipped, { job, tick, holder });
+    },
+    leaseChange({ lease, held, term }) {
+      set('flowlog_lease_held', { lease }, held ? 1 : 0);
+      logger.info(held ? EVENTS.leaseAcquired : EVENTS.leaseReleased, { lease, term });
     },
     error({ component, error, ...fields }) {
       const f = errorFields(error);

@@ -32,6 +32,7 @@ GRANT SELECT ON ipam_prefixes TO flowlog_analyst;
 GRANT SELECT ON ipam_current TO flowlog_analyst;
 GRANT SELECT ON ingest_ledger TO flowlog_analyst;
 GRANT SELECT ON source_cursors TO flowlog_analyst;
+GRANT SELECT ON leases TO flowlog_analyst;
 GRANT SELECT ON schema_migrations TO flowlog_analyst;
 
 -- The writer flowlog runs as (ingest, run, detect, report): insert into every
@@ -49,6 +50,7 @@ GRANT SELECT, INSERT ON policy_violations TO flowlog_writer;
 GRANT SELECT, INSERT ON ipam_prefixes TO flowlog_writer;
 GRANT SELECT ON ipam_current TO flowlog_writer;
 GRANT SELECT, INSERT ON source_cursors TO flowlog_writer;
+GRANT SELECT, INSERT ON leases TO flowlog_writer;
 GRANT SELECT ON schema_migrations TO flowlog_writer;
 -- a new IPAM version reloads the ipam_trie dictionary (a global privilege in ClickHouse)
 GRANT SYSTEM RELOAD DICTIONARY ON *.* TO flowlog_writer;

@@ -8,16 +8,23 @@ import { telemetryEvents } from '../../telemetry/events.js';
 import { parseCli, requireSettingFile } from '../args.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { config: { type: 'string', short: 'c' }, check: { type: 'boolean' } }, 'flowlog run --config FILE [--check]', { flags: {
-    config: 'the YAML configuration (docs/configuration.md)', check: 'validate the file and exit' } });
+  const { values } = parseCli(argv, { config: { type: 'string', short: 'c' }, check: { type: 'boolean' }, role: { type: 'string' } }, 'flowlog run --config FILE [--role ingest|detect|all] [--check]', { flags: {
+    config: 'the YAML configuration (docs/configuration.md)', check: 'validate the file and exit',
+    role: 'ingest (sources only), detect (detector and report schedules only) or all (default); docs/operations.md#roles' } });
   const file = values.config ?? (process.env[CONFIG_FILE_ENV] || undefined);
   if (!file) throw new FlowlogError('USAGE', 'run needs --config FILE', `write a YAML config (see docs/configuration.md) and pass it with --config (or ${CONFIG_FILE_ENV})`);
   requireSettingFile(file, 'config', values.config, CONFIG_FILE_ENV);
   // the file, then the environment (FLOWLOG_DATA_DIR, CLICKHOUSE_URL, ...): the same settings every command sees
-  const cfg = resolveConfig({ file, env: process.env });
+  const cfg = resolveConfig({ file, env: process.env, flags: { role: values.role } });
   setLogLevel(cfg.log.level);
-  if (cfg.sources.length === 0) throw new FlowlogError('CONFIG_INVALID', `${file}: sources: missing; flowlog run needs at least one source`, 'add a source under sources: (kind: kafka, s3 or local; see docs/configuration-reference.md)');
-  if (values.check) { process.stdout.write(`${file}: ok (${cfg.sources.length} source${cfg.sources.length > 1 ? 's' : ''})\n`); return 0; }
+  if (cfg.role !== 'detect' && cfg.sources.length === 0) throw new FlowlogError('CONFIG_INVALID', `${file}: sources: missing; flowlog run needs at least one source`, 'add a source under sources: (kind: kafka, s3 or local; see docs/configuration-reference.md), or run with --role detect for the schedules alone');
+  if (cfg.role === 'detect' && !cfg.detect && cfg.reports.length === 0) {
+    throw new FlowlogError('CONFIG_INVALID', `${file}: role detect, but neither detect: nor reports: is configured: this instance would do nothing`, 'add a detect: or reports: section, or run with --role ingest or all');
+  }
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  const what = cfg.role === 'detect' ? `role detect: ${cfg.detect ? 'detectors, ' : ''}${plural(cfg.reports.length, 'report')}`
+    : `${plural(cfg.sources.length, 'source')}${cfg.role === 'ingest' ? ', role ingest' : ''}`;
+  if (values.check) { process.stdout.write(`${file}: ok (${what})\n`); return 0; }
   // handlers first: a signal during startup (connecting, migrating) must still end in a clean stop
   let signalled: (() => void) | null = null;
   const signal = new Promise<void>((resolve) => { signalled = resolve; });
@@ -33,7 +40,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // SIGHUP: reload the IPAM now instead of waiting for the next file check
   process.on('SIGHUP', () => { void running.reloadIpam?.(); });
   // one-shot sources only (no Kafka, no polling): finishing them is the end of the run
-  const oneShot = cfg.sources.every((s) => s.kind === 'local' || (s.kind === 's3' && s.mode === 'backfill'));
+  const oneShot = cfg.role !== 'detect' && cfg.sources.every((s) => s.kind === 'local' || (s.kind === 's3' && s.mode === 'backfill'));
   await Promise.race([signal, ...(oneShot ? [running.done] : [])]);
   clearInterval(orphaned);
   await running.stop();

@@ -38,6 +38,15 @@ describe('resolveConfig: flag > env > file > default', () => {
     expect(resolveConfig({ file: f, env: { FLOWLOG_BATCH_ROWS: '' } }).batch.rows).toBe(5000);
   });
 
+  it('takes the role of flowlog run from --role, FLOWLOG_ROLE or the file, default all, and names a wrong one', () => {
+    expect(resolveConfig({}).role).toBe('all');
+    const f = file('role: ingest\n');
+    expect(resolveConfig({ file: f }).role).toBe('ingest');
+    expect(resolveConfig({ file: f, env: { FLOWLOG_ROLE: 'detect' } }).role).toBe('detect');
+    expect(resolveConfig({ file: f, env: { FLOWLOG_ROLE: 'detect' }, flags: { role: 'all' } }).role).toBe('all');
+    expect(() => resolveConfig({ flags: { role: 'reports' } })).toThrow(/role.*set by flag --role/);
+  });
+
   it('reads the file FLOWLOG_CONFIG names when none is given', () => {
     const f = file('log: { level: warn }\n');
     expect(resolveConfig({ env: { FLOWLOG_CONFIG: f } }).log.level).toBe('warn');

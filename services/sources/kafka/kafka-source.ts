@@ -125,6 +125,8 @@ export class KafkaSource {
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(consumer, payload.error, payload.restart));
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      // before this generation's first fetch: partitions may come from another member, mid-round
+      this.sink.reassigned?.();
       if (this.consumer !== consumer || this.stopping) return;
       this.failures = 0;
       this.setState({ state: 'running' });

@@ -73,7 +73,8 @@ describe('roles.sql against the tables the code reads and writes', () => {
   it('derives a real list from the code', () => {
     // what the analyst role could not do before: saved queries on anomalies, egress and violations, investigate's IPAM
     expect([...analystReads].sort()).toEqual(expect.arrayContaining(['anomalies', 'anomalies_current', 'egress_1h', 'flows', 'flows_1m', 'ipam_current', 'ipam_prefixes', 'policy_violations']));
-    expect([...writerWrites].sort()).toEqual(['anomalies', 'egress_1h', 'flows', 'flows_1m', 'flows_rejected', 'ingest_ledger', 'ipam_prefixes', 'policy_violations', 'source_cursors']);
+    expect([...writerWrites].sort()).toEqual(['anomalies', 'egress_1h', 'flows', 'flows_1m', 'flows_rejected', 'ingest_ledger', 'ipam_prefixes', 'leases', 'policy_violations', 'source_cursors']);
+    expect(writerReads).toContain('leases');
     expect(writerReads).toContain('ingest_ledger');
     expect(writerReads).toContain('source_cursors');
   });

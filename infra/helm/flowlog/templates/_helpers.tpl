@@ -57,7 +57,8 @@ metadata:
 spec:
   replicas: {{ .replicas }}
   {{- if eq $role "detect" }}
-  # one instance, and never two at once: a rolling update would run the schedules twice
+  # one instance: each tick is claimed in the store, so a second would only stand by; Recreate keeps
+  # a rollout from holding two pods for nothing
   strategy: { type: Recreate }
   {{- end }}
   selector:
@@ -89,7 +90,7 @@ spec:
         - name: flowlog
           image: "{{ $root.Values.image.repository }}:{{ $root.Values.image.tag | default $root.Chart.AppVersion }}"
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
-          args: ["run", "--config", "/etc/flowlog/{{ $role }}.yaml"]
+          args: ["run", "--config", "/etc/flowlog/{{ $role }}.yaml", "--role", "{{ $role }}"]
           envFrom:
             - secretRef:
                 name: {{ include "flowlog.secretName" $root }}
