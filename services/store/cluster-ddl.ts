@@ -53,6 +53,8 @@ export const SHARDING_KEYS: Readonly<Record<string, string | null>> = {
   policy_violations: 'cityHash64(source)',
   egress_1h: null,
   source_cursors: 'cityHash64(source)',
+  // a claim and its rival go to one shard, where the first one's token drops the second
+  leases: 'cityHash64(name, term)',
 };
 
 export interface ClusterTarget { cluster: string; database: string }
