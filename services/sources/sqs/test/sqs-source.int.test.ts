@@ -13,7 +13,9 @@ import { configSchema } from '../../../../schemas/config.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { waitFor } from '../../../../test/wait.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
+import { SqsRounds } from '../../../pipeline/sqs-rounds.js';
 import { sqsSource } from '../../../run/sources.js';
+import { S3Allowlist } from '../../s3/allowlist.js';
 import type { FlowStore } from '../../../store/store.js';
 import { telemetryEvents } from '../../../telemetry/events.js';
 import { standardMetrics, type Metrics } from '../../../telemetry/metrics.js';
@@ -109,6 +111,33 @@ describe('the SQS source', () => {
       expect(await count(store, 'SELECT count() AS n FROM flows_rejected')).toBe(0); // kept, not quarantined
       const unfinished = /flowlog_objects_unfinished_total\{source="notes"\} (\d+)/.exec(await metrics.render());
       expect(Number(unfinished?.[1])).toBeGreaterThanOrEqual(2);
+    });
+  }, 60_000);
+
+  it('two consumers storing the same object at once (a notification delivered twice) write the same batches: it is stored once', async () => {
+    // consumer 1's receive names b then a, consumer 2's names a alone; neither has stored anything when both read the ledger
+    const { a, b } = heads;
+    await withStore(async (inner) => {
+      let listed = 0;
+      let release: () => void = () => undefined;
+      const bothListed = new Promise<void>((r) => { release = r; });
+      const racing = new Proxy(inner, { get(t, p, r) {
+        if (p === 'ledgerState') return async (...args: Parameters<FlowStore['ledgerState']>) => { if (++listed === 2) release(); return t.ledgerState(...args); };
+        if (p === 'insertPrepared') return async (...args: Parameters<FlowStore['insertPrepared']>) => { await bothListed; return t.insertPrepared(...args); };
+        const v = Reflect.get(t, p, r) as unknown;
+        return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(t) : v;
+      } }) as FlowStore;
+      const s3 = makeS3Client(s3SettingsFromEnv());
+      // batches of 256 rows: an object is several batches, and without one object per batch b's tail would share a batch with a's head
+      const consumer = () => new SqsRounds(racing, { queue: 'q', s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, ingest: { capacity: 256 } });
+      const msg = (id: string, ...bodies: string[]) => ({ id, receipt: id, receiveCount: 1, body: bodies.length === 1 ? bodies[0]! : JSON.stringify({ Records: bodies.flatMap((x) => (JSON.parse(x) as { Records: unknown[] }).Records) }) });
+      const [one, two] = await Promise.all([
+        consumer().storeMessages([msg('m1', notes.s3(bucket, objects.b, b!.etag, b!.size), notes.s3(bucket, objects.a, a!.etag, a!.size))]),
+        consumer().storeMessages([msg('m2', notes.s3(bucket, objects.a, a!.etag, a!.size))]),
+      ]);
+      s3.destroy();
+      expect([...one, ...two].sort()).toEqual(['m1', 'm2']);
+      expect(await count(inner, 'SELECT count() AS n FROM flows')).toBe(rows.a + rows.b);
     });
   }, 60_000);
 
