@@ -19,6 +19,10 @@ export const EVENTS = {
   kafkaCommitFailed: 'kafka.commit_failed',
   /** A replayed intent's range differs from what was fetched. */
   kafkaReplayMismatch: 'kafka.replay_mismatch',
+  /** An SQS source's queue at start: its redrive policy's maxReceiveCount and the visibility timeout used. */
+  sqsQueue: 'sqs.queue',
+  /** An SQS source's queue has no redrive policy: a message whose object never arrives is received until the retention drops it. */
+  sqsNoRedrive: 'sqs.no_redrive',
   /** An SQS heartbeat could not extend a message's visibility: it may reach another consumer (the ledger skips what is stored). */
   sqsVisibilityFailed: 'sqs.visibility_failed',
   /** A stored SQS message could not be deleted: it comes back, and its objects are skipped then. */

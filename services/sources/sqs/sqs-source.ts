@@ -19,7 +19,7 @@
  * again with backoff (core/backoff.ts); start() never throws.
  */
 import {
-  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient,
+  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { retryDelayMs, Sleeper } from '../../core/backoff.js';
 import { FlowlogError } from '../../core/errors.js';
@@ -96,8 +96,10 @@ export class SqsSource {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let checked = false;
     while (!this.stopping) {
       try {
+        if (!checked) { await this.checkQueue(); checked = true; }
         const messages = await this.receive();
         if (this.stopping && messages.length === 0) break;
         failures = 0;
@@ -114,6 +116,23 @@ export class SqsSource {
         await this.sleeper.sleep(waitMs);
       }
     }
+  }
+
+  /**
+   * Once, before the first receive: the queue is there (a typo fails here, with
+   * its code), and has a redrive policy; without one a message whose object
+   * never arrives is received again for the queue's whole retention period.
+   */
+  private async checkQueue(): Promise<void> {
+    const r = await this.opts.client.send(new GetQueueAttributesCommand({ QueueUrl: this.opts.queueUrl, AttributeNames: ['RedrivePolicy', 'VisibilityTimeout'] }));
+    const redrive = r.Attributes?.RedrivePolicy;
+    if (!redrive) {
+      this.log.warn(EVENTS.sqsNoRedrive, { queue: this.opts.queueUrl, hint: 'give the queue a redrive policy (a dead-letter queue and maxReceiveCount): a message whose object S3 never delivers is received again and again until the queue\'s retention drops it' });
+      return;
+    }
+    let maxReceiveCount: unknown;
+    try { maxReceiveCount = (JSON.parse(redrive) as { maxReceiveCount?: unknown }).maxReceiveCount; } catch { maxReceiveCount = redrive; }
+    this.log.info(EVENTS.sqsQueue, { queue: this.opts.queueUrl, max_receive_count: Number(maxReceiveCount), visibility_timeout: this.opts.visibilitySeconds });
   }
 
   private async receive(): Promise<SqsMessage[]> {

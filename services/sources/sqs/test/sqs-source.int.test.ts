@@ -141,6 +141,20 @@ describe('the SQS source', () => {
     });
   }, 60_000);
 
+  it('reports a queue that does not exist as SOURCE_NOT_FOUND, and keeps trying', async () => {
+    await withStore(async (store) => {
+      const metrics = standardMetrics();
+      const src = source(store, `${process.env.SQS_ENDPOINT}/000000000000/flowlog-no-such-queue-${run}`, metrics);
+      await src.start();
+      try {
+        await waitFor(() => src.health().state === 'failed', 'the source to fail');
+        expect(src.health().error?.code).toBe('SOURCE_NOT_FOUND');
+        expect(await metrics.render()).toMatch(/flowlog_errors_total\{component="source",code="SOURCE_NOT_FOUND"\} 1/);
+      } finally { await src.stop(); }
+      expect(src.health().state).toBe('stopped');
+    });
+  }, 30_000);
+
   it('extends the visibility of a message while its object is stored, so another consumer never receives it', async () => {
     const url = await createQueue(sqs, `flowlog-slow-${run}`, { visibility: 2 });
     const { b } = heads;
