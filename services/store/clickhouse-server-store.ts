@@ -110,7 +110,7 @@ export class ClickHouseServerStore implements FlowStore {
 
   async ledgerState(sourceKind: LedgerEntry['sourceKind'], objects?: readonly string[]): Promise<Map<string, ObjectProgress>> {
     if (objects?.length === 0) return new Map();
-    const rows = await this.queryRows<LedgerRow>(objects ? LEDGER_STATE_OF_SQL : LEDGER_STATE_SQL, { k: sourceKind, ...(objects ? { objects } : {}) });
+    const rows = await this.queryRows<LedgerRow>(objects ? LEDGER_STATE_OF_SQL : LEDGER_STATE_SQL, { k: sourceKind, ...(objects ? { objects: JSON.stringify(objects) } : {}) });
     return new Map(rows.map((r) => [r.object, ledgerProgress(r)]));
   }
 
