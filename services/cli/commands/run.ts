@@ -16,7 +16,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // the file, then the environment (FLOWLOG_DATA_DIR, CLICKHOUSE_URL, ...): the same settings every command sees
   const cfg = resolveConfig({ file, env: process.env });
   setLogLevel(cfg.log.level);
-  if (cfg.sources.length === 0) throw new FlowlogError('CONFIG_INVALID', `${file}: sources: missing; flowlog run needs at least one source`, 'add a source under sources: (kind: kafka, s3 or local; see docs/configuration-reference.md)');
+  if (cfg.sources.length === 0) throw new FlowlogError('CONFIG_INVALID', `${file}: sources: missing; flowlog run needs at least one source`, 'add a source under sources: (kind: kafka, sqs, s3 or local; see docs/configuration-reference.md)');
   if (values.check) { process.stdout.write(`${file}: ok (${cfg.sources.length} source${cfg.sources.length > 1 ? 's' : ''})\n`); return 0; }
   // handlers first: a signal during startup (connecting, migrating) must still end in a clean stop
   let signalled: (() => void) | null = null;
