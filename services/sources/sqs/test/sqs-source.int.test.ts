@@ -10,6 +10,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../../schemas/config.js';
+import { startS3Front } from '../../../../test/flaky-front.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { waitFor } from '../../../../test/wait.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
@@ -140,6 +141,35 @@ describe('the SQS source', () => {
       expect(await count(inner, 'SELECT count() AS n FROM flows')).toBe(rows.a + rows.b);
     });
   }, 60_000);
+
+  it('an object S3 breaks off mid-way keeps only its full batches (what another consumer would write too), and its message', async () => {
+    const key = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/big.log.gz';
+    const LINES = 20_000;
+    const setup = makeS3Client(s3SettingsFromEnv());
+    const body = gzipSync(`${HEADER}\n${benchLines(LINES, 99).join('\n')}\n`);
+    const put = await setup.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    setup.destroy();
+    const front = await startS3Front();
+    const s3 = makeS3Client({ ...s3SettingsFromEnv(), endpoint: `http://127.0.0.1:${front.port}` });
+    const message = { id: 'm', receipt: 'm', receiveCount: 1, body: notes.s3(bucket, key, (put.ETag ?? '').replace(/"/g, ''), body.length) };
+    try {
+      await withStore(async (store) => {
+        const rounds = new SqsRounds(store, { queue: 'q', s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, ingest: { capacity: 1000 } });
+        front.breakPath('big.log.gz', Math.floor(body.length / 2)); // S3 fails half-way through, and stays down for it
+        expect([...await rounds.storeMessages([message])]).toEqual([]);
+        const [p] = await store.queryRows<{ rows: string; complete: number }>(
+          `SELECT max(last_position) AS rows, max(complete) AS complete FROM ingest_ledger WHERE object = 's3://${bucket}/${key}'`);
+        expect(Number(p!.rows) % 1000).toBe(0); // batch boundaries only: the rows read past the last one are not stored
+        expect(Number(p!.rows)).toBeGreaterThan(0);
+        expect(Number(p!.complete)).toBe(0);
+        expect(await count(store, 'SELECT count() AS n FROM flows')).toBe(Number(p!.rows));
+        front.heal();
+        expect([...await rounds.storeMessages([message])]).toEqual(['m']);
+        expect(await count(store, 'SELECT count() AS n FROM flows')).toBe(LINES);
+        expect(await count(store, 'SELECT count() AS n FROM flows_rejected')).toBe(0);
+      });
+    } finally { front.heal(); s3.destroy(); await front.close(); }
+  }, 120_000);
 
   it('reports a queue that does not exist as SOURCE_NOT_FOUND, and keeps trying', async () => {
     await withStore(async (store) => {
