@@ -16,7 +16,8 @@
  *   afterEach((ctx) => fleet.dumpOnFailure(ctx));  afterAll(() => fleet.stopAll());
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,10 +153,9 @@ export class Instances {
     return out.join('\n');
   }
 
-  /** Writes every log to `dir/logs/NAME-N.log`; returns the folder. */
+  /** Writes every log to NAME-N.log in a new folder under the system's temp folder (outlives the test's own folder); returns it. */
   saveLogs(): string {
-    const to = join(this.dir, 'logs');
-    mkdirSync(to, { recursive: true });
+    const to = mkdtempSync(join(tmpdir(), 'flowlog-instance-logs-'));
     for (const s of this.slots.values()) s.logs.forEach((text, k) => writeFileSync(join(to, `${s.name}-${k + 1}.log`), text));
     return to;
   }
