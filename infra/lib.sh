@@ -98,3 +98,39 @@ go_build() {
   fi
   say "built $BIN in $(( $(date +%s) - start )) s"
 }
+
+# Resolves the jars a pom.xml names from Maven Central into a lib dir, once; again only when the
+# pom changes (its hash is kept in the lib dir):
+#   maven_jars POM LIB_DIR MARKER_GLOB [MVN_ARGS]
+# MARKER_GLOB (e.g. 'kafka_2.13-*.jar') is a jar that must be there once resolved. The lib dir may
+# be shared by several state dirs: the install takes its own lock (fd 8), beside the lib dir.
+# Uses the calling script's INSTALL_LOG; needs mvn and a JDK.
+maven_jars() {
+  local pom="$1" lib="$2" marker="$3" args="${4:-}" want start tmp rc=0
+  want="$(sha256sum "$pom" | cut -d' ' -f1)"
+  maven_jars_ok() { [ "$(cat "$lib/.pom.sha256" 2>/dev/null || true)" = "$want" ] && compgen -G "$lib/$marker" >/dev/null; }
+  maven_jars_ok && return 0
+  mkdir -p "$(dirname "$lib")"
+  exec 8>"$lib.lock"
+  if command -v flock >/dev/null 2>&1; then
+    flock -w 900 8 || die "could not take the lock $lib.lock within 900 s (another $SERVICE.sh installing?)"
+  fi
+  if maven_jars_ok; then exec 8>&-; return 0; fi
+  command -v mvn >/dev/null 2>&1 || die "'mvn' not found on PATH: the jars are resolved from Maven Central with Maven 3.6+"
+  start=$(date +%s)
+  tmp="$lib.tmp"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  say "resolving the jars of $pom from Maven Central (log: $INSTALL_LOG)"
+  # shellcheck disable=SC2086  # args is a list of Maven arguments
+  mvn -B -q -f "$pom" $args dependency:copy-dependencies -DoutputDirectory="$tmp" > "$INSTALL_LOG" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ] || ! compgen -G "$tmp/$marker" >/dev/null; then
+    echo "---- last 40 lines of $INSTALL_LOG ----" >&2; tail -n 40 "$INSTALL_LOG" >&2; echo "----" >&2
+    exec 8>&-
+    die "resolving the jars failed (mvn exit $rc); see $INSTALL_LOG"
+  fi
+  echo "$want" > "$tmp/.pom.sha256"
+  rm -rf "$lib"
+  mv "$tmp" "$lib"
+  exec 8>&-
+  say "installed $(ls "$lib"/*.jar | wc -l) jars ($(du -sh "$lib" | cut -f1)) into $lib in $(( $(date +%s) - start )) s"
+}

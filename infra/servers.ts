@@ -1,7 +1,7 @@
 /**
  * Real servers for tests and benchmarks, through the scripts in infra/ (which
  * install them on first use), unless the environment names external ones
- * (S3_ENDPOINT + S3_ACCESS_KEY/S3_SECRET_KEY, KAFKA_BROKERS). A server that
+ * (S3_ENDPOINT + S3_ACCESS_KEY/S3_SECRET_KEY, KAFKA_BROKERS, SQS_ENDPOINT). A server that
  * cannot be started is an error, never a skip.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const INFRA = dirname(fileURLToPath(import.meta.url));
 export const INFRA_DIR = process.env.FLOWLOG_INFRA_DIR ?? join(homedir(), '.cache', 'flowlog', 'infra');
 
-type Server = 'kafka' | 's3';
+type Server = 'kafka' | 's3' | 'sqs';
 
 function script(name: Server, cmd: string, root = INFRA): Record<string, string> {
   const path = join(root, name, `${name}.sh`);
@@ -33,9 +33,9 @@ function running(name: Server, root: string): boolean {
  * to someone else (a developer, another run on the machine): it is left up.
  * `scripts` is where the <name>/<name>.sh scripts are (tests point it elsewhere).
  */
-export function ensureServers(which: { s3?: boolean; kafka?: boolean }, scripts = INFRA): () => void {
+export function ensureServers(which: { s3?: boolean; kafka?: boolean; sqs?: boolean }, scripts = INFRA): () => void {
   const stops: (() => void)[] = [];
-  const up = (name: Server, key: 'S3_ENDPOINT' | 'KAFKA_BROKERS') => {
+  const up = (name: Server, key: 'S3_ENDPOINT' | 'KAFKA_BROKERS' | 'SQS_ENDPOINT') => {
     const wasRunning = running(name, scripts);
     const env = script(name, 'up', scripts);
     if (!env[key]) throw new Error(`infra/${name}/${name}.sh up did not print ${key}`);
@@ -44,6 +44,7 @@ export function ensureServers(which: { s3?: boolean; kafka?: boolean }, scripts 
   };
   if (which.s3 && !process.env.S3_ENDPOINT) up('s3', 'S3_ENDPOINT');
   if (which.kafka && !process.env.KAFKA_BROKERS) up('kafka', 'KAFKA_BROKERS');
+  if (which.sqs && !process.env.SQS_ENDPOINT) up('sqs', 'SQS_ENDPOINT');
   return () => { for (const stop of stops) stop(); };
 }
 

@@ -8,7 +8,7 @@
  * Secrets are never written in the file: each is `{ env: NAME }` or `{ file: PATH }`.
  */
 import { z } from 'zod';
-import { duration, secret } from './common.js';
+import { duration, parseDuration, secret } from './common.js';
 import { enrichSchema } from './enrich.js';
 import { detectSchema } from './detect.js';
 import { reportsSchema } from './reports.js';
@@ -113,6 +113,29 @@ const kafkaSource = z.object({
   s3: z.lazy(() => notifiedS3).optional().describe('S3 settings for fetching objects that notifications name, and which ones may be fetched (allow).'),
 }).strict();
 
+/** SQS allows 0s to 12h of visibility, in whole seconds. */
+const visibility = duration.refine((d) => { const ms = parseDuration(d); return ms !== null && ms >= 1000 && ms <= 12 * 3_600_000; },
+  'from 1s to 12h (SQS\'s bounds; whole seconds, rounded up)');
+
+const sqsSource = z.object({
+  kind: z.literal('sqs'),
+  name: z.string().min(1).describe('Source name, in metrics and logs.'),
+  queue_url: z.string().url().describe('URL of the queue that receives the S3 notifications (S3 -> SQS, S3 -> SNS -> SQS, or EventBridge -> SQS).'),
+  region: z.string().default('us-east-1').describe('SQS region.'),
+  endpoint: z.string().url().optional().describe('SQS-compatible endpoint (ElasticMQ, LocalStack); unset for AWS SQS.'),
+  access_key: secret.optional().describe('Access key id for SQS; unset for the default AWS credential chain.'),
+  secret_key: secret.optional().describe('Secret access key for SQS, with access_key.'),
+  wait_time: duration.refine((d) => (parseDuration(d) ?? Infinity) <= 20_000, 'at most 20s (SQS\'s longest long poll)').default('20s')
+    .describe('Long polling: how long a receive waits for messages (at most 20s).'),
+  max_messages: z.number().int().min(1).max(10).default(10).describe('Messages per receive (SQS allows 1 to 10); their objects are stored together.'),
+  visibility_timeout: visibility.default('60s')
+    .describe('How long a received message stays hidden from other consumers; flowlog extends it (a heartbeat every third of it) while the message\'s objects are being stored.'),
+  concurrency: z.number().int().min(1).max(64).default(4).describe('Objects fetched ahead while one is parsed.'),
+  log_format: z.string().optional().describe('AWS custom log format line, when the objects have no header.'),
+  /** Fetch notified S3 objects with these S3 settings, from the buckets and prefixes allow names only. */
+  s3: z.lazy(() => notifiedS3).describe('S3 settings for fetching the objects the notifications name, and which ones may be fetched (allow).'),
+}).strict();
+
 const s3Source = s3Connection.extend({
   kind: z.literal('s3'),
   name: z.string().min(1).describe('Source name, in metrics and logs.'),
@@ -165,7 +188,7 @@ export const configSchema = z.object({
     .describe('What flowlog run does here: ingest (the sources only), detect (the detector and report schedules only) or all (both). Several instances: docs/operations.md#several-instances (env FLOWLOG_ROLE, flag --role).'),
   store: z.discriminatedUnion('kind', [embeddedStore, serverStore]).default({ kind: 'embedded' })
     .describe('Where flows are stored: the embedded engine (default) or a ClickHouse server.'),
-  sources: z.array(z.discriminatedUnion('kind', [kafkaSource, s3Source, localSource])).default([])
+  sources: z.array(z.discriminatedUnion('kind', [kafkaSource, sqsSource, s3Source, localSource])).default([])
     .describe('What flowlog run reads (run needs at least one; other commands ignore them).'),
   batch: z.object({
     rows: z.number().int().min(1000).max(4_000_000).default(DEFAULT_BATCH_ROWS).describe('Rows per insert: memory against speed (env FLOWLOG_BATCH_ROWS).'),
@@ -193,5 +216,6 @@ export type Limits = FlowlogConfig['limits'];
 export type StoreConfig = FlowlogConfig['store'];
 export type KafkaSourceConfig = z.infer<typeof kafkaSource>;
 export type S3SourceConfig = z.infer<typeof s3Source>;
+export type SqsSourceConfig = z.infer<typeof sqsSource>;
 export type S3ConnectionConfig = z.infer<typeof s3Connection>;
 export type NotifiedS3Config = z.infer<typeof notifiedS3>;

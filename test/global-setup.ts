@@ -7,5 +7,5 @@
 import { ensureServers } from '../infra/servers.js';
 
 export default function setup(): () => void {
-  return ensureServers({ s3: true, kafka: true });
+  return ensureServers({ s3: true, kafka: true, sqs: true });
 }

@@ -155,32 +155,13 @@ lock_lib() {
 }
 unlock_lib() { exec 8>&-; }
 
-# Resolve the broker's jars into $LIB_DIR once; again only when pom.xml changes.
+# Resolve the broker's jars into $LIB_DIR once; again only when pom.xml changes (lib.sh: maven_jars,
+# which also drops the probe compiled against the old jars).
 install_jars() {
   ensure_state
   jars_installed && return 0
-  lock_lib
-  if jars_installed; then unlock_lib; return 0; fi
-  local want; want="$(sha_of "$POM")"
-  command -v mvn >/dev/null 2>&1 || die "'mvn' not found on PATH: the broker's jars are resolved from Maven Central with Maven 3.6+"
   need_java
-  local start tmp rc=0
-  start=$(date +%s)
-  tmp="$LIB_DIR.tmp"
-  rm -rf "$tmp"; mkdir -p "$tmp"
-  say "resolving the Kafka broker jars from Maven Central ($POM; log: $INSTALL_LOG)"
-  # shellcheck disable=SC2086  # KAFKA_MVN_ARGS is a list of arguments
-  mvn -B -q -f "$POM" ${KAFKA_MVN_ARGS:-} \
-    dependency:copy-dependencies -DoutputDirectory="$tmp" > "$INSTALL_LOG" 2>&1 || rc=$?
-  if [ "$rc" -ne 0 ] || ! compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null; then
-    echo "---- last 40 lines of $INSTALL_LOG ----" >&2; tail -n 40 "$INSTALL_LOG" >&2; echo "----" >&2
-    die "resolving the Kafka jars failed (mvn exit $rc); see $INSTALL_LOG"
-  fi
-  echo "$want" > "$tmp/.pom.sha256"
-  rm -rf "$LIB_DIR"     # (with the probe compiled against the old jars)
-  mv "$tmp" "$LIB_DIR"
-  unlock_lib
-  say "installed $(ls "$LIB_DIR"/*.jar | wc -l) jars ($(du -sh "$LIB_DIR" | cut -f1)) into $LIB_DIR in $(( $(date +%s) - start )) s"
+  maven_jars "$POM" "$LIB_DIR" 'kafka_2.13-*.jar' "${KAFKA_MVN_ARGS:-}"
 }
 
 # Compile the readiness probe (Probe.java) once against the broker's kafka-clients.

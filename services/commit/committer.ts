@@ -195,9 +195,9 @@ export class Committer {
     job.catch(() => undefined);
   }
 
-  /** Where each object (or stream) of a kind stands: what a run skips, resumes or replays. */
-  progress(kind: LedgerEntry['sourceKind']): Promise<Map<string, ObjectProgress>> {
-    return this.store.ledgerState(kind);
+  /** Where each object (or stream) of a kind stands, or only the named ones: what a run skips, resumes or replays. */
+  progress(kind: LedgerEntry['sourceKind'], objects?: readonly string[]): Promise<Map<string, ObjectProgress>> {
+    return this.store.ledgerState(kind, objects);
   }
 
   /**

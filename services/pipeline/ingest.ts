@@ -35,6 +35,15 @@ export interface IngestOptions {
   limits?: Partial<Limits>;
   /** Asked before each object: false ends the round there (the poll's lease passed to another instance; what is read is stored). */
   keepGoing?: () => boolean;
+  /**
+   * Notified objects (SQS), which several consumers may store at once when a
+   * notification is delivered twice: each object's batches hold that object
+   * alone and are durable before the next object starts, so its batch tokens
+   * depend on the object only and the engine keeps one copy of each; an object
+   * the source fails mid-way keeps only its full batches (a partial one would
+   * not match the other consumer's). The ledger is read for the listed objects only.
+   */
+  objectAtATime?: boolean;
 }
 
 export interface IngestSummary {
@@ -71,7 +80,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   });
   const all = await source.list();
   opts.onListed?.(all);
-  const ledger = await committer.progress(source.kind);
+  const ledger = await committer.progress(source.kind, opts.objectAtATime ? all.map((o) => o.name) : undefined);
   const todo: { obj: O; skipRows: number }[] = [];
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
@@ -115,8 +124,10 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     } else {
       try {
         await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
+        if (opts.objectAtATime) await committer.finish();
       } catch (e) {
         if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
+        if (opts.objectAtATime) await committer.discard(); // only the object's full batches stay (the previous objects are durable)
         unfinished.push({ object: obj.name, reason: e.message }); // what was read is stored with the next batch, unfinished
       }
       for (const w of parser.warnings ?? []) if (warnings.length < MAX_WARNINGS) warnings.push(w);

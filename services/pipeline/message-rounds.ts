@@ -27,7 +27,7 @@ import type { FormatPlan } from '../parse/aws/log-format.js';
 import { openObjectParser, openRawObjectParser, type ObjectParser, type ParseOptions } from '../parse/object-parser.js';
 import type { S3Allowlist } from '../sources/s3/allowlist.js';
 import { openS3Body } from '../sources/s3/s3-body.js';
-import { mayBeNotification, s3Notification, type NotifiedObject } from '../sources/kafka/s3-notification.js';
+import { mayBeNotification, s3Notification, type NotifiedObject } from '../sources/s3/s3-notification.js';
 import type { MessageSink, RoundControl, RoundOutcome, SourceMessage } from '../sources/source.js';
 import type { FlowStore, ObjectProgress } from '../store/store.js';
 import type { Limits } from '../../schemas/config.js';

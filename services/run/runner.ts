@@ -24,7 +24,7 @@ import type { SourceHealth } from '../sources/source.js';
 import { HealthBoard, reporter } from './health.js';
 import { claimLease, processHolder } from './lease.js';
 import { InFlightJobs, scheduleDetectors, scheduleReports, type TickClaim } from './schedules.js';
-import { kafkaSource, objectSource, type KafkaRunning } from './sources.js';
+import { kafkaSource, objectSource, sqsSource, type KafkaRunning } from './sources.js';
 
 export interface Running { stop(): Promise<void>; done: Promise<void>; metrics: Metrics; reloadIpam?: () => Promise<unknown> }
 
@@ -85,7 +85,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
   };
   const built = (ingests ? cfg.sources : []).map((src, i) => {
     const where = `sources[${i}]`;
-    const source = src.kind === 'kafka' ? kafkaSource(src, where, deps) : objectSource(src, where, deps);
+    const source = src.kind === 'kafka' ? kafkaSource(src, where, deps) : src.kind === 'sqs' ? sqsSource(src, where, deps) : objectSource(src, where, deps);
     if (src.kind === 'kafka') { kafka.push(source as KafkaRunning); metrics.set('flowlog_backpressure', { source: src.name }, 0); }
     sources.push(source);
     return { src, source };

@@ -6,7 +6,8 @@
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { readFileSync } from 'node:fs';
 import { FlowlogError } from '../core/errors.js';
-import type { FlowlogConfig, KafkaSourceConfig, Limits, S3ConnectionConfig } from '../../schemas/config.js';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { FlowlogConfig, KafkaSourceConfig, Limits, S3ConnectionConfig, SqsSourceConfig } from '../../schemas/config.js';
 import { durationMs } from '../../schemas/common.js';
 import type { BatchEnricher, StoredBatch } from '../commit/committer.js';
 import type { RejectReason } from '../core/rejects.js';
@@ -15,11 +16,13 @@ import { compileLogFormat } from '../parse/aws/log-format.js';
 import type { IngestSummary } from '../pipeline/ingest.js';
 import { KafkaIngest } from '../pipeline/kafka-ingest.js';
 import { ObjectRounds } from '../pipeline/object-rounds.js';
+import { SqsRounds } from '../pipeline/sqs-rounds.js';
 import { listLocalObjects, readLocalObject } from '../sources/local.js';
 import { S3Allowlist } from '../sources/s3/allowlist.js';
 import { makeS3Client } from '../sources/s3/client.js';
 import { parseS3Uri, s3Source } from '../sources/s3/s3-source.js';
 import type { Source, SourceHealth } from '../sources/source.js';
+import { SqsSource } from '../sources/sqs/sqs-source.js';
 import type { FlowStore } from '../store/store.js';
 import type { TelemetryEvents } from '../telemetry/events.js';
 import { kafkaLogCreator } from '../telemetry/kafka-log.js';
@@ -119,7 +122,50 @@ export function kafkaSource(src: KafkaSourceConfig, where: string, deps: SourceD
   };
 }
 
-export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig>, where: string, deps: SourceDeps): Source {
+/** The client of an SQS source: AWS (the credential chain), or an SQS-compatible endpoint. */
+export function sqsClient(c: SqsSourceConfig, where: string): SQSClient {
+  if (Boolean(c.access_key) !== Boolean(c.secret_key)) {
+    throw new FlowlogError('CONFIG_INVALID', `${where}: access_key and secret_key go together`, 'set both, or neither to use the AWS credential chain');
+  }
+  return new SQSClient({
+    region: c.region, ...(c.endpoint ? { endpoint: c.endpoint } : {}),
+    ...(c.access_key && c.secret_key ? { credentials: { accessKeyId: readSecret(c.access_key, `${where}.access_key`), secretAccessKey: readSecret(c.secret_key, `${where}.secret_key`) } } : {}),
+    maxAttempts: 6, retryMode: 'adaptive',
+  });
+}
+
+/** An SQS queue of S3 notifications: receives stored through the object pipeline, messages deleted once the ledger has their objects. */
+export function sqsSource(src: SqsSourceConfig, where: string, deps: SourceDeps): Source {
+  const { events } = deps;
+  const logFormat = src.log_format ? compileLogFormat(src.log_format) : undefined;
+  const s3 = s3Client(src.s3, `${where}.s3`);
+  const client = sqsClient(src, where);
+  const rounds = new SqsRounds(deps.store, {
+    name: src.name, queue: src.queue_url.replace(/\/+$/, '').split('/').pop() ?? src.queue_url,
+    s3: { client: s3, allow: new S3Allowlist(src.s3.allow), concurrency: src.concurrency },
+    ingest: { ...(logFormat ? { logFormat } : {}), ...(deps.batchRows ? { batchRows: deps.batchRows } : {}), ...(deps.limits ? { limits: deps.limits } : {}), onBatch: batchEvents(events, src.name), enrich: deps.enrich },
+    onRound: ({ messages, summary: s }) => {
+      events.messagesRead({ source: src.name, count: messages });
+      events.sourceRound({ source: src.name, objects: s.objects, skipped: s.skipped, rows: s.rows, rejected: s.rejected, seconds: s.seconds, unfinished: s.unfinished });
+    },
+  });
+  const source = new SqsSource({
+    client, queueUrl: src.queue_url, name: src.name, maxMessages: src.max_messages,
+    waitSeconds: Math.round(durationMs(src.wait_time) / 1000), visibilitySeconds: Math.ceil(durationMs(src.visibility_timeout) / 1000),
+    onError: (error, retryInMs) => events.error({ component: 'source', error, source: src.name, retry_in_ms: retryInMs }),
+    ...(deps.onHealth ? { onHealth: (h: SourceHealth) => deps.onHealth!(src.name, h) } : {}),
+  }, rounds);
+  let stopped: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => { stopped = resolve; });
+  return {
+    name: src.name, kind: 'sqs', done,
+    start: () => source.start(),
+    stop: async () => { try { await source.stop(); } finally { client.destroy(); s3.destroy(); stopped(); } },
+    health: () => source.health(),
+  };
+}
+
+export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsSourceConfig>, where: string, deps: SourceDeps): Source {
   const { events } = deps;
   const logFormat = src.log_format ? compileLogFormat(src.log_format) : undefined;
   const ingest = { ...(logFormat ? { logFormat } : {}), ...(deps.batchRows ? { batchRows: deps.batchRows } : {}), ...(deps.limits ? { limits: deps.limits } : {}), onBatch: batchEvents(events, src.name), enrich: deps.enrich };

@@ -71,4 +71,4 @@ export interface Source {
   readonly done: Promise<void>;
 }
 
-export type SourceKind = 'local' | 's3' | 'kafka';
+export type SourceKind = 'local' | 's3' | 'kafka' | 'sqs';

@@ -12,7 +12,7 @@ import { Session } from 'chdb';
 import type { FlowBatch } from '../core/flow-batch.js';
 import { FlowlogError } from '../core/errors.js';
 import type { RejectedRecord } from '../core/rejects.js';
-import { LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.js';
+import { LEDGER_STATE_OF_SQL, LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.js';
 import { migrateStore } from './retention.js';
 import { encodeNative } from './native-encoder.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
@@ -103,8 +103,9 @@ export class ChdbStore implements FlowStore {
     await this.insertFile('ingest_ledger', cols, Buffer.from(body), 'JSONEachRow', entries[0]!.batchId + (entries[0]!.state === 'intent' ? ':intent' : ''));
   }
 
-  async ledgerState(sourceKind: LedgerEntry['sourceKind']): Promise<Map<string, ObjectProgress>> {
-    const rows = await this.queryRows<LedgerRow>(LEDGER_STATE_SQL, { k: sourceKind });
+  async ledgerState(sourceKind: LedgerEntry['sourceKind'], objects?: readonly string[]): Promise<Map<string, ObjectProgress>> {
+    if (objects?.length === 0) return new Map();
+    const rows = await this.queryRows<LedgerRow>(objects ? LEDGER_STATE_OF_SQL : LEDGER_STATE_SQL, { k: sourceKind, ...(objects ? { objects: JSON.stringify(objects) } : {}) });
     return new Map(rows.map((r) => [r.object, ledgerProgress(r)]));
   }
 

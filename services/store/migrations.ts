@@ -175,6 +175,14 @@ export const LEDGER_STATE_SQL = `SELECT object, argMax(identity, at) AS identity
     FROM ingest_ledger WHERE source_kind = {k:String} GROUP BY object, identity
   ) GROUP BY object`;
 
+/**
+ * LEDGER_STATE_SQL for the objects named in {objects:String}, a JSON array, only (a primary-key range
+ * each, not the whole kind). JSON in a String, not an Array(String) parameter: names are untrusted
+ * (notified S3 keys) and may hold quotes and backslashes, which a String parameter carries exactly.
+ */
+export const LEDGER_STATE_OF_SQL = LEDGER_STATE_SQL.replace('WHERE source_kind = {k:String}',
+  "WHERE source_kind = {k:String} AND object IN JSONExtract({objects:String}, 'Array(String)')");
+
 export interface LedgerRow { object: string; identity: string; complete: number; stored: number; intent_first: number; intent_end: number; intent_at: string }
 
 /** One LEDGER_STATE_SQL row as progress: stored end, and an intent beyond it if any. */

@@ -9,7 +9,7 @@ import type { RejectedRecord } from '../core/rejects.js';
 export interface PreparedFlows { readonly rows: number; readonly columns: readonly string[]; readonly data: Buffer }
 
 export interface LedgerEntry {
-  sourceKind: 'local' | 's3' | 'kafka';
+  sourceKind: 'local' | 's3' | 'kafka' | 'sqs';
   object: string;
   identity: string;
   batchId: string;
@@ -59,8 +59,8 @@ export interface FlowStore {
   /** Rows of a side table (IPAM snapshots, anomalies) as JSON lines, deduplicated by token like flows. */
   insertJsonLines(table: string, columns: readonly string[], body: Buffer, token: string): Promise<void>;
   recordLedger(entries: readonly LedgerEntry[]): Promise<void>;
-  /** Where each object stands, by object name: what a re-run skips or resumes. */
-  ledgerState(sourceKind: LedgerEntry['sourceKind']): Promise<Map<string, ObjectProgress>>;
+  /** Where each object stands, by object name: what a re-run skips or resumes. `objects`: only these (a notification's). */
+  ledgerState(sourceKind: LedgerEntry['sourceKind'], objects?: readonly string[]): Promise<Map<string, ObjectProgress>>;
   /** Rows as objects (JSON), parameters bound server-side as {name:Type}. */
   queryRows<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
   /** A result rendered for a person or a pipe. */

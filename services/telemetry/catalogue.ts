@@ -21,7 +21,7 @@ const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export const METRICS = [
   { name: 'flowlog_build_info', type: 'gauge', help: 'always 1: the running flowlog version and Node.js version', labels: ['version', 'node'] },
-  { name: 'flowlog_messages_total', type: 'counter', help: 'Kafka messages read, by source', labels: ['source'] },
+  { name: 'flowlog_messages_total', type: 'counter', help: 'Kafka or SQS messages read, by source', labels: ['source'] },
   { name: 'flowlog_flows_stored_total', type: 'counter', help: 'flows durably stored, by source', labels: ['source'] },
   { name: 'flowlog_records_rejected_total', type: 'counter', help: 'records quarantined (flows_rejected), by source and reject reason', labels: ['source', 'reason'] },
   { name: 'flowlog_objects_total', type: 'counter', help: 'objects ingested, by source', labels: ['source'] },

@@ -19,6 +19,16 @@ export const EVENTS = {
   kafkaCommitFailed: 'kafka.commit_failed',
   /** A replayed intent's range differs from what was fetched. */
   kafkaReplayMismatch: 'kafka.replay_mismatch',
+  /** An SQS source's queue at start: its redrive policy's maxReceiveCount and the visibility timeout used. */
+  sqsQueue: 'sqs.queue',
+  /** An SQS source's queue has no redrive policy: a message whose object never arrives is received until the retention drops it. */
+  sqsNoRedrive: 'sqs.no_redrive',
+  /** An SQS heartbeat could not extend a message's visibility: it may reach another consumer (the ledger skips what is stored). */
+  sqsVisibilityFailed: 'sqs.visibility_failed',
+  /** A stored SQS message could not be deleted: it comes back, and its objects are skipped then. */
+  sqsDeleteFailed: 'sqs.delete_failed',
+  /** An SQS message kept (not deleted) because S3 could not deliver an object it names: it returns after its visibility timeout. */
+  sqsMessageKept: 'sqs.message_kept',
   /** An object a round names could not be delivered by S3: the round is run again after a wait. */
   sourceUnavailable: 'source.unavailable',
   configOverride: 'config.override',

@@ -27,6 +27,12 @@ const FORMAT_RE = /\bFORMAT\s+(\w+)\s*;?\s*$/i;
 let seq = 0;
 const BINARY_FORMATS = new Set(['Native', 'ArrowStream', 'Arrow', 'Parquet', 'RowBinary', 'RowBinaryWithNamesAndTypes']);
 
+/** A query parameter's value as ClickHouse reads it: in the escaped text format (`\\'` is a quote, `\\\\` a backslash), which the engine's own binding does not undo. */
+function unescapeParam(v: string): string {
+  const named: Record<string, string> = { b: '\b', f: '\f', r: '\r', n: '\n', t: '\t', 0: '\0' };
+  return v.replace(/\\(.)/gs, (_, c: string) => named[c] ?? c);
+}
+
 export interface ChdbHttpServer { url: string; close(): Promise<void>; server: Server; queries: number }
 
 /** `tls`: serve HTTPS with this certificate (as ClickHouse does on 8443). */
@@ -57,7 +63,7 @@ export async function startChdbHttpServer(opts: { dataDir: string; user?: string
     const settings: string[] = [];
     const params: Record<string, string> = {};
     for (const [k, v] of url.searchParams) {
-      if (k.startsWith('param_')) params[k.slice(6)] = v;
+      if (k.startsWith('param_')) params[k.slice(6)] = unescapeParam(v);
       else if (!RESERVED.has(k)) settings.push(`${k} = ${/^-?\d+(\.\d+)?$/.test(v) ? v : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`}`);
     }
     const queryId = url.searchParams.get('query_id') ?? randomUUID();

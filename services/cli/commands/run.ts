@@ -17,7 +17,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // the file, then the environment (FLOWLOG_DATA_DIR, CLICKHOUSE_URL, ...): the same settings every command sees
   const cfg = resolveConfig({ file, env: process.env, flags: { role: values.role } });
   setLogLevel(cfg.log.level);
-  if (cfg.role !== 'detect' && cfg.sources.length === 0) throw new FlowlogError('CONFIG_INVALID', `${file}: sources: missing; flowlog run needs at least one source`, 'add a source under sources: (kind: kafka, s3 or local; see docs/configuration-reference.md), or run with --role detect for the schedules alone');
+  if (cfg.role !== 'detect' && cfg.sources.length === 0) throw new FlowlogError('CONFIG_INVALID', `${file}: sources: missing; flowlog run needs at least one source`, 'add a source under sources: (kind: kafka, sqs, s3 or local; see docs/configuration-reference.md), or run with --role detect for the schedules alone');
   if (cfg.role === 'detect' && !cfg.detect && cfg.reports.length === 0) {
     throw new FlowlogError('CONFIG_INVALID', `${file}: role detect, but neither detect: nor reports: is configured: this instance would do nothing`, 'add a detect: or reports: section, or run with --role ingest or all');
   }

@@ -1,6 +1,6 @@
 /**
- * Which notified objects a source may fetch. A notification (Kafka today, SQS
- * next) is untrusted input: whoever can publish one would otherwise make
+ * Which notified objects a source may fetch. A notification (Kafka or SQS) is
+ * untrusted input: whoever can publish one would otherwise make
  * flowlog read, with its own credentials, any object in any bucket those
  * credentials reach. The operator names the buckets, and optionally key
  * prefixes, a source may read; anything else is refused before any request

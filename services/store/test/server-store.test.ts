@@ -76,6 +76,18 @@ describe('ClickHouse server store', () => {
     } finally { await s.close(); }
   });
 
+  it('reads the ledger of the named objects only, when asked', async () => {
+    const s = store();
+    try {
+      await s.migrate();
+      const entry = (object: string, complete: boolean) => ({ sourceKind: 'sqs' as const, object, identity: 'e:1', batchId: object, firstPosition: 0, lastPosition: 5, rows: 5, rejected: 0, complete });
+      await s.recordLedger([entry('s3://b/a', true), entry('s3://b/b', false), entry("s3://b/it's", true), entry('s3://b/a\\b', true)]);
+      const some = await s.ledgerState('sqs', ['s3://b/b', "s3://b/it's", 's3://b/a\\b', 's3://b/never']);
+      expect([...some.entries()].sort()).toEqual([['s3://b/a\\b', { identity: 'e:1', complete: true, storedRows: 5 }], ['s3://b/b', { identity: 'e:1', complete: false, storedRows: 5 }],
+        ["s3://b/it's", { identity: 'e:1', complete: true, storedRows: 5 }]]);
+    } finally { await s.close(); }
+  });
+
   it('reports errors the way ClickHouse does: status, exception header, body', async () => {
     const auth = `Basic ${Buffer.from(`${USER ?? 'default'}:${PASSWORD ?? ''}`).toString('base64')}`;
     const q = (sql: string) => fetch(`${url}/?${database ? `database=${database}&` : ''}query=${encodeURIComponent(sql)}`, { method: 'POST', headers: { Authorization: auth } });

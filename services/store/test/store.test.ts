@@ -101,4 +101,15 @@ describe('embedded store', () => {
       expect(Number(f2!.c)).toBe(2 * n);
     });
   });
+
+  it('reads the ledger of the named objects only, when asked', async () => {
+    await withStore(async (store) => {
+      const entry = (object: string, complete: boolean) => ({ sourceKind: 's3' as const, object, identity: 'e:1', batchId: object, firstPosition: 0, lastPosition: 5, rows: 5, rejected: 0, complete });
+      await store.recordLedger([entry('s3://b/a', true), entry('s3://b/b', false), entry("s3://b/it's", true), entry('s3://b/a\\b', true)]);
+      expect([...(await store.ledgerState('s3')).keys()].sort()).toEqual(['s3://b/a', 's3://b/a\\b', 's3://b/b', "s3://b/it's"]);
+      const some = await store.ledgerState('s3', ['s3://b/b', "s3://b/it's", 's3://b/never']);
+      expect([...some.entries()].sort()).toEqual([['s3://b/b', { identity: 'e:1', complete: false, storedRows: 5 }], ["s3://b/it's", { identity: 'e:1', complete: true, storedRows: 5 }]]);
+      expect((await store.ledgerState('s3', [])).size).toBe(0);
+    });
+  });
 });
