@@ -56,23 +56,24 @@ export class ReadAhead<T, L> {
   }
 
   private fill(): Promise<void> {
-    if (!this.pulling) {
-      this.pulling = (async () => {
-        try {
-          while (!this.ended && !this.failed && this.room()) {
-            const r = await this.it.next();
-            if (r.done) { this.ended = true; break; }
-            const cost = Math.max(1, this.cost(r.value));
-            this.queue.push({ item: r.value, loaded: this.load(r.value), cost });
-            this.bytes += cost;
-          }
-        } catch (error) {
-          this.failed = { error };
-        } finally {
-          this.pulling = null;
+    if (this.pulling) return this.pulling;
+    if (this.ended || this.failed || !this.room()) return Promise.resolve();
+    const pull = async (): Promise<void> => {
+      try {
+        while (!this.ended && !this.failed && this.room()) {
+          const r = await this.it.next();
+          if (r.done) { this.ended = true; break; }
+          const cost = Math.max(1, this.cost(r.value));
+          this.queue.push({ item: r.value, loaded: this.load(r.value), cost });
+          this.bytes += cost;
         }
-      })();
-    }
-    return this.pulling;
+      } catch (error) {
+        this.failed = { error };
+      }
+    };
+    // cleared when done, never before it is set (the first await above always yields)
+    const p = pull().finally(() => { if (this.pulling === p) this.pulling = null; });
+    this.pulling = p;
+    return p;
   }
 }
