@@ -9,10 +9,12 @@ import { Committer, DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } fro
 import { FlowlogError } from '../core/errors.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import type { ObjectBody } from '../decode/stream.js';
-import { openRawObjectParser } from '../parse/object-parser.js';
-import { listLocalObjects, readLocalObject } from '../sources/local.js';
+import { decodeSmallObject } from '../decode/gzip.js';
+import { openAnyObjectParser, openRawObjectParser } from '../parse/object-parser.js';
+import { localSource } from '../sources/local.js';
 import { growsByAppend } from '../sources/append-only.js';
 import type { FlowStore } from '../store/store.js';
+import { ReadAhead } from './read-ahead.js';
 import type { ObjectSource, SourceObjectRef } from '../sources/source.js';
 import type { Limits } from '../../schemas/config.js';
 
@@ -29,7 +31,7 @@ export interface IngestOptions {
   enrich?: BatchEnricher;
   /** Rows per insert (the configuration's batch.rows). */
   batchRows?: number;
-  /** What the source listed, before the ledger filters it (the S3 poll cursor moves by it). */
+  /** What the source listed, page by page, before the ledger filters it (the S3 poll cursor moves by it). */
   onListed?: (objects: readonly SourceObjectRef[]) => void;
   /** The configuration's limits: line and document sizes (parsers), rejects held per batch (committer). */
   limits?: Partial<Limits>;
@@ -61,12 +63,27 @@ export interface IngestSummary {
   unfinished: { object: string; reason: string }[];
 }
 
-const READ_AHEAD = 2;
+/** A local folder's read-ahead: opens and reads overlap with parsing, on the thread pool. */
+const READ_AHEAD = 16;
+const READ_AHEAD_BYTES = 16 << 20;
+/** What one streamed object holds ahead (its window), for the byte budget. */
+const STREAM_COST = 4 << 20;
+/** Objects whose bytes arrive whole and decode to at most this are inflated ahead, in one call each. */
+const SMALL_DECODED = 4 << 20;
 const MAX_WARNINGS = 20;
 
-export function ingestPath(store: FlowStore, root: string, opts: IngestOptions = {}): Promise<IngestSummary> {
-  return ingestObjects(store, { kind: 'local', list: () => listLocalObjects(root), fetch: readLocalObject }, opts);
+async function allPages<T>(pages: AsyncIterable<readonly T[]>): Promise<T[][]> {
+  const all: T[][] = [];
+  for await (const p of pages) all.push([...p]);
+  return all;
 }
+
+export function ingestPath(store: FlowStore, root: string, opts: IngestOptions = {}): Promise<IngestSummary> {
+  return ingestObjects(store, localSource(root), opts);
+}
+
+/** An object as fetched ahead: decoded already when it was small, else as the source gave it. */
+type Loaded = { data: ObjectBody | null; decoded: Buffer | null; error: Error | null };
 
 export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore, source: ObjectSource<O>, opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
@@ -78,68 +95,83 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     ...(opts.limits ? { limits: opts.limits } : {}),
     onStored: (b) => { progress.rows += b.rows; progress.rejected += b.rejected; opts.onBatch?.(b); opts.onProgress?.(progress); },
   });
-  const all = await source.list();
-  opts.onListed?.(all);
-  const ledger = await committer.progress(source.kind, opts.objectAtATime ? all.map((o) => o.name) : undefined);
-  const todo: { obj: O; skipRows: number }[] = [];
+  // notified objects (SQS) are few per receive: listed first, so the ledger is read for them alone
+  const pages = opts.objectAtATime ? await allPages(source.list()) : null;
+  const ledger = await committer.progress(source.kind, pages ? pages.flat().map((o) => o.name) : undefined);
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
   const unfinished: IngestSummary['unfinished'] = [];
-  for (const obj of all) {
-    const seen = ledger.get(obj.name);
-    if (seen && seen.identity === obj.identity) {
-      if (seen.complete) { skipped++; continue; }
-      resumed++;
-      todo.push({ obj, skipRows: seen.storedRows });
-    } else if (seen && seen.storedRows > 0 && growsByAppend(obj.name)) {
-      resumed++; // a newer version of an object that grows by appending: its stored rows are its first rows
-      todo.push({ obj, skipRows: seen.storedRows });
-    } else {
-      todo.push({ obj, skipRows: 0 });
+  // what is left to do, as the listing arrives: totals grow page by page, nothing holds the whole listing
+  async function* todo(): AsyncGenerator<{ obj: O; skipRows: number }> {
+    for await (const page of pages ?? source.list()) {
+      opts.onListed?.(page);
+      for (const obj of page) {
+        const seen = ledger.get(obj.name);
+        let skipRows = 0;
+        if (seen && seen.identity === obj.identity) {
+          if (seen.complete) { skipped++; continue; }
+          resumed++;
+          skipRows = seen.storedRows;
+        } else if (seen && seen.storedRows > 0 && growsByAppend(obj.name)) {
+          resumed++; // a newer version of an object that grows by appending: its stored rows are its first rows
+          skipRows = seen.storedRows;
+        }
+        progress.objects++;
+        progress.bytes += obj.size;
+        yield { obj, skipRows };
+      }
     }
   }
-  progress.objects = todo.length;
-  progress.bytes = todo.reduce((a, t) => a + t.obj.size, 0);
-  type Loaded = { data: ObjectBody | null; error: Error | null };
-  const readAhead = source.readAhead ?? READ_AHEAD;
-  // read-ahead holds objects as fetched (compressed, or the first megabytes of a stream); each is decompressed while it is parsed
-  const load = (o: O): Promise<Loaded> => source.fetch(o).then(
-    (data) => ({ data, error: null }),
-    (error: Error) => ({ data: null, error }),
-  );
-  const ahead = todo.slice(0, readAhead).map((t) => load(t.obj));
-  for (let i = 0; i < todo.length; i++) {
-    if (opts.keepGoing && !opts.keepGoing()) break;
-    const { obj, skipRows } = todo[i]!;
-    const loaded = await ahead[i]!;
-    if (i + readAhead < todo.length) ahead.push(load(todo[i + readAhead]!.obj));
-    ahead[i] = Promise.resolve({ data: null, error: null }); // let the buffer go
-    // an object that cannot be read, decompressed or opened (corrupt Parquet) is quarantined whole and marked done;
-    // one the source could not deliver (server or network down) is left unfinished for a re-run
-    const parser = loaded.data ? await openRawObjectParser(obj.name, loaded.data, opts).catch((e: Error) => e) : (loaded.error ?? new Error('unreadable'));
-    if (FlowlogError.is(parser, 'SOURCE_UNAVAILABLE')) {
-      unfinished.push({ object: obj.name, reason: parser.message });
-    } else if (parser instanceof Error) {
-      await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);
-    } else {
-      try {
-        await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
-        if (opts.objectAtATime) await committer.finish();
-      } catch (e) {
-        if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
-        if (opts.objectAtATime) await committer.discard(); // only the object's full batches stay (the previous objects are durable)
-        unfinished.push({ object: obj.name, reason: e.message }); // what was read is stored with the next batch, unfinished
-      }
-      for (const w of parser.warnings ?? []) if (warnings.length < MAX_WARNINGS) warnings.push(w);
+  // read-ahead holds objects as fetched (small ones decoded already, large ones the first megabytes of a stream)
+  const load = async (o: O): Promise<Loaded> => {
+    try {
+      const data = await source.fetch(o);
+      const decoded = Buffer.isBuffer(data) ? await decodeSmallObject(data, SMALL_DECODED) : null;
+      return { data: decoded ? null : data, decoded, error: null };
+    } catch (error) {
+      return { data: null, decoded: null, error: error as Error };
     }
-    progress.objectsDone++;
-    progress.bytesDone += obj.size;
-    opts.onProgress?.(progress);
+  };
+  const ahead = new ReadAhead(todo(), (t) => load(t.obj), (t) => Math.min(t.obj.size, STREAM_COST), {
+    maxItems: source.readAhead ?? READ_AHEAD,
+    maxBytes: source.readAheadBytes ?? READ_AHEAD_BYTES,
+  });
+  try {
+    for (let next = await ahead.next(); next; next = await ahead.next()) {
+      if (opts.keepGoing && !opts.keepGoing()) break;
+      const { obj, skipRows } = next.item;
+      const loaded = await next.loaded;
+      // an object that cannot be read, decompressed or opened (corrupt Parquet) is quarantined whole and marked done;
+      // one the source could not deliver (server or network down) is left unfinished for a re-run
+      const parser = loaded.decoded ? await openAnyObjectParser(obj.name, loaded.decoded, opts).catch((e: Error) => e)
+        : loaded.data ? await openRawObjectParser(obj.name, loaded.data, opts).catch((e: Error) => e)
+          : (loaded.error ?? new Error('unreadable'));
+      if (FlowlogError.is(parser, 'SOURCE_UNAVAILABLE')) {
+        unfinished.push({ object: obj.name, reason: parser.message });
+      } else if (parser instanceof Error) {
+        await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);
+      } else {
+        try {
+          await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
+          if (opts.objectAtATime) await committer.finish();
+        } catch (e) {
+          if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
+          if (opts.objectAtATime) await committer.discard(); // only the object's full batches stay (the previous objects are durable)
+          unfinished.push({ object: obj.name, reason: e.message }); // what was read is stored with the next batch, unfinished
+        }
+        for (const w of parser.warnings ?? []) if (warnings.length < MAX_WARNINGS) warnings.push(w);
+      }
+      progress.objectsDone++;
+      progress.bytesDone += obj.size;
+      opts.onProgress?.(progress);
+    }
+  } finally {
+    await ahead.close();
   }
   await committer.finish();
   opts.onProgress?.(progress);
   return {
-    objects: todo.length, skipped, resumed, warnings, unfinished,
+    objects: progress.objects, skipped, resumed, warnings, unfinished,
     rows: committer.stats.rows, rejected: progress.rejected,
     bytes: progress.bytes,
     seconds: (performance.now() - t0) / 1000,

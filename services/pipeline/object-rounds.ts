@@ -12,9 +12,9 @@
 import { retryDelayMs, Sleeper } from '../core/backoff.js';
 import { EVENTS, failedEvent } from '../telemetry/event-names.js';
 import type { Source, SourceHealth, SourceKind, ObjectSource, SourceObjectRef } from '../sources/source.js';
-import { listsByDay } from '../sources/s3/key-date.js';
+import { keyTime, listsByDay } from '../sources/s3/key-date.js';
 import { nextCursor, pollFrom } from '../sources/s3/poll-cursor.js';
-import type { S3Object } from '../sources/s3/s3-source.js';
+import { parseS3Uri, type S3Object } from '../sources/s3/s3-source.js';
 import { moveCursor, readCursor } from '../commit/cursor.js';
 import type { FlowStore } from '../store/store.js';
 import { errorFields, log as rootLog } from '../telemetry/log.js';
@@ -94,13 +94,19 @@ export class ObjectRounds implements Source {
     const cursor = c ? await readCursor(this.store, c.key) : null;
     const opened = this.opts.open(c ? pollFrom(c.prefix, c.from, cursor, c.lookbackMs) : undefined);
     try {
-      let listed: readonly SourceObjectRef[] = [];
+      // the listing arrives page by page and is never held whole: only its newest dated key is kept for the cursor
+      // typed by the cast, not narrowed to null: onListed assigns it where control flow cannot see
+      let newest = null as { key: string; t: number } | null;
+      const onListed = (page: readonly SourceObjectRef[]) => {
+        for (const o of page as readonly S3Object[]) {
+          const t = keyTime(o.key)?.getTime();
+          if (t !== undefined && (!newest || t > newest.t)) newest = { key: o.key, t };
+        }
+      };
       const lease = this.opts.lease;
-    const s = await ingestObjects(this.store, opened.source, { ...this.opts.ingest, onListed: (l) => { listed = l; }, ...(lease ? { keepGoing: () => lease.held() } : {}) });
+      const s = await ingestObjects(this.store, opened.source, { ...this.opts.ingest, onListed, ...(lease ? { keepGoing: () => lease.held() } : {}) });
       if (c && listsByDay(c.prefix)) {
-        const unfinished = new Set(s.unfinished.map((u) => u.object));
-        const keys = (l: readonly SourceObjectRef[]) => (l as readonly S3Object[]).map((o) => o.key);
-        const next = nextCursor(keys(listed), keys(listed.filter((o) => unfinished.has(o.name))), cursor);
+        const next = nextCursor(newest ? [newest.key] : [], s.unfinished.map((u) => parseS3Uri(u.object).prefix), cursor);
         if (next && next.getTime() !== cursor?.getTime()) await moveCursor(this.store, c.key, next);
       }
       return s;

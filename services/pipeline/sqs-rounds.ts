@@ -82,7 +82,7 @@ export class SqsRounds implements SqsSink {
     const list = [...objects.values()];
     const { client } = this.opts.s3;
     const summary = list.length === 0 ? EMPTY : await ingestObjects(this.store, {
-      kind: 's3', readAhead: this.opts.s3.concurrency ?? 4, list: async () => list, fetch: (o) => openS3Body(client, o).catch((e: unknown) => { throw notThere(o, e); }),
+      kind: 's3', readAhead: this.opts.s3.concurrency ?? 4, list: async function* () { yield list; }, fetch: (o) => openS3Body(client, o).catch((e: unknown) => { throw notThere(o, e); }),
     }, { ...this.opts.ingest, objectAtATime: true });
     // the ledger decides, not this round's summary: an object another consumer stored counts as stored
     const ledger = list.length === 0 ? new Map() : await this.committer.progress('s3', [...new Set(list.map((o) => o.name))]);

@@ -17,7 +17,7 @@ import type { IngestSummary } from '../pipeline/ingest.js';
 import { KafkaIngest } from '../pipeline/kafka-ingest.js';
 import { ObjectRounds } from '../pipeline/object-rounds.js';
 import { SqsRounds } from '../pipeline/sqs-rounds.js';
-import { listLocalObjects, readLocalObject } from '../sources/local.js';
+import { localSource } from '../sources/local.js';
 import { S3Allowlist } from '../sources/s3/allowlist.js';
 import { makeS3Client } from '../sources/s3/client.js';
 import { parseS3Uri, s3Source } from '../sources/s3/s3-source.js';
@@ -175,7 +175,7 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsS
   if (src.kind === 'local') {
     const path = src.path;
     return new ObjectRounds(deps.store, { name: src.name, kind: 'local', ingest, onRound, onError, ...onHealth,
-      open: () => ({ source: { kind: 'local', list: () => listLocalObjects(path), fetch: readLocalObject } }) });
+      open: () => ({ source: localSource(path) }) });
   }
   const { bucket, prefix } = parseS3Uri(src.uri);
   const poll = src.mode === 'poll';
@@ -184,8 +184,9 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsS
     open: (from) => {
       const client = s3Client(src, where);
       const since = poll ? from : src.from;
-      const source = s3Source(client, { bucket, prefix, concurrency: src.concurrency, ...(since ? { from: since } : {}), ...(src.to ? { to: src.to } : {}) });
-      return { source: { ...source, list: () => source.list().catch((e: unknown) => { throw s3ListError(e, src.uri); }) }, close: () => client.destroy() };
+      const source = s3Source(client, { bucket, prefix, concurrency: src.concurrency, readAheadBytes: src.read_ahead_bytes, listError: (e) => s3ListError(e, src.uri),
+        ...(since ? { from: since } : {}), ...(src.to ? { to: src.to } : {}) });
+      return { source, close: () => client.destroy() };
     },
     // of several instances polling one prefix, the lease holder alone lists and stores it
     ...(poll ? { lease: new TermLease(deps.store, `s3-poll:${src.name}:${src.uri}`, {

@@ -2,44 +2,94 @@
  * A file or a folder (recursively) laid out like S3 / Azure blob storage.
  * Objects are listed in path order: the time-ordered key layouts then give
  * time order, and a re-run visits objects in the same order (which the
- * batcher's replay-safe tokens rely on).
+ * batcher's replay-safe tokens rely on). The listing is handed out a folder
+ * at a time, so a backfill of a million files never holds all their names.
  */
-import { createReadStream } from 'node:fs';
+import { close, createReadStream, open, read } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FlowlogError } from '../core/errors.js';
+import { BufferSlab } from './buffer-slab.js';
 
 export interface LocalObject { name: string; path: string; size: number; identity: string }
 
 /** Marker and metadata files, hidden files and our own data folder are not flow logs. */
 const skipName = (n: string): boolean => n.startsWith('.') || n.startsWith('_') || n === 'manifest.json';
 
-export async function listLocalObjects(root: string): Promise<LocalObject[]> {
+/** stat calls in flight while a folder is listed (one at a time costs a thread-pool round trip per file). */
+const STAT_PARALLEL = 32;
+
+/** The objects under `root`, a folder's files at a time, in path order. */
+export async function* listLocalPages(root: string): AsyncGenerator<LocalObject[]> {
   const abs = resolve(root);
   let st;
   try { st = await stat(abs); } catch {
     throw new FlowlogError('SOURCE_NOT_FOUND', `no such file or folder: ${root}`, 'pass a flow log file or a folder of them (e.g. one written by `flowlog generate`)');
   }
-  if (st.isFile()) return [{ name: abs, path: abs, size: st.size, identity: `${st.size}:${Math.trunc(st.mtimeMs)}` }];
-  const out: LocalObject[] = [];
-  const walk = async (dir: string): Promise<void> => {
+  if (st.isFile()) { yield [{ name: abs, path: abs, size: st.size, identity: `${st.size}:${Math.trunc(st.mtimeMs)}` }]; return; }
+  async function* walk(dir: string): AsyncGenerator<LocalObject[]> {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // files and folders keep their sorted order: a run of files is one page, then the folder after it is walked
+    let files: string[] = [];
+    const flush = async (): Promise<LocalObject[]> => {
+      const out: LocalObject[] = [];
+      for (let i = 0; i < files.length; i += STAT_PARALLEL) {
+        const stats = await Promise.all(files.slice(i, i + STAT_PARALLEL).map((p) => stat(p)));
+        stats.forEach((s, j) => {
+          const p = files[i + j]!;
+          if (s.size > 0) out.push({ name: p, path: p, size: s.size, identity: `${s.size}:${Math.trunc(s.mtimeMs)}` });
+        });
+      }
+      files = [];
+      return out;
+    };
     for (const e of entries) {
       if (skipName(e.name)) continue;
       const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) {
-        const s = await stat(p);
-        if (s.size > 0) out.push({ name: p, path: p, size: s.size, identity: `${s.size}:${Math.trunc(s.mtimeMs)}` });
-      }
+      if (e.isDirectory()) {
+        if (files.length) yield await flush();
+        yield* walk(p);
+      } else if (e.isFile()) files.push(p);
     }
-  };
-  await walk(abs);
+    if (files.length) yield await flush();
+  }
+  yield* walk(abs);
+}
+
+/** Every object under `root`, in path order (tests, small folders). */
+export async function listLocalObjects(root: string): Promise<LocalObject[]> {
+  const out: LocalObject[] = [];
+  for await (const page of listLocalPages(root)) out.push(...page);
   return out;
 }
 
 /** Files above this are read as they are parsed, a window at a time, never whole (a 10 GB log costs one window). */
 const STREAM_ABOVE = 4 << 20;
 
+const slab = new BufferSlab();
+
+/**
+ * A file of the size it was listed with, read whole: open, one read, close
+ * (no stat: the listing has the size). Bytes past the listed size mean it
+ * grew since: then it is read again whole, as it is now.
+ */
+function readListed(o: LocalObject): Promise<Buffer> {
+  return new Promise((done, fail) => {
+    open(o.path, 'r', (err, fd) => {
+      if (err) { fail(err); return; }
+      const buf = slab.take(o.size + 1);
+      read(fd, buf, 0, buf.length, 0, (rerr, n) => {
+        close(fd, () => undefined);
+        if (rerr) fail(rerr);
+        else if (n > o.size) readFile(o.path).then(done, fail);
+        else done(buf.subarray(0, n));
+      });
+    });
+  });
+}
+
 export const readLocalObject = async (o: LocalObject): Promise<Buffer | AsyncIterable<Buffer>> =>
-  o.size > STREAM_ABOVE ? createReadStream(o.path, { highWaterMark: STREAM_ABOVE }) : readFile(o.path);
+  o.size > STREAM_ABOVE ? createReadStream(o.path, { highWaterMark: STREAM_ABOVE }) : readListed(o);
+
+/** The local source of one folder or file, for ingest. */
+export const localSource = (root: string) => ({ kind: 'local' as const, list: () => listLocalPages(root), fetch: readLocalObject });

@@ -10,11 +10,19 @@ export interface SourceObjectRef { name: string; identity: string; size: number 
 
 export interface ObjectSource<O extends SourceObjectRef> {
   kind: LedgerEntry['sourceKind'];
-  list(): Promise<O[]>;
+  /**
+   * The objects, a page at a time, in a stable order (a re-run visits them in
+   * the same order). Pages are fetched while the previous page's objects are,
+   * and nothing holds the whole listing: a backfill's memory does not grow
+   * with its number of objects.
+   */
+  list(): AsyncIterable<readonly O[]>;
   /** The object's bytes, whole or as a stream (S3 bodies are parsed while they download). */
   fetch(obj: O): Promise<ObjectBody>;
-  /** Objects fetched at once (network sources want several in flight). */
+  /** Most objects fetched ahead of the one being parsed (network sources want many small GETs in flight). */
   readAhead?: number;
+  /** Most bytes fetched ahead (a streamed object counts its read-ahead window): large objects are few at a time. */
+  readAheadBytes?: number;
 }
 
 

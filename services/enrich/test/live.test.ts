@@ -32,7 +32,7 @@ describe('IPAM reload under load', () => {
     const reloads: Promise<unknown>[] = [];
     const source: ObjectSource<SourceObjectRef> = {
       kind: 'local', readAhead: 1,
-      list: async () => objs,
+      list: async function* () { yield objs; },
       fetch: async (o) => {
         const i = Number(o.name.slice(4));
         if (++fetched % 10 === 0) {

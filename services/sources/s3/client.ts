@@ -6,6 +6,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
 import { Agent } from 'node:https';
 import { FlowlogError } from '../../core/errors.js';
 import { readPemFile } from '../../config/pem.js';
@@ -34,6 +35,8 @@ export function s3SettingsFromEnv(env = process.env): S3Settings {
   };
 }
 
+const MAX_SOCKETS = 512;
+
 export function makeS3Client(s: S3Settings): S3Client {
   registerSecret(s.secretAccessKey);
   return new S3Client({
@@ -41,7 +44,11 @@ export function makeS3Client(s: S3Settings): S3Client {
     region: s.region ?? 'us-east-1',
     forcePathStyle: s.forcePathStyle ?? false,
     ...(s.accessKeyId && s.secretAccessKey ? { credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } } : {}),
-    ...(s.ca ? { requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ keepAlive: true, ca: s.ca }) }) } : {}),
+    // sockets for every GET a source keeps in flight (s3 concurrency, at most 512): the SDK's default of 50 would queue them
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+      httpsAgent: new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...(s.ca ? { ca: s.ca } : {}) }),
+    }),
     // the SDK retries throttling and network errors with backoff; adaptive also slows down under 503 SlowDown
     maxAttempts: 6,
     retryMode: 'adaptive',

@@ -10,7 +10,8 @@
  *
  * The first GET is sent when the stream is opened, and up to PREFETCH_BYTES
  * are read ahead: objects queued behind the one being parsed are already
- * downloading, without any of them being held whole.
+ * downloading, without any of them being held whole. Small objects are read
+ * whole instead (readS3Object): one buffer, no stream per object.
  *
  * What cannot be read for a reason that may pass (the server down or failing,
  * the network, throttling, access refused) is a SOURCE_UNAVAILABLE error: the
@@ -21,6 +22,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FlowlogError } from '../../core/errors.js';
+import { BufferSlab } from '../buffer-slab.js';
 
 export const PREFETCH_BYTES = 4 << 20;
 export const MAX_RESUMES = 5;
@@ -57,31 +59,52 @@ async function get(client: S3Client, o: S3BodyRef, offset: number): Promise<{ bo
   return { body: r.Body as unknown as AsyncIterable<Uint8Array>, length: r.ContentLength ?? -1 };
 }
 
+/** The body's bytes from the first GET on, resuming with a Range GET where the connection broke. */
+async function* resumable(client: S3Client, o: S3BodyRef, first: { body: AsyncIterable<Uint8Array>; length: number }, opts: S3BodyOptions): AsyncGenerator<Buffer> {
+  let part = first, received = 0, attempt = 0;
+  for (;;) {
+    const expected = part.length >= 0 ? received + part.length : -1;
+    try {
+      for await (const chunk of part.body) {
+        received += chunk.length;
+        attempt = 0;
+        yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      }
+      // a connection closed quietly before Content-Length is a break too
+      if (expected < 0 || received >= expected) return;
+      throw new Error(`connection closed after byte ${received} of ${expected}`);
+    } catch (e) {
+      if (++attempt > MAX_RESUMES) throw unavailable(o, e, `the body broke ${attempt} times in a row, the last at byte ${received}`);
+      opts.onResume?.({ key: o.key, offset: received, attempt, error: e as Error });
+      await sleep((opts.backoffMs ?? 200) * 2 ** (attempt - 1));
+      part = await get(client, o, received); // outside the try: a GET that fails past the SDK's retries ends the body
+    }
+  }
+}
+
 /** Opens the object (the first GET is answered before this resolves) and streams its bytes. */
 export async function openS3Body(client: S3Client, o: S3BodyRef, opts: S3BodyOptions = {}): Promise<AsyncIterable<Buffer>> {
   const first = await get(client, o, 0);
-  async function* resumable(): AsyncGenerator<Buffer> {
-    let part = first, received = 0, attempt = 0;
-    for (;;) {
-      const expected = part.length >= 0 ? received + part.length : -1;
-      try {
-        for await (const chunk of part.body) {
-          received += chunk.length;
-          attempt = 0;
-          yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        }
-        // a connection closed quietly before Content-Length is a break too
-        if (expected < 0 || received >= expected) return;
-        throw new Error(`connection closed after byte ${received} of ${expected}`);
-      } catch (e) {
-        if (++attempt > MAX_RESUMES) throw unavailable(o, e, `the body broke ${attempt} times in a row, the last at byte ${received}`);
-        opts.onResume?.({ key: o.key, offset: received, attempt, error: e as Error });
-        await sleep((opts.backoffMs ?? 200) * 2 ** (attempt - 1));
-        part = await get(client, o, received); // outside the try: a GET that fails past the SDK's retries ends the body
-      }
-    }
-  }
-  const stream = Readable.from(resumable(), { objectMode: false, highWaterMark: opts.prefetchBytes ?? PREFETCH_BYTES });
+  const stream = Readable.from(resumable(client, o, first, opts), { objectMode: false, highWaterMark: opts.prefetchBytes ?? PREFETCH_BYTES });
   stream.read(0); // start reading ahead now, not when the parser gets here
   return stream;
+}
+
+const slab = new BufferSlab();
+
+/**
+ * A small object whole, in one buffer sized from its Content-Length, resumed
+ * like a stream when the connection breaks. Unlike a stream, nothing of it is
+ * parsed before all of it arrived: an object that cannot be read to its end
+ * is left unfinished with none of its rows stored (a re-run reads it whole).
+ */
+export async function readS3Object(client: S3Client, o: S3BodyRef, opts: S3BodyOptions = {}): Promise<Buffer> {
+  const first = await get(client, o, 0);
+  let out = slab.take(Math.max(0, first.length)), n = 0;
+  for await (const chunk of resumable(client, o, first, opts)) {
+    if (n + chunk.length > out.length) out = Buffer.concat([out.subarray(0, n), Buffer.allocUnsafe(chunk.length)]); // no or a wrong Content-Length
+    chunk.copy(out, n);
+    n += chunk.length;
+  }
+  return out.subarray(0, n);
 }

@@ -1,0 +1,63 @@
+/**
+ * Many small objects from a paged listing: they share batches (one insert and
+ * one ledger write per batch, not per object), the listing is pulled only as
+ * far as the read-ahead reaches, and a re-run stores nothing twice.
+ */
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { withStore } from '../../../test/temp-store.js';
+import { HEADER, benchLines } from '../../bench/dataset.js';
+import type { FlowStore, LedgerEntry } from '../../store/store.js';
+import type { ObjectSource, SourceObjectRef } from '../../sources/source.js';
+import { ingestObjects } from '../ingest.js';
+
+const OBJECTS = 300, ROWS = 20, PAGE = 25, READ_AHEAD = 8;
+const lines = benchLines(OBJECTS * ROWS, 5);
+const bodies = Array.from({ length: OBJECTS }, (_, i) => gzipSync(`${HEADER}\n${lines.slice(i * ROWS, (i + 1) * ROWS).join('\n')}\n`));
+const refs: SourceObjectRef[] = bodies.map((b, i) => ({ name: `obj-${String(i).padStart(4, '0')}`, identity: 'v1', size: b.length }));
+
+function pagedSource(track: { pagesPulled: number; fetchedWhenPulled: number[]; fetched: number }): ObjectSource<SourceObjectRef> {
+  return {
+    kind: 'local', readAhead: READ_AHEAD,
+    list: async function* () {
+      for (let p = 0; p < OBJECTS / PAGE; p++) {
+        track.pagesPulled++;
+        track.fetchedWhenPulled.push(track.fetched);
+        yield refs.slice(p * PAGE, (p + 1) * PAGE);
+      }
+    },
+    fetch: async (o) => { track.fetched++; return bodies[Number(o.name.slice(4))]!; },
+  };
+}
+
+function countingLedger(store: FlowStore, writes: { n: number; entries: number }): FlowStore {
+  return new Proxy(store, {
+    get(target, prop, recv) {
+      if (prop === 'recordLedger') return async (e: readonly LedgerEntry[]) => { writes.n++; writes.entries += e.length; return target.recordLedger(e); };
+      const v = Reflect.get(target, prop, recv);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+describe('small objects', () => {
+  it('fill shared batches, one ledger write per batch, listing pulled as it is needed; a re-run stores nothing', async () => {
+    await withStore(async (store) => {
+      const track = { pagesPulled: 0, fetchedWhenPulled: [] as number[], fetched: 0 };
+      const writes = { n: 0, entries: 0 };
+      const s = await ingestObjects(countingLedger(store, writes), pagedSource(track), { capacity: 1000 });
+      expect(s.rows).toBe(OBJECTS * ROWS);
+      expect(s.objects).toBe(OBJECTS);
+      // 6000 rows in batches of 1000: 6 inserts and 6 ledger writes for 300 objects, every object in the ledger once
+      expect(writes.n).toBe(6);
+      expect(writes.entries).toBeGreaterThanOrEqual(OBJECTS);
+      expect(writes.entries).toBeLessThanOrEqual(OBJECTS + 6);
+      // a page is listed only once the objects before it are nearly all fetched: never the whole listing up front
+      track.fetchedWhenPulled.forEach((f, p) => expect(f).toBeGreaterThanOrEqual(p * PAGE - READ_AHEAD - 1));
+      expect(Number((await store.queryRows<{ c: string }>('SELECT count() AS c FROM flows'))[0]!.c)).toBe(OBJECTS * ROWS);
+      const again = await ingestObjects(store, pagedSource({ pagesPulled: 0, fetchedWhenPulled: [], fetched: 0 }), { capacity: 1000 });
+      expect(again.skipped).toBe(OBJECTS);
+      expect(again.rows).toBe(0);
+    });
+  }, 60_000);
+});
