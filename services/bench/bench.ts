@@ -262,7 +262,7 @@ async function sustainedMode(files: BenchFiles, log: (s: string) => void, json: 
     log('');
     log(`sustained ${fmtInt(r.flows)} flows in ${r.seconds.toFixed(1)} s (whole process); first ${fmtInt(window)}: ${fmtInt(r.firstRate)} flows/s, last ${fmtInt(window)}: ${fmtInt(r.lastRate)} flows/s`);
     log(`RSS over time: ${r.rss.map((x) => `${x.t.toFixed(0)}s ${Math.round(x.rssMb)} MB`).join(', ')}`);
-    log(formatTable(scoreboard({ sustained: { firstRate: r.firstRate, lastRate: r.lastRate, peakRssMb: r.peakRssMb } })));
+    log(formatTable(scoreboard({ sustained: { firstRate: r.firstRate, lastRate: r.lastRate, peakRssMb: r.peakRssMb, window } })));
     if (json) process.stdout.write(`${JSON.stringify({ sustained: r })}\n`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });

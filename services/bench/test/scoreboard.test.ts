@@ -61,9 +61,11 @@ describe('scoreboard', () => {
   });
 
   it('judges the sustained rate as last against first', () => {
-    const rows = scoreboard({ sustained: { firstRate: 100, lastRate: 79, peakRssMb: 600 } });
+    const rows = scoreboard({ sustained: { firstRate: 100, lastRate: 79, peakRssMb: 600, window: 5_000_000 } });
     expect(rows.map((r) => r.verdict)).toEqual(['miss', 'miss']);
-    expect(rows[0]!.ratio).toBe('0.79x');
+    expect(rows[0]).toMatchObject({ figure: 'sustained: last 5M flows / first', ratio: '0.79x' });
+    expect(scoreboard({ sustained: { firstRate: 100, lastRate: 80, peakRssMb: 512, window: 2_500_000 } }).map((r) => [r.figure, r.verdict]))
+      .toEqual([['sustained: last 2.5M flows / first', 'pass'], ['peak RSS sustained', 'pass']]);
   });
 });
 
