@@ -27,6 +27,7 @@ import { intFlag, parseCli } from '../cli/args.js';
 import { fmtInt } from '../cli/progress.js';
 import { writeBenchDataset, type BenchFiles } from './dataset.js';
 import { comparePair } from './engine-compare.js';
+import { s3LatencyHook } from './s3-latency-hook.js';
 import { formatScale, parseScaleSteps, scaleBench } from './scale-bench.js';
 import { formatTable, scoreboard, TARGETS, type Measurements, type Pair } from './scoreboard.js';
 import { DEFAULT_MIX, writeSmallMix } from './small-mix.js';
@@ -164,7 +165,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       log('Kafka (1000 lines per message, 3 partitions) -> embedded store ...');
       const kafka = await kafkaToStore(files, scratch, Math.min(lines, 1_000_000));
       log('S3 small objects behind 20 ms of request latency ...');
-      s3Latency = await s3LatencyHook(scratch, log);
+      s3Latency = await s3LatencyHook(log);
       sources = { insert_formats_flows_per_sec: formats, s3: s3, kafka, s3_latency: s3Latency };
     } finally {
       stop();
@@ -227,29 +228,6 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const json = { ...result, engine_reference: { large, ...(smallAws ? { small_aws: smallAws } : {}), ...(smallAzure ? { small_azure: smallAzure } : {}) }, scoreboard: rows };
   if (values.json) process.stdout.write(`${JSON.stringify(json)}\n`);
   return 0;
-}
-
-/**
- * HOOK (issue 10, S3 with real latency): services/bench/s3-latency-bench.ts, when it exists, exports
- * benchS3Latency(opts) -> { flows, seconds, peakRssMb }: a small-object backfill against MinIO behind a
- * front that adds 20 ms to every request. Until that file lands the row reads "not measured"; nothing
- * else here changes when it does.
- */
-async function s3LatencyHook(scratch: string, log: (s: string) => void): Promise<{ flowsPerSec: number; peakRssMb: number | null } | null> {
-  const spec = './s3-latency-bench.js'; // a variable: the module may not exist yet, and tsc must not resolve it
-  type S3LatencyBench = { benchS3Latency(opts: Record<string, unknown>): Promise<{ flows: number; seconds: number; peakRssMb: number | null }> };
-  let mod: S3LatencyBench;
-  try {
-    mod = (await import(spec)) as S3LatencyBench;
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('s3-latency-bench')) {
-      log('  not measured: services/bench/s3-latency-bench.ts is not there yet');
-      return null;
-    }
-    throw e;
-  }
-  const r = await mod.benchS3Latency({ scratch, latencyMs: 20, objects: 20_000, flowsPerObject: 100, log });
-  return { flowsPerSec: r.flows / r.seconds, peakRssMb: r.peakRssMb };
 }
 
 async function sustainedMode(files: BenchFiles, log: (s: string) => void, json: boolean): Promise<number> {

@@ -42,7 +42,7 @@ export async function flowlogIngest(path: string, dataDir: string, opts: { sampl
 }
 
 export async function engineLoad(dataset: EngineDataset, path: string, dataDir: string): Promise<Measured & { rows: number }> {
-  const m = await measureProcess(process.execPath, ['--import', 'tsx', ENGINE_CHILD, dataset, dataDir, path], { env: process.env });
+  const m = await measureProcess(process.execPath, ['--import', 'tsx', ENGINE_CHILD, dataset, dataDir, path], { cwd: REPO });
   return { ...m, rows: (JSON.parse(m.stdout.trim().split('\n').pop()!) as { rows: number }).rows };
 }
 

@@ -33,6 +33,8 @@ export function parseProcStatus(text: string): { rssMb: number; hwmMb: number } 
 
 export interface MeasureOptions {
   env?: NodeJS.ProcessEnv;
+  /** Working folder (where `--import tsx` is resolved from). */
+  cwd?: string;
   sampleMs?: number;
   /** Called with each stderr chunk as it arrives (e.g. progress lines to timestamp). */
   onStderr?: (chunk: string, t: number) => void;
@@ -42,7 +44,7 @@ export interface MeasureOptions {
 export function measureProcess(cmd: string, args: string[], opts: MeasureOptions = {}): Promise<Measured> {
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
     let stdout = '', stderr = '', peak: number | null = null;
     const samples: RssSample[] = [];
     const sample = () => {

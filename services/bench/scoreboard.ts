@@ -111,6 +111,12 @@ export function scoreboard(m: Measurements): Row[] {
       figure: 'S3 +20 ms, small objects', value: m.s3Latency ? perSec(v) : 'not measured', reference: '-', ratio: '-',
       target: `>= ${fmtInt(TARGETS.s3LatencyFlowsPerSec)}/s`, verdict: atLeast(v, TARGETS.s3LatencyFlowsPerSec),
     });
+    if (m.s3Latency) {
+      rows.push({
+        figure: 'peak RSS S3 +20 ms', value: mb(m.s3Latency.peakRssMb), reference: '-', ratio: '-',
+        target: `<= ${TARGETS.peakRssMb} MB`, verdict: atMost(m.s3Latency.peakRssMb, TARGETS.peakRssMb),
+      });
+    }
   }
   if (m.sustained) {
     const r = ratio(m.sustained.lastRate, m.sustained.firstRate);

@@ -50,6 +50,7 @@ describe('scoreboard', () => {
     expect(row({ kafka: { flowsPerSec: 80, localLarge: 100 } }, 'Kafka')).toMatchObject({ ratio: '0.80x', verdict: 'pass' });
     expect(row({ kafka: { flowsPerSec: 79, localLarge: 100 } }, 'Kafka').verdict).toBe('miss');
     expect(row({ s3Latency: { flowsPerSec: 150_000, peakRssMb: null } }, 'S3').verdict).toBe('pass');
+    expect(row({ s3Latency: { flowsPerSec: 1, peakRssMb: 600 } }, 'peak RSS S3')).toMatchObject({ value: '600 MB', verdict: 'miss' });
     expect(row({ s3Latency: null }, 'S3')).toMatchObject({ value: 'not measured', verdict: 'n/a' });
     expect(scoreboard({}).length).toBe(0);
   });
