@@ -132,7 +132,7 @@ export function scoreboard(m: Measurements): Row[] {
   return rows;
 }
 
-const HEAD: Row = { figure: 'figure', value: 'flowlog', reference: 'engine ref', ratio: 'ratio', target: 'target', verdict: 'n/a' };
+const HEAD: Row = { figure: 'figure', value: 'measured', reference: 'engine ref', ratio: 'ratio', target: 'target', verdict: 'n/a' };
 
 /** Fixed-width text, one line per row, a header first; MISS in capitals so it stands out in a log. */
 export function formatTable(rows: readonly Row[]): string {

@@ -74,14 +74,14 @@ describe('formatTable', () => {
   it('aligns the columns under a header and writes a miss in capitals', () => {
     const text = formatTable(scoreboard({ large: pair(300_000, 330_000), kafka: { flowsPerSec: 1, localLarge: 100 } }));
     const lines = text.split('\n');
-    expect(lines[0]).toMatch(/^figure +flowlog +engine ref +ratio +target +verdict$/);
+    expect(lines[0]).toMatch(/^figure +measured +engine ref +ratio +target +verdict$/);
     expect(lines).toHaveLength(4);
     expect(lines[1]).toMatch(/pass$/);
     expect(lines[3]).toMatch(/MISS$/);
     // right-aligned figures end in the same column
     const end = (l: string, s: string) => l.indexOf(s) + s.length;
-    expect(end(lines[1]!, '300,000/s')).toBe(end(lines[0]!, 'flowlog'));
-    expect(end(lines[2]!, '400 MB')).toBe(end(lines[0]!, 'flowlog'));
+    expect(end(lines[1]!, '300,000/s')).toBe(end(lines[0]!, 'measured'));
+    expect(end(lines[2]!, '400 MB')).toBe(end(lines[0]!, 'measured'));
     expect(end(lines[2]!, '300 MB')).toBe(end(lines[0]!, 'engine ref'));
   });
 });
