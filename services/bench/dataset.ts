@@ -57,9 +57,9 @@ export function benchLines(n: number, seed = 7): string[] {
 export interface BenchFiles { text: string; textBytes: number; gzDir: string; lines: number; gzBytes: number; objects: number }
 
 /** Writes the plain file (for the parse comparison) and gzip parts with headers (for end-to-end ingest). */
-export function writeBenchDataset(dir: string, lines: number, parts = 20): BenchFiles {
+export function writeBenchDataset(dir: string, lines: number, parts = 8): BenchFiles {
   const text = join(dir, `lines-${lines}.log`);
-  const gzDir = join(dir, `gz-${lines}`);
+  const gzDir = join(dir, `gz-${lines}-${parts}`);
   const partFile = (p: number) => join(gzDir, `part-${String(p).padStart(3, '0')}.log.gz`);
   const per = Math.ceil(lines / parts);
   const nParts = Math.ceil(lines / per);

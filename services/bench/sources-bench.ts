@@ -68,10 +68,10 @@ function insertAs(store: ClickHouseServerStore, batch: FlowBatch, token: string,
   return store.insertRaw('flows', FLOW_COLUMNS.map((c) => c.name), 'JSONEachRow', Buffer.from(lines.join('\n')), token, { date_time_input_format: 'best_effort' });
 }
 
-/** S3 gzip objects (the 20 bench parts, uploaded once) -> a fresh embedded store. */
+/** S3 gzip objects (the bench's large set, uploaded once) -> a fresh embedded store. */
 export async function s3ToStore(files: BenchFiles, scratch: string): Promise<{ flows_per_sec: number; seconds: number }> {
   const client = makeS3Client(s3SettingsFromEnv());
-  const bucket = `flowlog-bench-${files.lines}`;
+  const bucket = `flowlog-bench-${files.lines}-${files.objects}`; // a bucket per set: objects of another set size would be ingested too
   try {
     try { await client.send(new CreateBucketCommand({ Bucket: bucket })); } catch { /* exists from an earlier run */ }
     for (const f of readdirSync(files.gzDir)) {

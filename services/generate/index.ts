@@ -39,7 +39,7 @@ export interface GenerateSummary {
 export const MANIFEST = 'manifest.json';
 
 /** Shares of the total per output, in the order the remainder is settled. */
-const SHARES = { 'aws-v2': 0.45, 'aws-v5': 0.25, 'azure-nsg': 0.2 } as const;
+export const SHARES = { 'aws-v2': 0.45, 'aws-v5': 0.25, 'azure-nsg': 0.2 } as const;
 
 function check(opts: GenerateOptions): void {
   const bad = (what: string): never => { throw new RangeError(`generate: ${what}`); };

@@ -1,0 +1,66 @@
+/**
+ * flowlog's ingest against the engine's own load of the same objects, each
+ * a whole process on a freshly migrated store: `flowlog ingest PATH` as a
+ * user runs it, and engine-child.ts (chdb alone, one INSERT ... SELECT FROM
+ * file() per format). Wall time from spawn to exit, peak RSS from /proc.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measureProcess, type Measured } from './process-meter.js';
+import { progressPoints } from './stats.js';
+import type { EngineDataset } from './engine-sql.js';
+import type { IngestFigure, Pair } from './scoreboard.js';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = join(REPO, 'bin', 'flowlog.js');
+const ENGINE_CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
+
+/** The environment of a flowlog child: this one's, with the embedded store in `dataDir` (never a server CLICKHOUSE_URL names). */
+export function storeEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, FLOWLOG_DATA_DIR: dataDir };
+  delete env.CLICKHOUSE_URL;
+  return env;
+}
+
+/** `flowlog migrate` into a fresh folder (not timed). */
+export async function freshStore(dataDir: string): Promise<void> {
+  rmSync(dataDir, { recursive: true, force: true });
+  await measureProcess(process.execPath, [BIN, 'migrate', '--format', 'json'], { env: storeEnv(dataDir) });
+}
+
+/**
+ * `flowlog ingest PATH` into `dataDir`; the rows it stored. JSON output by default (nothing but the summary);
+ * `text`: the human output, whose progress lines on a pipe carry stored flows and seconds.
+ */
+export async function flowlogIngest(path: string, dataDir: string, opts: { sampleMs?: number; text?: boolean } = {}): Promise<Measured & { rows: number }> {
+  const args = [BIN, 'ingest', path, ...(opts.text ? [] : ['--format', 'json'])];
+  const m = await measureProcess(process.execPath, args, { env: storeEnv(dataDir), ...(opts.sampleMs ? { sampleMs: opts.sampleMs } : {}) });
+  if (opts.text) { const pts = progressPoints(m.stderr); return { ...m, rows: pts[pts.length - 1]!.rows }; }
+  const out = JSON.parse(m.stdout.trim().split('\n').pop()!) as { ingested: number };
+  return { ...m, rows: out.ingested };
+}
+
+export async function engineLoad(dataset: EngineDataset, path: string, dataDir: string): Promise<Measured & { rows: number }> {
+  const m = await measureProcess(process.execPath, ['--import', 'tsx', ENGINE_CHILD, dataset, dataDir, path], { cwd: REPO });
+  return { ...m, rows: (JSON.parse(m.stdout.trim().split('\n').pop()!) as { rows: number }).rows };
+}
+
+const figure = (m: Measured & { rows: number }): IngestFigure => ({ flows: m.rows, seconds: m.seconds, peakRssMb: m.peakRssMb });
+
+/** Engine first, then flowlog, each into its own fresh store; both must store `expect` rows. */
+export async function comparePair(dataset: EngineDataset, path: string, scratch: string, expect: number, objects: number): Promise<Pair> {
+  const engineDir = join(scratch, `${dataset}-${objects}-engine`), flowlogDir = join(scratch, `${dataset}-${objects}-flowlog`);
+  await freshStore(engineDir);
+  await freshStore(flowlogDir);
+  try {
+    const engine = await engineLoad(dataset, path, engineDir);
+    const flowlog = await flowlogIngest(path, flowlogDir);
+    if (engine.rows !== expect) throw new Error(`engine reference (${dataset}, ${objects} objects) stored ${engine.rows} rows of ${expect}`);
+    if (flowlog.rows !== expect) throw new Error(`flowlog ingest (${dataset}, ${objects} objects) stored ${flowlog.rows} rows of ${expect}`);
+    return { engine: figure(engine), flowlog: figure(flowlog), objects };
+  } finally {
+    rmSync(engineDir, { recursive: true, force: true });
+    rmSync(flowlogDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Times a child process as a whole (start to exit, as a user would feel it)
+ * and follows its memory from /proc/<pid>/status: VmHWM is the kernel's own
+ * high-water mark of resident memory, so a sample taken every few hundred ms
+ * still sees a short peak; only growth in the last interval before exit can
+ * be missed. Off Linux there is no /proc: the RSS figures are null.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface RssSample { t: number; rssMb: number }
+
+export interface Measured {
+  seconds: number;
+  /** Highest VmHWM seen, MB; null where /proc is not available. */
+  peakRssMb: number | null;
+  /** Resident memory over time (seconds since spawn, MB). */
+  samples: RssSample[];
+  stdout: string;
+  stderr: string;
+}
+
+/** VmRSS and VmHWM of a /proc/<pid>/status text, in MB; null when absent. */
+export function parseProcStatus(text: string): { rssMb: number; hwmMb: number } | null {
+  const kb = (key: string): number | null => {
+    const m = new RegExp(`^${key}:\\s+(\\d+)\\s+kB`, 'm').exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  const rss = kb('VmRSS'), hwm = kb('VmHWM');
+  if (rss === null || hwm === null) return null;
+  return { rssMb: rss / 1024, hwmMb: hwm / 1024 };
+}
+
+export interface MeasureOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Working folder (where `--import tsx` is resolved from). */
+  cwd?: string;
+  sampleMs?: number;
+  /** Called with each stderr chunk as it arrives (e.g. progress lines to timestamp). */
+  onStderr?: (chunk: string, t: number) => void;
+}
+
+/** Runs `cmd args` to exit; rejects when it exits non-zero (its stderr in the message). */
+export function measureProcess(cmd: string, args: string[], opts: MeasureOptions = {}): Promise<Measured> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+    let stdout = '', stderr = '', peak: number | null = null;
+    const samples: RssSample[] = [];
+    const sample = () => {
+      let st: ReturnType<typeof parseProcStatus> = null;
+      try { st = parseProcStatus(readFileSync(`/proc/${child.pid}/status`, 'utf8')); } catch { /* exited, or no /proc */ }
+      if (!st) return;
+      peak = Math.max(peak ?? 0, st.hwmMb);
+      samples.push({ t: (performance.now() - t0) / 1000, rssMb: st.rssMb });
+    };
+    const timer = setInterval(sample, opts.sampleMs ?? 200);
+    child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; opts.onStderr?.(s, (performance.now() - t0) / 1000); });
+    child.on('error', (e) => { clearInterval(timer); reject(e); });
+    child.on('exit', () => sample()); // usually too late (the process is gone), harmless when it is
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const seconds = (performance.now() - t0) / 1000;
+      if (code !== 0) { reject(new Error(`${[cmd, ...args].join(' ')} exited ${code}: ${stderr.trim().split('\n').slice(-5).join('\n')}`)); return; }
+      resolvePromise({ seconds, peakRssMb: peak, samples, stdout, stderr });
+    });
+  });
+}
