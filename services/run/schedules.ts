@@ -10,7 +10,7 @@ import { durationMs } from '../../schemas/common.js';
 import type { ReportsConfig } from '../../schemas/reports.js';
 import { makeReport } from '../report/make-report.js';
 import { DETECTORS, type DetectorName } from '../detect/finding.js';
-import { FREQUENT, HOURLY, runDetectors } from '../detect/run-detectors.js';
+import { BREACH, FREQUENT, HOURLY, runDetectors } from '../detect/run-detectors.js';
 import { detectSettings } from '../detect/settings.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { telemetryEvents } from '../telemetry/events.js';
@@ -67,7 +67,7 @@ export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Me
     const disabled = [...new Set([...(settings.disabled ?? []), ...DETECTORS.filter((d) => !which.includes(d))])];
     for (let attempt = 0; attempt < DETECT_TRIES && !signal.aborted; attempt++) {
       try {
-        const r = await runDetectors(store, new Date(), { ...settings, disabled });
+        const r = await runDetectors(store, new Date(), { ...settings, disabled, breachesOnly: which === BREACH });
         ev.detectRun({ detectors: which, findings: r.findings.length, ms: r.ms, recorded: r.recorded });
         health?.ok();
         return;
@@ -82,6 +82,7 @@ export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Me
   return [
     new Cron(c.schedule, { timezone: 'UTC', protect: true }, job(FREQUENT)),
     new Cron(c.egress_schedule, { timezone: 'UTC', protect: true }, job(HOURLY)),
+    new Cron(c.breach_schedule, { timezone: 'UTC', protect: true }, job(BREACH)),
   ];
 }
 
