@@ -14,8 +14,8 @@
  * no baseline yet and is not judged against its peers; only an hour extreme
  * for the whole estate (coldStartFactor times the largest hour any
  * established entity of its kind had in the previous 7 days) is a spike. A
- * workload that appears after the estate's own cold start gets one
- * informational new_workload finding while it learns, and its bytes stay out
+ * workload first seen (in any flow) after the estate's own cold start gets
+ * one informational new_workload finding while it learns, and its bytes stay out
  * of its subnet's, service's and owner's series until it is established, so
  * its arrival is not a rise of theirs.
  *
@@ -176,7 +176,11 @@ export async function detectEgress(store: FlowStore, now: Date, params: Partial<
     const f = await finding(store, inc.lead, inc.levels, attrs.get(inc.anchor ?? ''), open);
     (f.detector === 'egress_ramp' ? ramps : spikes).push(f);
   }
-  const newWorkloads = cold.filter((w) => firstOf(workloads.get(w)!) >= estateFirst + p.coldStartHours * H)
+  // new: first seen at all (not only its first egress: a database that only ever sends its nightly backup is not new) after the estate's own cold start
+  const settled = estateFirst + p.coldStartHours * H;
+  const late = cold.filter((w) => firstOf(workloads.get(w)!) >= settled);
+  const seen = await firstSeenInFlows(store, late, from, end);
+  const newWorkloads = late.filter((w) => (seen.get(w) ?? Infinity) >= settled)
     .map((w) => newWorkload(w, firstOf(workloads.get(w)!), end, p, attrs.get(w), workloads.get(w)!));
   return { spikes, ramps, newWorkloads };
 }
@@ -211,6 +215,16 @@ export function risingRun(evals: readonly HourEval[], p: Pick<EgressParams, 'ram
   }
   const run = evals.slice(i);
   return run.length >= 3 && run[run.length - 1]!.observed >= p.rampGrowth * Math.max(run[0]!.observed, 1) ? run : [];
+}
+
+/** When each workload first sent anything at all (any flow, internal too) in [from, to); the flows table is sorted by hour and source. */
+async function firstSeenInFlows(store: FlowStore, ws: string[], from: number, to: number): Promise<Map<string, number>> {
+  if (ws.length === 0) return new Map();
+  const rows = await store.queryRows<{ w: string; t: number }>(
+    `SELECT ${WORKLOAD} AS w, toUnixTimestamp64Milli(min(start_time)) AS t FROM flows
+     WHERE toStartOfHour(start_time) >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})
+       AND src_addr IN (SELECT toIPv6(arrayJoin({ws:Array(String)}))) GROUP BY src_addr`, { from, to, ws });
+  return new Map(rows.map((r) => [r.w, Number(r.t)]));
 }
 
 /** Owner, service and subnet of each workload, as the newest egress hour has them. */

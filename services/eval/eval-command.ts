@@ -24,7 +24,7 @@ export const TARGETS = { recall: 0.95, precision: 0.9, violationLatencyS: 60, fa
 /** What an analyst needs of every scenario (issue 13). */
 export const SCENARIO_TARGETS = { precision: 0.95, recall: 0.95, findingsPerIncident: 1.2, kindAccuracy: 0.9, breachLatencyS: 300, coldStartFalse: 0 };
 
-export interface EvalResult { scenario: ScenarioName; workloads: number; events: number; scores: DetectorScore[]; overall: ScenarioScore; ingestSeconds: number; replaySeconds: number }
+export interface EvalResult { scenario: ScenarioName; workloads: number; events: number; episodes: Episode[]; scores: DetectorScore[]; overall: ScenarioScore; ingestSeconds: number; replaySeconds: number }
 
 /** Builds scenario `name` in `dir` (emptied first), ingests it, replays the detectors, scores them. */
 export async function runEval(dir: string, flows: number, log: (s: string) => void = () => undefined, name: ScenarioName = 'demo-estate'): Promise<EvalResult> {
@@ -55,7 +55,7 @@ export async function runEval(dir: string, flows: number, log: (s: string) => vo
        FROM anomalies GROUP BY detector, entity, first_seen`);
     const episodes: Episode[] = rows.map((r) => ({ detector: r.detector, entity: r.entity, windowStart: Number(r.ws), windowEnd: Number(r.we), detectedAt: Number(r.at), severity: r.severity, summary: r.summary, status: r.status }));
     const [{ w } = { w: 0 }] = await store.queryRows<{ w: number }>('SELECT uniqExact(src_addr) AS w FROM flows WHERE src_is_internal = 1');
-    return { scenario: name, workloads: Number(w), events: events.length, scores: score(DETECTORS, episodes, events), overall: scoreScenario(episodes, events), ingestSeconds, replaySeconds };
+    return { scenario: name, workloads: Number(w), events: events.length, episodes, scores: score(DETECTORS, episodes, events), overall: scoreScenario(episodes, events), ingestSeconds, replaySeconds };
   } finally {
     await store.close();
   }
