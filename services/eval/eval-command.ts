@@ -48,10 +48,10 @@ export async function runEval(dir: string, flows: number, log: (s: string) => vo
     await replayDetectors(store, new Date(from), new Date(end.getTime() + 3_600_000), 15);
     const replaySeconds = (performance.now() - t1) / 1000;
     log(`eval ${name}: detectors replayed in ${replaySeconds.toFixed(1)} s`);
-    // an episode's first row is what was notified: open, or merged into another finding's incident
+    // merged into another finding's incident: its label says which (older versions of a row may already be merged away by the engine)
     const rows = await store.queryRows<{ detector: DetectorName; entity: string; ws: number; we: number; at: number; severity: string; summary: string; status: string }>(
       `SELECT detector, entity, toUnixTimestamp64Milli(min(window_start)) AS ws, toUnixTimestamp64Milli(max(window_end)) AS we, toUnixTimestamp64Milli(min(detected_at)) AS at,
-         any(severity) AS severity, argMax(summary, version) AS summary, argMin(status, version) AS status
+         any(severity) AS severity, argMax(summary, version) AS summary, if(argMax(labels['incident'], version) != '', 'merged', argMax(status, version)) AS status
        FROM anomalies GROUP BY detector, entity, first_seen`);
     const episodes: Episode[] = rows.map((r) => ({ detector: r.detector, entity: r.entity, windowStart: Number(r.ws), windowEnd: Number(r.we), detectedAt: Number(r.at), severity: r.severity, summary: r.summary, status: r.status }));
     const [{ w } = { w: 0 }] = await store.queryRows<{ w: number }>('SELECT uniqExact(src_addr) AS w FROM flows WHERE src_is_internal = 1');
