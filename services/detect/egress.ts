@@ -217,13 +217,18 @@ export function risingRun(evals: readonly HourEval[], p: Pick<EgressParams, 'ram
   return run.length >= 3 && run[run.length - 1]!.observed >= p.rampGrowth * Math.max(run[0]!.observed, 1) ? run : [];
 }
 
-/** When each workload first sent anything at all (any flow, internal too) in [from, to); the flows table is sorted by hour and source. */
+/**
+ * When each workload was first seen at all in [from, to): in any flow, internal too, at either end (a database
+ * that only answers is there from the start). Asked only for workloads whose first egress is recent, usually none.
+ */
 async function firstSeenInFlows(store: FlowStore, ws: string[], from: number, to: number): Promise<Map<string, number>> {
   if (ws.length === 0) return new Map();
   const rows = await store.queryRows<{ w: string; t: number }>(
-    `SELECT ${WORKLOAD} AS w, toUnixTimestamp64Milli(min(start_time)) AS t FROM flows
-     WHERE toStartOfHour(start_time) >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})
-       AND src_addr IN (SELECT toIPv6(arrayJoin({ws:Array(String)}))) GROUP BY src_addr`, { from, to, ws });
+    `SELECT replaceOne(toString(a), '::ffff:', '') AS w, min(t) AS t FROM (
+       SELECT arrayJoin([src_addr, dst_addr]) AS a, toUnixTimestamp64Milli(start_time) AS t FROM flows
+       WHERE toStartOfHour(start_time) >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})
+         AND (src_addr IN (SELECT toIPv6(arrayJoin({ws:Array(String)}))) OR dst_addr IN (SELECT toIPv6(arrayJoin({ws:Array(String)})))))
+     WHERE a IN (SELECT toIPv6(arrayJoin({ws:Array(String)}))) GROUP BY a`, { from, to, ws });
   return new Map(rows.map((r) => [r.w, Number(r.t)]));
 }
 

@@ -93,8 +93,9 @@ describe('egress detector', () => {
   it('a workload that only now sends to the internet, but has talked inside for days, is not new', async () => {
     await withStore(async (store) => {
       await seed(store, [...team(6), { ip: '10.1.0.77', owner: 'payments', service: 'db', subnet: 'subnet-db', bytes: () => 300e6, from: END - 20 * H }]);
+      // seen only as the destination of its clients until now
       await store.insertJsonLines('flows', ['start_time', 'end_time', 'src_addr', 'dst_addr', 'bytes'],
-        Buffer.from(JSON.stringify({ start_time: chTime(new Date(END - 9 * 24 * H)), end_time: chTime(new Date(END - 9 * 24 * H)), src_addr: '::ffff:10.1.0.77', dst_addr: '::ffff:10.1.0.10', bytes: 1000 })), 'f1');
+        Buffer.from(JSON.stringify({ start_time: chTime(new Date(END - 9 * 24 * H)), end_time: chTime(new Date(END - 9 * 24 * H)), src_addr: '::ffff:10.1.0.10', dst_addr: '::ffff:10.1.0.77', bytes: 1000 })), 'f1');
       expect((await detectEgress(store, new Date(END))).newWorkloads).toEqual([]);
     });
   });
