@@ -14,8 +14,9 @@
  * no baseline yet and is not judged against its peers; only an hour extreme
  * for the whole estate (coldStartFactor times the largest hour any
  * established entity of its kind had in the previous 7 days) is a spike. A
- * workload first seen (in any flow) after the estate's own cold start gets
- * one informational new_workload finding while it learns, and its bytes stay out
+ * workload first seen (in any flow) after the estate's own cold start, once
+ * its egress reaches min_bytes, gets one informational new_workload finding
+ * while it learns, and its bytes stay out
  * of its subnet's, service's and owner's series until it is established, so
  * its arrival is not a rise of theirs.
  *
@@ -180,7 +181,9 @@ export async function detectEgress(store: FlowStore, now: Date, params: Partial<
   const settled = estateFirst + p.coldStartHours * H;
   const late = cold.filter((w) => firstOf(workloads.get(w)!) >= settled);
   const seen = await firstSeenInFlows(store, late, from, end);
-  const newWorkloads = late.filter((w) => (seen.get(w) ?? Infinity) >= settled)
+  // ...and worth knowing about: egress that reached min_bytes (a new address of an old dual-stack host sending a few KB is not)
+  const total = (w: string) => [...workloads.get(w)!.values()].reduce((a, b) => a + b, 0);
+  const newWorkloads = late.filter((w) => (seen.get(w) ?? Infinity) >= settled && total(w) >= p.minBytes)
     .map((w) => newWorkload(w, firstOf(workloads.get(w)!), end, p, attrs.get(w), workloads.get(w)!));
   return { spikes, ramps, newWorkloads };
 }

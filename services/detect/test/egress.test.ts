@@ -100,6 +100,13 @@ describe('egress detector', () => {
     });
   });
 
+  it('a new address that sends next to nothing is no news', async () => {
+    await withStore(async (store) => {
+      await seed(store, [...team(6), { ip: '10.1.0.66', owner: 'payments', service: 'api', subnet: 'subnet-a', bytes: () => 1e6, from: END - 20 * H }]);
+      expect((await detectEgress(store, new Date(END))).newWorkloads).toEqual([]);
+    });
+  });
+
   it('the estate\'s own first days are no new workloads', async () => {
     await withStore(async (store) => {
       await seed(store, team(6).map((w) => ({ ...w, from: END - 40 * H })));
