@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { duration } from './common.js';
 
 /** Every detector's name, as findings, suppressions and `disabled:` spell it. */
-export const DETECTORS = ['egress_spike', 'egress_ramp', 'new_destination', 'unusual_port', 'segmentation', 'scan'] as const;
+export const DETECTORS = ['egress_spike', 'egress_ramp', 'new_destination', 'unusual_port', 'segmentation', 'scan', 'new_workload'] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 
 export const cronExpr = z.string().refine((c) => { try { new Cron(c, { paused: true }); return true; } catch { return false; } },
@@ -21,6 +21,8 @@ export const detectSchema = z.object({
   schedule: cronExpr.default('*/15 * * * *').describe('Cron (UTC) of the scan, novelty and segmentation detectors.'),
   /** Egress works on complete hours: a few minutes past each hour. */
   egress_schedule: cronExpr.default('5 * * * *').describe('Cron (UTC) of the egress detectors (they work on complete hours).'),
+  /** Breaches page within minutes: segmentation also runs on this cron (cheap: it reads the violations the hot path recorded). */
+  breach_schedule: cronExpr.default('* * * * *').describe('Cron (UTC) the segmentation detector also runs on, so that a breach is found within a minute or two of its flows being stored.'),
   disabled: z.array(z.enum(DETECTORS)).default([]).describe('Detectors that do not run.'),
   resolve_after: duration.default('2h').describe('An open finding its detector no longer sees is resolved this long after it was last seen (a later sighting opens a new finding).'),
   /** Defaults equal EGRESS_DEFAULTS in services/detect/egress.ts (a test keeps them equal): they are what `npm run eval` measures. */
@@ -37,6 +39,9 @@ export const detectSchema = z.object({
     ramp_min_bytes: positive.default(500e6).describe('Ramp: excess over the baseline, summed over the ramp, at least this.'),
     ramp_growth: positive.default(2).describe('Ramp: its last hour at least this many times its first (a ramp rises).'),
     ramp_trend: z.number().min(-1).max(1).default(0.8).describe('Ramp: Spearman rank correlation of the hours with their order at least this (steadily rising, not scattered bursts).'),
+    cold_start_hours: z.number().int().min(72).default(72).describe('Cold start: hours of its own egress history an entity needs before it is judged against its own baseline (at least 72: the daily baseline needs 3 earlier days). Until then it is learning: no spike or ramp against its peers, only volume extreme for the whole estate; a workload first seen (in any flow) after the estate\'s own first cold_start_hours gets one informational new_workload finding once its egress reaches min_bytes, and its bytes stay out of its subnet\'s, service\'s and owner\'s baselines.'),
+    cold_start_factor: positive.default(2).describe('Cold start: an hour of a learning entity is extreme at this many times the largest hour any established entity of its kind had in the previous 7 days (and at least min_bytes); persistence still applies.'),
+    group_share: z.number().gt(0).max(1).default(0.5).describe('One incident: a workload whose excess is at least this share of its subnet\'s, service\'s or owner\'s excess is their cause; their findings become one finding about the workload, naming every level.'),
   }).strict().default({}).describe('Egress spikes and slow ramps per owner, service, subnet and workload.'),
   /** Defaults equal NOVELTY_DEFAULTS and SCAN_DEFAULTS in services/detect (a test keeps them equal). */
   novelty: z.object({

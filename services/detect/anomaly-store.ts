@@ -37,6 +37,15 @@ export async function openEpisodes(store: FlowStore, detector: DetectorName, asO
   }]));
 }
 
+export interface OpenEpisodeRef { detector: string; entity: string; firstSeen: Date; status: string; incident: string | null; source: string | null }
+
+/** Every episode not resolved, of every detector: what a run's findings continue or join. */
+export async function openEpisodeIndex(store: FlowStore): Promise<OpenEpisodeRef[]> {
+  const rows = await store.queryRows<{ detector: string; entity: string; fs: string; status: string; incident: string; source: string }>(
+    "SELECT detector, entity, toString(first_seen) AS fs, status, labels['incident'] AS incident, labels['source'] AS source FROM anomalies_current WHERE status != 'resolved'");
+  return rows.map((r) => ({ detector: r.detector, entity: r.entity, firstSeen: fromChTime(r.fs), status: r.status, incident: r.incident || null, source: r.source || null }));
+}
+
 export interface UpsertResult { opened: number; updated: number; resolved: number; suppressed: number }
 
 /**
@@ -57,15 +66,20 @@ export async function recordRun(store: FlowStore, detector: DetectorName, findin
     if (suppressed) res.suppressed++;
     else if (ep) res.updated++;
     else res.opened++;
-    // an episode keeps its start and its worst severity; the rest is the newest view
+    // an episode keeps its start, its worst severity and its worst window; the rest is the newest view
     const firstSeen = ep ? ep.first_seen : chTime(f.firstSeen);
     const severity = ep && SEVERITY_RANK[ep.severity] > SEVERITY_RANK[f.severity] ? ep.severity : f.severity;
+    const prev = (ep?.row.labels ?? {}) as Record<string, string>;
+    const worst = ep && prev.worst_score !== undefined && Number(prev.worst_score) > f.score
+      ? { worst_score: prev.worst_score, worst_window: prev.worst_window ?? '', worst_summary: prev.worst_summary ?? '' }
+      : { worst_score: String(f.score), worst_window: `${f.windowStart.toISOString()}/${f.windowEnd.toISOString()}`, worst_summary: f.summary };
+    const status = suppressed ? 'suppressed' : f.status === 'merged' ? 'merged' : 'open';
     lines.push(JSON.stringify({
       detector, entity: f.entity, owner: f.owner ?? '', window_start: chTime(f.windowStart), window_end: chTime(f.windowEnd),
       severity, score: f.score, observed: f.observed, expected: f.expected, unit: f.unit, summary: f.summary,
       top_flows: JSON.stringify(f.evidence.topFlows), evidence_sql: f.evidence.sql, first_seen: firstSeen, last_seen: chTime(f.lastSeen),
       detected_at: ep ? ep.detected_at : chTime(now),
-      status: suppressed ? 'suppressed' : 'open', labels: { ...f.labels, ...(suppressed ? { suppressed_by: suppressed } : {}) }, version,
+      status, labels: { ...f.labels, ...worst, ...(suppressed ? { suppressed_by: suppressed } : {}) }, version,
     }));
   }
   const grace = opts.graceMs ?? 2 * 3_600_000;

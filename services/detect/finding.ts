@@ -11,7 +11,8 @@ import type { DetectorName } from '../../schemas/detect.js';
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type FindingStatus = 'open' | 'resolved' | 'suppressed';
+/** merged: part of an incident another finding leads (label incident names it); shown as its evidence, not on its own. */
+export type FindingStatus = 'open' | 'resolved' | 'suppressed' | 'merged';
 
 export interface Finding {
   detector: DetectorName;

@@ -2,7 +2,7 @@
  * New destination and unusual port: a workload (internal source address) that
  * has history, doing something its history never shows, above a volume floor.
  * A destination is its cloud service when it has one (S3 is S3 whatever the
- * address), else its /24 (IPv4) or /48 (IPv6); and it must be new for the
+ * address), else its /24 (IPv4, dotted: 80.158.47.0/24) or /48 (IPv6); and it must be new for the
  * workload's owner as well (what the team's other workloads routinely use is
  * not news). Workloads without history are
  * new workloads, not anomalies, and are left alone. The set logic runs in the
@@ -25,7 +25,7 @@ export interface NoveltyParams {
 export const NOVELTY_DEFAULTS: NoveltyParams = { windowMinutes: 60, historyDays: 7, minHistoryHours: 12, newDestMinBytes: 50e6, newPortMinFlows: 20 };
 
 const WORKLOAD = "replaceOne(toString(src_addr), '::ffff:', '')";
-const DEST = "if(dst_service IS NOT NULL, concat('service:', dst_service), if(isIPv4String(replaceOne(toString(dst_addr), '::ffff:', '')), concat(cutIPv6(assumeNotNull(dst_addr), 0, 1), '/24'), concat(cutIPv6(assumeNotNull(dst_addr), 10, 0), '/48')))";
+const DEST = "if(dst_service IS NOT NULL, concat('service:', dst_service), if(isIPv4String(replaceOne(toString(dst_addr), '::ffff:', '')), concat(replaceOne(cutIPv6(assumeNotNull(dst_addr), 0, 1), '::ffff:', ''), '/24'), concat(cutIPv6(assumeNotNull(dst_addr), 10, 0), '/48')))";
 
 export async function detectNovelty(store: FlowStore, now: Date, params: Partial<NoveltyParams> = {}): Promise<{ destinations: Finding[]; ports: Finding[] }> {
   const p = { ...NOVELTY_DEFAULTS, ...params };

@@ -11,35 +11,56 @@ import type { DetectConfig } from '../../schemas/detect.js';
 import type { FlowStore } from '../store/store.js';
 import type { UpsertResult } from './anomaly-store.js';
 import { DETECTORS, type DetectorName } from './finding.js';
-import { detectorJobs, FREQUENT, HOURLY, jobSettings, runDetectors, type DetectSettings } from './run-detectors.js';
+import { BREACH, detectorJobs, FREQUENT, HOURLY, jobSettings, runDetectors, type DetectSettings } from './run-detectors.js';
 import { detectSettings } from './settings.js';
+import { chTime } from './sql-text.js';
 
-/** One pass in a replay: when, and the detectors whose job fires then. */
-export interface ReplayTick { at: Date; detectors: readonly DetectorName[] }
+/** One pass in a replay: when, the detectors whose job fires then, and whether it is segmentation's minute run alone (breaches only). */
+export interface ReplayTick { at: Date; detectors: readonly DetectorName[]; breachesOnly?: boolean }
 
 /**
  * The passes `flowlog run` makes after `from` up to and including `to`: each
  * job on its own cron (UTC); jobs due at the same instant run as one pass
  * (each detector still records its own run).
  */
-export function scheduledTicks(c: Pick<DetectConfig, 'schedule' | 'egress_schedule'>, from: Date, to: Date): ReplayTick[] {
-  const due = new Map<number, Set<DetectorName>>();
+export function scheduledTicks(c: Pick<DetectConfig, 'schedule' | 'egress_schedule' | 'breach_schedule'>, from: Date, to: Date): ReplayTick[] {
+  const due = new Map<number, { ds: Set<DetectorName>; full: boolean }>();
   for (const job of detectorJobs(c)) {
     const cron = new Cron(job.cron, { timezone: 'UTC', paused: true });
     for (let t = cron.nextRun(from); t && t.getTime() <= to.getTime(); t = cron.nextRun(t)) {
-      const at = due.get(t.getTime()) ?? new Set<DetectorName>();
-      for (const d of job.detectors) at.add(d);
+      const at = due.get(t.getTime()) ?? { ds: new Set<DetectorName>(), full: false };
+      for (const d of job.detectors) at.ds.add(d);
+      // a full segmentation run at the same instant finds the breaches too
+      at.full ||= !job.breachesOnly;
       due.set(t.getTime(), at);
     }
   }
-  return [...due].sort(([a], [b]) => a - b).map(([t, ds]) => ({ at: new Date(t), detectors: DETECTORS.filter((d) => ds.has(d)) }));
+  return [...due].sort(([a], [b]) => a - b)
+    .map(([t, { ds, full }]) => ({ at: new Date(t), detectors: DETECTORS.filter((d) => ds.has(d)), ...(full ? {} : { breachesOnly: true }) }));
+}
+
+/**
+ * Segmentation's minute runs (breach_schedule) that can find something: those
+ * after a minute that recorded a violation. The others read an empty minute, so
+ * a week's replay makes a few dozen of them, not ten thousand.
+ */
+async function withBreachMinutes(store: FlowStore, ticks: readonly ReplayTick[], from: Date, to: Date): Promise<ReplayTick[]> {
+  if (!ticks.some((t) => t.breachesOnly)) return [...ticks];
+  const due = new Set((await store.queryRows<{ m: number }>(
+    'SELECT DISTINCT toUnixTimestamp(toStartOfMinute(time)) * 1000 + 60000 AS m FROM policy_violations WHERE time >= {f:DateTime64(3)} AND time < {t:DateTime64(3)} AND observe = 0',
+    { f: chTime(new Date(from.getTime() - 60_000)), t: chTime(to) })).map((r) => Number(r.m)));
+  return ticks.filter((t) => !t.breachesOnly || due.has(t.at.getTime()));
 }
 
 /** Every `stepMinutes` after `from`: the frequent detectors each step, the hourly ones on hour marks. */
-export function stepTicks(from: Date, to: Date, stepMinutes: number): ReplayTick[] {
+export function stepTicks(from: Date, to: Date, stepMinutes: number, breachMinutes = false): ReplayTick[] {
   const step = stepMinutes * 60_000;
   const ticks: ReplayTick[] = [];
-  for (let now = from.getTime() + step; now <= to.getTime(); now += step) ticks.push({ at: new Date(now), detectors: now % 3_600_000 === 0 ? [...FREQUENT, ...HOURLY] : FREQUENT });
+  for (let now = from.getTime() + step; now <= to.getTime(); now += step) {
+    // segmentation's minute runs between steps, as breach_schedule makes them (kept only where a violation was recorded)
+    if (breachMinutes) for (let m = now - step + 60_000; m < now; m += 60_000) ticks.push({ at: new Date(m), detectors: BREACH, breachesOnly: true });
+    ticks.push({ at: new Date(now), detectors: now % 3_600_000 === 0 ? [...FREQUENT, ...HOURLY] : FREQUENT });
+  }
   return ticks;
 }
 
@@ -56,7 +77,7 @@ export async function replayTicks(store: FlowStore, ticks: readonly ReplayTick[]
   const t0 = performance.now();
   const recorded: ReplayResult['recorded'] = {};
   for (const [i, tick] of ticks.entries()) {
-    const run = await runDetectors(store, tick.at, jobSettings(s, tick.detectors));
+    const run = await runDetectors(store, tick.at, jobSettings(s, tick.detectors, tick.breachesOnly));
     for (const [d, r] of Object.entries(run.recorded) as [DetectorName, UpsertResult][]) {
       const sum = recorded[d] ?? { opened: 0, updated: 0, resolved: 0, suppressed: 0 };
       recorded[d] = { opened: sum.opened + r.opened, updated: sum.updated + r.updated, resolved: sum.resolved + r.resolved, suppressed: sum.suppressed + r.suppressed };
@@ -67,8 +88,8 @@ export async function replayTicks(store: FlowStore, ticks: readonly ReplayTick[]
 }
 
 /** What `flowlog run` with this `detect:` configuration would have done from `from` to `to`. */
-export function replaySchedule(store: FlowStore, c: DetectConfig, from: Date, to: Date, onStep?: (done: number, total: number, at: Date) => void): Promise<ReplayResult> {
-  return replayTicks(store, scheduledTicks(c, from, to), detectSettings(c), onStep);
+export async function replaySchedule(store: FlowStore, c: DetectConfig, from: Date, to: Date, onStep?: (done: number, total: number, at: Date) => void): Promise<ReplayResult> {
+  return replayTicks(store, await withBreachMinutes(store, scheduledTicks(c, from, to), from, to), detectSettings(c), onStep);
 }
 
 /**
@@ -78,5 +99,6 @@ export function replaySchedule(store: FlowStore, c: DetectConfig, from: Date, to
  */
 export async function replayDetectors(store: FlowStore, from: Date, to: Date, stepMinutes: number, s: DetectSettings = {}, onStep?: (done: number, total: number) => void): Promise<void> {
   const settings: DetectSettings = { ...s, novelty: { windowMinutes: Math.max(60, stepMinutes), ...s.novelty }, scan: { windowMinutes: stepMinutes, ...s.scan } };
-  await replayTicks(store, stepTicks(from, to, stepMinutes), settings, onStep);
+  const ticks = await withBreachMinutes(store, stepTicks(from, to, stepMinutes, !(s.disabled ?? []).includes('segmentation')), from, to);
+  await replayTicks(store, ticks, settings, onStep);
 }

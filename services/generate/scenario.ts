@@ -18,7 +18,7 @@ import { buildTopology, type Eni, type Vpc } from './topology.js';
 export interface InjectedEvent {
   id: string;
   description: string;
-  /** Detectors that must find it (empty for a decoy: nothing may find it). */
+  /** Detectors that must find it (for a decoy only informational ones: nothing may alert on it). */
   expect: DetectorName[];
   /** Detectors whose findings about it are right, though not required. */
   tolerate: DetectorName[];
@@ -27,19 +27,23 @@ export interface InjectedEvent {
   /** Entity keys a finding about this event may carry (exact, or as a prefix ending in -> or :). */
   entities: string[];
   decoy: boolean;
+  /** A workload in its cold start: only informational findings (new_workload) may be about it. */
+  coldStart?: boolean;
+  /** A segmentation breach (accepted traffic a deny rule forbids): its detection latency has its own target. */
+  breach?: boolean;
 }
 
 export const GROUND_TRUTH = '_ground-truth.json';
 const H = 3600;
 
-interface Line { t: number; eni: Eni; vpc: Vpc; src: string; dst: string; sport: number; dport: number; proto: number; bytes: number; action: 'ACCEPT' | 'REJECT' }
+export interface Line { t: number; eni: Eni; vpc: Vpc; src: string; dst: string; sport: number; dport: number; proto: number; bytes: number; action: 'ACCEPT' | 'REJECT' }
 
-function workloadKeys(vpc: Vpc, e: Eni, owner: string | null): string[] {
+export function workloadKeys(vpc: Vpc, e: Eni, owner: string | null): string[] {
   return [`workload=${e.ip}`, `subnet=${e.subnetId}`, `service=${e.role}`, ...(owner ? [`owner=${owner}`] : []), `${e.ip}->`, `${e.ip}:`, `src=${e.ip}`, `vpc=${vpc.id}`];
 }
 
 /** Flows moving `bytes` from a workload to `dst` over [t0, t1), one per minute (what a chatty transfer looks like in 1-minute aggregation). */
-function transfer(r: Rng, vpc: Vpc, eni: Eni, dst: string, dport: number, t0: number, t1: number, bytes: number): Line[] {
+export function transfer(r: Rng, vpc: Vpc, eni: Eni, dst: string, dport: number, t0: number, t1: number, bytes: number): Line[] {
   const minutes = Math.max(1, Math.floor((t1 - t0) / 60));
   return Array.from({ length: minutes }, (_, m) => ({
     t: t0 + m * 60, vpc, eni, src: eni.ip, dst, sport: 32768 + Math.floor(r() * 28000), dport, proto: 6, bytes: Math.round(bytes / minutes), action: 'ACCEPT' as const,
@@ -113,14 +117,16 @@ export async function writeScenario(out: string, seed: number, spanStart: Date, 
       const v = topo.vpcs[vi]!, eni = v.enis.find((x) => x.role === 'api')!;
       for (let k = 0; k < 25; k++) lines.push({ t: s0 + k * 20, vpc: v, eni, src: eni.ip, dst: db.ip, sport: 45000 + k, dport: 5432, proto: 6, bytes: action === 'ACCEPT' ? 90_000 : 60, action });
       ev(id, `${action === 'ACCEPT' ? 'breach' : 'attempt'}: staging ${eni.ip} -> production database ${db.ip}:5432`, ['segmentation'], [], s0, s0 + 500, ['nonprod->prod-data:'], false);
+      if (action === 'ACCEPT') events[events.length - 1]!.breach = true;
     }
   }
-  // decoy: a new workload, unknown to the inventory, talking to new places at a modest rate
+  // decoy: a new workload, unknown to the inventory, talking to new places at a modest rate: one informational new_workload finding, no alert
   {
     const v = topo.vpcs[7]!, eni = { ...v.enis[0]!, ip: `10.${10 * 8}.30.77` };
     const s = day(0, 8);
     for (let h = 0; h < 5; h++) lines.push(...transfer(r, v, eni, `151.101.${40 + h}.9`, 443, s + h * H, s + (h + 1) * H, 120e6));
-    ev('decoy-new-workload', `decoy: new workload ${eni.ip} sends 120 MB/h for 5 h`, [], [], s, s + 5 * H, workloadKeys(v, eni, owners(v)), true);
+    ev('decoy-new-workload', `decoy: new workload ${eni.ip} sends 120 MB/h for 5 h`, ['new_workload'], [], s, s + 5 * H, workloadKeys(v, eni, owners(v)), true);
+    events[events.length - 1]!.coldStart = true;
   }
   await writeLines(out, lines, r);
   await writeNoFollow(join(out, GROUND_TRUTH), `${JSON.stringify({ seed, events }, null, 2)}\n`);
@@ -128,7 +134,7 @@ export async function writeScenario(out: string, seed: number, spanStart: Date, 
 }
 
 /** One v2 file per (VPC, 5-minute window), in the AWS key layout, beside the background files. */
-async function writeLines(out: string, lines: Line[], r: Rng): Promise<void> {
+export async function writeLines(out: string, lines: Line[], r: Rng): Promise<void> {
   const groups = new Map<string, Line[]>();
   for (const l of lines) {
     const w = Math.floor(l.t / 300) * 300;

@@ -14,6 +14,18 @@ export function bySeverity(a: Finding, b: Finding): number {
 /** Open findings are what people act on; resolved and suppressed ones are shown as context only. */
 export const isOpen = (f: Finding): boolean => f.status === 'open';
 
+/** Merged findings are evidence of another finding's incident: shown inside it, never on their own. */
+export const isMerged = (f: Finding): boolean => f.status === 'merged';
+
+/** The findings merged into each incident, by its lead's key (label `incident` = detector:entity). */
+export function mergedByIncident(findings: readonly Finding[]): Map<string, Finding[]> {
+  const m = new Map<string, Finding[]>();
+  for (const f of findings) if (isMerged(f) && f.labels.incident) m.set(f.labels.incident, [...(m.get(f.labels.incident) ?? []), f]);
+  return m;
+}
+
+export const incidentKey = (f: Finding): string => `${f.detector}:${f.entity}`;
+
 export function countBySeverity(findings: Finding[]): Record<Severity, number> {
   const c = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) c[f.severity]++;

@@ -121,7 +121,7 @@ export async function gatherReport(store: FlowStore, since: Date, until: Date, t
     comparison: { since: before.toISOString(), until: since.toISOString(), label: comparisonLabel(since, until) },
     title, generatedAt: new Date().toISOString(), since: since.toISOString(), until: until.toISOString(), totals: now, findings: fs,
     changes: {
-      newFindings: fs.filter((f) => f.firstSeen >= since).length,
+      newFindings: fs.filter((f) => f.firstSeen >= since && f.status !== 'merged').length, // merged ones are part of another finding's incident
       resolved: fs.filter((f) => f.status === 'resolved').length,
       egressChangePct: pct(now.egressBytes, prev.egressBytes), deniedChangePct: pct(now.deniedFlows, prev.deniedFlows),
     },

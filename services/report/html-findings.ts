@@ -1,6 +1,6 @@
 /** The findings part of the HTML report: counts, cards by severity, a table by owner. */
 import type { Finding, Severity } from '../detect/finding.js';
-import { bySeverity, countBySeverity, detectorLabel, groupByOwner, isOpen, SEVERITY_ORDER, UNOWNED } from './finding-order.js';
+import { bySeverity, countBySeverity, detectorLabel, groupByOwner, incidentKey, isMerged, isOpen, mergedByIncident, SEVERITY_ORDER, UNOWNED } from './finding-order.js';
 import { fmtBytes, fmtCount, fmtHours, fmtAgainstExpected, fmtTime, fmtValue, fmtWindow } from './format.js';
 import { SEVERITY_COLOURS } from './html-style.js';
 import { html, type Html } from './safe-html.js';
@@ -31,8 +31,9 @@ function topFlowsTable(rows: Record<string, unknown>[]): Html | '' {
 <tbody>${rows.map((r) => html`<tr>${cols.map((c) => html`<td class="${typeof r[c] === 'number' ? 'num' : ''}">${cellText(c, r[c])}</td>`)}</tr>`)}</tbody></table></div>`;
 }
 
-function card(f: Finding, id: string): Html {
+function card(f: Finding, id: string, merged: ReadonlyMap<string, Finding[]>): Html {
   const colour = SEVERITY_COLOURS[f.severity].bg;
+  const also = merged.get(incidentKey(f)) ?? [];
   return html`<article class="finding${isOpen(f) ? '' : ' closed'}" id="${id}" style="border-left-color:${colour}">
 <header>${severityBadge(f.severity)}<span class="detector">${detectorLabel(f.detector)}</span><span class="owner">${f.owner ?? UNOWNED}</span>
 ${isOpen(f) ? '' : html`<span class="chip">${f.status}</span>`}${labelChips(f.labels)}</header>
@@ -43,6 +44,7 @@ ${isOpen(f) ? '' : html`<span class="chip">${f.status}</span>`}${labelChips(f.la
 <dt>First seen</dt><dd>${fmtTime(f.firstSeen)}</dd>
 <dt>Last seen</dt><dd>${fmtTime(f.lastSeen)}</dd>
 <dt>Entity</dt><dd><code>${f.entity}</code> · score ${f.score}</dd>
+${also.length ? html`<dt>Same incident</dt><dd><ul class="related">${also.map((x) => html`<li>${detectorLabel(x.detector)}: ${x.summary}</li>`)}</ul></dd>` : ''}
 </dl>
 <details><summary>Evidence: the flows behind it${f.evidence.topFlows.length ? ` (top ${f.evidence.topFlows.length})` : ''} and the query to see them all</summary>
 ${topFlowsTable(f.evidence.topFlows)}
@@ -62,12 +64,13 @@ function ownerTable(open: Finding[], ids: Map<Finding, string>): Html {
 }
 
 export function findingsSection(findings: Finding[], noData = false): Html {
-  const sorted = [...findings].sort(bySeverity);
+  const merged = mergedByIncident(findings);
+  const sorted = [...findings].filter((f) => !isMerged(f)).sort(bySeverity);
   const ids = new Map(sorted.map((f, i) => [f, `finding-${i + 1}`]));
   const open = sorted.filter(isOpen), closed = sorted.filter((f) => !isOpen(f));
   const counts = countBySeverity(open);
   const closedPart = closed.length === 0 ? '' : html`<h3>Resolved and suppressed (${closed.length})</h3>
-<p class="hint">No action needed; kept here so that yesterday's alerts can be followed up.</p>${closed.map((f) => card(f, ids.get(f)!))}`;
+<p class="hint">No action needed; kept here so that yesterday's alerts can be followed up.</p>${closed.map((f) => card(f, ids.get(f)!, merged))}`;
 
   if (open.length === 0 && noData) {
     return html`<section id="findings"><h2>Findings</h2>
@@ -85,7 +88,7 @@ ${closedPart}</section>`;
 ${ownerTable(open, ids)}
 <h3 id="by-severity">By severity</h3>
 ${SEVERITY_ORDER.filter((s) => counts[s] > 0).map((s) => html`<h3 class="sev-heading">${severityBadge(s)} ${counts[s]} ${s} finding${counts[s] === 1 ? '' : 's'}</h3>
-${open.filter((f) => f.severity === s).map((f) => card(f, ids.get(f)!))}`)}
+${open.filter((f) => f.severity === s).map((f) => card(f, ids.get(f)!, merged))}`)}
 ${closedPart}</section>`;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Finding } from '../detect/finding.js';
 import { hoursAboveBaseline } from './egress-chart.js';
-import { bySeverity, countBySeverity, detectorLabel, groupByOwner, isOpen, SEVERITY_EMOJI, SEVERITY_ORDER, UNOWNED } from './finding-order.js';
+import { bySeverity, countBySeverity, detectorLabel, groupByOwner, incidentKey, isMerged, isOpen, mergedByIncident, SEVERITY_EMOJI, SEVERITY_ORDER, UNOWNED } from './finding-order.js';
 import { alertParts, missingLines } from './coverage.js';
 import { fmtBytes, fmtCount, fmtHours, fmtPct, fmtAgainstExpected, fmtTime, fmtValue, fmtWindow } from './format.js';
 import { mdCode, mdFence, mdTable, mdText } from './markdown-text.js';
@@ -36,7 +36,8 @@ function labels(l: Record<string, string>): string {
   return Object.keys(l).sort().map((k) => (l[k] === 'learning' ? `⚠️ learning ${mdText(k)}` : `${mdText(k)}: ${mdText(l[k]!)}`)).join(' · ');
 }
 
-function finding(f: Finding): string {
+function finding(f: Finding, merged: ReadonlyMap<string, Finding[]> = new Map()): string {
+  const also = merged.get(incidentKey(f)) ?? [];
   return [
     `#### ${SEVERITY_EMOJI[f.severity]} ${detectorLabel(f.detector)} · ${mdText(f.owner ?? UNOWNED)}${isOpen(f) ? '' : ` (${f.status})`}`,
     `> ${mdText(f.summary)}`,
@@ -46,14 +47,16 @@ function finding(f: Finding): string {
       `- **First / last seen:** ${fmtTime(f.firstSeen)} / ${fmtTime(f.lastSeen)}`,
       `- **Entity:** ${mdCode(f.entity)} (score ${f.score})`,
       ...(Object.keys(f.labels).length ? [`- **Labels:** ${labels(f.labels)}`] : []),
+      ...(also.length ? [`- **Same incident, seen by other detectors:**`, ...also.map((x) => `  - ${detectorLabel(x.detector)}: ${mdText(x.summary)}`)] : []),
     ].join('\n'),
     `<details><summary>Evidence query</summary>\n\n${mdFence(f.evidence.sql, 'sql')}\n\n</details>`,
   ].join('\n\n');
 }
 
 function findings(all: Finding[], noData: boolean): string {
-  const sorted = [...all].sort(bySeverity), open = sorted.filter(isOpen), closed = sorted.filter((f) => !isOpen(f));
-  const closedPart = closed.length ? [`### Resolved and suppressed (${closed.length})`, ...closed.map(finding)] : [];
+  const merged = mergedByIncident(all);
+  const sorted = [...all].sort(bySeverity), open = sorted.filter(isOpen), closed = sorted.filter((f) => !isOpen(f) && !isMerged(f));
+  const closedPart = closed.length ? [`### Resolved and suppressed (${closed.length})`, ...closed.map((f) => finding(f, merged))] : [];
   if (open.length === 0 && noData) return ['## Findings', 'No open findings, and no flows to find them in: see NO DATA above.', ...closedPart].join('\n\n');
   if (open.length === 0) {
     return ['## Findings', '✅ **No open findings in this window.** Traffic stayed within its baselines and policies; nothing needs your attention this morning.', ...closedPart].join('\n\n');
@@ -69,7 +72,7 @@ function findings(all: Finding[], noData: boolean): string {
     '### By owner',
     mdTable(['Owner', ...SEVERITY_ORDER.map((s) => `${SEVERITY_EMOJI[s]} ${s}`), 'Total'], ['l', 'r', 'r', 'r', 'r', 'r', 'r'], owners),
     '### By severity',
-    ...open.map(finding),
+    ...open.map((f) => finding(f, merged)),
     ...closedPart,
   ].join('\n\n');
 }

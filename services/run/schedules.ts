@@ -81,9 +81,9 @@ export class InFlightJobs {
 export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Metrics, jobs = new InFlightJobs(), health?: HealthReporter, claim?: TickClaim): Cron[] {
   const settings = detectSettings(c);
   const ev = telemetryEvents(metrics);
-  const job = (name: string, which: readonly DetectorName[], cron: () => Cron) => jobs.track(async (signal) => {
+  const job = (name: string, which: readonly DetectorName[], breachesOnly: boolean, cron: () => Cron) => jobs.track(async (signal) => {
     const tick = scheduledTick(cron());
-    const mine = jobSettings(settings, which);
+    const mine = jobSettings(settings, which, breachesOnly);
     let claimed = !claim;
     for (let attempt = 0; attempt < DETECT_TRIES && !signal.aborted; attempt++) {
       try {
@@ -102,7 +102,7 @@ export function scheduleDetectors(store: FlowStore, c: DetectConfig, metrics: Me
     }
   });
   return detectorJobs(c).map((j) => {
-    const cron: Cron = new Cron(j.cron, { timezone: 'UTC', protect: true }, job(j.name, j.detectors, () => cron));
+    const cron: Cron = new Cron(j.cron, { timezone: 'UTC', protect: true }, job(j.name, j.detectors, j.breachesOnly ?? false, () => cron));
     return cron;
   });
 }

@@ -37,6 +37,16 @@ describe('anomaly store', () => {
     });
   });
 
+  it('an episode keeps its worst window, not only its newest one', async () => {
+    await withStore(async (store) => {
+      await recordRun(store, 'scan', [{ ...f('src=1.2.3.4', 1), score: 9, summary: 'wide' }], at(2));
+      await recordRun(store, 'scan', [{ ...f('src=1.2.3.4', 2), score: 2, summary: 'narrow' }], at(3));
+      const [r] = await store.queryRows<Record<string, string>>(
+        "SELECT summary, labels['worst_score'] AS ws, labels['worst_summary'] AS wsum, labels['worst_window'] AS ww FROM anomalies_current WHERE entity = 'src=1.2.3.4'");
+      expect(r).toEqual({ summary: 'narrow', ws: '9', wsum: 'wide', ww: '2026-11-20T01:00:00.000Z/2026-11-20T02:00:00.000Z' });
+    });
+  });
+
   it('suppression rules match on every given field, within their time window', () => {
     const x = f('src=10.9.0.1', 1);
     expect(isSuppressed(x, [{ detector: 'egress_spike', reason: 'a' }], at(2))).toBeNull();

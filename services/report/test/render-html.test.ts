@@ -90,3 +90,15 @@ describe('renderHtml', () => {
     expect(renderHtml(reportFixture())).toBe(page);
   });
 });
+
+describe('one incident, one finding', () => {
+  it('shows a merged finding inside the card of the finding that leads its incident, never as a card of its own', () => {
+    const base = reportFixture();
+    const lead = { ...base.findings[0]!, detector: 'new_destination' as const, entity: '10.1.2.3->80.158.47.0/24', status: 'open' as const, summary: 'the lead' };
+    const merged = { ...base.findings[1]!, detector: 'egress_spike' as const, entity: 'workload=10.1.2.3', status: 'merged' as const, summary: 'the spike that came with it',
+      labels: { incident: 'new_destination:10.1.2.3->80.158.47.0/24' } };
+    const out = renderHtml({ ...base, findings: [lead, merged] });
+    expect(out.match(/<article class="finding/g)).toHaveLength(1);
+    expect(out).toContain('<dt>Same incident</dt><dd><ul class="related"><li>egress spike: the spike that came with it</li></ul></dd>');
+  });
+});

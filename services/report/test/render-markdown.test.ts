@@ -54,3 +54,17 @@ describe('renderMarkdown', () => {
     expect(q).not.toContain('| --- |');
   });
 });
+
+describe('one incident, one finding', () => {
+  it('shows a merged finding inside the finding that leads its incident, never on its own', () => {
+    const base = reportFixture();
+    const lead = { ...base.findings[0]!, detector: 'new_destination' as const, entity: '10.1.2.3->80.158.47.0/24', status: 'open' as const, summary: 'the lead' };
+    const merged = { ...base.findings[1]!, detector: 'egress_spike' as const, entity: 'workload=10.1.2.3', status: 'merged' as const, summary: 'the spike that came with it',
+      labels: { incident: 'new_destination:10.1.2.3->80.158.47.0/24' } };
+    const out = renderMarkdown({ ...base, findings: [lead, merged] });
+    expect(out).toContain('## Findings (1 open)');
+    expect(out).toContain('- **Same incident, seen by other detectors:**\n  - egress spike: the spike that came with it');
+    expect(out).not.toContain('> the spike that came with it');
+    expect(out).not.toContain('### Resolved and suppressed');
+  });
+});

@@ -36,7 +36,7 @@ describe('detector supervision', () => {
       const watched = { ok: () => { health.ok(); states.push('ok'); }, failed: (e: unknown) => { health.failed(e); states.push('failed'); } };
       const jobs = new InFlightJobs();
       // once a minute: the retry, not the next schedule, is what makes it work again
-      const crons = scheduleDetectors(flaky, detectSchema.parse({ schedule: '* * * * *', egress_schedule: '0 0 1 1 *' }), metrics, jobs, watched);
+      const crons = scheduleDetectors(flaky, detectSchema.parse({ schedule: '* * * * *', egress_schedule: '0 0 1 1 *', breach_schedule: '0 0 1 1 *' }), metrics, jobs, watched);
       try {
         void crons[0]!.trigger();
         await waitFor(() => states.includes('ok'), 'a detector run that works after the failed one', 20_000);
