@@ -31,12 +31,12 @@ export function scheduledTicks(c: Pick<DetectConfig, 'schedule' | 'egress_schedu
       const at = due.get(t.getTime()) ?? { ds: new Set<DetectorName>(), full: false };
       for (const d of job.detectors) at.ds.add(d);
       // a full segmentation run at the same instant finds the breaches too
-      at.full ||= !job.breachesOnly;
+      at.full ||= !job.breachesOnly && job.detectors.includes('segmentation');
       due.set(t.getTime(), at);
     }
   }
   return [...due].sort(([a], [b]) => a - b)
-    .map(([t, { ds, full }]) => ({ at: new Date(t), detectors: DETECTORS.filter((d) => ds.has(d)), ...(full ? {} : { breachesOnly: true }) }));
+    .map(([t, { ds, full }]) => ({ at: new Date(t), detectors: DETECTORS.filter((d) => ds.has(d)), ...(ds.has('segmentation') && !full ? { breachesOnly: true } : {}) }));
 }
 
 /**
@@ -45,11 +45,12 @@ export function scheduledTicks(c: Pick<DetectConfig, 'schedule' | 'egress_schedu
  * a week's replay makes a few dozen of them, not ten thousand.
  */
 async function withBreachMinutes(store: FlowStore, ticks: readonly ReplayTick[], from: Date, to: Date): Promise<ReplayTick[]> {
-  if (!ticks.some((t) => t.breachesOnly)) return [...ticks];
+  const minuteRun = (t: ReplayTick) => t.breachesOnly === true && t.detectors.length === 1;
+  if (!ticks.some(minuteRun)) return [...ticks];
   const due = new Set((await store.queryRows<{ m: number }>(
     'SELECT DISTINCT toUnixTimestamp(toStartOfMinute(time)) * 1000 + 60000 AS m FROM policy_violations WHERE time >= {f:DateTime64(3)} AND time < {t:DateTime64(3)} AND observe = 0',
     { f: chTime(new Date(from.getTime() - 60_000)), t: chTime(to) })).map((r) => Number(r.m)));
-  return ticks.filter((t) => !t.breachesOnly || due.has(t.at.getTime()));
+  return ticks.filter((t) => !minuteRun(t) || due.has(t.at.getTime()));
 }
 
 /** Every `stepMinutes` after `from`: the frequent detectors each step, the hourly ones on hour marks. */

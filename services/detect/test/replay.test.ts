@@ -12,24 +12,31 @@ import { detectSchema } from '../../../schemas/detect.js';
 import { withStore } from '../../../test/temp-store.js';
 import { ingestPath } from '../../pipeline/ingest.js';
 import type { FlowStore } from '../../store/store.js';
-import { replaySchedule, scheduledTicks, stepTicks } from '../replay.js';
+import { replaySchedule, scheduledTicks, stepTicks, type ReplayTick } from '../replay.js';
 import { FREQUENT, HOURLY } from '../run-detectors.js';
 import { scheduleDetectors } from '../../run/schedules.js';
 import { standardMetrics } from '../../telemetry/metrics.js';
 
 const T = (hhmm: string) => new Date(`2026-11-20T${hhmm}:00Z`);
 const iso = (ticks: { at: Date }[]) => ticks.map((t) => t.at.toISOString().slice(11, 16));
+/** Without segmentation's minute runs alone (breach_schedule), which every minute adds. */
+const passes = (ticks: ReplayTick[]) => ticks.filter((t) => !(t.breachesOnly && t.detectors.length === 1));
 
 describe('replay ticks', () => {
   it('are the passes of the default schedules: scans and novelty every 15 min, egress at 5 past, after --from up to and including --to', () => {
-    const ticks = scheduledTicks(detectSchema.parse({}), T('10:00'), T('11:00'));
+    const all = scheduledTicks(detectSchema.parse({}), T('10:00'), T('11:00'));
+    const ticks = passes(all);
     expect(iso(ticks)).toEqual(['10:05', '10:15', '10:30', '10:45', '11:00']);
-    expect(ticks[0]!.detectors).toEqual(HOURLY);
+    // at 10:05 the egress job meets segmentation's minute run: breaches only, as in flowlog run
+    expect([...ticks[0]!.detectors].sort()).toEqual([...HOURLY, 'segmentation'].sort());
+    expect(ticks[0]!.breachesOnly).toBe(true);
+    expect(ticks[1]!.breachesOnly).toBeUndefined();
+    expect(all.filter((t) => t.detectors.includes('segmentation'))).toHaveLength(60);
     expect([...ticks[1]!.detectors].sort()).toEqual([...FREQUENT].sort());
   });
 
   it('follow the configured crons; jobs due at the same instant are one pass with both sets of detectors', () => {
-    const ticks = scheduledTicks(detectSchema.parse({ schedule: '*/30 * * * *', egress_schedule: '0 * * * *' }), T('09:59'), T('11:00'));
+    const ticks = passes(scheduledTicks(detectSchema.parse({ schedule: '*/30 * * * *', egress_schedule: '0 * * * *' }), T('09:59'), T('11:00')));
     expect(iso(ticks)).toEqual(['10:00', '10:30', '11:00']);
     expect([...ticks[0]!.detectors].sort()).toEqual([...FREQUENT, ...HOURLY].sort());
     expect([...ticks[1]!.detectors].sort()).toEqual([...FREQUENT].sort());
