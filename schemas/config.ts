@@ -14,7 +14,7 @@ import { detectSchema } from './detect.js';
 import { reportsSchema } from './reports.js';
 
 /** Rows per insert when nothing says otherwise (services/commit/batcher.ts DEFAULT_CAPACITY; a test keeps them equal). */
-export const DEFAULT_BATCH_ROWS = 131_072;
+export const DEFAULT_BATCH_ROWS = 262_144;
 export const DEFAULT_DATA_DIR = './.flowlog';
 /** Inserts in flight to a ClickHouse server (store.max_inflight_inserts); the embedded engine takes one at a time. */
 export const DEFAULT_SERVER_INFLIGHT = 2;
