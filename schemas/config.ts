@@ -16,6 +16,8 @@ import { reportsSchema } from './reports.js';
 /** Rows per insert when nothing says otherwise (services/commit/batcher.ts DEFAULT_CAPACITY; a test keeps them equal). */
 export const DEFAULT_BATCH_ROWS = 262_144;
 export const DEFAULT_DATA_DIR = './.flowlog';
+/** Inserts in flight to a ClickHouse server (store.max_inflight_inserts); the embedded engine takes one at a time. */
+export const DEFAULT_SERVER_INFLIGHT = 2;
 
 /**
  * Caps that keep one hostile or broken object from taking the process's
@@ -162,6 +164,32 @@ const localSource = z.object({
   log_format: z.string().optional().describe('AWS custom log format line, when the files have no header.'),
 }).strict();
 
+/**
+ * What the embedded engine may hold, by profile (memory.profile); each key of
+ * the memory section overrides its profile's value. small keeps `flowlog
+ * ingest` and `flowlog run` near 512 MB peak RSS (measured: docs/performance.md);
+ * large is for a machine with memory to spare, where caches speed up queries.
+ */
+export const MEMORY_PROFILES = {
+  small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2 },
+  large: { mark_cache_mb: 1024, index_cache_mb: 1024, uncompressed_cache_mb: 1024, engine_threads: 0, merge_threads: 0 },
+} as const;
+
+const mb = (what: string) => z.number().int().min(0).max(1 << 20).optional().describe(what);
+
+const memory = z.object({
+  profile: z.enum(['small', 'large']).default('small')
+    .describe('small (default): engine caches and threads sized to keep ingest and run near 512 MB; large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare.'),
+  mark_cache_mb: mb('Embedded engine: cache of marks (where each granule of a column starts), MB (small 32, large 1024).'),
+  index_cache_mb: mb('Embedded engine: caches of primary-index and skip-index marks, MB each (small 32, large 1024).'),
+  uncompressed_cache_mb: mb('Embedded engine: cache of decompressed blocks for repeated small reads, MB; 0 turns it off (small 0, large 1024).'),
+  engine_threads: z.number().int().min(0).max(256).optional()
+    .describe('Embedded engine: threads one query may use (max_threads); 0: one per core (small 2, large 0).'),
+  merge_threads: z.number().int().min(0).max(256).optional()
+    .describe('Embedded engine: background merge threads (background_pool_size); 0: the engine\'s default (small 2, large 0).'),
+  engine_limit_mb: mb('Embedded engine: hard cap on its tracked memory (max_server_memory_usage), MB; a query past it fails with MEMORY_LIMIT_EXCEEDED instead of growing. Unset: 90% of RAM.'),
+}).strict().default({});
+
 const retentionDays = z.number().int().min(1).optional()
   .describe('Age flows out after this many days (the flows table TTL, set at migrate; env FLOWLOG_RETENTION_DAYS). Unset: no TTL, the table is left as it is.');
 
@@ -183,6 +211,8 @@ const serverStore = z.object({
     base: duration.default('200ms').describe('First wait before retrying a transient store error; doubles each attempt.'),
     max: duration.default('5s').describe('Longest wait between two attempts.'),
   }).strict().default({}).describe('Retries of transient store errors (flowlog run retries until the store answers).'),
+  max_inflight_inserts: z.number().int().min(1).max(16).optional()
+    .describe(`Batches sent to the server at once (each holds one encoded block in memory; default ${DEFAULT_SERVER_INFLIGHT}): the server writes them on cores of its own. Their ledger rows still go in batch order, each after its rows.`),
   retention_days: retentionDays,
 }).strict();
 
@@ -208,6 +238,7 @@ export const configSchema = z.object({
     .describe('A segmentation policy evaluated on every flow as it is ingested.'),
   reports: reportsSchema.default([]).describe('Scheduled reports.'),
   limits: limits.describe('Memory caps on hostile or broken input (docs/security.md).'),
+  memory: memory.describe('Memory budget of the embedded engine: caches and threads (docs/performance.md, Memory).'),
   metrics: z.object({
     listen: z.string().regex(/^[^:\s]*:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464').describe('host:port of the Prometheus /metrics and /healthz endpoint.'),
   }).strict().optional().describe('Prometheus metrics (flowlog run).'),
@@ -216,6 +247,7 @@ export const configSchema = z.object({
 export type FlowlogConfig = z.infer<typeof configSchema>;
 export type SecretRef = z.infer<typeof secret>;
 export type Limits = FlowlogConfig['limits'];
+export type MemoryConfig = FlowlogConfig['memory'];
 export type StoreConfig = FlowlogConfig['store'];
 export type KafkaSourceConfig = z.infer<typeof kafkaSource>;
 export type S3SourceConfig = z.infer<typeof s3Source>;

@@ -6,7 +6,9 @@
  *
  * Parsed rows are collected into a FlowBatch and full batches go to the store
  * with one insert in flight: the next batch is parsed while the engine writes
- * the previous one (two cores, two stages).
+ * the previous one (two cores, two stages). A store with cores of its own (a
+ * ClickHouse server) takes up to store.maxInflightInserts batches at once;
+ * their ledger rows are still written in batch order, each after its rows.
  *
  * Exactly-once: each batch is described by the object segments it holds
  * (object, identity, row range). That description, hashed, is the batch's
@@ -35,9 +37,11 @@ import type { FlowStore, LedgerEntry, ObjectProgress } from '../store/store.js';
 import { chTime } from '../store/ch-time.js';
 
 /**
- * Rows per insert. The engine's cost per row falls steeply with block size
- * (65k rows: ~240k rows/s, 262k: ~470k rows/s measured here), and every insert
- * is a part to merge later; memory per batch stays ~10 MB for v2 data.
+ * Rows per insert, chosen by measurement (docs/performance.md, The store step):
+ * every insert is a part to merge, and merging is most of the write. Over 20M
+ * flows in one run, 262k-row inserts took ~35% less CPU than 131k-row ones and
+ * kept their rate to the end (131k: half the rate by the last 5M), for ~190 MB
+ * more peak RSS.
  */
 export const DEFAULT_CAPACITY = 262_144;
 
@@ -100,12 +104,17 @@ export class Committer {
   readonly batch: FlowBatch;
   private readonly rejects: RejectBatch;
   private segments: Segment[] = [];
-  private inflight: Promise<void> | null = null;
+  /** Batches between encode and ledger; ledgerTail settles after the newest one's ledger rows. */
+  private readonly inflight = new Set<Promise<void>>();
+  private ledgerTail: Promise<void> = Promise.resolve();
+  private failure: Error | null = null;
+  private readonly maxInflight: number;
   readonly stats: BatchStats = { batches: 0, rows: 0, rejected: 0, objects: 0, insertMs: 0 };
 
   constructor(private readonly store: FlowStore, private readonly opts: CommitterOptions) {
     this.batch = new FlowBatch(opts.capacity ?? DEFAULT_CAPACITY);
     this.rejects = new RejectBatch(rejectCaps(opts.limits));
+    this.maxInflight = Math.max(1, store.maxInflightInserts ?? 1);
   }
 
   /**
@@ -139,9 +148,11 @@ export class Committer {
 
   /** Stores what is pending and waits until everything is durable. */
   async finish(): Promise<void> {
-    await this.flush();
-    await this.inflight;
-    this.inflight = null;
+    try {
+      await this.flush();
+    } finally {
+      await this.drain();
+    }
   }
 
   /**
@@ -149,8 +160,7 @@ export class Committer {
    * batch in flight: for a caller that will produce the same input again.
    */
   async discard(): Promise<void> {
-    await this.inflight?.catch(() => undefined);
-    this.inflight = null;
+    await this.drain().catch(() => undefined);
     this.batch.reset();
     this.rejects.clear();
     this.segments = [];
@@ -161,12 +171,17 @@ export class Committer {
     const segments = this.segments;
     this.segments = [];
     const token = batchToken(segments);
-    // One block in flight: waiting for it before encoding the next keeps memory
-    // to one encoded block (encoding early measured ~5-10% faster for ~80 MB
-    // more RSS). Order is kept: a batch's ledger rows never land before an
-    // earlier batch's flows.
-    const previous = this.inflight;
-    await previous;
+    // Bounded: at most maxInflight batches between encode and ledger. With one
+    // (the embedded engine), waiting before encoding the next keeps memory to one
+    // encoded block (encoding early measured ~5-10% faster for ~80 MB more RSS).
+    try {
+      if (this.failure) throw this.failure;
+      while (this.inflight.size >= this.maxInflight) await Promise.race(this.inflight);
+    } catch (e) {
+      // nothing is left writing behind a failure: the caller may retry from the ledger at once
+      await Promise.allSettled([...this.inflight, this.ledgerTail]);
+      throw e;
+    }
     this.opts.enrich?.apply(this.batch);
     const violations = this.opts.enrich?.takeViolations?.() ?? null;
     const prepared = this.store.prepareFlows(this.batch);
@@ -174,11 +189,20 @@ export class Committer {
     const rejected = this.rejects.items.slice();
     this.batch.reset();
     this.rejects.clear();
-    const job = (async () => {
-      const t0 = performance.now();
+    const t0 = performance.now();
+    // the rows of batches in flight are stored in parallel; the ledger rows go in batch order
+    const rows = (async () => {
       await this.store.insertPrepared(prepared, token);
       await this.store.insertRejects(rejected, token);
       if (violations) await this.store.insertJsonLines('policy_violations', VIOLATION_COLUMNS, violations, token);
+    })();
+    rows.catch(() => undefined);
+    const earlier = this.ledgerTail;
+    const job = (async () => {
+      await rows;
+      // Order is kept: a batch's ledger rows never land before an earlier batch's rows are stored
+      // (a resume starts after the last ledger row), so they wait for every earlier batch's ledger.
+      await earlier;
       await this.store.recordLedger(segments.filter((s) => !s.obj.noLedger).map((s) => ({
         sourceKind: s.obj.kind ?? this.opts.sourceKind, object: s.obj.name, identity: s.obj.identity, batchId: token,
         firstPosition: s.first, lastPosition: s.last, rows: s.last - s.first, rejected: s.rejected, complete: s.complete,
@@ -190,9 +214,23 @@ export class Committer {
       this.stats.rejected += rejected.length;
       this.opts.onStored?.({ rows: prepared.rows, rejected: rejected.length, rejectsByReason: byReason(rejected), seconds: ms / 1000, ...(newest > 0 ? { newestFlowAt: new Date(newest) } : {}) });
     })();
-    this.inflight = job;
-    // a failure surfaces at the next await of the chain, even if nobody awaits this one yet
-    job.catch(() => undefined);
+    this.ledgerTail = job;
+    this.inflight.add(job);
+    // a failure surfaces at the next flush or finish, even if nobody awaits this job yet
+    job.then(() => this.inflight.delete(job), (e: unknown) => {
+      this.inflight.delete(job);
+      this.failure ??= e as Error;
+    });
+  }
+
+  /** Waits until every batch in flight has settled; the first failure is thrown. */
+  private async drain(): Promise<void> {
+    await Promise.allSettled([...this.inflight, this.ledgerTail]);
+    this.inflight.clear();
+    this.ledgerTail = Promise.resolve();
+    const failure = this.failure;
+    this.failure = null;
+    if (failure) throw failure;
   }
 
   /** Where each object (or stream) of a kind stands, or only the named ones: what a run skips, resumes or replays. */

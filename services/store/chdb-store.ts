@@ -16,6 +16,8 @@ import { LEDGER_STATE_OF_SQL, LEDGER_STATE_SQL, ledgerProgress, type LedgerRow }
 import { migrateStore } from './retention.js';
 import { encodeNative } from './native-encoder.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { engineArgs } from './engine-memory.js';
+import type { MemoryConfig } from '../../schemas/config.js';
 import { removeStaleSpool, spoolFileName } from './spool-files.js';
 import type { AppliedMigration, FlowStore, MigrateOptions, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
 
@@ -33,13 +35,13 @@ export class ChdbStore implements FlowStore {
   private readonly lock: DataDirLock;
   private readonly spool: string;
 
-  /** `spoolDir`: store.spool_dir; `retentionDays`: store.retention_days, applied by migrate(). */
-  constructor(readonly dataDir: string, private readonly opts: { spoolDir?: string; retentionDays?: number } = {}) {
+  /** `spoolDir`: store.spool_dir; `retentionDays`: store.retention_days, applied by migrate(); `memory`: the memory section (default: the small profile). */
+  constructor(readonly dataDir: string, private readonly opts: { spoolDir?: string; retentionDays?: number; memory?: Partial<MemoryConfig> } = {}) {
     const dir = resolve(dataDir);
     // the engine binds a data path to one process: a second writer would corrupt it, so refuse clearly
     this.lock = lockDataDir(dataDir);
     try {
-      this.session = new Session(join(dir, 'clickhouse'));
+      this.session = new Session(join(dir, 'clickhouse'), { connectionArgs: engineArgs(opts.memory) });
     } catch (e) {
       this.lock.release();
       throw e;

@@ -29,6 +29,8 @@ export interface ServerStoreOptions {
   tls?: { caCert: Buffer; cert?: Buffer; key?: Buffer };
   /** store.retention_days: the flows TTL, applied by migrate(). */
   retentionDays?: number;
+  /** store.max_inflight_inserts: batches the committer sends at once (default 1). */
+  maxInflightInserts?: number;
 }
 
 const DEDUP = (table: string, token: string) => ({
@@ -43,11 +45,13 @@ const DEDUP = (table: string, token: string) => ({
 
 export class ClickHouseServerStore implements FlowStore {
   readonly kind = 'server';
+  readonly maxInflightInserts: number;
   private readonly client: ClickHouseClient;
   private readonly = false;
   private get ro() { return this.readonly ? { clickhouse_settings: { readonly: '1' as const } } : {}; }
 
   constructor(private readonly opts: ServerStoreOptions) {
+    this.maxInflightInserts = opts.maxInflightInserts ?? 1;
     this.client = createClient({
       url: opts.url,
       ...(opts.username !== undefined ? { username: opts.username } : {}),

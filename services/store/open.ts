@@ -5,7 +5,7 @@
  * ...) and flags by services/config/resolve.ts; nothing here reads the
  * environment.
  */
-import { DEFAULT_DATA_DIR, type FlowlogConfig, type StoreConfig } from '../../schemas/config.js';
+import { DEFAULT_DATA_DIR, DEFAULT_SERVER_INFLIGHT, type FlowlogConfig, type MemoryConfig, type StoreConfig } from '../../schemas/config.js';
 import { durationMs } from '../../schemas/common.js';
 import { readPemFile } from '../config/pem.js';
 import { readSecret } from '../config/load-config.js';
@@ -36,8 +36,8 @@ export interface OpenStoreOptions {
 export async function openStore(opts: OpenStoreOptions = {}): Promise<FlowStore> {
   const config = opts.config ?? resolveConfig({ env: process.env });
   const store = opts.dataDir !== undefined
-    ? new ChdbStore(opts.dataDir, embeddedOptions(config.store))
-    : storeFromConfig(config.store);
+    ? new ChdbStore(opts.dataDir, embeddedOptions(config.store, config.memory))
+    : storeFromConfig(config.store, {}, config.memory);
   if (opts.migrate !== false) await store.migrate();
   return store;
 }
@@ -53,12 +53,12 @@ export function openConfiguredStore(cfg: FlowlogConfig, events: TelemetryEvents 
       events.storeRetry({ attempt, waitMs, error });
       onWaiting?.();
     },
-  });
+  }, cfg.memory);
 }
 
-/** The one place a store is built from its settings; `retry` adds to store.retry (server only). */
-export function storeFromConfig(s: StoreConfig, retry: Omit<RetryOptions, 'baseMs' | 'maxMs'> = {}): FlowStore {
-  if (s.kind === 'embedded') return new ChdbStore(s.data_dir, embeddedOptions(s));
+/** The one place a store is built from its settings; `retry` adds to store.retry (server only), `memory` sizes the embedded engine. */
+export function storeFromConfig(s: StoreConfig, retry: Omit<RetryOptions, 'baseMs' | 'maxMs'> = {}, memory?: MemoryConfig): FlowStore {
+  if (s.kind === 'embedded') return new ChdbStore(s.data_dir, embeddedOptions(s, memory));
   try {
     return serverStore(s, retry);
   } catch (e) {
@@ -77,11 +77,13 @@ function serverStore(s: Extract<StoreConfig, { kind: 'clickhouse' }>, retry: Omi
     ...(s.password ? { password: readSecret(s.password, 'store.password') } : {}), ...(s.database ? { database: s.database } : {}),
     retry: { ...retry, baseMs: durationMs(s.retry.base), maxMs: durationMs(s.retry.max) },
     ...(s.retention_days !== undefined ? { retentionDays: s.retention_days } : {}),
+    maxInflightInserts: s.max_inflight_inserts ?? DEFAULT_SERVER_INFLIGHT,
   });
 }
 
-function embeddedOptions(s: StoreConfig): { spoolDir?: string; retentionDays?: number } {
+function embeddedOptions(s: StoreConfig, memory?: MemoryConfig): ConstructorParameters<typeof ChdbStore>[1] {
   return {
+    ...(memory ? { memory } : {}),
     ...(s.kind === 'embedded' && s.spool_dir ? { spoolDir: s.spool_dir } : {}),
     ...(s.retention_days !== undefined ? { retentionDays: s.retention_days } : {}),
   };

@@ -41,6 +41,8 @@ export type QueryFormat = 'table' | 'json' | 'csv';
 
 export interface FlowStore {
   readonly kind: 'embedded' | 'server';
+  /** Batches the committer may have in flight at once (default 1): a server has cores of its own. */
+  readonly maxInflightInserts?: number;
   /** Applies pending migrations from sql/migrations; idempotent. */
   migrate(opts?: MigrateOptions): Promise<AppliedMigration[]>;
   /**

@@ -1,0 +1,31 @@
+/**
+ * The embedded engine's memory settings (the memory: section) as the
+ * command-line arguments chdb takes when a session opens: caches and pools are
+ * server configuration, fixed before the first query, so they cannot be SET
+ * later. Measured figures: docs/performance.md, Memory.
+ */
+import { MEMORY_PROFILES, type MemoryConfig } from '../../schemas/config.js';
+
+const MB = 1 << 20;
+
+/** `--name=value` arguments for a chdb Session from the memory section (its profile, then each key set). */
+export function engineArgs(memory: Partial<MemoryConfig> = {}): string[] {
+  const p = { ...MEMORY_PROFILES[memory.profile ?? 'small'] };
+  const v = {
+    mark: memory.mark_cache_mb ?? p.mark_cache_mb,
+    index: memory.index_cache_mb ?? p.index_cache_mb,
+    uncompressed: memory.uncompressed_cache_mb ?? p.uncompressed_cache_mb,
+    threads: memory.engine_threads ?? p.engine_threads,
+    merges: memory.merge_threads ?? p.merge_threads,
+  };
+  const args = [
+    `--mark_cache_size=${v.mark * MB}`,
+    `--index_mark_cache_size=${v.index * MB}`,
+    `--primary_index_cache_size=${v.index * MB}`,
+    `--uncompressed_cache_size=${v.uncompressed * MB}`,
+  ];
+  if (v.threads > 0) args.push(`--max_threads=${v.threads}`);
+  if (v.merges > 0) args.push(`--background_pool_size=${v.merges}`);
+  if (memory.engine_limit_mb !== undefined) args.push(`--max_server_memory_usage=${memory.engine_limit_mb * MB}`);
+  return args;
+}
