@@ -69,6 +69,8 @@ export interface IngestSummary {
   warnings: string[];
   /** Objects the source could not deliver (server or network failed past retries): not marked done, a re-run resumes them. */
   unfinished: { object: string; reason: string }[];
+  /** keepGoing ended the round before the end of its listing: the objects after it were not tried. */
+  stoppedEarly?: true;
 }
 
 /** A local folder's read-ahead: opens and reads overlap with parsing, on the thread pool. */
@@ -168,9 +170,10 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     maxItems: source.readAhead ?? READ_AHEAD,
     maxBytes: source.readAheadBytes ?? READ_AHEAD_BYTES,
   });
+  let stoppedEarly = false;
   try {
     for (let next = await ahead.next(); next; next = await ahead.next()) {
-      if (opts.keepGoing && !opts.keepGoing()) break;
+      if (opts.keepGoing && !opts.keepGoing()) { stoppedEarly = true; break; }
       const { obj, skipRows } = next.item;
       const loaded = await next.loaded;
       // an object that cannot be read, decompressed or opened (corrupt Parquet) is quarantined whole and marked done;
@@ -205,7 +208,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   await committer.finish();
   opts.onProgress?.(progress);
   return {
-    objects: progress.objects, skipped, resumed, warnings, unfinished,
+    objects: progress.objects, skipped, resumed, warnings, unfinished, ...(stoppedEarly ? { stoppedEarly } : {}),
     rows: committer.stats.rows, rejected: progress.rejected,
     bytes: progress.bytes,
     seconds: (performance.now() - t0) / 1000,
