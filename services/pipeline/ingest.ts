@@ -110,6 +110,8 @@ export function ingestPath(store: FlowStore, root: string, opts: IngestOptions =
  * and the engine keeps one copy of each. Rows read before a source failure are
  * not stored (the failing writer's cut is not the other's). No fencing is
  * needed, as a late write by a lapsed holder is one of those same batches.
+ * The price is an insert per object: a poll catching up on many small objects
+ * is several times slower than one that shares batches.
  * Without other writers small objects share batches (one insert for many),
  * and a restart replays the batch in flight only if its listing, from the
  * resume point to that batch's end, is the crashed run's (left open: a
