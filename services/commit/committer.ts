@@ -15,7 +15,11 @@
  * insert_deduplication_token, and the ledger records it only after the rows are
  * stored. A restart resumes every object after its last stored row, so the
  * first batch after a crash is the same batch that was in flight; if the engine
- * had already stored it, the token makes the engine drop the replay.
+ * had already stored it, the token makes the engine drop the replay. That holds
+ * only if the replay cuts its batches where the first attempt did: a batch that
+ * holds several objects depends on the listing, so where another instance may
+ * replay from its own listing (a poll's lease passing), each object's rows go
+ * into batches of their own (pipeline/ingest.ts, sharedWriterCuts).
  *
  * Message sources (Kafka) commit in rounds: the round's exact position range is
  * written as an intent before any of it is stored and marked stored after, so a
@@ -161,6 +165,14 @@ export class Committer {
    */
   async discard(): Promise<void> {
     await this.drain().catch(() => undefined);
+    this.dropPending();
+  }
+
+  /**
+   * Drops what is not yet flushed (rows, rejects, segments); the batches in
+   * flight go on, and a failure of theirs still surfaces at the next flush or finish.
+   */
+  dropPending(): void {
     this.batch.reset();
     this.rejects.clear();
     this.segments = [];

@@ -46,6 +46,14 @@ export interface IngestOptions {
    * not match the other consumer's). The ledger is read for the listed objects only.
    */
   objectAtATime?: boolean;
+  /**
+   * Another instance may store these objects too, from its own listing: a
+   * poll whose lease passes to a standby when its holder dies, or while the
+   * holder, slowed down, is still storing. Then each object's rows go into
+   * batches of their own, without waiting for one object to be durable before
+   * the next (see sharedWriterCuts below).
+   */
+  sharedWriters?: boolean;
 }
 
 export interface IngestSummary {
@@ -61,6 +69,8 @@ export interface IngestSummary {
   warnings: string[];
   /** Objects the source could not deliver (server or network failed past retries): not marked done, a re-run resumes them. */
   unfinished: { object: string; reason: string }[];
+  /** keepGoing ended the round before the end of its listing: the objects after it were not tried. */
+  stoppedEarly?: true;
 }
 
 /** A local folder's read-ahead: opens and reads overlap with parsing, on the thread pool. */
@@ -81,6 +91,32 @@ async function allPages<T>(pages: AsyncIterable<readonly T[]>): Promise<T[][]> {
 export function ingestPath(store: FlowStore, root: string, opts: IngestOptions = {}): Promise<IngestSummary> {
   return ingestObjects(store, localSource(root), opts);
 }
+
+/*
+ * sharedWriterCuts. A batch's token is the hash of what it holds
+ * (commit/committer.ts), and a replay of a batch must compose the same batch or
+ * store its rows twice. With several instances on one prefix a replay lists
+ * the prefix anew: the standby that took the lease after the holder died
+ * between a batch's rows and its ledger row, or one that took it while the
+ * holder, too slow to renew, was still storing. Its listing may hold objects
+ * the holder's did not (arrived since, or sorting between the ones it had),
+ * and the holder may have ended its round early (keepGoing): a batch that ran
+ * from one object into the next, or that the round's end cut short, would be
+ * cut differently (an object stored twice under load, the failure this
+ * prevents). Within one object the cuts depend on its rows alone (capacity,
+ * reject caps), counted from 0 or from a row where an earlier batch of the same
+ * cutting ended (the ledger's resume point, whoever wrote it): so every writer,
+ * in any interleaving and from any listing, cuts the same batches of an object,
+ * and the engine keeps one copy of each. Rows read before a source failure are
+ * not stored (the failing writer's cut is not the other's). No fencing is
+ * needed, as a late write by a lapsed holder is one of those same batches.
+ * The price is an insert per object: a poll catching up on many small objects
+ * is several times slower than one that shares batches.
+ * Without other writers small objects share batches (one insert for many),
+ * and a restart replays the batch in flight only if its listing, from the
+ * resume point to that batch's end, is the crashed run's (left open: a
+ * write-ahead of each such batch would close it, as message rounds do).
+ */
 
 /** An object as fetched ahead: decoded already when it was small, else as the source gave it. */
 type Loaded = { data: ObjectBody | null; decoded: Buffer | null; error: Error | null };
@@ -136,9 +172,10 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     maxItems: source.readAhead ?? READ_AHEAD,
     maxBytes: source.readAheadBytes ?? READ_AHEAD_BYTES,
   });
+  let stoppedEarly = false;
   try {
     for (let next = await ahead.next(); next; next = await ahead.next()) {
-      if (opts.keepGoing && !opts.keepGoing()) break;
+      if (opts.keepGoing && !opts.keepGoing()) { stoppedEarly = true; break; }
       const { obj, skipRows } = next.item;
       const loaded = await next.loaded;
       // an object that cannot be read, decompressed or opened (corrupt Parquet) is quarantined whole and marked done;
@@ -154,9 +191,11 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
         try {
           await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
           if (opts.objectAtATime) await committer.finish();
+          else if (opts.sharedWriters) await committer.flush(); // sharedWriterCuts: the object's last batch ends with it
         } catch (e) {
           if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
           if (opts.objectAtATime) await committer.discard(); // only the object's full batches stay (the previous objects are durable)
+          else if (opts.sharedWriters) committer.dropPending(); // only its full batches stay (the objects before it are flushed)
           unfinished.push({ object: obj.name, reason: e.message }); // what was read is stored with the next batch, unfinished
         }
         for (const w of parser.warnings ?? []) if (warnings.length < MAX_WARNINGS) warnings.push(w);
@@ -171,7 +210,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   await committer.finish();
   opts.onProgress?.(progress);
   return {
-    objects: progress.objects, skipped, resumed, warnings, unfinished,
+    objects: progress.objects, skipped, resumed, warnings, unfinished, ...(stoppedEarly ? { stoppedEarly } : {}),
     rows: committer.stats.rows, rejected: progress.rejected,
     bytes: progress.bytes,
     seconds: (performance.now() - t0) / 1000,
