@@ -8,12 +8,12 @@
  * schedule at all.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startChdbHttpServer, type ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
+import type { ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
+import { openServerFleet, type ServerFleet } from '../../../test/server-fleet.js';
 import { Instances } from '../../../test/run-instances.js';
 import { webhookServer } from '../../report/test/webhook-server.js';
 import { ClickHouseServerStore } from '../../store/clickhouse-server-store.js';
@@ -24,21 +24,16 @@ let store: ClickHouseServerStore;
 let hook: Awaited<ReturnType<typeof webhookServer>>;
 let fleet: Instances;
 
+let ground: ServerFleet | undefined;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'flowlog-detect-instances-'));
-  server = await startChdbHttpServer({ dataDir: join(dir, 'ch') });
-  store = new ClickHouseServerStore({ url: server.url, retry: { attempts: 5, baseMs: 100 } });
-  await store.migrate();
+  ground = await openServerFleet('flowlog-detect-instances-');
+  ({ dir, server, store, fleet } = ground);
   hook = await webhookServer([]);
-  fleet = new Instances({ dir });
 }, 60_000);
 afterEach((ctx) => fleet.dumpOnFailure(ctx));
 afterAll(async () => {
-  await fleet?.killAll();
   await hook?.close();
-  await store?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await ground?.close();
 });
 
 const yaml = (sources: string[] = []) => [

@@ -8,11 +8,9 @@
  * the end every message's flows are stored exactly once and nothing is
  * quarantined.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startChdbHttpServer, type ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
+import type { ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
+import { openServerFleet, type ServerFleet } from '../../../test/server-fleet.js';
 import { createTopic } from '../../../test/kafka.js';
 import { Instances } from '../../../test/run-instances.js';
 import { waitFor } from '../../../test/wait.js';
@@ -21,25 +19,19 @@ import { ClickHouseServerStore } from '../../store/clickhouse-server-store.js';
 
 const PARTITIONS = 6, MESSAGES = 2400, LINES = 20;
 const topic = `flowlog-instances-${process.pid}-${Date.now() % 100000}`;
-let dir = '';
 let server: ChdbHttpServer;
 let store: ClickHouseServerStore;
 let fleet: Instances;
 
+let ground: ServerFleet | undefined;
 beforeAll(async () => {
   if (!process.env.KAFKA_BROKERS) throw new Error('KAFKA_BROKERS is not set: the global setup starts Kafka; it must not be missing');
-  dir = mkdtempSync(join(tmpdir(), 'flowlog-kafka-instances-'));
-  server = await startChdbHttpServer({ dataDir: join(dir, 'ch') });
-  store = new ClickHouseServerStore({ url: server.url, retry: { attempts: 5, baseMs: 100 } });
-  await store.migrate();
-  fleet = new Instances({ dir });
+  ground = await openServerFleet('flowlog-kafka-instances-');
+  ({ server, store, fleet } = ground);
 }, 60_000);
 afterEach((ctx) => fleet.dumpOnFailure(ctx));
 afterAll(async () => {
-  await fleet?.killAll();
-  await store?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await ground?.close();
 });
 
 const count = async (sql: string) => Number((await store.queryRows<{ n: string }>(sql))[0]!.n);

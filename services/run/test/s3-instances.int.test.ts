@@ -6,13 +6,11 @@
  * the lease within two terms and goes on from the ledger. At the end every
  * object's flows are stored exactly once, and the restarted instance stands by.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startChdbHttpServer, type ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
+import type { ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
+import { openServerFleet, type ServerFleet } from '../../../test/server-fleet.js';
 import { Instances, type Instance } from '../../../test/run-instances.js';
 import { waitFor } from '../../../test/wait.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
@@ -20,25 +18,19 @@ import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
 import { ClickHouseServerStore } from '../../store/clickhouse-server-store.js';
 
 const OBJECTS = 30, LINES = 500;
-let dir = '';
 let server: ChdbHttpServer;
 let store: ClickHouseServerStore;
 let fleet: Instances;
 
+let ground: ServerFleet | undefined;
 beforeAll(async () => {
   if (!process.env.S3_ENDPOINT) throw new Error('S3_ENDPOINT is not set: the global setup starts the S3 server; it must not be missing');
-  dir = mkdtempSync(join(tmpdir(), 'flowlog-s3-instances-'));
-  server = await startChdbHttpServer({ dataDir: join(dir, 'ch') });
-  store = new ClickHouseServerStore({ url: server.url, retry: { attempts: 5, baseMs: 100 } });
-  await store.migrate();
-  fleet = new Instances({ dir });
+  ground = await openServerFleet('flowlog-s3-instances-');
+  ({ server, store, fleet } = ground);
 }, 60_000);
 afterEach((ctx) => fleet.dumpOnFailure(ctx));
 afterAll(async () => {
-  await fleet?.killAll();
-  await store?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await ground?.close();
 });
 
 const rows = async () => Number((await store.queryRows<{ n: string }>('SELECT count() AS n FROM flows'))[0]!.n);
