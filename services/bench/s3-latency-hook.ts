@@ -20,9 +20,10 @@ export async function s3LatencyHook(log: (s: string) => void, module = S3_LATENC
   }
   const code = `const { benchS3Latency } = await import(${JSON.stringify(module)});
 const r = await benchS3Latency({ objects: 20000, flowsPerObject: 100, delayMs: 20, log: (s) => process.stderr.write(s + '\\n') });
-process.stdout.write(JSON.stringify({ flows: r.flows, seconds: r.seconds }) + '\\n');`;
+process.stdout.write(JSON.stringify({ flows: r.flows, seconds: r.seconds, maxRssKib: process.resourceUsage().maxRSS }) + '\\n');`;
   const m = await measureProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: REPO, onStderr: (chunk) => { process.stderr.write(chunk); } });
-  const r = JSON.parse(m.stdout.trim().split('\n').pop()!) as { flows: number; seconds: number };
-  return { flowsPerSec: r.flows / r.seconds, peakRssMb: m.peakRssMb };
+  const r = JSON.parse(m.stdout.trim().split('\n').pop()!) as { flows: number; seconds: number; maxRssKib: number };
+  // a child that ends between two /proc samples has none: its own high-water mark, as it exits, stands in
+  return { flowsPerSec: r.flows / r.seconds, peakRssMb: Math.max(m.peakRssMb ?? 0, r.maxRssKib / 1024) };
 }
 
