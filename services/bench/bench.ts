@@ -162,7 +162,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       log('Server-store insert formats (262,144 flows each, HTTP to the chdb-backed ClickHouse endpoint) ...');
       const formats = await insertFormats(files, scratch, Math.min(lines, 262_144), log);
       log(`Server inserts in parallel (1 vs N batches in flight): the large set, ingested in this process into the chdb-backed ClickHouse endpoint, which shares this machine's cores ...`);
-      const inflight = await serverInflight(files, scratch, [1, DEFAULT_SERVER_INFLIGHT, 4], log);
+      const inflight = await serverInflight(files, scratch, [...new Set([1, DEFAULT_SERVER_INFLIGHT, 4])], log);
       log('S3 gzip objects -> embedded store ...');
       const s3 = await s3ToStore(files, scratch);
       log('Kafka (1000 lines per message, 3 partitions) -> embedded store ...');
