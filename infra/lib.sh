@@ -1,5 +1,13 @@
 # Helpers shared by the infra scripts (sourced, not run). The caller sets SERVICE (its name in
-# messages), INFRA_DIR, STATE, PID_FILE, LOG_FILE and HOST before sourcing this file.
+# messages and its state dir's) before sourcing this file; a server also sets PID_FILE and LOG_FILE
+# and defines the commands server_main dispatches to.
+
+# The calling script's folder, and its state dir: outside the clone, so a fresh clone (CI) reuses
+# what an earlier one built; infra/servers.ts says the same.
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)"
+INFRA_DIR="${FLOWLOG_INFRA_DIR:-$HOME/.cache/flowlog/infra}"
+STATE="$INFRA_DIR/$SERVICE"
+HOST="127.0.0.1"
 
 say() { echo "$SERVICE: $*" >&2; }
 die() { echo "$SERVICE: error: $*" >&2; exit 1; }
@@ -41,6 +49,43 @@ log_tail() {
   fi
 }
 
+# The commands of a server script: up, down [--purge], restart, status, wait, install, env, logs.
+# The caller defines cmd_up, cmd_status, cmd_wait, cmd_install (run under the lock), print_env and
+# running_pid, and sets SERVER_NAME (the server in messages) and for `down`: DOWN_FIRST (files
+# removed before the server is stopped), DOWN_AFTER (after), PURGE_FILES and PURGE_NOTE (what
+# --purge deletes, and what it says it kept).
+server_main() {
+  local cmd="${1:-}"
+  [ $# -gt 0 ] && shift
+  case "$cmd" in
+    up)      cmd_up ;;
+    down)    take_lock; cmd_down "$@" ;;
+    restart) take_lock; cmd_down; cmd_up ;;
+    status)  cmd_status ;;
+    wait)    cmd_wait; after_wait ;;
+    install) take_lock; cmd_install ;;
+    env)     print_env ;;
+    logs)    log_tail "${LINES:-30}" ;;
+    -h|--help|help) usage ;;
+    *) echo "usage: $0 up|down [--purge]|restart|status|wait|install|env|logs" >&2; exit 2 ;;
+  esac
+}
+
+# What `wait` prints once the server answers (a script may define its own after sourcing this).
+after_wait() { print_env; }
+
+DOWN_FIRST=() DOWN_AFTER=() PURGE_FILES=() PURGE_NOTE=""
+
+cmd_down() {
+  [ ${#DOWN_FIRST[@]} -eq 0 ] || rm -f "${DOWN_FIRST[@]}"
+  stop_server "$SERVER_NAME" "$@"
+  [ ${#DOWN_AFTER[@]} -eq 0 ] || rm -f "${DOWN_AFTER[@]}"
+  if [ "$PURGE" = 1 ]; then
+    rm -rf "${PURGE_FILES[@]}"
+    say "purged $PURGE_NOTE"
+  fi
+}
+
 # `down [--purge]`: stop the server (TERM, then KILL after 20 s) and drop the pid file; sets PURGE=1
 # when --purge was asked (the caller knows what its purge deletes). Needs running_pid from the caller.
 stop_server() {
@@ -68,9 +113,35 @@ stop_server() {
   rm -f "$PID_FILE"
 }
 
+# Where a binary built by go_build lives, under the state dir: go_binary NAME (sets BIN_DIR, BIN,
+# VERSION_FILE, BUILD_LOG, GO_DIR).
+go_binary() {
+  BIN_DIR="$STATE/bin"
+  BIN="$BIN_DIR/$1"
+  VERSION_FILE="$BIN_DIR/$1.version"
+  BUILD_LOG="$STATE/build.log"
+  GO_DIR="$STATE/go"
+}
+
+# Whether go_binary's binary is there, built at VERSION: go_installed VERSION
+go_installed() { [ -x "$BIN" ] && [ "$(cat "$VERSION_FILE" 2>/dev/null || true)" = "$1" ]; }
+
+# Builds the binary unless it is there at VERSION already:
+#   go_install NAME PACKAGE@VERSION VERSION KEEP_CACHE_VARIABLE NEEDS [COST]
+# NEEDS says what needs Go and which Go (the error when there is none); COST, what a cold build takes.
+go_install() {
+  local name="$1" pkg="$2" version="$3" keep="$4" needs="$5" cost="${6:-}"
+  ensure_state
+  go_installed "$version" && return 0
+  command -v go >/dev/null 2>&1 || die "'go' not found on PATH: $needs"
+
+  say "building $pkg with $(go env GOVERSION) (${cost:+$cost; }log: $BUILD_LOG)"
+  go_build "$name" "$pkg" "$version" "$keep"
+}
+
 # Builds one Go command from the Go module proxy into $BIN, and records $VERSION_FILE:
 #   go_build NAME PACKAGE@VERSION VERSION KEEP_CACHE_VARIABLE
-# Uses the calling script's STATE, GO_DIR, BIN_DIR, BIN, VERSION_FILE and BUILD_LOG. The module and
+# Uses go_binary's BIN_DIR, BIN, VERSION_FILE, BUILD_LOG and GO_DIR, under STATE. The module and
 # build caches are private, under the state dir (the build neither depends on nor fills the user's
 # ones, and CI caches them with it); static (CGO off), stripped. The caches are removed after a
 # build unless the variable named by KEEP_CACHE_VARIABLE is 1.

@@ -12,40 +12,23 @@
 # server, no cluster; its own config/cache/data dirs are kept under the state dir too.
 set -euo pipefail
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-INFRA_DIR="${FLOWLOG_INFRA_DIR:-$HOME/.cache/flowlog/infra}"
-STATE="$INFRA_DIR/helm"
+SERVICE=helm
+# shellcheck source=../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # Pinned so that CI renders the chart with the same helm every time (the newest v3 on the module
 # proxy when this was written; its go.mod asks for Go 1.26). Override with HELM_MODULE_VERSION.
 HELM_MODULE="helm.sh/helm/v3"
 HELM_MODULE_VERSION="${HELM_MODULE_VERSION:-v3.22.0}"
 
-BIN_DIR="$STATE/bin"
-BIN="$BIN_DIR/helm"
-VERSION_FILE="$BIN_DIR/helm.version"
-BUILD_LOG="$STATE/build.log"
-GO_DIR="$STATE/go"
-# lib.sh wants these even though helm runs no server
-PID_FILE="$STATE/helm.pid"
-LOG_FILE="$BUILD_LOG"
-HOST="127.0.0.1"
+go_binary helm
 
-SERVICE=helm
-# shellcheck source=../lib.sh
-. "$SCRIPT_DIR/../lib.sh"
-
-installed() {
-  [ -x "$BIN" ] && [ "$(cat "$VERSION_FILE" 2>/dev/null || true)" = "$HELM_MODULE_VERSION" ]
-}
+installed() { go_installed "$HELM_MODULE_VERSION"; }
 
 install_helm() {
-  ensure_state
-  installed && return 0
-  command -v go >/dev/null 2>&1 || die "'go' not found on PATH: helm is built from the Go module proxy and needs Go >= 1.26 ($HELM_MODULE@$HELM_MODULE_VERSION go.mod)"
-
-  say "building $HELM_MODULE/cmd/helm@$HELM_MODULE_VERSION with $(go env GOVERSION) (cold build takes several minutes on 2 cores; log: $BUILD_LOG)"
-  go_build helm "$HELM_MODULE/cmd/helm@$HELM_MODULE_VERSION" "$HELM_MODULE_VERSION" HELM_KEEP_GO_CACHE
+  go_install helm "$HELM_MODULE/cmd/helm@$HELM_MODULE_VERSION" "$HELM_MODULE_VERSION" HELM_KEEP_GO_CACHE \
+    "helm is built from the Go module proxy and needs Go >= 1.26 ($HELM_MODULE@$HELM_MODULE_VERSION go.mod)" \
+    "cold build takes several minutes on 2 cores"
 }
 
 run_helm() {

@@ -48,12 +48,10 @@
 #                      resolving them again
 set -euo pipefail
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# outside the clone, so a fresh clone (CI) reuses what an earlier one built; infra/servers.ts says the same
-INFRA_DIR="${FLOWLOG_INFRA_DIR:-$HOME/.cache/flowlog/infra}"
-STATE="$INFRA_DIR/kafka"
+SERVICE=kafka
+# shellcheck source=../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-HOST="127.0.0.1"
 PORT="${KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 SASL_PORT="${KAFKA_SASL_PORT:-19094}"
@@ -93,9 +91,11 @@ CA_FILE="$TLS_DIR/ca.pem"
 SERVER_PEM="$TLS_DIR/server.pem"   # the SASL_SSL listener's key (PKCS#8) + certificate chain
 TLS_DAYS=3650
 
-SERVICE=kafka
-# shellcheck source=../lib.sh
-. "$SCRIPT_DIR/../lib.sh"
+SERVER_NAME=Kafka
+# a broker started again is checked again in full
+DOWN_FIRST=("$SASL_CHECKED")
+PURGE_FILES=("$DATA_DIR" "$LOG_FILE" "$CLUSTER_ID_FILE" "$CONFIG")
+PURGE_NOTE="data and log (kept: the jars in $LIB_DIR, the TLS files in $TLS_DIR; delete $STATE to drop them too)"
 
 need_java() {
   command -v "$JAVA" >/dev/null 2>&1 || die "'$JAVA' not found (PATH / JAVA_HOME): the broker needs a JDK 17+"
@@ -420,26 +420,6 @@ cmd_up() {
   print_env
 }
 
-cmd_down() {
-  rm -f "$SASL_CHECKED"
-  stop_server Kafka "$@"
-  if [ "$PURGE" = 1 ]; then
-    rm -rf "$DATA_DIR" "$LOG_FILE" "$CLUSTER_ID_FILE" "$CONFIG"
-    say "purged data and log (kept: the jars in $LIB_DIR, the TLS files in $TLS_DIR; delete $STATE to drop them too)"
-  fi
-}
+cmd_install() { install_all; say "installed: $LIB_DIR ($(ls "$LIB_DIR"/*.jar | wc -l) jars)"; }
 
-cmd="${1:-}"
-[ $# -gt 0 ] && shift
-case "$cmd" in
-  up)      cmd_up ;;
-  down)    take_lock; cmd_down "$@" ;;
-  restart) take_lock; cmd_down; cmd_up ;;
-  status)  cmd_status ;;
-  wait)    cmd_wait; print_env ;;
-  install) take_lock; install_all; say "installed: $LIB_DIR ($(ls "$LIB_DIR"/*.jar | wc -l) jars)" ;;
-  env)     print_env ;;
-  logs)    log_tail "${LINES:-30}" ;;
-  -h|--help|help) usage ;;
-  *) echo "usage: $0 up|down [--purge]|restart|status|wait|install|env|logs" >&2; exit 2 ;;
-esac
+server_main "$@"

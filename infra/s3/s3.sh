@@ -18,10 +18,9 @@
 # MINIO_NOTIFY_KAFKA_*_<ID> bucket-notification targets) is handed to the server. See README.md.
 set -euo pipefail
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# outside the clone, so a fresh clone (CI) reuses what an earlier one built; infra/servers.ts says the same
-INFRA_DIR="${FLOWLOG_INFRA_DIR:-$HOME/.cache/flowlog/infra}"
-STATE="$INFRA_DIR/s3"
+SERVICE=s3
+# shellcheck source=../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # MinIO publishes no semver tags, so `@latest` is a pseudo-version of the newest commit. Pinned to
 # the one that was `@latest` when this was written (2026-02-12, builds with Go 1.24+, checked with
@@ -34,22 +33,17 @@ CONSOLE_PORT="${S3_CONSOLE_PORT:-19001}"
 ACCESS_KEY="${S3_ACCESS_KEY:-flowlog}"
 SECRET_KEY="${S3_SECRET_KEY:-flowlog-secret-key}"
 REGION="us-east-1"
-HOST="127.0.0.1"
 ENDPOINT="http://$HOST:$PORT"
 WAIT_TIMEOUT="${S3_WAIT_TIMEOUT:-120}"
 
-BIN_DIR="$STATE/bin"
-BIN="$BIN_DIR/minio"
-VERSION_FILE="$BIN_DIR/minio.version"
+go_binary minio
 DATA_DIR="$STATE/data"
 PID_FILE="$STATE/minio.pid"
 LOG_FILE="$STATE/minio.log"
-BUILD_LOG="$STATE/build.log"
-GO_DIR="$STATE/go"
 
-SERVICE=s3
-# shellcheck source=../lib.sh
-. "$SCRIPT_DIR/../lib.sh"
+SERVER_NAME=MinIO
+PURGE_FILES=("$DATA_DIR" "$LOG_FILE")
+PURGE_NOTE="data and log (binary kept in $BIN_DIR; delete $STATE to drop it too)"
 
 # --- process helpers --------------------------------------------------------------------------
 
@@ -98,14 +92,9 @@ print_env() {
 # --- install ----------------------------------------------------------------------------------
 
 install_minio() {
-  ensure_state
-  if [ -x "$BIN" ] && [ "$(cat "$VERSION_FILE" 2>/dev/null || true)" = "$MINIO_MODULE_VERSION" ]; then
-    return 0
-  fi
-  command -v go >/dev/null 2>&1 || die "'go' not found on PATH: MinIO is built from the Go module proxy and needs Go >= 1.24 (go.mod: go 1.24.0)"
-
-  say "building $MINIO_MODULE@$MINIO_MODULE_VERSION with $(go env GOVERSION) (cold build takes ~3 min on 2 cores, ~1.5 GB RAM; log: $BUILD_LOG)"
-  go_build minio "$MINIO_MODULE@$MINIO_MODULE_VERSION" "$MINIO_MODULE_VERSION" S3_KEEP_GO_CACHE
+  go_install minio "$MINIO_MODULE@$MINIO_MODULE_VERSION" "$MINIO_MODULE_VERSION" S3_KEEP_GO_CACHE \
+    "MinIO is built from the Go module proxy and needs Go >= 1.24 (go.mod: go 1.24.0)" \
+    "cold build takes ~3 min on 2 cores, ~1.5 GB RAM"
 }
 
 # --- commands ---------------------------------------------------------------------------------
@@ -187,25 +176,8 @@ cmd_up() {
   print_env
 }
 
-cmd_down() {
-  stop_server MinIO "$@"
-  if [ "$PURGE" = 1 ]; then
-    rm -rf "$DATA_DIR" "$LOG_FILE"
-    say "purged data and log (binary kept in $BIN_DIR; delete $STATE to drop it too)"
-  fi
-}
+cmd_install() { install_minio; say "installed: $BIN ($(cat "$VERSION_FILE"))"; }
 
-cmd="${1:-}"
-[ $# -gt 0 ] && shift
-case "$cmd" in
-  up)      cmd_up ;;
-  down)    take_lock; cmd_down "$@" ;;
-  restart) take_lock; cmd_down; cmd_up ;;
-  status)  cmd_status ;;
-  wait)    cmd_wait; say "answering S3 at $ENDPOINT" ;;
-  install) take_lock; install_minio; say "installed: $BIN ($(cat "$VERSION_FILE"))" ;;
-  env)     print_env ;;
-  logs)    log_tail "${LINES:-30}" ;;
-  -h|--help|help) usage ;;
-  *) echo "usage: $0 up|down [--purge]|restart|status|wait|install|env|logs" >&2; exit 2 ;;
-esac
+after_wait() { say "answering S3 at $ENDPOINT"; }
+
+server_main "$@"

@@ -25,12 +25,10 @@
 #   SQS_MVN_ARGS       extra Maven arguments, e.g. -Dmaven.repo.local=/tmp/m2 (default repo: ~/.m2)
 set -euo pipefail
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# outside the clone, so a fresh clone (CI) reuses what an earlier one built; infra/servers.ts says the same
-INFRA_DIR="${FLOWLOG_INFRA_DIR:-$HOME/.cache/flowlog/infra}"
-STATE="$INFRA_DIR/sqs"
+SERVICE=sqs
+# shellcheck source=../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-HOST="127.0.0.1"
 DEFAULT_PORT=19324
 REGION="us-east-1"
 WAIT_TIMEOUT="${SQS_WAIT_TIMEOUT:-60}"
@@ -45,9 +43,10 @@ PORT_FILE="$STATE/port"
 LOG_FILE="$STATE/sqs.log"
 INSTALL_LOG="$STATE/install.log"
 
-SERVICE=sqs
-# shellcheck source=../lib.sh
-. "$SCRIPT_DIR/../lib.sh"
+SERVER_NAME=ElasticMQ
+DOWN_AFTER=("$PORT_FILE")
+PURGE_FILES=("$LOG_FILE" "$CONFIG")
+PURGE_NOTE="the log (jars kept in $LIB_DIR; delete $STATE to drop them too)"
 
 # The port of the running server (recorded at its start), else the one asked for.
 port() {
@@ -163,26 +162,6 @@ CONF
   print_env
 }
 
-cmd_down() {
-  stop_server ElasticMQ "$@"
-  rm -f "$PORT_FILE"
-  if [ "$PURGE" = 1 ]; then
-    rm -f "$LOG_FILE" "$CONFIG"
-    say "purged the log (jars kept in $LIB_DIR; delete $STATE to drop them too)"
-  fi
-}
+cmd_install() { install_jars; say "installed: $LIB_DIR ($(ls "$LIB_DIR"/*.jar | wc -l) jars)"; }
 
-cmd="${1:-}"
-[ $# -gt 0 ] && shift
-case "$cmd" in
-  up)      cmd_up ;;
-  down)    take_lock; cmd_down "$@" ;;
-  restart) take_lock; cmd_down; cmd_up ;;
-  status)  cmd_status ;;
-  wait)    cmd_wait; print_env ;;
-  install) take_lock; install_jars; say "installed: $LIB_DIR ($(ls "$LIB_DIR"/*.jar | wc -l) jars)" ;;
-  env)     print_env ;;
-  logs)    log_tail "${LINES:-30}" ;;
-  -h|--help|help) usage ;;
-  *) echo "usage: $0 up|down [--purge]|restart|status|wait|install|env|logs" >&2; exit 2 ;;
-esac
+server_main "$@"

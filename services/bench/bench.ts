@@ -32,6 +32,7 @@ import { formatScale, parseScaleSteps, scaleBench } from './scale-bench.js';
 import { formatTable, scoreboard, TARGETS, type Measurements, type Pair } from './scoreboard.js';
 import { DEFAULT_MIX, writeSmallMix } from './small-mix.js';
 import { sustainedIngest } from './sustained.js';
+import { DEFAULT_SERVER_INFLIGHT } from '../../schemas/config.js';
 
 const REPEAT = 3;
 /** The large-object set: the dataset in this many gzip objects (2M flows: 250k each). */
@@ -155,18 +156,20 @@ export async function benchCommand(argv: string[]): Promise<number> {
   let s3Latency: Measurements['s3Latency'] = null;
   if (!values['no-sources']) {
     const { ensureServers } = await import('../../infra/servers.js');
-    const { insertFormats, kafkaToStore, s3ToStore } = await import('./sources-bench.js');
+    const { insertFormats, kafkaToStore, s3ToStore, serverInflight } = await import('./sources-bench.js');
     const stop = ensureServers({ s3: true, kafka: true });
     try {
       log('Server-store insert formats (262,144 flows each, HTTP to the chdb-backed ClickHouse endpoint) ...');
       const formats = await insertFormats(files, scratch, Math.min(lines, 262_144), log);
+      log(`Server inserts in parallel (1 vs N batches in flight): the large set, ingested in this process into the chdb-backed ClickHouse endpoint, which shares this machine's cores ...`);
+      const inflight = await serverInflight(files, scratch, [...new Set([1, DEFAULT_SERVER_INFLIGHT, 4])], log);
       log('S3 gzip objects -> embedded store ...');
       const s3 = await s3ToStore(files, scratch);
       log('Kafka (1000 lines per message, 3 partitions) -> embedded store ...');
       const kafka = await kafkaToStore(files, scratch, Math.min(lines, 1_000_000));
       log('S3 small objects behind 20 ms of request latency ...');
       s3Latency = await s3LatencyHook(log);
-      sources = { insert_formats_flows_per_sec: formats, s3: s3, kafka, s3_latency: s3Latency };
+      sources = { insert_formats_flows_per_sec: formats, server_inflight_flows_per_sec: inflight, s3: s3, kafka, s3_latency: s3Latency };
     } finally {
       stop();
     }

@@ -4,13 +4,13 @@
  * store and S3 gzip objects -> store, each into a fresh embedded store. The
  * Kafka broker and S3 server are the real ones from infra/ (or the env's).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { FlowBatch } from '../core/flow-batch.js';
 import { RejectBatch } from '../core/rejects.js';
-import { ingestObjects } from '../pipeline/ingest.js';
+import { ingestObjects, ingestPath } from '../pipeline/ingest.js';
 import { AwsTextParser } from '../parse/aws/text-parser.js';
 import { KafkaIngest } from '../pipeline/kafka-ingest.js';
 import { makeS3Client, s3SettingsFromEnv } from '../sources/s3/client.js';
@@ -51,6 +51,43 @@ export async function insertFormats(files: BenchFiles, scratch: string, rows: nu
     }
   } finally {
     await store.close();
+    await server.close();
+  }
+  return out;
+}
+
+/**
+ * Flows/s of an ingest of the large set (in this process) into the endpoint with
+ * 1, then each N, batches in flight: the reference is the first. Each run reads
+ * the objects under names of its own, so no batch shares a dedup token with an
+ * earlier run's, and starts on an empty flows table.
+ */
+export async function serverInflight(files: BenchFiles, scratch: string, inflight: readonly number[], log: (s: string) => void): Promise<Record<string, number>> {
+  const { startChdbHttpServer } = await import('../../test/clickhouse-http/server.js');
+  const server = await startChdbHttpServer({ dataDir: join(scratch, 'http-inflight') });
+  const out: Record<string, number> = {};
+  try {
+    const admin = new ClickHouseServerStore({ url: server.url });
+    await admin.migrate();
+    for (const n of inflight) {
+      await admin.exec('TRUNCATE TABLE flows');
+      const dir = join(scratch, `inflight-${n}`);
+      mkdirSync(dir, { recursive: true });
+      for (const f of readdirSync(files.gzDir)) {
+        try { linkSync(join(files.gzDir, f), join(dir, f)); } catch { copyFileSync(join(files.gzDir, f), join(dir, f)); }
+      }
+      const store = new ClickHouseServerStore({ url: server.url, maxInflightInserts: n });
+      try {
+        const s = await ingestPath(store, dir);
+        if (s.rows !== files.lines) throw new Error(`server in-flight bench (${n}) stored ${s.rows} of ${files.lines}`);
+        out[n] = Math.round(s.rows / s.seconds);
+      } finally {
+        await store.close();
+      }
+      log(`  ${n} in flight: ${out[n]!.toLocaleString('en-US')} flows/s (${(out[n]! / out[inflight[0]!]!).toFixed(2)}x of ${inflight[0]})`);
+    }
+    await admin.close();
+  } finally {
     await server.close();
   }
   return out;

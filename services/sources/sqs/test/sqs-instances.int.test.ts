@@ -9,16 +9,14 @@
  */
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startChdbHttpServer, type ChdbHttpServer } from '../../../../test/clickhouse-http/server.js';
-import { Instances, type Instance } from '../../../../test/run-instances.js';
+import type { ChdbHttpServer } from '../../../../test/clickhouse-http/server.js';
+import type { Instance, Instances } from '../../../../test/run-instances.js';
+import { openServerFleet, type ServerFleet } from '../../../../test/server-fleet.js';
 import { waitFor } from '../../../../test/wait.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
-import { ClickHouseServerStore } from '../../../store/clickhouse-server-store.js';
+import type { ClickHouseServerStore } from '../../../store/clickhouse-server-store.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import { createQueue, depth, notes, send, testSqs } from './sqs.js';
 
@@ -27,8 +25,8 @@ const bucket = `flowlog-sqs-fleet-${run}`;
 const OBJECTS = 12, LINES = 12_000;
 /** Each object's flows carry their own account id: counted per object at the end. */
 const account = (i: number) => String(100_000_000_000 + i);
-const dir = mkdtempSync(join(tmpdir(), 'flowlog-sqs-fleet-'));
-const fleet = new Instances({ dir });
+let ground: ServerFleet | undefined;
+let fleet: Instances;
 let server: ChdbHttpServer;
 let store: ClickHouseServerStore;
 let sqs: SQSClient;
@@ -39,9 +37,8 @@ beforeAll(async () => {
   if (!process.env.S3_ENDPOINT) throw new Error('S3_ENDPOINT must be set: the global setup starts MinIO (infra/s3/s3.sh)');
   process.env.SQS_ACCESS_KEY ??= 'flowlog'; process.env.SQS_SECRET_KEY ??= 'flowlog-secret';
   sqs = testSqs();
-  server = await startChdbHttpServer({ dataDir: join(dir, 'ch') });
-  store = new ClickHouseServerStore({ url: server.url, retry: { attempts: 5, baseMs: 100 } });
-  await store.migrate();
+  ground = await openServerFleet('flowlog-sqs-fleet-');
+  ({ server, store, fleet } = ground);
   const s3 = makeS3Client(s3SettingsFromEnv());
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   queueUrl = await createQueue(sqs, `flowlog-fleet-${run}`, { visibility: 3 });
@@ -62,11 +59,8 @@ beforeAll(async () => {
 }, 180_000);
 afterEach((ctx) => fleet.dumpOnFailure(ctx));
 afterAll(async () => {
-  await fleet.killAll();
-  await store?.close();
-  await server?.close();
+  await ground?.close();
   sqs?.destroy();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const yaml = () => [
