@@ -6,6 +6,9 @@
  * machine's load falls on all of them alike; medians are reported. The
  * server's CPU per GET is read from /proc when its pid is known.
  *
+ * `raw+checksum` adds what the SDK adds to every GetObject (x-amz-checksum-mode:
+ * ENABLED, for its response checksum check), to see what that costs the server.
+ *
  *   npx tsx services/bench/s3-get-bench.ts [--objects 2000] [--rounds 5] [--concurrency 64] [--minio-pid N]
  */
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -21,7 +24,7 @@ import { readS3Object } from '../sources/s3/s3-body.js';
 import { buildGetRequest } from '../sources/s3/s3-get.js';
 import { benchLines, HEADER } from './dataset.js';
 
-type Mode = 'sdk' | 'lean' | 'raw';
+type Mode = 'sdk' | 'lean' | 'raw' | 'raw+checksum';
 interface Round { mode: Mode; getsPerSec: number; clientCpuMsPerGet: number; serverCpuMsPerGet: number | null; bytes: number }
 
 const TICK_MS = 10; // /proc/<pid>/stat counts CPU in clock ticks of 1/100 s (USER_HZ)
@@ -80,9 +83,13 @@ async function main(): Promise<void> {
 
   const run = async (mode: Mode): Promise<Round> => {
     // raw: every request signed before the clock starts, so only the HTTP exchange is timed
-    const signed = mode === 'raw' ? await Promise.all(keys.map((k, i) => signer.sign(buildGetRequest(target, k, etags[i]!, 0)))) : [];
+    const signed = mode.startsWith('raw') ? await Promise.all(keys.map((k, i) => {
+      const r = buildGetRequest(target, k, etags[i]!, 0);
+      if (mode === 'raw+checksum') r.headers['x-amz-checksum-mode'] = 'ENABLED';
+      return signer.sign(r);
+    })) : [];
     const client = mode === 'sdk' ? sdk : lean;
-    const one = mode === 'raw'
+    const one = mode.startsWith('raw')
       ? (i: number) => new Promise<number>((resolve, reject) => {
         const r = signed[i]!;
         request({ hostname: r.hostname, port: r.port, path: r.path, headers: r.headers as OutgoingHttpHeaders, agent }, (res) => {
@@ -99,14 +106,14 @@ async function main(): Promise<void> {
     return { mode, getsPerSec: Math.round(n / (ms / 1000)), clientCpuMsPerGet: +((c.user + c.system) / 1000 / n).toFixed(3), serverCpuMsPerGet: s0 !== null && s1 !== null ? +((s1 - s0) / n).toFixed(3) : null, bytes };
   };
 
-  const modes: Mode[] = ['sdk', 'lean', 'raw'];
+  const modes: Mode[] = ['sdk', 'lean', 'raw', 'raw+checksum'];
   for (const m of modes) await run(m); // warm-up: sockets, JIT, the server's caches
   const all: Round[] = [];
   for (let r = 0; r < rounds; r++) {
     for (const m of r % 2 ? [...modes].reverse() : modes) {
       const x = await run(m);
       all.push(x);
-      console.log(`round ${r + 1} ${m.padEnd(4)} ${x.getsPerSec} GETs/s, client ${x.clientCpuMsPerGet} ms CPU/GET, server ${x.serverCpuMsPerGet ?? '?'} ms CPU/GET, ${(x.bytes / n / 1024).toFixed(1)} KiB/object`);
+      console.log(`round ${r + 1} ${m.padEnd(12)} ${x.getsPerSec} GETs/s, client ${x.clientCpuMsPerGet} ms CPU/GET, server ${x.serverCpuMsPerGet ?? '?'} ms CPU/GET, ${(x.bytes / n / 1024).toFixed(1)} KiB/object`);
     }
   }
   const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
@@ -114,7 +121,7 @@ async function main(): Promise<void> {
   for (const m of modes) {
     const xs = all.filter((x) => x.mode === m);
     const srv = xs.map((x) => x.serverCpuMsPerGet).filter((v): v is number => v !== null);
-    console.log(`${m.padEnd(4)} ${med(xs.map((x) => x.getsPerSec))} GETs/s, client ${med(xs.map((x) => x.clientCpuMsPerGet))} ms CPU/GET, server ${srv.length ? med(srv) : '?'} ms CPU/GET`);
+    console.log(`${m.padEnd(12)} ${med(xs.map((x) => x.getsPerSec))} GETs/s, client ${med(xs.map((x) => x.clientCpuMsPerGet))} ms CPU/GET, server ${srv.length ? med(srv) : '?'} ms CPU/GET`);
   }
   sdk.destroy(); lean.destroy(); agent.destroy();
 }
