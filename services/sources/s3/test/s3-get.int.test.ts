@@ -3,10 +3,12 @@
  * the final answers (412 for a replaced object, 404 for a gone one) left final,
  * a connection cut mid-body resumed with a Range pinned by If-Match, refused
  * credentials a SOURCE_UNAVAILABLE that says why, and, against a stand-in
- * that throttles, 503 SlowDown retried with the client's backoff.
+ * that throttles, 503 SlowDown retried with the client's backoff, and
+ * credentials taken from the client's provider, refreshed near expiry.
  */
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { createServer, type Server } from 'node:http';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Agent as HttpAgent, createServer, type Server } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +17,7 @@ import { benchLines, HEADER } from '../../../bench/dataset.js';
 import { FlowlogError } from '../../../core/errors.js';
 import { makeS3Client, s3SettingsFromEnv } from '../client.js';
 import { readS3Object } from '../s3-body.js';
-import { leanGetOf } from '../s3-get.js';
+import { attachLeanGet, leanGetOf } from '../s3-get.js';
 import { listS3Objects } from '../s3-source.js';
 
 const bucket = `flowlog-get-${process.pid}-${Date.now() % 100000}`;
@@ -83,13 +85,15 @@ describe('the lean GET', () => {
   });
 });
 
-describe('the lean GET, against a stand-in that throttles', () => {
+describe('the lean GET, against a stand-in server', () => {
   let server: Server;
   let answers: { status: number; code?: string }[] = [];
   let seen = 0;
+  const tokens: (string | undefined)[] = [];
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen++;
+      tokens.push(req.headers['x-amz-security-token'] as string | undefined);
       const a = answers.shift() ?? { status: 200 };
       if (a.status !== 200) {
         res.writeHead(a.status, { 'content-type': 'application/xml' });
@@ -118,5 +122,27 @@ describe('the lean GET, against a stand-in that throttles', () => {
     const e = await withClient((c) => readS3Object(c, { bucket: 'b', key: 'k', etag: 'e' }), `http://127.0.0.1:${(server.address() as AddressInfo).port}`).catch((x: unknown) => x);
     expect((e as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(404);
     expect(seen).toBe(1);
+  });
+
+  it('takes credentials from the client\'s provider: held while valid, asked again near expiry, session token sent', async () => {
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const run = async (lifetimeMs: number) => {
+      let asked = 0;
+      const client = new S3Client({
+        endpoint, region: 'us-east-1', forcePathStyle: true,
+        credentials: async () => ({ accessKeyId: 'AK', secretAccessKey: 'SK', sessionToken: `t${++asked}`, expiration: new Date(Date.now() + lifetimeMs) }),
+      });
+      attachLeanGet(client, { agents: { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent() }, endpoint });
+      tokens.length = 0;
+      try {
+        for (let i = 0; i < 3; i++) expect((await readS3Object(client, { bucket: 'b', key: 'k', etag: 'e' })).equals(body)).toBe(true);
+      } finally { client.destroy(); }
+      return { asked, tokens: [...tokens] };
+    };
+    expect(await run(3600_000)).toEqual({ asked: 1, tokens: ['t1', 't1', 't1'] });
+    // within 5 minutes of expiry: asked again before each request (the SDK's own memo may ask once more), the newest sent
+    const short = await run(60_000);
+    expect(new Set(short.tokens).size).toBe(3);
+    expect(short.tokens[2]).toBe(`t${short.asked}`);
   });
 });
