@@ -4,7 +4,9 @@
  * signed before the clock starts (`raw`: the server's own ceiling with as
  * little client work as HTTP allows). Rounds alternate the modes so a shared
  * machine's load falls on all of them alike; medians are reported. The
- * server's CPU per GET is read from /proc when its pid is known.
+ * server's CPU per GET is read from /proc when its pid is known; `net` takes
+ * out what it spends idle (sampled before the rounds), which a slow round
+ * would otherwise be charged more of.
  *
  * `raw+checksum` adds what the SDK adds to every GetObject (x-amz-checksum-mode:
  * ENABLED, for its response checksum check), to see what that costs the server.
@@ -25,7 +27,7 @@ import { buildGetRequest } from '../sources/s3/s3-get.js';
 import { benchLines, HEADER } from './dataset.js';
 
 type Mode = 'sdk' | 'lean' | 'raw' | 'raw+checksum';
-interface Round { mode: Mode; getsPerSec: number; clientCpuMsPerGet: number; serverCpuMsPerGet: number | null; bytes: number }
+interface Round { mode: Mode; getsPerSec: number; clientCpuMsPerGet: number; serverCpuMsPerGet: number | null; serverNetMsPerGet: number | null; bytes: number }
 
 const TICK_MS = 10; // /proc/<pid>/stat counts CPU in clock ticks of 1/100 s (USER_HZ)
 
@@ -103,9 +105,20 @@ async function main(): Promise<void> {
     const s0 = serverCpuMs(pid), c0 = process.cpuUsage(), t0 = performance.now();
     const bytes = await pool(n, conc, one);
     const ms = performance.now() - t0, c = process.cpuUsage(c0), s1 = serverCpuMs(pid);
-    return { mode, getsPerSec: Math.round(n / (ms / 1000)), clientCpuMsPerGet: +((c.user + c.system) / 1000 / n).toFixed(3), serverCpuMsPerGet: s0 !== null && s1 !== null ? +((s1 - s0) / n).toFixed(3) : null, bytes };
+    const server = s0 !== null && s1 !== null ? (s1 - s0) / n : null;
+    return {
+      mode, getsPerSec: Math.round(n / (ms / 1000)), clientCpuMsPerGet: +((c.user + c.system) / 1000 / n).toFixed(3),
+      serverCpuMsPerGet: server === null ? null : +server.toFixed(3),
+      serverNetMsPerGet: server === null || idleMsPerSec === null ? null : +(server - (idleMsPerSec * ms) / 1000 / n).toFixed(3), bytes,
+    };
   };
 
+  // the server's CPU with no GETs of ours (its background, other clients): charged to every round by its length
+  const b0 = serverCpuMs(pid);
+  await new Promise((r) => setTimeout(r, 5000));
+  const b1 = serverCpuMs(pid);
+  const idleMsPerSec = b0 !== null && b1 !== null ? (b1 - b0) / 5 : null;
+  if (idleMsPerSec !== null) console.log(`server idle: ${idleMsPerSec} ms CPU per second (in every round's server figure; 'net' takes it out)`);
   const modes: Mode[] = ['sdk', 'lean', 'raw', 'raw+checksum'];
   for (const m of modes) await run(m); // warm-up: sockets, JIT, the server's caches
   const all: Round[] = [];
@@ -113,7 +126,7 @@ async function main(): Promise<void> {
     for (const m of r % 2 ? [...modes].reverse() : modes) {
       const x = await run(m);
       all.push(x);
-      console.log(`round ${r + 1} ${m.padEnd(12)} ${x.getsPerSec} GETs/s, client ${x.clientCpuMsPerGet} ms CPU/GET, server ${x.serverCpuMsPerGet ?? '?'} ms CPU/GET, ${(x.bytes / n / 1024).toFixed(1)} KiB/object`);
+      console.log(`round ${r + 1} ${m.padEnd(12)} ${x.getsPerSec} GETs/s, client ${x.clientCpuMsPerGet} ms CPU/GET, server ${x.serverCpuMsPerGet ?? '?'} ms CPU/GET (net ${x.serverNetMsPerGet ?? '?'}), ${(x.bytes / n / 1024).toFixed(1)} KiB/object`);
     }
   }
   const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
@@ -121,7 +134,8 @@ async function main(): Promise<void> {
   for (const m of modes) {
     const xs = all.filter((x) => x.mode === m);
     const srv = xs.map((x) => x.serverCpuMsPerGet).filter((v): v is number => v !== null);
-    console.log(`${m.padEnd(12)} ${med(xs.map((x) => x.getsPerSec))} GETs/s, client ${med(xs.map((x) => x.clientCpuMsPerGet))} ms CPU/GET, server ${srv.length ? med(srv) : '?'} ms CPU/GET`);
+    const net = xs.map((x) => x.serverNetMsPerGet).filter((v): v is number => v !== null);
+    console.log(`${m.padEnd(12)} ${med(xs.map((x) => x.getsPerSec))} GETs/s, client ${med(xs.map((x) => x.clientCpuMsPerGet))} ms CPU/GET, server ${srv.length ? med(srv) : '?'} ms CPU/GET (net ${net.length ? med(net) : '?'})`);
   }
   sdk.destroy(); lean.destroy(); agent.destroy();
 }
