@@ -31,6 +31,8 @@ export interface S3LatencyBenchOptions {
   /** The source's GETs in flight and byte budget (default: the source's defaults). */
   concurrency?: number;
   readAheadBytes?: number;
+  /** false: small objects through the SDK's GetObjectCommand instead of the lean GET (to compare the two). */
+  leanGet?: boolean;
   /** Rows per insert (default: the committer's). */
   batchRows?: number;
   log?: (line: string) => void;
@@ -98,7 +100,7 @@ export async function benchS3Latency(opts: S3LatencyBenchOptions = {}): Promise<
   const direct = makeS3Client(settings);
   const scratch = mkdtempSync(join(tmpdir(), 'flowlog-s3lat-'));
   const front = await startFront(delayMs);
-  const client = makeS3Client({ ...settings, endpoint: `http://127.0.0.1:${front.port}` });
+  const client = makeS3Client({ ...settings, endpoint: `http://127.0.0.1:${front.port}`, ...(opts.leanGet === false ? { leanGet: false } : {}) });
   try {
     await ensureObjects(direct, bucket, objects, flows, log);
     const store = new ChdbStore(join(scratch, 'store'));

@@ -11,8 +11,13 @@ import { Agent } from 'node:https';
 import { FlowlogError } from '../../core/errors.js';
 import { readPemFile } from '../../config/pem.js';
 import { redactUrl, registerSecret } from '../../telemetry/redact.js';
+import { attachLeanGet } from './s3-get.js';
 
-export interface S3Settings { endpoint?: string; region?: string; forcePathStyle?: boolean; accessKeyId?: string; secretAccessKey?: string; ca?: Buffer }
+export interface S3Settings {
+  endpoint?: string; region?: string; forcePathStyle?: boolean; accessKeyId?: string; secretAccessKey?: string; ca?: Buffer;
+  /** Small objects through the lean GET (s3-get.ts, default); false sends every GET through the SDK (benchmarks compare the two). */
+  leanGet?: boolean;
+}
 
 export function s3SettingsFromEnv(env = process.env): S3Settings {
   const endpoint = env.S3_ENDPOINT;
@@ -39,18 +44,22 @@ const MAX_SOCKETS = 512;
 
 export function makeS3Client(s: S3Settings): S3Client {
   registerSecret(s.secretAccessKey);
-  return new S3Client({
+  const agents = {
+    http: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+    https: new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...(s.ca ? { ca: s.ca } : {}) }),
+  };
+  const client = new S3Client({
     ...(s.endpoint ? { endpoint: s.endpoint } : {}),
     region: s.region ?? 'us-east-1',
     forcePathStyle: s.forcePathStyle ?? false,
     ...(s.accessKeyId && s.secretAccessKey ? { credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } } : {}),
     // sockets for every GET a source keeps in flight (s3 concurrency, at most 512): the SDK's default of 50 would queue them
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
-      httpsAgent: new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...(s.ca ? { ca: s.ca } : {}) }),
-    }),
+    requestHandler: new NodeHttpHandler({ httpAgent: agents.http, httpsAgent: agents.https }),
     // the SDK retries throttling and network errors with backoff; adaptive also slows down under 503 SlowDown
     maxAttempts: 6,
     retryMode: 'adaptive',
   });
+  // whole small objects skip the SDK's middleware on the same sockets, credentials, endpoint rules and retry strategy
+  if (s.leanGet !== false) attachLeanGet(client, { agents, ...(s.endpoint ? { endpoint: s.endpoint } : {}) });
+  return client;
 }

@@ -11,7 +11,8 @@
  * The first GET is sent when the stream is opened, and up to PREFETCH_BYTES
  * are read ahead: objects queued behind the one being parsed are already
  * downloading, without any of them being held whole. Small objects are read
- * whole instead (readS3Object): one buffer, no stream per object.
+ * whole instead (readS3Object): one buffer, no stream per object, and one
+ * signed HTTP request rather than the SDK's middleware stack (s3-get.ts).
  *
  * What cannot be read for a reason that may pass (the server down or failing,
  * the network, throttling, access refused) is a SOURCE_UNAVAILABLE error: the
@@ -23,6 +24,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FlowlogError } from '../../core/errors.js';
 import { BufferSlab } from '../buffer-slab.js';
+import { leanGetOf } from './s3-get.js';
 
 export const PREFETCH_BYTES = 4 << 20;
 export const MAX_RESUMES = 5;
@@ -45,7 +47,10 @@ function unavailable(o: S3BodyRef, e: unknown, what: string): Error {
     'nothing of it was marked done: run again (or wait for the next poll) and it resumes after its last stored row', { cause: e });
 }
 
-async function get(client: S3Client, o: S3BodyRef, offset: number): Promise<{ body: AsyncIterable<Uint8Array>; length: number }> {
+type Part = { body: AsyncIterable<Uint8Array>; length: number };
+type Getter = (offset: number) => Promise<Part>;
+
+async function sdkGet(client: S3Client, o: S3BodyRef, offset: number): Promise<Part> {
   let r;
   try {
     r = await client.send(new GetObjectCommand({
@@ -59,8 +64,19 @@ async function get(client: S3Client, o: S3BodyRef, offset: number): Promise<{ bo
   return { body: r.Body as unknown as AsyncIterable<Uint8Array>, length: r.ContentLength ?? -1 };
 }
 
+/** The lean GET (s3-get.ts) where the client has one and the bucket allows it, else the SDK's; errors classified alike. */
+function getterFor(client: S3Client, o: S3BodyRef): Getter {
+  const lean = leanGetOf(client);
+  if (!lean) return (offset) => sdkGet(client, o, offset);
+  return async (offset) => {
+    let part;
+    try { part = await lean.get(o.bucket, o.key, o.etag, offset); } catch (e) { throw unavailable(o, e, offset > 0 ? `resuming at byte ${offset} failed` : 'the GET failed'); }
+    return part ?? sdkGet(client, o, offset);
+  };
+}
+
 /** The body's bytes from the first GET on, resuming with a Range GET where the connection broke. */
-async function* resumable(client: S3Client, o: S3BodyRef, first: { body: AsyncIterable<Uint8Array>; length: number }, opts: S3BodyOptions): AsyncGenerator<Buffer> {
+async function* resumable(get: Getter, o: S3BodyRef, first: Part, opts: S3BodyOptions): AsyncGenerator<Buffer> {
   let part = first, received = 0, attempt = 0;
   for (;;) {
     const expected = part.length >= 0 ? received + part.length : -1;
@@ -77,15 +93,16 @@ async function* resumable(client: S3Client, o: S3BodyRef, first: { body: AsyncIt
       if (++attempt > MAX_RESUMES) throw unavailable(o, e, `the body broke ${attempt} times in a row, the last at byte ${received}`);
       opts.onResume?.({ key: o.key, offset: received, attempt, error: e as Error });
       await sleep((opts.backoffMs ?? 200) * 2 ** (attempt - 1));
-      part = await get(client, o, received); // outside the try: a GET that fails past the SDK's retries ends the body
+      part = await get(received); // outside the try: a GET that fails past the SDK's retries ends the body
     }
   }
 }
 
 /** Opens the object (the first GET is answered before this resolves) and streams its bytes. */
 export async function openS3Body(client: S3Client, o: S3BodyRef, opts: S3BodyOptions = {}): Promise<AsyncIterable<Buffer>> {
-  const first = await get(client, o, 0);
-  const stream = Readable.from(resumable(client, o, first, opts), { objectMode: false, highWaterMark: opts.prefetchBytes ?? PREFETCH_BYTES });
+  const get = (offset: number) => sdkGet(client, o, offset);
+  const first = await get(0);
+  const stream = Readable.from(resumable(get, o, first, opts), { objectMode: false, highWaterMark: opts.prefetchBytes ?? PREFETCH_BYTES });
   stream.read(0); // start reading ahead now, not when the parser gets here
   return stream;
 }
@@ -99,9 +116,10 @@ const slab = new BufferSlab();
  * is left unfinished with none of its rows stored (a re-run reads it whole).
  */
 export async function readS3Object(client: S3Client, o: S3BodyRef, opts: S3BodyOptions = {}): Promise<Buffer> {
-  const first = await get(client, o, 0);
+  const get = getterFor(client, o);
+  const first = await get(0);
   let out = slab.take(Math.max(0, first.length)), n = 0;
-  for await (const chunk of resumable(client, o, first, opts)) {
+  for await (const chunk of resumable(get, o, first, opts)) {
     if (n + chunk.length > out.length) out = Buffer.concat([out.subarray(0, n), Buffer.allocUnsafe(chunk.length)]); // no or a wrong Content-Length
     chunk.copy(out, n);
     n += chunk.length;

@@ -12,7 +12,10 @@ import { makeTestCerts, type TestCerts } from '../../../../test/tls.js';
 import { startTlsFront } from '../../../../test/tls-front.js';
 import { benchLines } from '../../../bench/dataset.js';
 import { ingestObjects } from '../../../pipeline/ingest.js';
+import { FlowlogError } from '../../../core/errors.js';
 import { makeS3Client, s3SettingsFromEnv } from '../client.js';
+import { readS3Object } from '../s3-body.js';
+import { leanGetOf } from '../s3-get.js';
 import { listS3Objects, s3Source } from '../s3-source.js';
 
 const bucket = `flowlog-tls-${process.pid}-${Date.now() % 100000}`;
@@ -35,7 +38,9 @@ describe('S3 over TLS', () => {
     const settings = s3SettingsFromEnv({ ...process.env, S3_ENDPOINT: `https://127.0.0.1:${front.port}`, S3_CA_FILE: certs.caFile });
     expect(settings.ca?.equals(certs.ca)).toBe(true);
     const client = makeS3Client(settings);
+    let small: Awaited<ReturnType<typeof listS3Objects>>['objects'][number] | undefined;
     try {
+      expect(leanGetOf(client)).toBeDefined(); // small objects below go through the lean GET's https agent, with the CA
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
       const lines = benchLines(3000, 3);
       for (let i = 0; i < 3; i++) {
@@ -45,12 +50,17 @@ describe('S3 over TLS', () => {
         const s = await ingestObjects(store, s3Source(client, { bucket, prefix: 'AWSLogs/' }));
         expect({ objects: s.objects, rows: s.rows, rejected: s.rejected }).toEqual({ objects: 3, rows: 3000, rejected: 0 });
       });
+      small = (await listS3Objects(client, { bucket, prefix: 'AWSLogs/' })).objects[0];
     } finally { client.destroy(); }
 
     const { ca: _ca, ...noCa } = settings;
     const untrusting = makeS3Client({ ...noCa });
     try {
       await expect(listS3Objects(untrusting, { bucket, prefix: 'AWSLogs/' })).rejects.toThrow(/self[- ]signed|unable to (get|verify)/i);
+      const e = await readS3Object(untrusting, small!).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(FlowlogError);
+      expect((e as FlowlogError).code).toBe('SOURCE_UNAVAILABLE');
+      expect((e as Error).message).toMatch(/self[- ]signed|unable to (get|verify)/i);
     } finally { untrusting.destroy(); }
   }, 60_000);
 });
