@@ -84,7 +84,8 @@ class BlobScan {
         do this.record(rec++); while (j.more(RBRACKET));
       } while (j.more(RBRACE));
     }
-    if (!seen || j.peek() !== -1) giveUp();
+    if (!seen) giveUp();
+    j.finish();
     return { groups: this.groups, tuples: this.tuples.subarray(0, this.nt * 2), logType: this.logType };
   }
 

@@ -7,6 +7,8 @@
  * falls back to JSON.parse, which decides.
  */
 
+import { isAscii } from 'node:buffer';
+
 /** The document is not one the byte path reads exactly like JSON.parse. */
 export class NotPlain extends Error {}
 const NOT_PLAIN = new NotPlain('not plain');
@@ -24,14 +26,36 @@ export function giveUp(): never {
 export class JsonBytes {
   /** Offset of the next byte to read. */
   pos = 0;
-  /** Set by `string`: the last string had no escape and no byte over 0x7e, so its bytes are its text. */
+  /** Set by `string`: the last string had no escape and no byte over 0x7f, so its bytes are its text. */
   plain = true;
   /** Set by `string`: the last string had an escape (its text is not its bytes). */
   escaped = false;
   /** Set by `string`: where the last string's content ends (its closing quote). */
   end = 0;
 
-  constructor(readonly b: Buffer) {}
+  /**
+   * ASCII, no backslash, no control byte but tab, LF and CR (what Azure
+   * writes): then a string ends at the next quote and its bytes are its text,
+   * found by memchr instead of a loop over every byte. Tab, LF and CR are
+   * only valid between tokens: `finish` checks that whitespace took them all.
+   */
+  private readonly clean: boolean;
+  /** Tab, LF and CR bytes in the document, and those skipped as whitespace. */
+  private readonly controls: number = 0;
+  private controlsSkipped = 0;
+
+  constructor(readonly b: Buffer) {
+    this.clean = isAscii(b) && b.indexOf(BACKSLASH) < 0;
+    for (let x = 0; x < 0x20 && this.clean; x++) {
+      if (x !== 9 && x !== 10 && x !== 13) { if (b.indexOf(x) >= 0) this.clean = false; continue; }
+      for (let p = b.indexOf(x); p >= 0; p = b.indexOf(x, p + 1)) this.controls++;
+    }
+  }
+
+  /** At the end of the value: gives up unless only whitespace is left, and (clean) no tab, LF or CR sat inside a string. */
+  finish(): void {
+    if (this.peek() !== -1 || (this.clean && this.controlsSkipped !== this.controls)) giveUp();
+  }
 
   /** Skips JSON whitespace; returns the next byte (-1 at the end). */
   peek(): number {
@@ -39,7 +63,9 @@ export class JsonBytes {
     let p = this.pos;
     for (; p < b.length; p++) {
       const x = b[p]!;
-      if (x !== 32 && x !== 10 && x !== 13 && x !== 9) break;
+      if (x === 32) continue;
+      if (x !== 10 && x !== 13 && x !== 9) break;
+      this.controlsSkipped++;
     }
     this.pos = p;
     return p < b.length ? b[p]! : -1;
@@ -72,6 +98,13 @@ export class JsonBytes {
     if (this.peek() !== QUOTE) giveUp();
     const b = this.b;
     const start = this.pos + 1;
+    if (this.clean) {
+      const q = b.indexOf(QUOTE, start);
+      if (q < 0) giveUp();
+      this.plain = true; this.escaped = false;
+      this.end = q; this.pos = q + 1;
+      return start;
+    }
     let plain = true, escaped = false;
     let p = start;
     for (;;) {
@@ -80,7 +113,7 @@ export class JsonBytes {
       if (x === QUOTE) break;
       if (x < 0x20) giveUp();
       if (x === BACKSLASH) { plain = false; escaped = true; p = this.escape(p + 1); continue; }
-      if (x > 0x7e) plain = false;
+      if (x > 0x7f) plain = false;
       p++;
     }
     this.plain = plain;

@@ -119,6 +119,13 @@ describe('byte path', () => {
     const rec = (tuples: string) => `{"resourceId":"${NSG_ID}","properties":{"Version":2,"flows":[{"rule":"r","flows":[{"mac":"M","flowTuples":${tuples}}]}]}}`;
     const plain = `{"records":[${rec(`["${NSG_TUPLE}"]`)}]}`;
     expect(both(Buffer.from(plain), 9).byteScanned).toBe(true);
+    // an escape or non-ASCII text in a value nobody reads: still on bytes (each string checked byte by byte)
+    for (const extra of ['"time":"a\\"b\\u00e9"', '"time":"\u00e9\u00e8"']) {
+      const doc = Buffer.from(`{${extra},"records":[${rec(`["${NSG_TUPLE}"]`)}]}`);
+      expect(both(doc, 9).byteScanned, doc.toString()).toBe(true);
+    }
+    const invalidUtf8 = Buffer.concat([Buffer.from('{"time":"'), Buffer.of(0xff, 0xc3), Buffer.from(`","records":[${rec(`["${NSG_TUPLE}"]`)}]}`)]);
+    expect(both(invalidUtf8, 9).byteScanned).toBe(true);
     for (const doc of [
       `{"records":[${rec(`["${NSG_TUPLE.replace('T', '\\u0054')}"]`)}]}`, // an escape in a tuple
       `{"records":[${rec('[7]')}]}`, // a tuple that is not a string
@@ -128,6 +135,11 @@ describe('byte path', () => {
       `{"records":[${rec(`["${NSG_TUPLE}"]`)}]}\n{"records":[]}`, // NDJSON
       rec(`["${NSG_TUPLE}"]`), // a single record
       `{"records":[{"properties":{"flows":[{"rule":"r"}]}}]}`, // a rule entry without flows: a reject
+      `{"records":[${rec(`["${NSG_TUPLE}	"]`)}]}`, // a raw tab, LF or other control byte inside a string: not JSON
+      `{"records":[${rec(`["${NSG_TUPLE}"]`)}],"x":"
+"}`,
+      `{"records":[${rec(`["${NSG_TUPLE}"]`)}],"x":""}`,
+      `{"records":[${rec(`["${NSG_TUPLE}é"]`)}]}`, // non-ASCII in a tuple
     ]) expect(both(Buffer.from(doc), 3).byteScanned, doc).toBe(false);
   });
 });
