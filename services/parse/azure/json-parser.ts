@@ -1,31 +1,24 @@
 /**
  * Azure NSG and VNet flow logs (JSON) into FlowBatch rows, one row per flow
- * tuple. The JSON layout is walked by GroupCursor (JSON.parse per document or
- * NDJSON line); each tuple string is parsed byte by byte by TupleParser
- * straight into the columns. `fill` can stop at any tuple when the batch is
- * full and resume exactly there.
+ * tuple. A plain `{"records":[...]}` blob (what Azure writes) is read on its
+ * bytes (blob-scan.ts, blob-rows.ts); anything else is walked by GroupCursor
+ * (JSON.parse per document or NDJSON line), with the same rows and rejects.
+ * Either way each tuple is parsed byte by byte by TupleParser straight into
+ * the columns. `fill` can stop at any tuple when the batch is full and resume
+ * exactly there.
  */
-import { COLUMN_INDEX } from '../../../schemas/flow.js';
 import type { FlowBatch } from '../../core/flow-batch.js';
 import type { RejectBatch } from '../../core/rejects.js';
+import { BlobRows } from './blob-rows.js';
+import { scanBlob } from './blob-scan.js';
+import { GROUP_COLUMNS, writeGroup } from './group-columns.js';
 import { GroupCursor, type AzureLogType, type OnBadLayout, type TupleGroup } from './layout.js';
 import { TUPLE_COLUMNS, TupleParser } from './tuple.js';
 
 export { looksLikeAzureJson } from './sniff.js';
 export type { AzureLogType } from './layout.js';
 
-const C_PROVIDER = COLUMN_INDEX.provider;
-const C_LOG_TYPE = COLUMN_INDEX.log_type;
-const C_VERSION = COLUMN_INDEX.version;
-const C_SOURCE = COLUMN_INDEX.source;
-const C_ACCOUNT = COLUMN_INDEX.account_id;
-const C_RESOURCE = COLUMN_INDEX.resource_id;
-const C_MAC = COLUMN_INDEX.mac;
-const C_RULE = COLUMN_INDEX.rule;
-const C_STATUS = COLUMN_INDEX.log_status;
-
-/** Columns every row gets from its record and group rather than its tuple. */
-const GROUP_COLUMNS = [C_PROVIDER, C_LOG_TYPE, C_VERSION, C_SOURCE, C_ACCOUNT, C_RESOURCE, C_MAC, C_RULE, C_STATUS];
+const EMPTY = Buffer.alloc(0);
 
 export class AzureJsonParser {
   private readonly cursor: GroupCursor;
@@ -37,13 +30,23 @@ export class AzureJsonParser {
   private readonly codes = new Int32Array(GROUP_COLUMNS.length);
   private codesStale = true;
 
-  constructor(readonly source: string, doc: Buffer) {
+  /** The byte path, once the first fill has scanned the document; null when it went to the cursor. */
+  private fast: BlobRows | null | undefined;
+  private scanned: AzureLogType | null = null;
+
+  /** @param opts.bytes false reads every document through the cursor (tests compare the two paths). */
+  constructor(readonly source: string, private doc: Buffer, private readonly opts: { bytes?: boolean } = {}) {
     this.cursor = new GroupCursor(doc);
   }
 
   /** 'nsg' | 'vnet' once the first flow record is read; null before, or when the document is not Azure. */
   get logType(): AzureLogType | null {
-    return this.cursor.logType;
+    return this.fast ? this.scanned : this.cursor.logType;
+  }
+
+  /** Whether the byte path reads this document (known after the first fill): for tests and benchmarks. */
+  get byteScanned(): boolean {
+    return !!this.fast;
   }
 
   /**
@@ -53,16 +56,31 @@ export class AzureJsonParser {
   fill(batch: FlowBatch, rejects: RejectBatch): boolean {
     for (;;) {
       try {
-        return this.run(batch, rejects);
+        if (this.fast === undefined) this.scan();
+        return this.fast ? this.fast.fill(batch, rejects, this.tuple) : this.run(batch, rejects);
       } catch (e) {
         // Not expected for any input; if it happens, lose the rest of this document rather than throw into the pipeline.
         batch.clearRow(batch.length, TUPLE_COLUMNS);
-        const at = this.group ? `${this.group.path}.flowTuples[${this.ti - 1}]` : 1;
+        const at = this.fast ? this.fast.lastPosition : this.group ? `${this.group.path}.flowTuples[${this.ti - 1}]` : 1;
         rejects.add(this.source, at, 'DECODE', `internal error, rest of the object skipped: ${(e as Error)?.message ?? String(e)}`, '');
+        this.fast?.abandon();
+        this.fast ??= null;
         this.cursor.abandon();
         this.group = null;
       }
     }
+  }
+
+  /** Reads the document on bytes when it is a plain blob (blob-scan.ts); anything else goes to the cursor. */
+  private scan(): void {
+    this.fast = null;
+    const blob = this.opts.bytes === false ? null : scanBlob(this.doc);
+    if (blob) {
+      this.fast = new BlobRows(this.source, this.doc, blob);
+      this.scanned = blob.logType;
+      this.cursor.abandon();
+    }
+    this.doc = EMPTY;
   }
 
   private run(batch: FlowBatch, rejects: RejectBatch): boolean {
@@ -74,7 +92,6 @@ export class AzureJsonParser {
     const source = this.source;
     const bad: OnBadLayout = (position, detail, raw) => rejects.add(source, position, 'BAD_JSON', detail, raw);
     const codes = this.codes;
-    const nulls = batch.nulls;
 
     for (;;) {
       const g = this.group;
@@ -100,13 +117,7 @@ export class AzureJsonParser {
         continue;
       }
       if (this.codesStale) this.internGroup(batch, g);
-      for (let k = 0; k < GROUP_COLUMNS.length; k++) {
-        const c = GROUP_COLUMNS[k]!, code = codes[k]!;
-        if (code < 0) { nulls[c]![row] = 1; continue; }
-        if (c === C_VERSION) batch.num[c]![row] = code;
-        else batch.codes[c]![row] = code;
-        nulls[c]![row] = 0;
-      }
+      writeGroup(batch, row, codes);
       batch.length = row + 1;
     }
   }

@@ -46,7 +46,7 @@ function u8(v: unknown): number | null {
 
 const SUBSCRIPTION_RE = /\/subscriptions\/([^/]+)/i;
 /** Azure writes resource ids in either case (NSG upper, VNet target mixed): the GUID is compared lower-cased. */
-function subscriptionOf(resourceId: string | null): string | null {
+export function subscriptionOf(resourceId: string | null): string | null {
   const m = resourceId === null ? null : SUBSCRIPTION_RE.exec(resourceId);
   return m ? m[1]!.toLowerCase() : null;
 }

@@ -64,6 +64,8 @@ export class TupleParser {
   detail = '';
   // utf8, not latin1: latin1 would fold a char like U+0131 onto '1' and let junk pass as digits
   private readonly buf = Buffer.allocUnsafe(MAX_TUPLE_CHARS * 3);
+  /** The bytes the field offsets in `fs` point into: `buf`, or a document. */
+  private src: Buffer = this.buf;
   /** Start offset of each field, plus one past the end of the last field. */
   private readonly fs = new Int32Array(14);
   private names = NSG_NAMES;
@@ -86,14 +88,23 @@ export class TupleParser {
    * caller clears TUPLE_COLUMNS of the row.
    */
   parse(s: string, vnet: boolean, batch: FlowBatch, row: number): boolean {
+    if (s.length > MAX_TUPLE_CHARS) return this.tooLong(s.length, vnet);
+    return this.parseBytes(this.buf, 0, this.buf.write(s, 0, 'utf8'), vnet, batch, row);
+  }
+
+  /**
+   * `parse` for a tuple already in bytes, b[start, end) (the byte scanner hands
+   * out ranges of the document itself): the same checks, rows and reasons as
+   * `parse` of the same ASCII text.
+   */
+  parseBytes(b: Buffer, start: number, end: number, vnet: boolean, batch: FlowBatch, row: number): boolean {
+    if (end - start > MAX_TUPLE_CHARS) return this.tooLong(end - start, vnet);
     this.names = vnet ? VNET_NAMES : NSG_NAMES;
-    if (s.length > MAX_TUPLE_CHARS) return this.fail('BAD_TUPLE', `${s.length} chars, more than ${MAX_TUPLE_CHARS}`);
-    const b = this.buf;
-    const end = b.write(s, 0, 'utf8');
+    this.src = b;
     const fs = this.fs;
     let nf = 1;
-    fs[0] = 0;
-    for (let i = 0; i < end; i++) {
+    fs[0] = start;
+    for (let i = start; i < end; i++) {
       if (b[i] !== COMMA) continue;
       if (nf === 13) return this.fail('BAD_TUPLE', 'more than 13 fields');
       fs[nf++] = i + 1;
@@ -176,9 +187,14 @@ export class TupleParser {
     return true;
   }
 
+  private tooLong(n: number, vnet: boolean): false {
+    this.names = vnet ? VNET_NAMES : NSG_NAMES;
+    return this.fail('BAD_TUPLE', `${n} chars, more than ${MAX_TUPLE_CHARS}`);
+  }
+
   private bad(reason: RejectReason, field: number): false {
     const p = this.fs[field]!, q = this.fs[field + 1]! - 1;
-    return this.fail(reason, `${this.names[field]} "${this.buf.toString('utf8', p, Math.min(q, p + 64))}"`);
+    return this.fail(reason, `${this.names[field]} "${this.src.toString('utf8', p, Math.min(q, p + 64))}"`);
   }
 
   private fail(reason: RejectReason, detail: string): false {

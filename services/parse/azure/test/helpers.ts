@@ -11,10 +11,13 @@ export interface ParseResult {
   /** fill() calls it took. */
   fills: number;
   logType: AzureLogType | null;
+  /** The document was read on its bytes (blob-scan.ts), not through JSON.parse. */
+  byteScanned: boolean;
 }
 
-export function parseAll(doc: Buffer | string, opts: { capacity?: number; source?: string } = {}): ParseResult {
-  const parser = new AzureJsonParser(opts.source ?? 'test', typeof doc === 'string' ? Buffer.from(doc, 'utf8') : doc);
+/** opts.bytes false: the JSON.parse path even for a document the byte path reads. */
+export function parseAll(doc: Buffer | string, opts: { capacity?: number; source?: string; bytes?: boolean } = {}): ParseResult {
+  const parser = new AzureJsonParser(opts.source ?? 'test', typeof doc === 'string' ? Buffer.from(doc, 'utf8') : doc, { bytes: opts.bytes });
   const batch = new FlowBatch(opts.capacity ?? 4096);
   const rejects = new RejectBatch();
   const rows: FlowRecord[] = [];
@@ -28,7 +31,7 @@ export function parseAll(doc: Buffer | string, opts: { capacity?: number; source
     if (done) break;
     if (fills > 1_000_000) throw new Error('fill never finished');
   }
-  return { rows, rejects: [...rejects.items], fills, logType: parser.logType };
+  return { rows, rejects: [...rejects.items], fills, logType: parser.logType, byteScanned: parser.byteScanned };
 }
 
 export const toNdjson = (xs: readonly unknown[]): string => xs.map((x) => `${JSON.stringify(x)}\n`).join('');
