@@ -5,7 +5,7 @@
  * batcher's replay-safe tokens rely on). The listing is handed out a folder
  * at a time, so a backfill of a million files never holds all their names.
  */
-import { close, closeSync, createReadStream, open, openSync, read, readFileSync, readSync, statSync } from 'node:fs';
+import { close, createReadStream, open, read, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FlowlogError } from '../core/errors.js';
@@ -67,7 +67,10 @@ const slab = new BufferSlab();
 /**
  * A file of the size it was listed with, read whole: open, one read, close
  * (no stat: the listing has the size). Bytes past the listed size mean it
- * grew since: then it is read again whole, as it is now.
+ * grew since: then it is read again whole, as it is now. On the thread pool
+ * even when small: reading 5 KB files on the spot took ~3x less CPU, but the
+ * ingest ran slower (the reads no longer overlap with parsing; measured A/B
+ * in docs/performance.md, Small objects).
  */
 function readListed(o: LocalObject): Promise<Buffer> {
   return new Promise((done, fail) => {
@@ -84,28 +87,8 @@ function readListed(o: LocalObject): Promise<Buffer> {
   });
 }
 
-/**
- * Files up to this are read on the spot, without the thread pool: open, read
- * and close of a few KB cached by the OS cost microseconds, three pool round
- * trips cost several times that in CPU (wake-ups, callbacks), measured ~3x
- * for 10k objects of 5 KB, and more while the engine's threads share the cores.
- */
-const READ_HERE_BELOW = 64 << 10;
-
-/** readListed on the spot (a small file). */
-function readListedHere(o: LocalObject): Buffer {
-  const fd = openSync(o.path, 'r');
-  try {
-    const buf = slab.take(o.size + 1);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    return n > o.size ? readFileSync(o.path) : buf.subarray(0, n);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export const readLocalObject = async (o: LocalObject): Promise<Buffer | AsyncIterable<Buffer>> =>
-  o.size > STREAM_ABOVE ? createReadStream(o.path, { highWaterMark: STREAM_ABOVE }) : o.size <= READ_HERE_BELOW ? readListedHere(o) : readListed(o);
+  o.size > STREAM_ABOVE ? createReadStream(o.path, { highWaterMark: STREAM_ABOVE }) : readListed(o);
 
 /** The local source of one folder or file, for ingest. */
 export const localSource = (root: string) => ({ kind: 'local' as const, list: () => listLocalPages(root), fetch: readLocalObject });

@@ -1,7 +1,7 @@
 /**
- * The local source reads a file of the size it was listed with, whole: a small
- * one on the spot, a larger one on the thread pool, a large one as a stream;
- * a file that grew since it was listed is read as it is now.
+ * The local source lists a folder's files in path order with their sizes (the
+ * stat on the spot) and reads a file of the size it was listed with, whole (a
+ * large one as a stream); a file that grew since it was listed is read as it is now.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
