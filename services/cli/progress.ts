@@ -7,18 +7,21 @@ export class Progress {
 
   constructor(private readonly label: string) {}
 
-  update(done: number, total: number, extra = ''): void {
+  /** `extra` as a function is formatted only when a line is drawn (callers that report per small object). */
+  update(done: number, total: number, extra: string | (() => string) = ''): void {
     const frac = total > 0 ? Math.min(1, done / total) : 1;
     const now = performance.now();
     if (this.tty) {
       if (now - this.lastDraw < 100 && frac < 1) return;
       this.lastDraw = now;
+      extra = typeof extra === 'function' ? extra() : extra;
       const width = 30, fill = Math.round(frac * width);
       process.stderr.write(`\r${this.label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(frac * 100).toFixed(0).padStart(3)}% ${extra}\x1b[K`);
     } else {
       const decile = Math.floor(frac * 10);
       if (decile === this.lastDecile) return;
       this.lastDecile = decile;
+      extra = typeof extra === 'function' ? extra() : extra;
       process.stderr.write(`${this.label} ${decile * 10}% ${extra} (${((now - this.t0) / 1000).toFixed(1)}s)\n`);
     }
   }

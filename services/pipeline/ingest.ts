@@ -38,22 +38,22 @@ export interface IngestOptions {
   /** Asked before each object: false ends the round there (the poll's lease passed to another instance; what is read is stored). */
   keepGoing?: () => boolean;
   /**
-   * Notified objects (SQS), which several consumers may store at once when a
-   * notification is delivered twice: each object's batches hold that object
-   * alone and are durable before the next object starts, so its batch tokens
-   * depend on the object only and the engine keeps one copy of each; an object
-   * the source fails mid-way keeps only its full batches (a partial one would
-   * not match the other consumer's). The ledger is read for the listed objects only.
+   * Where batches are cut (see sharedWriterCuts below). 'shared' (the
+   * default): small objects share batches, one insert for many. 'per-object':
+   * another writer may store these objects too, from a listing of its own (a
+   * leased S3 poll whose lease passes to a standby, notified objects that two
+   * SQS consumers receive at once): each object's rows go into batches of
+   * their own, so their tokens depend on the object alone and the engine keeps
+   * one copy of each, and an object the source fails mid-way keeps only its
+   * full batches (the other writer's cut).
    */
-  objectAtATime?: boolean;
+  batchCuts?: 'shared' | 'per-object';
   /**
-   * Another instance may store these objects too, from its own listing: a
-   * poll whose lease passes to a standby when its holder dies, or while the
-   * holder, slowed down, is still storing. Then each object's rows go into
-   * batches of their own, without waiting for one object to be durable before
-   * the next (see sharedWriterCuts below).
+   * The listing is read whole first and the ledger is read for the listed
+   * objects only, not for the source's whole kind: for rounds of a few
+   * objects each (an SQS receive's notifications).
    */
-  sharedWriters?: boolean;
+  ledgerForListedOnly?: boolean;
 }
 
 export interface IngestSummary {
@@ -93,9 +93,11 @@ export function ingestPath(store: FlowStore, root: string, opts: IngestOptions =
 }
 
 /*
- * sharedWriterCuts. A batch's token is the hash of what it holds
- * (commit/committer.ts), and a replay of a batch must compose the same batch or
- * store its rows twice. With several instances on one prefix a replay lists
+ * sharedWriterCuts (batchCuts: 'per-object'). A batch's token is the hash of
+ * what it holds (commit/committer.ts), and a replay of a batch must compose the
+ * same batch or store its rows twice. SQS consumers are such writers at once:
+ * S3 and SQS deliver at least once, so two receives may name one object, each
+ * beside other objects. With several instances on one prefix a replay lists
  * the prefix anew: the standby that took the lease after the holder died
  * between a batch's rows and its ledger row, or one that took it while the
  * holder, too slow to renew, was still storing. Its listing may hold objects
@@ -110,6 +112,10 @@ export function ingestPath(store: FlowStore, root: string, opts: IngestOptions =
  * and the engine keeps one copy of each. Rows read before a source failure are
  * not stored (the failing writer's cut is not the other's). No fencing is
  * needed, as a late write by a lapsed holder is one of those same batches.
+ * Nor need an object be durable before the next one starts (the cut alone
+ * makes the tokens; a crash mid-way resumes each object after its last ledger
+ * row, and an SQS message is deleted only when the ledger, read after the
+ * round's last batch is durable, has every object it names).
  * The price is an insert per object: a poll catching up on many small objects
  * is several times slower than one that shares batches.
  * Without other writers small objects share batches (one insert for many),
@@ -131,9 +137,10 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     ...(opts.limits ? { limits: opts.limits } : {}),
     onStored: (b) => { progress.rows += b.rows; progress.rejected += b.rejected; opts.onBatch?.(b); opts.onProgress?.(progress); },
   });
-  // notified objects (SQS) are few per receive: listed first, so the ledger is read for them alone
-  const pages = opts.objectAtATime ? await allPages(source.list()) : null;
+  // a round of a few objects (an SQS receive): listed first, so the ledger is read for them alone
+  const pages = opts.ledgerForListedOnly ? await allPages(source.list()) : null;
   const ledger = await committer.progress(source.kind, pages ? pages.flat().map((o) => o.name) : undefined);
+  const perObject = opts.batchCuts === 'per-object';
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
   const unfinished: IngestSummary['unfinished'] = [];
@@ -190,12 +197,10 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
       } else {
         try {
           await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
-          if (opts.objectAtATime) await committer.finish();
-          else if (opts.sharedWriters) await committer.flush(); // sharedWriterCuts: the object's last batch ends with it
+          if (perObject) await committer.flush(); // sharedWriterCuts: the object's last batch ends with it
         } catch (e) {
           if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
-          if (opts.objectAtATime) await committer.discard(); // only the object's full batches stay (the previous objects are durable)
-          else if (opts.sharedWriters) committer.dropPending(); // only its full batches stay (the objects before it are flushed)
+          if (perObject) committer.dropPending(); // only its full batches stay (the objects before it are flushed)
           unfinished.push({ object: obj.name, reason: e.message }); // what was read is stored with the next batch, unfinished
         }
         for (const w of parser.warnings ?? []) if (warnings.length < MAX_WARNINGS) warnings.push(w);

@@ -105,7 +105,7 @@ export class ObjectRounds implements Source {
       };
       const lease = this.opts.lease;
       // a lease means other instances: one may still be storing what this round lists (ingest.ts, sharedWriterCuts)
-      const s = await ingestObjects(this.store, opened.source, { ...this.opts.ingest, onListed, ...(lease ? { keepGoing: () => lease.held(), sharedWriters: true } : {}) });
+      const s = await ingestObjects(this.store, opened.source, { ...this.opts.ingest, onListed, ...(lease ? { keepGoing: () => lease.held(), batchCuts: 'per-object' as const } : {}) });
       // a round its lease's end cut short did not reach every listed object: the cursor stays (see cursor.ts)
       if (c && listsByDay(c.prefix) && !s.stoppedEarly) {
         const next = nextCursor(newest ? [newest.key] : [], s.unfinished.map((u) => parseS3Uri(u.object).prefix), cursor);

@@ -1,9 +1,10 @@
 /**
  * Receives of S3 notifications from SQS into the store: the pipeline side of
  * the SQS source (sources/sqs). Each receive is one round of the object
- * pipeline (ingest.ts) over the objects its messages name, one object at a
- * time so that two consumers storing the same object (S3 and SQS both deliver
- * at least once) write the same batches and the engine keeps one copy.
+ * pipeline (ingest.ts) over the objects its messages name, each object's
+ * rows in batches of their own so that two consumers storing the same object
+ * (S3 and SQS both deliver at least once) write the same batches and the
+ * engine keeps one copy (ingest.ts, sharedWriterCuts).
  *
  * A message is deleted only when the ledger says every object it names is
  * stored, by this consumer or another; one naming an object S3 could not
@@ -83,7 +84,7 @@ export class SqsRounds implements SqsSink {
     const { client } = this.opts.s3;
     const summary = list.length === 0 ? EMPTY : await ingestObjects(this.store, {
       kind: 's3', readAhead: this.opts.s3.concurrency ?? 4, list: async function* () { yield list; }, fetch: (o) => openS3Body(client, o).catch((e: unknown) => { throw notThere(o, e); }),
-    }, { ...this.opts.ingest, objectAtATime: true });
+    }, { ...this.opts.ingest, batchCuts: 'per-object', ledgerForListedOnly: true });
     // the ledger decides, not this round's summary: an object another consumer stored counts as stored
     const ledger = list.length === 0 ? new Map() : await this.committer.progress('s3', [...new Set(list.map((o) => o.name))]);
     const unfinished = new Map(summary.unfinished.map((u) => [u.object, u.reason]));

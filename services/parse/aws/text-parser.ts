@@ -44,6 +44,14 @@ function hasBinary(b: Uint8Array, p: number, q: number): boolean {
   return false;
 }
 
+/**
+ * Plans by header line (null: not a header): a backfill of small objects reads
+ * the same few headers thousands of times, one per object, and a plan is
+ * never changed once compiled. Bounded, for a source whose headers all differ.
+ */
+const HEADER_PLANS = new Map<string, FormatPlan | null>();
+const MAX_HEADER_PLANS = 256;
+
 export class AwsTextParser {
   plan: FormatPlan;
   /** 1-based number of the last line read. */
@@ -131,9 +139,16 @@ export class AwsTextParser {
   }
 
   private tryHeader(buf: Buffer, pos: number, le: number): boolean {
-    const names = headerNames(buf.toString('latin1', pos, le));
-    if (!names) return false;
-    this.plan = compilePlan(names);
+    const line = buf.toString('latin1', pos, le);
+    let plan = HEADER_PLANS.get(line);
+    if (plan === undefined) {
+      const names = headerNames(line);
+      plan = names ? compilePlan(names) : null;
+      if (HEADER_PLANS.size >= MAX_HEADER_PLANS) HEADER_PLANS.clear();
+      HEADER_PLANS.set(line, plan);
+    }
+    if (!plan) return false;
+    this.plan = plan;
     this.noteUnknown(this.line);
     return true;
   }

@@ -1,0 +1,51 @@
+/**
+ * The local source lists a folder's files in path order with their sizes (the
+ * stat on the spot) and reads a file of the size it was listed with, whole (a
+ * large one as a stream); a file that grew since it was listed is read as it is now.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listLocalObjects, readLocalObject } from '../local.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'flowlog-local-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
+
+async function whole(body: Buffer | AsyncIterable<Buffer>): Promise<Buffer> {
+  if (Buffer.isBuffer(body)) return body;
+  const parts: Buffer[] = [];
+  for await (const p of body) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+describe('local source', () => {
+  it('reads small, mid-size and large files whole, in path order', async () => {
+    const sizes = { 'a-small.log': 5_000, 'b-mid.log': 300_000, 'c-large.log': (4 << 20) + 10 };
+    Object.entries(sizes).forEach(([n, size], i) => writeFileSync(join(dir, n), bytes(size, i)));
+    const objs = await listLocalObjects(dir);
+    expect(objs.map((o) => o.size)).toEqual(Object.values(sizes));
+    for (const [i, o] of objs.entries()) {
+      const body = await readLocalObject(o);
+      expect(Buffer.isBuffer(body)).toBe(o.size <= 4 << 20);
+      expect((await whole(body)).equals(bytes(o.size, i))).toBe(true);
+    }
+  });
+
+  it('a file that grew or shrank since it was listed is read as it is now; a missing one fails', async () => {
+    const gone = join(dir, 'gone.log');
+    const [small, mid] = [join(dir, 'changed-small.log'), join(dir, 'changed-mid.log')];
+    writeFileSync(small, bytes(1000, 1));
+    writeFileSync(mid, bytes(200_000, 2));
+    const objs = await listLocalObjects(dir);
+    const listed = [small, mid].map((p) => objs.find((o) => o.path === p)!);
+    writeFileSync(small, bytes(3000, 3));
+    writeFileSync(mid, bytes(100_000, 4));
+    const [s, m] = await Promise.all(listed.map(async (o) => whole(await readLocalObject(o))));
+    expect(s!.equals(bytes(3000, 3))).toBe(true);
+    expect(m!.equals(bytes(100_000, 4))).toBe(true);
+    await expect(readLocalObject({ name: gone, path: gone, size: 10, identity: '10:0' })).rejects.toThrow(/ENOENT/);
+  });
+});
