@@ -183,9 +183,17 @@ export class Committer {
     const segments = this.segments;
     this.segments = [];
     const token = batchToken(segments);
-    // Bounded: at most maxInflight batches between encode and ledger. With one
-    // (the embedded engine), waiting before encoding the next keeps memory to one
-    // encoded block (encoding early measured ~5-10% faster for ~80 MB more RSS).
+    // The batch is enriched and encoded while the insert before it runs, so the
+    // engine starts on it as soon as it is free: with string columns sent as
+    // LowCardinality the encoded block is a fraction of the batch it came from.
+    this.opts.enrich?.apply(this.batch);
+    const violations = this.opts.enrich?.takeViolations?.() ?? null;
+    const prepared = this.store.prepareFlows(this.batch);
+    const newest = newestEnd(this.batch);
+    const rejected = this.rejects.items.slice();
+    this.batch.reset();
+    this.rejects.clear();
+    // Bounded: at most maxInflight batches between encode and ledger.
     try {
       if (this.failure) throw this.failure;
       while (this.inflight.size >= this.maxInflight) await Promise.race(this.inflight);
@@ -194,13 +202,6 @@ export class Committer {
       await Promise.allSettled([...this.inflight, this.ledgerTail]);
       throw e;
     }
-    this.opts.enrich?.apply(this.batch);
-    const violations = this.opts.enrich?.takeViolations?.() ?? null;
-    const prepared = this.store.prepareFlows(this.batch);
-    const newest = newestEnd(this.batch);
-    const rejected = this.rejects.items.slice();
-    this.batch.reset();
-    this.rejects.clear();
     const t0 = performance.now();
     // the rows of batches in flight are stored in parallel; the ledger rows go in batch order
     const rows = (async () => {
