@@ -171,8 +171,8 @@ const localSource = z.object({
  * large is for a machine with memory to spare, where caches speed up queries.
  */
 export const MEMORY_PROFILES = {
-  small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2 },
-  large: { mark_cache_mb: 1024, index_cache_mb: 1024, uncompressed_cache_mb: 1024, engine_threads: 0, merge_threads: 0 },
+  small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 0 },
+  large: { mark_cache_mb: 1024, index_cache_mb: 1024, uncompressed_cache_mb: 1024, engine_threads: 0, merge_threads: 0, engine_decay_ms: null },
 } as const;
 
 const mb = (what: string) => z.number().int().min(0).max(1 << 20).optional().describe(what);
@@ -187,6 +187,8 @@ const memory = z.object({
     .describe('Embedded engine: threads one query may use (max_threads); 0: one per core (small 2, large 0).'),
   merge_threads: z.number().int().min(0).max(256).optional()
     .describe('Embedded engine: background merge threads (background_pool_size); 0: the engine\'s default (small 2, large 0).'),
+  engine_decay_ms: z.number().int().min(0).max(3_600_000).optional()
+    .describe('Embedded engine: how long its allocator keeps freed memory for reuse before returning it to the system, ms (jemalloc dirty and muzzy decay); 0 returns it at once, for a lower peak RSS at a little CPU (small 0, large: the engine\'s own). Read once, when the engine loads; a JE_MALLOC_CONF in the environment wins.'),
   engine_limit_mb: mb('Embedded engine: hard cap on its tracked memory (max_server_memory_usage), MB; a query past it fails with MEMORY_LIMIT_EXCEEDED instead of growing. Unset: 90% of RAM.'),
 }).strict().default({});
 

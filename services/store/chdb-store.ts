@@ -8,7 +8,7 @@ import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Session } from 'chdb';
+import type { Session } from 'chdb';
 import type { FlowBatch } from '../core/flow-batch.js';
 import { FlowlogError } from '../core/errors.js';
 import type { RejectedRecord } from '../core/rejects.js';
@@ -17,6 +17,7 @@ import { migrateStore } from './retention.js';
 import { encodeNative } from './native-encoder.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { engineArgs } from './engine-memory.js';
+import { loadChdb } from './chdb-loader.js';
 import type { MemoryConfig } from '../../schemas/config.js';
 import { removeStaleSpool, spoolFileName } from './spool-files.js';
 import type { AppliedMigration, FlowStore, MigrateOptions, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
@@ -41,7 +42,7 @@ export class ChdbStore implements FlowStore {
     // the engine binds a data path to one process: a second writer would corrupt it, so refuse clearly
     this.lock = lockDataDir(dataDir);
     try {
-      this.session = new Session(join(dir, 'clickhouse'), { connectionArgs: engineArgs(opts.memory) });
+      this.session = new (loadChdb(opts.memory).Session)(join(dir, 'clickhouse'), { connectionArgs: engineArgs(opts.memory) });
     } catch (e) {
       this.lock.release();
       throw e;

@@ -29,3 +29,14 @@ export function engineArgs(memory: Partial<MemoryConfig> = {}): string[] {
   if (memory.engine_limit_mb !== undefined) args.push(`--max_server_memory_usage=${memory.engine_limit_mb * MB}`);
   return args;
 }
+
+/**
+ * The engine allocator's (jemalloc's) settings from the memory section: with
+ * engine_decay_ms 0 it returns freed pages to the system at once instead of
+ * keeping them for reuse (for ~5-10 s by default), which is most of what the
+ * engine holds between inserts. null: the engine's own settings.
+ */
+export function engineAllocatorConf(memory: Partial<MemoryConfig> = {}): string | null {
+  const ms = memory.engine_decay_ms ?? MEMORY_PROFILES[memory.profile ?? 'small'].engine_decay_ms;
+  return ms === null ? null : `dirty_decay_ms:${ms},muzzy_decay_ms:${ms}`;
+}
