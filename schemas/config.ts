@@ -166,20 +166,23 @@ const localSource = z.object({
 
 /**
  * What the embedded engine may hold, by profile (memory.profile); each key of
- * the memory section overrides its profile's value. small keeps `flowlog
- * ingest` and `flowlog run` near 512 MB peak RSS (measured: docs/performance.md);
- * large is for a machine with memory to spare, where caches speed up queries.
+ * the memory section overrides its profile's value, and batch_rows is the
+ * batch.rows of a configuration that sets none. Measured peak RSS of `flowlog
+ * ingest` (docs/performance.md, Where the peak goes): small 740-1050 MB by
+ * dataset, minimal 480-550 MB at up to ~1.8x the CPU on large objects, large
+ * ~80 MB above small.
  */
 export const MEMORY_PROFILES = {
-  small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2 },
-  large: { mark_cache_mb: 1024, index_cache_mb: 1024, uncompressed_cache_mb: 1024, engine_threads: 0, merge_threads: 0 },
+  minimal: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 0, batch_rows: 65_536 },
+  small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 200, batch_rows: DEFAULT_BATCH_ROWS },
+  large: { mark_cache_mb: 1024, index_cache_mb: 1024, uncompressed_cache_mb: 1024, engine_threads: 0, merge_threads: 0, engine_decay_ms: null, batch_rows: DEFAULT_BATCH_ROWS },
 } as const;
 
 const mb = (what: string) => z.number().int().min(0).max(1 << 20).optional().describe(what);
 
 const memory = z.object({
-  profile: z.enum(['small', 'large']).default('small')
-    .describe('small (default): engine caches and threads sized to keep ingest and run near 512 MB; large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare.'),
+  profile: z.enum(['minimal', 'small', 'large']).default('small')
+    .describe('small (default): engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches and freed engine memory returned at once, for a peak of ~480-550 MB at up to ~1.8x the CPU on large objects (batch.rows, when set, wins); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
   mark_cache_mb: mb('Embedded engine: cache of marks (where each granule of a column starts), MB (small 32, large 1024).'),
   index_cache_mb: mb('Embedded engine: caches of primary-index and skip-index marks, MB each (small 32, large 1024).'),
   uncompressed_cache_mb: mb('Embedded engine: cache of decompressed blocks for repeated small reads, MB; 0 turns it off (small 0, large 1024).'),
@@ -187,6 +190,8 @@ const memory = z.object({
     .describe('Embedded engine: threads one query may use (max_threads); 0: one per core (small 2, large 0).'),
   merge_threads: z.number().int().min(0).max(256).optional()
     .describe('Embedded engine: background merge threads (background_pool_size); 0: the engine\'s default (small 2, large 0).'),
+  engine_decay_ms: z.number().int().min(0).max(3_600_000).optional()
+    .describe('Embedded engine: how long its allocator keeps freed memory for reuse before returning it to the system, ms (jemalloc dirty and muzzy decay); 0 returns it at once (~30 MB lower peak than 200, for ~14% more CPU on large objects) (minimal 0, small 200, large: the engine\'s own). Read once, when the engine loads; a JE_MALLOC_CONF in the environment wins.'),
   engine_limit_mb: mb('Embedded engine: hard cap on its tracked memory (max_server_memory_usage), MB; a query past it fails with MEMORY_LIMIT_EXCEEDED instead of growing. Unset: 90% of RAM.'),
 }).strict().default({});
 

@@ -10,7 +10,7 @@
  */
 import { EVENTS } from '../telemetry/event-names.js';
 import { readFileSync } from 'node:fs';
-import type { FlowlogConfig } from '../../schemas/config.js';
+import { MEMORY_PROFILES, type FlowlogConfig } from '../../schemas/config.js';
 import { FlowlogError } from '../core/errors.js';
 import { log } from '../telemetry/log.js';
 import { readYaml, renameDeprecated, validateConfig } from './load-config.js';
@@ -49,6 +49,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'FLOWLOG_SPOOL_DIR', key: 'store.spool_dir', as: 'string', store: 'embedded', doc: 'Where a Native block waits for the embedded engine.' },
   { env: 'FLOWLOG_RETENTION_DAYS', key: 'store.retention_days', as: 'integer', doc: 'Age flows out after this many days (flows table TTL, set at migrate).' },
   { env: 'FLOWLOG_BATCH_ROWS', key: 'batch.rows', as: 'integer', doc: 'Rows per insert.' },
+  { env: 'FLOWLOG_MEMORY_PROFILE', key: 'memory.profile', as: 'string', doc: 'minimal, small or large: the embedded engine\'s memory profile.' },
   { env: 'FLOWLOG_LOG_LEVEL', key: 'log.level', as: 'string', doc: 'debug, info, warn, error or silent.' },
   { env: 'FLOWLOG_POLICY', key: 'policy.file', as: 'string', doc: 'A segmentation policy file.' },
   { env: 'FLOWLOG_ENRICH', key: 'enrich_file', as: 'string', doc: 'A YAML file with an enrich: section (ingest, policy, ipam).' },
@@ -127,8 +128,16 @@ export function explainConfig(input: ConfigInput = {}): ResolvedConfig {
   }
   // known before anything reads them, so even a validation error cannot show them
   registerReferencedSecrets(doc, env);
+  profileBatchRows(doc);
   const config = validateConfig(doc, file ?? 'configuration', (key) => origins[key]);
   return { config, file, origins, overridden };
+}
+
+/** A memory profile sizes the batch too, unless batch.rows is set (file, env or flag). */
+function profileBatchRows(doc: Doc): void {
+  const profile = getAt(doc, 'memory.profile');
+  if (getAt(doc, 'batch.rows') !== undefined || typeof profile !== 'string' || !Object.hasOwn(MEMORY_PROFILES, profile)) return;
+  setAt(doc, 'batch.rows', MEMORY_PROFILES[profile as keyof typeof MEMORY_PROFILES].batch_rows);
 }
 
 function readFileDoc(file: string): Doc {

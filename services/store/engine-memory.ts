@@ -29,3 +29,14 @@ export function engineArgs(memory: Partial<MemoryConfig> = {}): string[] {
   if (memory.engine_limit_mb !== undefined) args.push(`--max_server_memory_usage=${memory.engine_limit_mb * MB}`);
   return args;
 }
+
+/**
+ * The engine allocator's (jemalloc's) settings from the memory section: how
+ * long it keeps freed pages for reuse before returning them to the system
+ * (seconds by default: 70-135 MB of ingest's peak). 200 ms returns most of it
+ * at no measured CPU; 0 the rest, for ~14% more CPU. null: the engine's own.
+ */
+export function engineAllocatorConf(memory: Partial<MemoryConfig> = {}): string | null {
+  const ms = memory.engine_decay_ms ?? MEMORY_PROFILES[memory.profile ?? 'small'].engine_decay_ms;
+  return ms === null ? null : `dirty_decay_ms:${ms},muzzy_decay_ms:${ms}`;
+}

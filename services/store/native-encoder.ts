@@ -38,7 +38,8 @@ function scratchWords(n: number): Uint32Array {
 
 export interface NativeBlock { columns: string[]; data: Buffer }
 
-export function encodeNative(batch: FlowBatch): NativeBlock {
+/** `alloc`: where the block's bytes go (a store may hand back a buffer it kept from the previous block). */
+export function encodeNative(batch: FlowBatch, alloc: (size: number) => Buffer = Buffer.allocUnsafe): NativeBlock {
   const n = batch.length;
   const cols: number[] = [];
   for (let c = 0; c < FLOW_COLUMNS.length; c++) {
@@ -61,7 +62,8 @@ export function encodeNative(batch: FlowBatch): NativeBlock {
     if (lc) size += lc.size;
     else size += (def.nullable ? n : 0) + n * WIDTH[def.kind];
   }
-  const out = Buffer.allocUnsafe(size);
+  const out = alloc(size);
+  if (out.length !== size) throw new Error(`native encoder: got a buffer of ${out.length} bytes for a block of ${size}`);
   let o = writeVarint(out, 0, cols.length);
   o = writeVarint(out, o, n);
   for (let i = 0; i < cols.length; i++) {

@@ -52,7 +52,8 @@ export interface FlowStore {
   prepareFlows(batch: FlowBatch): PreparedFlows;
   /**
    * Stores a prepared batch. `token` identifies its source position; the same
-   * token stored twice keeps one copy.
+   * token stored twice keeps one copy. Each prepared batch is passed here once:
+   * the store may reuse its buffer afterwards.
    */
   insertPrepared(prepared: PreparedFlows, token: string): Promise<void>;
   /** prepareFlows + insertPrepared. */

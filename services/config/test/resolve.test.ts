@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DEFAULT_BATCH_ROWS } from '../../../schemas/config.js';
+import { DEFAULT_BATCH_ROWS, MEMORY_PROFILES } from '../../../schemas/config.js';
 import { detectSchema } from '../../../schemas/detect.js';
 import { DEFAULT_CAPACITY } from '../../commit/committer.js';
 import { EGRESS_DEFAULTS } from '../../detect/egress.js';
@@ -36,6 +36,19 @@ describe('resolveConfig: flag > env > file > default', () => {
     expect(resolveConfig({ file: f, env: { FLOWLOG_BATCH_ROWS: '6000' } }).batch.rows).toBe(6000);
     expect(resolveConfig({ file: f, env: { FLOWLOG_BATCH_ROWS: '6000' }, flags: { 'batch-rows': '7000' } }).batch.rows).toBe(7000);
     expect(resolveConfig({ file: f, env: { FLOWLOG_BATCH_ROWS: '' } }).batch.rows).toBe(5000);
+  });
+
+  it('sizes the batch by the memory profile unless batch.rows is set anywhere', () => {
+    expect(MEMORY_PROFILES.minimal.batch_rows).toBeLessThan(DEFAULT_BATCH_ROWS);
+    const minimal = file('memory: { profile: minimal }\n');
+    expect(resolveConfig({ file: minimal }).batch.rows).toBe(MEMORY_PROFILES.minimal.batch_rows);
+    expect(resolveConfig({ env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }).memory.profile).toBe('minimal');
+    expect(resolveConfig({ env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }).batch.rows).toBe(MEMORY_PROFILES.minimal.batch_rows);
+    expect(resolveConfig({ file: file('memory: { profile: large }\n') }).batch.rows).toBe(DEFAULT_BATCH_ROWS);
+    expect(resolveConfig({ file: file('memory: { profile: minimal }\nbatch: { rows: 5000 }\n') }).batch.rows).toBe(5000);
+    expect(resolveConfig({ file: minimal, env: { FLOWLOG_BATCH_ROWS: '6000' } }).batch.rows).toBe(6000);
+    expect(resolveConfig({ file: file('memory: { profile: minimal }\nbatch_rows: 7000\n') }).batch.rows).toBe(7000);
+    expect(() => resolveConfig({ env: { FLOWLOG_MEMORY_PROFILE: 'tiny' } })).toThrow(/memory\.profile/);
   });
 
   it('takes the role of flowlog run from --role, FLOWLOG_ROLE or the file, default all, and names a wrong one', () => {

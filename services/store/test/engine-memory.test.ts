@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MEMORY_PROFILES, configSchema } from '../../../schemas/config.js';
 import { ChdbStore } from '../chdb-store.js';
-import { engineArgs } from '../engine-memory.js';
+import { engineAllocatorConf, engineArgs } from '../engine-memory.js';
 
 const MB = 1 << 20;
 
@@ -23,6 +23,16 @@ describe('memory settings of the embedded engine', () => {
     expect(engineArgs({ profile: 'large', engine_threads: 6 })).toContain('--max_threads=6');
     expect(engineArgs({ engine_limit_mb: 400 })).toContain(`--max_server_memory_usage=${400 * MB}`);
     expect(() => configSchema.parse({ memory: { profile: 'huge' } })).toThrow();
+  });
+
+  it('sets the allocator decay by profile: minimal returns freed memory at once, small after 200 ms, large keeps the engine\'s own', () => {
+    expect(engineAllocatorConf()).toBe('dirty_decay_ms:200,muzzy_decay_ms:200');
+    expect(engineAllocatorConf({ profile: 'minimal' })).toBe('dirty_decay_ms:0,muzzy_decay_ms:0');
+    expect(engineAllocatorConf({ profile: 'large' })).toBeNull();
+    expect(engineAllocatorConf({ profile: 'large', engine_decay_ms: 1000 })).toBe('dirty_decay_ms:1000,muzzy_decay_ms:1000');
+    expect(engineAllocatorConf({ engine_decay_ms: 250 })).toBe('dirty_decay_ms:250,muzzy_decay_ms:250');
+    expect(configSchema.parse({ memory: { engine_decay_ms: 0 } }).memory.engine_decay_ms).toBe(0);
+    expect(() => configSchema.parse({ memory: { engine_decay_ms: -1 } })).toThrow();
   });
 
   it('opens the engine with them: caches, pools and the memory cap as server settings', async () => {
