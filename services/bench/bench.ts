@@ -15,7 +15,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Session } from 'chdb';
+import type { Session } from 'chdb';
+import { loadChdb } from '../store/chdb-loader.js';
 import { FlowBatch } from '../core/flow-batch.js';
 import { RejectBatch } from '../core/rejects.js';
 import { AwsTextParser } from '../parse/aws/text-parser.js';
@@ -115,7 +116,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
 
   log('Parsing (ClickHouse engine, one thread: the reference) ...');
   const scratch = mkdtempSync(join(tmpdir(), 'flowlog-bench-'));
-  const session = new Session(join(scratch, 'ref'));
+  // through the loader, so an in-process store opened later still gets the memory profile's allocator settings
+  const session = new (loadChdb().Session)(join(scratch, 'ref'));
   await referenceParse(session, files.text); // warm-up, not measured
   const refTimes: number[] = [];
   for (let i = 0; i < REPEAT; i++) refTimes.push(await referenceParse(session, files.text));

@@ -33,11 +33,11 @@
  */
 import { createHash } from 'node:crypto';
 import { FlowBatch } from '../core/flow-batch.js';
-import { DEFAULT_REJECT_CAPS, RejectBatch, quarantineReason, type RejectCaps, type RejectReason } from '../core/rejects.js';
+import { DEFAULT_REJECT_CAPS, RejectBatch, quarantineReason, type RejectCaps, type RejectReason, type RejectedRecord } from '../core/rejects.js';
 import type { Limits } from '../../schemas/config.js';
 import { COLUMN_INDEX } from '../../schemas/flow.js';
 import type { ObjectParser } from '../parse/object-parser.js';
-import type { FlowStore, LedgerEntry, ObjectProgress } from '../store/store.js';
+import type { FlowStore, LedgerEntry, ObjectProgress, PreparedFlows } from '../store/store.js';
 import { chTime } from '../store/ch-time.js';
 
 /**
@@ -186,13 +186,21 @@ export class Committer {
     // The batch is enriched and encoded while the insert before it runs, so the
     // engine starts on it as soon as it is free: with string columns sent as
     // LowCardinality the encoded block is a fraction of the batch it came from.
-    this.opts.enrich?.apply(this.batch);
-    const violations = this.opts.enrich?.takeViolations?.() ?? null;
-    const prepared = this.store.prepareFlows(this.batch);
-    const newest = newestEnd(this.batch);
-    const rejected = this.rejects.items.slice();
-    this.batch.reset();
-    this.rejects.clear();
+    let violations: Buffer | null, prepared: PreparedFlows, newest: number, rejected: RejectedRecord[];
+    try {
+      this.opts.enrich?.apply(this.batch);
+      violations = this.opts.enrich?.takeViolations?.() ?? null;
+      prepared = this.store.prepareFlows(this.batch);
+      newest = newestEnd(this.batch);
+      rejected = this.rejects.items.slice();
+    } catch (e) {
+      // the batch is gone with its segments (a retry starts from the ledger), and nothing is left writing behind the failure
+      await Promise.allSettled([...this.inflight, this.ledgerTail]);
+      throw e;
+    } finally {
+      this.batch.reset();
+      this.rejects.clear();
+    }
     // Bounded: at most maxInflight batches between encode and ledger.
     try {
       if (this.failure) throw this.failure;

@@ -43,6 +43,8 @@ export class ChdbStore implements FlowStore {
    * so inserts of several committers sharing this store never share it.
    */
   private spare: Buffer | null = null;
+  /** Buffers prepareFlows allocated itself: the only ones keep() may hold on to. */
+  private readonly owned = new WeakSet<ArrayBufferLike>();
 
   /** `spoolDir`: store.spool_dir; `retentionDays`: store.retention_days, applied by migrate(); `memory`: the memory section (default: the small profile). */
   constructor(readonly dataDir: string, private readonly opts: { spoolDir?: string; retentionDays?: number; memory?: Partial<MemoryConfig> } = {}) {
@@ -73,11 +75,16 @@ export class ChdbStore implements FlowStore {
   }
 
   prepareFlows(batch: FlowBatch): PreparedFlows {
+    // a reject-only batch is never inserted, so it must not take the spare (it would be dropped, not kept)
+    if (batch.length === 0) return { rows: 0, columns: [], data: Buffer.alloc(0) };
     const block = encodeNative(batch, (size) => {
       const kept = this.spare;
       if (kept && kept.length >= size) { this.spare = null; return kept.subarray(0, size); }
-      // room to grow: batches of one size differ by their strings
-      return Buffer.allocUnsafe(Math.ceil(size * 1.125)).subarray(0, size);
+      // room to grow: batches of one size differ by their strings. Never from Node's shared pool
+      // (allocUnsafe of a few KB): keeping a pooled slice would hand out bytes other code still uses.
+      const own = Buffer.allocUnsafeSlow(Math.ceil(size * 1.125));
+      this.owned.add(own.buffer);
+      return own.subarray(0, size);
     });
     return { rows: batch.length, columns: block.columns, data: block.data };
   }
@@ -88,7 +95,7 @@ export class ChdbStore implements FlowStore {
 
   /** Keeps a block's whole buffer for the next one (the larger, if one is kept already). */
   private keep(data: Buffer): void {
-    if (data.byteOffset !== 0 || data.buffer.byteLength < (this.spare?.length ?? 0)) return;
+    if (!this.owned.has(data.buffer) || data.buffer.byteLength < (this.spare?.length ?? 0)) return;
     this.spare = Buffer.from(data.buffer);
   }
 

@@ -76,7 +76,7 @@ describe('batches in flight', () => {
     expect(log.indexOf('rows 2')).toBeLessThan(log.indexOf('rows 0'));
   });
 
-  it('with one in flight (the embedded engine), encodes the next batch only after the previous one\'s ledger', async () => {
+  it('with one in flight (the embedded engine), starts the next insert only after the previous one\'s ledger', async () => {
     const { store, log, peak } = slowStore(1);
     await ingest(store);
     expect(peak()).toBe(1);
@@ -90,5 +90,19 @@ describe('batches in flight', () => {
     expect(ledgers).toEqual([0, 1, 2, 3]);
     // batches after it were in flight and stored: a replay drops them by their tokens
     expect(log).toContain('rows 5');
+  });
+
+  it('a batch that cannot be enriched or encoded: the error surfaces after the inserts in flight settle, and the batch is dropped', async () => {
+    const { store, log } = slowStore(3);
+    let applied = 0;
+    const c = new Committer(store, { sourceKind: 'local', capacity: CAPACITY, enrich: { apply: () => { if (++applied === 4) throw new Error('enrich broke'); } } });
+    const parser = openObjectParser('o', Buffer.from(`${HEADER}\n${benchLines(LINES, 3).join('\n')}\n`));
+    try {
+      await expect(c.ingestObject({ name: 'o', identity: 'i' }, parser)).rejects.toThrow(/enrich broke/);
+    } finally { clearTimers(); }
+    expect(c.batch.length).toBe(0);
+    // the three batches before it were all stored and recorded before the error came out
+    expect(log.filter((l) => l.startsWith('ledger'))).toEqual(['ledger 0', 'ledger 1', 'ledger 2']);
+    expect(log.filter((l) => l.startsWith('start'))).toHaveLength(3);
   });
 });

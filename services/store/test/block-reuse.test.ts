@@ -40,4 +40,28 @@ describe('embedded store: one block buffer reused', () => {
       expect(Number(odd!.c)).toBe(0);
     });
   });
+
+  it('never keeps a small block from Node\'s shared buffer pool, and a reject-only batch takes no buffer', async () => {
+    await withStore(async (store) => {
+      const one = new FlowBatch(4);
+      openObjectParser('v2-header.log', readFileSync(GOLDEN + 'v2-header.log')).fill(one, new RejectBatch());
+      one.length = 1;
+      for (let i = 0; i < 8; i++) {
+        const small = store.prepareFlows(one);
+        expect(small.data.length).toBeLessThan(4096);
+        await store.insertPrepared(small, `small-${i}`);
+        // bytes Node pools after it must not be what the next block is encoded into
+        const pooled = Buffer.from('x'.repeat(64));
+        const next = store.prepareFlows(one);
+        expect(next.data.buffer).not.toBe(pooled.buffer);
+        await store.insertPrepared(next, `next-${i}`);
+        expect(pooled.toString()).toBe('x'.repeat(64));
+      }
+      const empty = store.prepareFlows(new FlowBatch(4));
+      expect(empty.rows).toBe(0);
+      expect(empty.data.length).toBe(0);
+      const [n] = await store.queryRows<{ c: string }>('SELECT count() AS c FROM flows');
+      expect(Number(n!.c)).toBe(16);
+    });
+  });
 });
