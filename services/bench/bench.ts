@@ -27,7 +27,7 @@ import { benchEnricher, type EnrichMode } from './enrich-bench.js';
 import { intFlag, parseCli } from '../cli/args.js';
 import { fmtInt } from '../cli/progress.js';
 import { writeBenchDataset, type BenchFiles } from './dataset.js';
-import { comparePair } from './engine-compare.js';
+import { comparePair, minimalIngest } from './engine-compare.js';
 import { s3LatencyHook } from './s3-latency-hook.js';
 import { formatScale, parseScaleSteps, scaleBench } from './scale-bench.js';
 import { formatTable, scoreboard, TARGETS, type Measurements, type Pair } from './scoreboard.js';
@@ -153,6 +153,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
     log(`  Azure: ${fmtInt(mix.azureBlobs)} blobs, ${fmtInt(mix.azureFlows)} flows: engine, then flowlog ingest ...`);
     smallAzure = await comparePair('azure', mix.azure, scratch, mix.azureFlows, mix.azureBlobs);
   }
+  log('Memory budget: the same datasets with memory profile minimal (MALLOC_MMAP_THRESHOLD_=131072, as the image and the systemd unit set) ...');
+  const minimal: Measurements['minimal'] = { large: await minimalIngest(files.gzDir, scratch, lines) };
+  if (!values['no-small']) {
+    const mix = await writeSmallMix(join(dir, 'small'), DEFAULT_MIX, log);
+    minimal.smallAws = await minimalIngest(mix.aws, scratch, mix.awsFlows);
+    minimal.smallAzure = await minimalIngest(mix.azure, scratch, mix.azureFlows);
+  }
 
   let sources: Record<string, unknown> | null = null;
   let s3Latency: Measurements['s3Latency'] = null;
@@ -209,6 +216,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     large,
     ...(smallAws ? { smallAws } : {}),
     ...(smallAzure ? { smallAzure } : {}),
+    minimal,
     // Kafka is measured in-process, so against the in-process ingest of the large set (both without enrichment)
     ...(kafkaRate !== undefined ? { kafka: { flowsPerSec: kafkaRate, localLarge: rate(ingest) } } : {}),
     ...(sources ? { s3Latency } : {}),

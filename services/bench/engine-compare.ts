@@ -33,9 +33,9 @@ export async function freshStore(dataDir: string): Promise<void> {
  * `flowlog ingest PATH` into `dataDir`; the rows it stored. JSON output by default (nothing but the summary);
  * `text`: the human output, whose progress lines on a pipe carry stored flows and seconds.
  */
-export async function flowlogIngest(path: string, dataDir: string, opts: { sampleMs?: number; text?: boolean } = {}): Promise<Measured & { rows: number }> {
+export async function flowlogIngest(path: string, dataDir: string, opts: { sampleMs?: number; text?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Measured & { rows: number }> {
   const args = [BIN, 'ingest', path, ...(opts.text ? [] : ['--format', 'json'])];
-  const m = await measureProcess(process.execPath, args, { env: storeEnv(dataDir), ...(opts.sampleMs ? { sampleMs: opts.sampleMs } : {}) });
+  const m = await measureProcess(process.execPath, args, { env: { ...storeEnv(dataDir), ...opts.env }, ...(opts.sampleMs ? { sampleMs: opts.sampleMs } : {}) });
   if (opts.text) { const pts = progressPoints(m.stderr); return { ...m, rows: pts[pts.length - 1]!.rows }; }
   const out = JSON.parse(m.stdout.trim().split('\n').pop()!) as { ingested: number };
   return { ...m, rows: out.ingested };
@@ -62,5 +62,25 @@ export async function comparePair(dataset: EngineDataset, path: string, scratch:
   } finally {
     rmSync(engineDir, { recursive: true, force: true });
     rmSync(flowlogDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The memory budget's setting: profile minimal, and glibc told to hand large
+ * freed blocks back at once (read when the process starts, so set in its
+ * environment, as the container image and the systemd unit do).
+ */
+export const MINIMAL_MEMORY_ENV: NodeJS.ProcessEnv = { FLOWLOG_MEMORY_PROFILE: 'minimal', MALLOC_MMAP_THRESHOLD_: '131072' };
+
+/** flowlog ingest alone under MINIMAL_MEMORY_ENV, into a fresh store: its rate and peak RSS. */
+export async function minimalIngest(path: string, scratch: string, expect: number): Promise<IngestFigure> {
+  const dir = join(scratch, 'minimal-flowlog');
+  await freshStore(dir);
+  try {
+    const m = await flowlogIngest(path, dir, { env: MINIMAL_MEMORY_ENV });
+    if (m.rows !== expect) throw new Error(`flowlog ingest (memory profile minimal) stored ${m.rows} rows of ${expect}`);
+    return figure(m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -38,6 +38,8 @@ export interface Measurements {
   kafka?: { flowsPerSec: number; localLarge: number };
   /** null: the S3-latency bench is not there yet (or was skipped). */
   s3Latency?: { flowsPerSec: number; peakRssMb: number | null } | null;
+  /** The same datasets ingested with the memory budget's setting (profile minimal): peak RSS, and rate against the default's. */
+  minimal?: { large?: IngestFigure; smallAws?: IngestFigure; smallAzure?: IngestFigure };
   /** Rates over the first and the last `window` flows of one long ingest. */
   sustained?: { firstRate: number; lastRate: number; peakRssMb: number | null; window: number };
 }
@@ -98,6 +100,16 @@ export function scoreboard(m: Measurements): Row[] {
   rss('large', m.large);
   rss('small AWS', m.smallAws);
   rss('small Azure', m.smallAzure);
+  const minimal = (name: string, f: IngestFigure | undefined, p: Pair | undefined) => {
+    if (!f) return;
+    rows.push({
+      figure: `peak RSS ${name}, memory: minimal`, value: mb(f.peakRssMb), reference: `${perSec(rate(f))} (${x(p ? ratio(rate(f), rate(p.flowlog)) : null)} default)`, ratio: '-',
+      target: `<= ${TARGETS.peakRssMb} MB`, verdict: atMost(f.peakRssMb, TARGETS.peakRssMb),
+    });
+  };
+  minimal('large', m.minimal?.large, m.large);
+  minimal('small AWS', m.minimal?.smallAws, m.smallAws);
+  minimal('small Azure', m.minimal?.smallAzure, m.smallAzure);
   if (m.kafka) {
     const r = ratio(m.kafka.flowsPerSec, m.kafka.localLarge);
     rows.push({

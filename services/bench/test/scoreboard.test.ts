@@ -35,6 +35,17 @@ describe('scoreboard', () => {
     expect(row(m, 'ingest small AWS').figure).toBe('ingest small AWS v2+v5 (10,044 objects)');
   });
 
+  it('holds the memory profile minimal to 512 MB too, with its rate against the default\'s', () => {
+    const m: Measurements = {
+      large: pair(300_000, 330_000, 900), smallAws: pair(170_000, 400_000, 800, 10_044),
+      minimal: { large: { flows: 1_500_000, seconds: 10, peakRssMb: 490 }, smallAws: { flows: 1_600_000, seconds: 10, peakRssMb: 513 } },
+    };
+    expect(row(m, 'peak RSS large,')).toMatchObject({ figure: 'peak RSS large, memory: minimal', value: '490 MB', reference: '150,000/s (0.50x default)', verdict: 'pass' });
+    expect(row(m, 'peak RSS small AWS,')).toMatchObject({ value: '513 MB', verdict: 'miss' });
+    expect(scoreboard(m).find((r) => r.figure === 'peak RSS large')).toMatchObject({ value: '900 MB', verdict: 'miss' });
+    expect(scoreboard(m).some((r) => r.figure.startsWith('peak RSS small Azure,'))).toBe(false);
+  });
+
   it('misses the large target just under 0.9x', () => {
     expect(row({ large: pair(296_999, 330_000) }, 'ingest large').verdict).toBe('miss');
   });
