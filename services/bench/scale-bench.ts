@@ -61,6 +61,8 @@ export interface ScaleStep {
   flows: number;
   ingest: { flows: number; seconds: number; flows_per_sec: number; peak_rss_mb: number | null };
   bytes_per_flow: { flows_table: number; all_tables: number };
+  /** When the queries were timed: active parts of flows, and merges still running (they take the same cores). */
+  store: { flows_parts: number; merges_running: number };
   address: string;
   p50_ms: Record<string, number>;
 }
@@ -93,8 +95,9 @@ async function savedParams(store: FlowStore, q: SavedQuery, addr: string, end: D
 }
 
 async function measureQueries(store: FlowStore, log: (s: string) => void): Promise<Omit<ScaleStep, 'flows' | 'ingest'>> {
-  const parts = await store.queryRows<{ table: string; bytes: string; rows: string }>(
-    "SELECT table, toString(sum(bytes_on_disk)) AS bytes, toString(sum(rows)) AS rows FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table");
+  const parts = await store.queryRows<{ table: string; bytes: string; rows: string; parts: string }>(
+    "SELECT table, toString(sum(bytes_on_disk)) AS bytes, toString(sum(rows)) AS rows, toString(count()) AS parts FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table");
+  const [merges] = await store.queryRows<{ n: string }>('SELECT toString(count()) AS n FROM system.merges WHERE database = currentDatabase()');
   const flowsPart = parts.find((p) => p.table === 'flows');
   const flowRows = Number(flowsPart?.rows ?? 0);
   const bytesPerFlow = {
@@ -121,7 +124,7 @@ async function measureQueries(store: FlowStore, log: (s: string) => void): Promi
   const only = (names: DetectorName[]) => ({ disabled: [...HOURLY, ...FREQUENT].filter((d) => !names.includes(d)) });
   p['detect hourly'] = await timedP50(() => runDetectors(store, until, only(HOURLY)));
   p['detect frequent'] = await timedP50(() => runDetectors(store, until, only(FREQUENT)));
-  return { bytes_per_flow: bytesPerFlow, address, p50_ms: p };
+  return { bytes_per_flow: bytesPerFlow, store: { flows_parts: Number(flowsPart?.parts ?? 0), merges_running: Number(merges?.n ?? 0) }, address, p50_ms: p };
 }
 
 export async function scaleBench(steps: readonly number[], scratch: string, log: (s: string) => void): Promise<ScaleStep[]> {
@@ -169,6 +172,8 @@ export function formatScale(steps: readonly ScaleStep[]): string {
     ['ingest peak RSS MB', ...steps.map((s) => String(s.ingest.peak_rss_mb ?? '-'))],
     ['bytes/flow on disk, flows', ...steps.map((s) => String(s.bytes_per_flow.flows_table))],
     ['bytes/flow on disk, all tables', ...steps.map((s) => String(s.bytes_per_flow.all_tables))],
+    ['flows active parts (at timing)', ...steps.map((s) => String(s.store.flows_parts))],
+    ['merges running (at timing)', ...steps.map((s) => String(s.store.merges_running))],
     ...names.map((n) => [`p50 ms ${n}`, ...steps.map((s) => (n in s.p50_ms ? String(s.p50_ms[n]) : '-'))]),
   ];
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

@@ -41,11 +41,12 @@ describe('formatScale', () => {
   it('puts the steps side by side, one figure per line', () => {
     const step = (flows: number, ms: number): ScaleStep => ({
       flows, ingest: { flows, seconds: 10, flows_per_sec: flows / 10, peak_rss_mb: 700 }, bytes_per_flow: { flows_table: 20.5, all_tables: 22 },
-      address: '10.0.0.1', p50_ms: { 'investigate 1h': ms },
+      store: { flows_parts: flows / 100_000, merges_running: 0 }, address: '10.0.0.1', p50_ms: { 'investigate 1h': ms },
     });
     const lines = formatScale([step(1_000_000, 80), step(3_000_000, 95)]).split('\n');
     expect(lines[0]).toMatch(/^flows stored +1,000,000 +3,000,000$/);
     expect(lines.find((l) => l.startsWith('p50 ms investigate 1h'))).toMatch(/ 80 +95$/);
     expect(lines.find((l) => l.startsWith('bytes/flow on disk, flows'))).toMatch(/20\.5 +20\.5$/);
+    expect(lines.find((l) => l.startsWith('flows active parts'))).toMatch(/ 10 +30$/);
   });
 });
