@@ -60,7 +60,8 @@ export async function writeSmallMix(dir: string, spec: MixSpec = DEFAULT_MIX, lo
   const { hours, flows } = mixPlan(spec, { flowLogs: topo.vpcs.length, nics: topo.vnets.reduce((s, v) => s + v.nics.length, 0) });
   const root = join(dir, `mix-${spec.seed}-${flows}-${hours}h`);
   const ready = join(root, 'ready.json');
-  if (existsSync(ready)) return JSON.parse(readFileSync(ready, 'utf8')) as SmallMix;
+  // the folders are where the mix is now (a moved or copied cache keeps its counts, not its old paths)
+  if (existsSync(ready)) return { ...(JSON.parse(readFileSync(ready, 'utf8')) as SmallMix), aws: join(root, 'aws'), azure: join(root, 'azure') };
   log(`  generating ${flows.toLocaleString('en-US')} flows over ${hours} h (once, cached in ${root}) ...`);
   rmSync(root, { recursive: true, force: true });
   const raw = join(root, 'raw');
