@@ -5,8 +5,8 @@
  * batcher's replay-safe tokens rely on). The listing is handed out a folder
  * at a time, so a backfill of a million files never holds all their names.
  */
-import { close, createReadStream, open, read, statSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { close, closeSync, createReadStream, open, openSync, read, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FlowlogError } from '../core/errors.js';
 import { BufferSlab } from './buffer-slab.js';
@@ -25,7 +25,10 @@ export async function* listLocalPages(root: string): AsyncGenerator<LocalObject[
   }
   if (st.isFile()) { yield [{ name: abs, path: abs, size: st.size, identity: `${st.size}:${Math.trunc(st.mtimeMs)}` }]; return; }
   async function* walk(dir: string): AsyncGenerator<LocalObject[]> {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // read on the spot, like the stat below: blob layouts give each object a folder of its own (Azure:
+    // .../h=13/m=00/macAddress=.../PT1H.json), and a thread-pool round trip per folder, one after another,
+    // left the parser waiting (~1 s of 3.3 for 9.5k Azure blobs, measured)
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     // files and folders keep their sorted order: a run of files is one page, then the folder after it is walked
     let files: string[] = [];
     // stat on the spot: a few microseconds for a file the folder's listing just touched, where a thread-pool
@@ -64,15 +67,19 @@ const STREAM_ABOVE = 4 << 20;
 
 const slab = new BufferSlab();
 
+/** Files up to this are read on the spot (open, read, close on this thread); larger ones on the thread pool. */
+const ON_THE_SPOT = 64 << 10;
+
 /**
  * A file of the size it was listed with, read whole: open, one read, close
  * (no stat: the listing has the size). Bytes past the listed size mean it
- * grew since: then it is read again whole, as it is now. On the thread pool
- * even when small: reading 5 KB files on the spot took ~3x less CPU, but the
- * ingest ran slower (the reads no longer overlap with parsing; measured A/B
- * in docs/performance.md, Small objects).
+ * grew since: then it is read again whole, as it is now. A small file is read
+ * on the spot: three thread-pool round trips cost this thread more than the
+ * read itself, and the parser waited on them (small-object mix, paired runs:
+ * docs/performance.md, Small objects).
  */
 function readListed(o: LocalObject): Promise<Buffer> {
+  if (o.size <= ON_THE_SPOT) return Promise.resolve(readListedNow(o));
   return new Promise((done, fail) => {
     open(o.path, 'r', (err, fd) => {
       if (err) { fail(err); return; }
@@ -85,6 +92,18 @@ function readListed(o: LocalObject): Promise<Buffer> {
       });
     });
   });
+}
+
+function readListedNow(o: LocalObject): Buffer {
+  const fd = openSync(o.path, 'r');
+  let n: number, buf: Buffer;
+  try {
+    buf = slab.take(o.size + 1);
+    n = readSync(fd, buf, 0, buf.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return n > o.size ? readFileSync(o.path) : buf.subarray(0, n);
 }
 
 export const readLocalObject = async (o: LocalObject): Promise<Buffer | AsyncIterable<Buffer>> =>
