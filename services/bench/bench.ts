@@ -32,6 +32,7 @@ import { s3LatencyHook } from './s3-latency-hook.js';
 import { formatScale, parseScaleSteps, scaleBench } from './scale-bench.js';
 import { formatTable, scoreboard, TARGETS, type Measurements, type Pair } from './scoreboard.js';
 import { DEFAULT_MIX, writeSmallMix } from './small-mix.js';
+import { writeBundledMix } from './bundled-mix.js';
 import { sustainedIngest } from './sustained.js';
 import { DEFAULT_SERVER_INFLIGHT } from '../../schemas/config.js';
 
@@ -144,7 +145,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
 
   log(`Engine reference: chdb loading the same ${files.objects} gzip objects into a freshly migrated flows table, then flowlog ingest of them (whole processes) ...`);
   const large = await comparePair('aws', files.gzDir, scratch, lines, files.objects);
-  let smallAws: Pair | undefined, smallAzure: Pair | undefined;
+  let smallAws: Pair | undefined, smallAzure: Pair | undefined, bundledAws: Pair | undefined, bundledAzure: Pair | undefined;
   if (!values['no-small']) {
     log(`Small-object mix (>= ${fmtInt(DEFAULT_MIX.minAwsObjects)} AWS v2/v5 objects of ~${DEFAULT_MIX.flowsPerAwsObject} flows, >= ${fmtInt(DEFAULT_MIX.minAzureBlobs)} Azure PT1H.json blobs, real key layouts) ...`);
     const mix = await writeSmallMix(join(dir, 'small'), DEFAULT_MIX, log);
@@ -152,6 +153,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
     smallAws = await comparePair('aws', mix.aws, scratch, mix.awsFlows, mix.awsObjects);
     log(`  Azure: ${fmtInt(mix.azureBlobs)} blobs, ${fmtInt(mix.azureFlows)} flows: engine, then flowlog ingest ...`);
     smallAzure = await comparePair('azure', mix.azure, scratch, mix.azureFlows, mix.azureBlobs);
+    const bundled = await writeBundledMix(mix);
+    log(`  The same flows in a few large objects (${bundled.awsObjects} AWS, ${bundled.azureBlobs} Azure): what small objects cost apart from their rows ...`);
+    bundledAws = await comparePair('aws', bundled.aws, scratch, mix.awsFlows, bundled.awsObjects);
+    bundledAzure = await comparePair('azure', bundled.azure, scratch, mix.azureFlows, bundled.azureBlobs);
   }
   log('Memory budget: the same datasets with memory profile minimal (MALLOC_MMAP_THRESHOLD_=131072, as the image and the systemd unit set) ...');
   const minimal: Measurements['minimal'] = { large: await minimalIngest(files.gzDir, scratch, lines) };
@@ -216,6 +221,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
     large,
     ...(smallAws ? { smallAws } : {}),
     ...(smallAzure ? { smallAzure } : {}),
+    ...(bundledAws ? { bundledAws } : {}),
+    ...(bundledAzure ? { bundledAzure } : {}),
     minimal,
     // Kafka is measured in-process, so against the in-process ingest of the large set (both without enrichment)
     ...(kafkaRate !== undefined ? { kafka: { flowsPerSec: kafkaRate, localLarge: rate(ingest) } } : {}),
@@ -238,7 +245,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
   log('');
   log('flowlog ingest and the engine reference: whole processes (start to exit), each on a freshly migrated store; ratio = flowlog / engine');
   log(formatTable(rows));
-  const json = { ...result, engine_reference: { large, ...(smallAws ? { small_aws: smallAws } : {}), ...(smallAzure ? { small_azure: smallAzure } : {}) }, scoreboard: rows };
+  const json = { ...result, engine_reference: { large, ...(smallAws ? { small_aws: smallAws } : {}), ...(smallAzure ? { small_azure: smallAzure } : {}),
+    ...(bundledAws ? { bundled_aws: bundledAws } : {}), ...(bundledAzure ? { bundled_azure: bundledAzure } : {}) }, scoreboard: rows };
   if (values.json) process.stdout.write(`${JSON.stringify(json)}\n`);
   return 0;
 }

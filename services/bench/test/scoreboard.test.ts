@@ -35,6 +35,14 @@ describe('scoreboard', () => {
     expect(row(m, 'ingest small AWS').figure).toBe('ingest small AWS v2+v5 (10,044 objects)');
   });
 
+  it('shows the small mix against its own flows in large objects, with no verdict of its own', () => {
+    const m: Measurements = { large: pair(400_000, 400_000), smallAws: pair(200_000, 100_000, 400, 10_044), bundledAws: pair(250_000, 200_000, 400, 9) };
+    const row = scoreboard(m).find((r) => r.figure.includes('same flows'))!;
+    expect(row).toMatchObject({ figure: '  AWS, same flows in 9 objects', value: '250,000/s', reference: '200,000/s', ratio: '1.25x',
+      target: 'small objects at 0.80x of it (engine 0.50x)', verdict: 'n/a' });
+    expect(scoreboard({ ...m, smallAws: undefined }).find((r) => r.figure.includes('same flows'))!.target).toBe('small objects at - of it (engine -)');
+  });
+
   it('holds the memory profile minimal to 512 MB too, with its rate against the default\'s', () => {
     const m: Measurements = {
       large: pair(300_000, 330_000, 900), smallAws: pair(170_000, 400_000, 800, 10_044),
