@@ -29,6 +29,16 @@ export async function freshStore(dataDir: string): Promise<void> {
   await measureProcess(process.execPath, [BIN, 'migrate', '--format', 'json'], { env: storeEnv(dataDir) });
 }
 
+/** `fn` on a freshly migrated store in `dataDir`, the folder removed afterwards whatever `fn` did. */
+async function withFreshStore<T>(dataDir: string, fn: (dataDir: string) => Promise<T>): Promise<T> {
+  await freshStore(dataDir);
+  try {
+    return await fn(dataDir);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 /**
  * `flowlog ingest PATH` into `dataDir`; the rows it stored. JSON output by default (nothing but the summary);
  * `text`: the human output, whose progress lines on a pipe carry stored flows and seconds.
@@ -51,18 +61,13 @@ const figure = (m: Measured & { rows: number }): IngestFigure => ({ flows: m.row
 /** Engine first, then flowlog, each into its own fresh store; both must store `expect` rows. */
 export async function comparePair(dataset: EngineDataset, path: string, scratch: string, expect: number, objects: number): Promise<Pair> {
   const engineDir = join(scratch, `${dataset}-${objects}-engine`), flowlogDir = join(scratch, `${dataset}-${objects}-flowlog`);
-  await freshStore(engineDir);
-  await freshStore(flowlogDir);
-  try {
+  return withFreshStore(engineDir, () => withFreshStore(flowlogDir, async () => {
     const engine = await engineLoad(dataset, path, engineDir);
     const flowlog = await flowlogIngest(path, flowlogDir);
     if (engine.rows !== expect) throw new Error(`engine reference (${dataset}, ${objects} objects) stored ${engine.rows} rows of ${expect}`);
     if (flowlog.rows !== expect) throw new Error(`flowlog ingest (${dataset}, ${objects} objects) stored ${flowlog.rows} rows of ${expect}`);
     return { engine: figure(engine), flowlog: figure(flowlog), objects };
-  } finally {
-    rmSync(engineDir, { recursive: true, force: true });
-    rmSync(flowlogDir, { recursive: true, force: true });
-  }
+  }));
 }
 
 /**
@@ -74,13 +79,9 @@ export const MINIMAL_MEMORY_ENV: NodeJS.ProcessEnv = { FLOWLOG_MEMORY_PROFILE: '
 
 /** flowlog ingest alone under MINIMAL_MEMORY_ENV, into a fresh store: its rate and peak RSS. */
 export async function minimalIngest(path: string, scratch: string, expect: number): Promise<IngestFigure> {
-  const dir = join(scratch, 'minimal-flowlog');
-  await freshStore(dir);
-  try {
+  return withFreshStore(join(scratch, 'minimal-flowlog'), async (dir) => {
     const m = await flowlogIngest(path, dir, { env: MINIMAL_MEMORY_ENV });
     if (m.rows !== expect) throw new Error(`flowlog ingest (memory profile minimal) stored ${m.rows} rows of ${expect}`);
     return figure(m);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

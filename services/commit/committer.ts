@@ -64,6 +64,9 @@ export interface Round { kind: LedgerEntry['sourceKind']; stream: string; first:
 /** `rejFirst`: the object's rejects before this segment (reject-only batches at one row position differ by it). */
 interface Segment { obj: SourceObject; first: number; last: number; rejFirst: number; rejected: number; complete: boolean }
 
+/** A batch ready to insert: its policy violations (JSON lines), encoded flows, newest flow end (ms) and rejects. */
+interface PreparedBatch { violations: Buffer | null; prepared: PreparedFlows; newest: number; rejected: RejectedRecord[] }
+
 /** One batch as stored: its flows, its rejects by reason, the insert's duration and its newest flow (freshness). */
 export interface StoredBatch {
   rows: number;
@@ -183,24 +186,7 @@ export class Committer {
     const segments = this.segments;
     this.segments = [];
     const token = batchToken(segments);
-    // The batch is enriched and encoded while the insert before it runs, so the
-    // engine starts on it as soon as it is free: with string columns sent as
-    // LowCardinality the encoded block is a fraction of the batch it came from.
-    let violations: Buffer | null, prepared: PreparedFlows, newest: number, rejected: RejectedRecord[];
-    try {
-      this.opts.enrich?.apply(this.batch);
-      violations = this.opts.enrich?.takeViolations?.() ?? null;
-      prepared = this.store.prepareFlows(this.batch);
-      newest = newestEnd(this.batch);
-      rejected = this.rejects.items.slice();
-    } catch (e) {
-      // the batch is gone with its segments (a retry starts from the ledger), and nothing is left writing behind the failure
-      await Promise.allSettled([...this.inflight, this.ledgerTail]);
-      throw e;
-    } finally {
-      this.batch.reset();
-      this.rejects.clear();
-    }
+    const { violations, prepared, newest, rejected } = await this.prepare();
     // Bounded: at most maxInflight batches between encode and ledger.
     try {
       if (this.failure) throw this.failure;
@@ -242,6 +228,29 @@ export class Committer {
       this.inflight.delete(job);
       this.failure ??= e as Error;
     });
+  }
+
+  /**
+   * The pending batch enriched and encoded, and its rejects, taken out of the
+   * committer: both are reset whether this succeeds or not. It runs while the
+   * insert before it does, so the engine starts on it as soon as it is free:
+   * with string columns sent as LowCardinality the encoded block is a fraction
+   * of the batch it came from.
+   */
+  private async prepare(): Promise<PreparedBatch> {
+    try {
+      this.opts.enrich?.apply(this.batch);
+      const violations = this.opts.enrich?.takeViolations?.() ?? null;
+      const prepared = this.store.prepareFlows(this.batch);
+      return { violations, prepared, newest: newestEnd(this.batch), rejected: this.rejects.items.slice() };
+    } catch (e) {
+      // the batch is gone with its segments (a retry starts from the ledger), and nothing is left writing behind the failure
+      await Promise.allSettled([...this.inflight, this.ledgerTail]);
+      throw e;
+    } finally {
+      this.batch.reset();
+      this.rejects.clear();
+    }
   }
 
   /** Waits until every batch in flight has settled; the first failure is thrown. */

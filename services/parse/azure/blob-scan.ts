@@ -189,17 +189,26 @@ class BlobScan {
     do {
       const k = j.key();
       if (j.is(k, K.Version)) { seen = once(seen, 1); this.nsgVersion = this.version(); }
-      else if (j.is(k, K.flows)) {
-        seen = once(seen, 2);
-        if (j.peek() !== LBRACKET) { j.skip(1); continue; }
-        flows = true;
-        j.expect(LBRACKET);
-        if (j.eat(RBRACKET)) continue;
-        let f = 0;
-        do this.container(rec, f++, NSG_RULE); while (j.more(RBRACKET));
-      } else j.skip(1);
+      else if (j.is(k, K.flows)) { seen = once(seen, 2); flows = this.flowsArray(rec, NSG_RULE); }
+      else j.skip(1);
     } while (j.more(RBRACE));
     return flows;
+  }
+
+  /**
+   * The value of a record's `flows` key (NSG properties.flows, VNet
+   * flowRecords.flows): an array read container by container (true), or
+   * anything else skipped (false) for the general path to judge. Callers give
+   * up on a second `flows` key, so this one answer stands for the object.
+   */
+  private flowsArray(rec: number, nsg: boolean): boolean {
+    const j = this.j;
+    if (j.peek() !== LBRACKET) { j.skip(1); return false; }
+    j.expect(LBRACKET);
+    if (j.eat(RBRACKET)) return true;
+    let f = 0;
+    do this.container(rec, f++, nsg); while (j.more(RBRACKET));
+    return true;
   }
 
   /**
@@ -289,12 +298,7 @@ class BlobScan {
       if (!j.is(k, K.flows)) { j.skip(1); continue; }
       if (seen) giveUp();
       seen = true;
-      if (j.peek() !== LBRACKET) { j.skip(1); continue; }
-      flows = true;
-      j.expect(LBRACKET);
-      if (j.eat(RBRACKET)) continue;
-      let f = 0;
-      do this.container(rec, f++, VNET_ACL); while (j.more(RBRACKET));
+      flows = this.flowsArray(rec, VNET_ACL);
     } while (j.more(RBRACE));
     return flows;
   }
