@@ -10,11 +10,12 @@ export interface ProgressPoint { rows: number; t: number }
 
 /**
  * Points from `flowlog ingest`'s progress lines on a pipe ("ingest 30% 6,000,000 flows, 0 rejected (12.3s)",
- * and "ingest done ... (s)"), with (0, 0) first: stored rows against the ingest's own clock.
+ * with no share while the listing is still arriving, and "ingest done ... (s)"), with (0, 0) first: stored
+ * rows against the ingest's own clock.
  */
 export function progressPoints(stderr: string): ProgressPoint[] {
   const out: ProgressPoint[] = [{ rows: 0, t: 0 }];
-  for (const m of stderr.matchAll(/^ingest (?:\d+%|done) ([\d,]+) flows\b.*\((\d+(?:\.\d+)?)s\)$/gm)) {
+  for (const m of stderr.matchAll(/^ingest (?:\d+% |done )?([\d,]+) flows\b.*\((\d+(?:\.\d+)?)s\)$/gm)) {
     out.push({ rows: Number(m[1]!.replace(/,/g, '')), t: Number(m[2]) });
   }
   return out;

@@ -1,4 +1,11 @@
-/** A progress line on stderr: redrawn in place on a terminal, a line per 10% otherwise (CI logs stay short). */
+/**
+ * A progress line on stderr: redrawn in place on a terminal, a line per 10%
+ * otherwise (CI logs stay short). A total not known yet (a listing still
+ * arriving) is `null`: then the line shows what is done, without a share,
+ * and off a terminal a line every UNKNOWN_EVERY_MS.
+ */
+const UNKNOWN_EVERY_MS = 5000;
+
 export class Progress {
   private lastDecile = -1;
   private lastDraw = 0;
@@ -8,9 +15,17 @@ export class Progress {
   constructor(private readonly label: string) {}
 
   /** `extra` as a function is formatted only when a line is drawn (callers that report per small object). */
-  update(done: number, total: number, extra: string | (() => string) = ''): void {
-    const frac = total > 0 ? Math.min(1, done / total) : 1;
+  update(done: number, total: number | null, extra: string | (() => string) = ''): void {
     const now = performance.now();
+    if (total === null) {
+      if (now - this.lastDraw < (this.tty ? 100 : UNKNOWN_EVERY_MS)) return;
+      this.lastDraw = now;
+      extra = typeof extra === 'function' ? extra() : extra;
+      if (this.tty) process.stderr.write(`\r${this.label} ${extra}\x1b[K`);
+      else process.stderr.write(`${this.label} ${extra} (${((now - this.t0) / 1000).toFixed(1)}s)\n`);
+      return;
+    }
+    const frac = total > 0 ? Math.min(1, done / total) : 1;
     if (this.tty) {
       if (now - this.lastDraw < 100 && frac < 1) return;
       this.lastDraw = now;

@@ -20,7 +20,11 @@ import type { Limits } from '../../schemas/config.js';
 
 export type { ObjectSource, SourceObjectRef } from '../sources/source.js';
 
-export interface IngestProgress { objectsDone: number; objects: number; bytesDone: number; bytes: number; rows: number; rejected: number }
+/**
+ * `objects` and `bytes` grow as the listing arrives, a page at a time; `listed`
+ * says they are the whole run's (the last page is in), so a share of them means something.
+ */
+export interface IngestProgress { objectsDone: number; objects: number; bytesDone: number; bytes: number; rows: number; rejected: number; listed: boolean }
 
 export interface IngestOptions {
   logFormat?: FormatPlan;
@@ -129,7 +133,7 @@ type Loaded = { data: ObjectBody | null; decoded: Buffer | null; error: Error | 
 
 export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore, source: ObjectSource<O>, opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
-  const progress: IngestProgress = { objectsDone: 0, objects: 0, bytesDone: 0, bytes: 0, rows: 0, rejected: 0 };
+  const progress: IngestProgress = { objectsDone: 0, objects: 0, bytesDone: 0, bytes: 0, rows: 0, rejected: 0, listed: false };
   const committer = new Committer(store, {
     sourceKind: source.kind,
     capacity: opts.capacity ?? opts.batchRows ?? DEFAULT_CAPACITY,
@@ -144,25 +148,46 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
   const unfinished: IngestSummary['unfinished'] = [];
-  // what is left to do, as the listing arrives: totals grow page by page, nothing holds the whole listing
+  // what is left to do, as the listing arrives: totals grow page by page, nothing holds the whole listing.
+  // The next page is asked for while this one's objects go, so the totals are known whole (listed) as soon
+  // as the last page is in, not after its last object: a folder of files is one page, and its share is right from the start.
   async function* todo(): AsyncGenerator<{ obj: O; skipRows: number }> {
-    for await (const page of pages ?? source.list()) {
-      opts.onListed?.(page);
-      for (const obj of page) {
-        const seen = ledger.get(obj.name);
-        let skipRows = 0;
-        if (seen && seen.identity === obj.identity) {
-          if (seen.complete) { skipped++; continue; }
-          resumed++;
-          skipRows = seen.storedRows;
-        } else if (seen && seen.storedRows > 0 && growsByAppend(obj.name)) {
-          resumed++; // a newer version of an object that grows by appending: its stored rows are its first rows
-          skipRows = seen.storedRows;
+    const listing: AsyncIterable<readonly O[]> = pages ? (async function* () { yield* pages; })() : source.list();
+    const it = listing[Symbol.asyncIterator]();
+    const ask = () => {
+      const next = it.next();
+      next.then((r) => { if (r.done) progress.listed = true; }, () => undefined);
+      return next;
+    };
+    let following = ask();
+    try {
+      for (let r = await following; !r.done; r = await following) {
+        const page = r.value;
+        following = ask();
+        opts.onListed?.(page);
+        const work: { obj: O; skipRows: number }[] = [];
+        for (const obj of page) {
+          const seen = ledger.get(obj.name);
+          let skipRows = 0;
+          if (seen && seen.identity === obj.identity) {
+            if (seen.complete) { skipped++; continue; }
+            resumed++;
+            skipRows = seen.storedRows;
+          } else if (seen && seen.storedRows > 0 && growsByAppend(obj.name)) {
+            resumed++; // a newer version of an object that grows by appending: its stored rows are its first rows
+            skipRows = seen.storedRows;
+          }
+          progress.objects++;
+          progress.bytes += obj.size;
+          work.push({ obj, skipRows });
         }
-        progress.objects++;
-        progress.bytes += obj.size;
-        yield { obj, skipRows };
+        yield* work;
       }
+    } finally {
+      // a page asked for and never used: its failure is not this run's; the listing closes once it is in (not awaited:
+      // a stopped round does not wait for one more page)
+      following.catch(() => undefined);
+      void it.return?.().catch(() => undefined);
     }
   }
   // read-ahead holds objects as fetched (small ones decoded already, large ones the first megabytes of a stream)

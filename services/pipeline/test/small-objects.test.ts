@@ -9,7 +9,7 @@ import { withStore } from '../../../test/temp-store.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
 import type { FlowStore, LedgerEntry } from '../../store/store.js';
 import type { ObjectSource, SourceObjectRef } from '../../sources/source.js';
-import { ingestObjects } from '../ingest.js';
+import { ingestObjects, type IngestProgress } from '../ingest.js';
 
 const OBJECTS = 300, ROWS = 20, PAGE = 25, READ_AHEAD = 8;
 const lines = benchLines(OBJECTS * ROWS, 5);
@@ -45,15 +45,23 @@ describe('small objects', () => {
     await withStore(async (store) => {
       const track = { pagesPulled: 0, fetchedWhenPulled: [] as number[], fetched: 0 };
       const writes = { n: 0, entries: 0 };
-      const s = await ingestObjects(countingLedger(store, writes), pagedSource(track), { capacity: 1000 });
+      const seen: IngestProgress[] = [];
+      const s = await ingestObjects(countingLedger(store, writes), pagedSource(track), { capacity: 1000, onProgress: (p) => seen.push({ ...p }) });
       expect(s.rows).toBe(OBJECTS * ROWS);
       expect(s.objects).toBe(OBJECTS);
       // 6000 rows in batches of 1000: 6 inserts and 6 ledger writes for 300 objects, every object in the ledger once
       expect(writes.n).toBe(6);
       expect(writes.entries).toBeGreaterThanOrEqual(OBJECTS);
       expect(writes.entries).toBeLessThanOrEqual(OBJECTS + 6);
-      // a page is listed only once the objects before it are nearly all fetched: never the whole listing up front
-      track.fetchedWhenPulled.forEach((f, p) => expect(f).toBeGreaterThanOrEqual(p * PAGE - READ_AHEAD - 1));
+      // a page is listed only once the objects two pages before it are nearly all fetched (one page is asked for
+      // ahead, so the totals are known as soon as the last page is in): never the whole listing up front
+      track.fetchedWhenPulled.forEach((f, p) => expect(f).toBeGreaterThanOrEqual((p - 1) * PAGE - READ_AHEAD - 1));
+      // the totals are the run's once listed, before the last page's objects are done, and never called whole before
+      const total = refs.reduce((n, r) => n + r.size, 0);
+      const first = seen.findIndex((p) => p.listed);
+      expect(seen[first]!.objectsDone).toBeLessThan(OBJECTS - PAGE / 2);
+      expect(seen.slice(first).every((p) => p.listed && p.objects === OBJECTS && p.bytes === total)).toBe(true);
+      expect(seen.slice(0, first).every((p) => !p.listed && p.objects < OBJECTS)).toBe(true);
       expect(Number((await store.queryRows<{ c: string }>('SELECT count() AS c FROM flows'))[0]!.c)).toBe(OBJECTS * ROWS);
       const again = await ingestObjects(store, pagedSource({ pagesPulled: 0, fetchedWhenPulled: [], fetched: 0 }), { capacity: 1000 });
       expect(again.skipped).toBe(OBJECTS);
