@@ -169,7 +169,7 @@ export class ChdbStore implements FlowStore {
   private async insertFile(table: string, columns: readonly string[], data: Buffer | ((fd: number) => void), format: string, token: string, written?: () => void): Promise<void> {
     const path = join(this.spool, spoolFileName(tmpSeq++, format));
     // Written in one synchronous call: fs.promises.writeFile goes in 512 KB chunks, each waiting for the
-    // event loop, which the parser keeps busy, so a 20 MB block took ~0.25 s to reach the file while the
+    // event loop, which the parser keeps busy, so a 28 MB block took ~0.25 s to reach the file while the
     // engine sat idle; one write to tmpfs takes ~10 ms of this thread.
     if (Buffer.isBuffer(data)) { writeFileSync(path, data); written?.(); }
     else {
