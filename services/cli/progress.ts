@@ -8,7 +8,7 @@ const UNKNOWN_EVERY_MS = 5000;
 
 export class Progress {
   private lastDecile = -1;
-  private lastDraw = 0;
+  private lastDraw = performance.now();
   private readonly tty = Boolean(process.stderr.isTTY);
   private readonly t0 = performance.now();
 

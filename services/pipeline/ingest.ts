@@ -148,9 +148,18 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
   const unfinished: IngestSummary['unfinished'] = [];
-  // what is left to do, as the listing arrives: totals grow page by page, nothing holds the whole listing.
-  // The next page is asked for while this one's objects go, so the totals are known whole (listed) as soon
-  // as the last page is in, not after its last object: a folder of files is one page, and its share is right from the start.
+  // what is left to do, as the listing arrives: nothing holds the whole listing. The next page is asked for while
+  // this one's objects go, so the progress totals are whole (listed) as soon as the last page is in, not after its
+  // last object: a file, or a folder of files, shows its share from the start; a tree of folders (a page each) once
+  // its last folder is listed. The summary counts what was tried (a round stopped early did not try the rest).
+  let tried = 0, triedBytes = 0;
+  const plan = (obj: O): { skip: boolean; resume: boolean; skipRows: number } => {
+    const seen = ledger.get(obj.name);
+    if (seen && seen.identity === obj.identity) return seen.complete ? { skip: true, resume: false, skipRows: 0 } : { skip: false, resume: true, skipRows: seen.storedRows };
+    // a newer version of an object that grows by appending: its stored rows are its first rows
+    if (seen && seen.storedRows > 0 && growsByAppend(obj.name)) return { skip: false, resume: true, skipRows: seen.storedRows };
+    return { skip: false, resume: false, skipRows: 0 };
+  };
   async function* todo(): AsyncGenerator<{ obj: O; skipRows: number }> {
     const listing: AsyncIterable<readonly O[]> = pages ? (async function* () { yield* pages; })() : source.list();
     const it = listing[Symbol.asyncIterator]();
@@ -165,23 +174,15 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
         const page = r.value;
         following = ask();
         opts.onListed?.(page);
-        const work: { obj: O; skipRows: number }[] = [];
-        for (const obj of page) {
-          const seen = ledger.get(obj.name);
-          let skipRows = 0;
-          if (seen && seen.identity === obj.identity) {
-            if (seen.complete) { skipped++; continue; }
-            resumed++;
-            skipRows = seen.storedRows;
-          } else if (seen && seen.storedRows > 0 && growsByAppend(obj.name)) {
-            resumed++; // a newer version of an object that grows by appending: its stored rows are its first rows
-            skipRows = seen.storedRows;
-          }
-          progress.objects++;
-          progress.bytes += obj.size;
-          work.push({ obj, skipRows });
+        const work = page.map((obj) => ({ obj, ...plan(obj) }));
+        for (const w of work) if (!w.skip) { progress.objects++; progress.bytes += w.obj.size; }
+        for (const w of work) {
+          if (w.skip) { skipped++; continue; }
+          if (w.resume) resumed++;
+          tried++;
+          triedBytes += w.obj.size;
+          yield { obj: w.obj, skipRows: w.skipRows };
         }
-        yield* work;
       }
     } finally {
       // a page asked for and never used: its failure is not this run's; the listing closes once it is in (not awaited:
@@ -240,9 +241,9 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   await committer.finish();
   opts.onProgress?.(progress);
   return {
-    objects: progress.objects, skipped, resumed, warnings, unfinished, ...(stoppedEarly ? { stoppedEarly } : {}),
+    objects: tried, skipped, resumed, warnings, unfinished, ...(stoppedEarly ? { stoppedEarly } : {}),
     rows: committer.stats.rows, rejected: progress.rejected,
-    bytes: progress.bytes,
+    bytes: triedBytes,
     seconds: (performance.now() - t0) / 1000,
     insertSeconds: committer.stats.insertMs / 1000,
   };

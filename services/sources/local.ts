@@ -79,7 +79,9 @@ const ON_THE_SPOT = 64 << 10;
  * docs/performance.md, Small objects).
  */
 function readListed(o: LocalObject): Promise<Buffer> {
-  if (o.size <= ON_THE_SPOT) return Promise.resolve(readListedNow(o));
+  if (o.size <= ON_THE_SPOT) {
+    try { return Promise.resolve(readListedNow(o)); } catch (e) { return Promise.reject(e as Error); }
+  }
   return new Promise((done, fail) => {
     open(o.path, 'r', (err, fd) => {
       if (err) { fail(err); return; }

@@ -168,15 +168,16 @@ export class ChdbStore implements FlowStore {
   /** `written`: called once the data is in the spool file (its buffer is free again). */
   private async insertFile(table: string, columns: readonly string[], data: Buffer | ((fd: number) => void), format: string, token: string, written?: () => void): Promise<void> {
     const path = join(this.spool, spoolFileName(tmpSeq++, format));
-    // Written in one synchronous call: fs.promises.writeFile goes in 512 KB chunks, each waiting for the
-    // event loop, which the parser keeps busy, so a 28 MB block took ~0.25 s to reach the file while the
-    // engine sat idle; one write to tmpfs takes ~10 ms of this thread.
-    if (Buffer.isBuffer(data)) { writeFileSync(path, data); written?.(); }
-    else {
-      const fd = openSync(path, 'w');
-      try { data(fd); } finally { closeSync(fd); }
-    }
     try {
+      // Written in one synchronous call: fs.promises.writeFile goes in 512 KB chunks, each waiting for the
+      // event loop, which the parser keeps busy, so a 28 MB block took ~0.25 s to reach the file while the
+      // engine sat idle; one write to tmpfs takes ~10 ms of this thread. Inside the try: a write that fails
+      // (a full tmpfs) leaves no partial file behind.
+      if (Buffer.isBuffer(data)) { writeFileSync(path, data); written?.(); }
+      else {
+        const fd = openSync(path, 'w');
+        try { data(fd); } finally { closeSync(fd); }
+      }
       await this.session.queryAsync(
         `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM file(${sqlString(path)}, '${format}')` +
         ` SETTINGS insert_deduplicate = 1, insert_deduplication_token = ${sqlString(`${table}:${token}`)},` +

@@ -2,7 +2,7 @@
  * The bundled mix holds exactly the small mix's flows (every AWS line under
  * its own format's header, every Azure record), in a few large objects.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -56,7 +56,9 @@ describe('writeBundledMix', () => {
     expect(await azureRecords(b.azure)).toEqual(await azureRecords(mix.azure));
     expect(b.azureBlobs).toBeLessThanOrEqual(8 + 2);
 
-    rmSync(join(b.aws, readdirSync(b.aws)[0]!));
-    expect(await writeBundledMix(mix)).toEqual(b); // cached: not written again
+    const removed = join(b.aws, readdirSync(b.aws)[0]!);
+    rmSync(removed);
+    expect(await writeBundledMix(mix)).toEqual(b);
+    expect(existsSync(removed)).toBe(false); // cached: not written again
   });
 });

@@ -43,7 +43,7 @@ export async function ingestCommand(argv: string[]): Promise<number> {
       capacity: config.batch.rows,
       limits: config.limits,
       enrich,
-      onProgress: (p: IngestProgress) => bar.update(p.bytesDone, p.listed ? p.bytes : null, () => `${fmtInt(p.rows)} flows, ${fmtInt(p.rejected)} rejected`),
+      onProgress: (p: IngestProgress) => bar.update(p.bytesDone, p.listed ? p.bytes : null, () => `${fmtInt(p.rows)} flows, ${fmtInt(p.rejected)} rejected${p.listed ? '' : `, ${fmtInt(p.objectsDone)} objects`}`),
     };
     let summary;
     if (target.startsWith('s3://')) {
