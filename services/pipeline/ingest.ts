@@ -77,7 +77,7 @@ export interface IngestSummary {
   stoppedEarly?: true;
 }
 
-/** A local folder's read-ahead: opens and reads overlap with parsing, on the thread pool. */
+/** A source's read-ahead, unless it sets its own: files above 64 KB are read on the thread pool while the parser works (smaller ones are read on the spot, sources/local.ts). */
 const READ_AHEAD = 16;
 const READ_AHEAD_BYTES = 16 << 20;
 /** What one streamed object holds ahead (its window), for the byte budget. */
