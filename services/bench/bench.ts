@@ -31,7 +31,7 @@ import { comparePair, minimalIngest } from './engine-compare.js';
 import { s3LatencyHook } from './s3-latency-hook.js';
 import { formatScale, parseScaleSteps, scaleBench } from './scale-bench.js';
 import { formatTable, scoreboard, TARGETS, type Measurements, type Pair } from './scoreboard.js';
-import { DEFAULT_MIX, writeSmallMix } from './small-mix.js';
+import { DEFAULT_MIX, writeSmallMix, type SmallMix } from './small-mix.js';
 import { writeBundledMix } from './bundled-mix.js';
 import { sustainedIngest } from './sustained.js';
 import { DEFAULT_SERVER_INFLIGHT } from '../../schemas/config.js';
@@ -146,9 +146,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
   log(`Engine reference: chdb loading the same ${files.objects} gzip objects into a freshly migrated flows table, then flowlog ingest of them (whole processes) ...`);
   const large = await comparePair('aws', files.gzDir, scratch, lines, files.objects);
   let smallAws: Pair | undefined, smallAzure: Pair | undefined, bundledAws: Pair | undefined, bundledAzure: Pair | undefined;
+  let mix: SmallMix | null = null;
   if (!values['no-small']) {
     log(`Small-object mix (>= ${fmtInt(DEFAULT_MIX.minAwsObjects)} AWS v2/v5 objects of ~${DEFAULT_MIX.flowsPerAwsObject} flows, >= ${fmtInt(DEFAULT_MIX.minAzureBlobs)} Azure PT1H.json blobs, real key layouts) ...`);
-    const mix = await writeSmallMix(join(dir, 'small'), DEFAULT_MIX, log);
+    mix = await writeSmallMix(join(dir, 'small'), DEFAULT_MIX, log);
     log(`  AWS: ${fmtInt(mix.awsObjects)} objects, ${fmtInt(mix.awsFlows)} flows: engine, then flowlog ingest ...`);
     smallAws = await comparePair('aws', mix.aws, scratch, mix.awsFlows, mix.awsObjects);
     log(`  Azure: ${fmtInt(mix.azureBlobs)} blobs, ${fmtInt(mix.azureFlows)} flows: engine, then flowlog ingest ...`);
@@ -160,8 +161,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   }
   log('Memory budget: the same datasets with memory profile minimal (MALLOC_MMAP_THRESHOLD_=131072, as the image and the systemd unit set) ...');
   const minimal: Measurements['minimal'] = { large: await minimalIngest(files.gzDir, scratch, lines) };
-  if (!values['no-small']) {
-    const mix = await writeSmallMix(join(dir, 'small'), DEFAULT_MIX, log);
+  if (mix) {
     minimal.smallAws = await minimalIngest(mix.aws, scratch, mix.awsFlows);
     minimal.smallAzure = await minimalIngest(mix.azure, scratch, mix.azureFlows);
   }

@@ -135,7 +135,8 @@ function writeLowCardinality(batch: FlowBatch, c: number, plan: LcPlan, n: numbe
   }
   o = writeU64(out, o, n);
   const codes = batch.codes[c]!, nulls = batch.nulls[c]!;
-  const idx = width === 1 ? out.subarray(o, o + n) : width === 2 ? new Uint16Array(n) : new Uint32Array(n);
+  // 2- and 4-byte indexes go through the scratch words (the block offset need not be aligned), not an array per column
+  const idx = width === 1 ? out.subarray(o, o + n) : width === 2 ? new Uint16Array(scratchWords((n + 1) >> 1).buffer, 0, n) : scratchWords(n).subarray(0, n);
   // index 0 is NULL, or '' in a column that cannot be NULL (a row a parser left unset): never a stale code
   for (let r = 0; r < n; r++) idx[r] = nulls[r] ? 0 : remap[codes[r]!]!;
   if (width !== 1) out.set(new Uint8Array(idx.buffer, 0, n * width), o);
