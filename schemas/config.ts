@@ -111,6 +111,8 @@ const kafkaSource = z.object({
     password: secret.describe('SASL password (the connection string for Event Hubs).'),
   }).strict().optional().describe('SASL authentication.'),
   fetch: kafkaFetch,
+  concurrency: z.number().int().min(1).max(16).default(2)
+    .describe('Partitions stored at once: one round is parsed while another is being inserted (~1.25x the rate of 1 on two cores). Each takes a batch buffer of batch.rows rows (~70-130 MB at the default); 1 keeps memory lowest. Topics that carry S3 notifications are stored one round at a time whatever this says.'),
   /** Fetch notified S3 objects with these S3 settings, from the buckets and prefixes allow names only. */
   s3: z.lazy(() => notifiedS3).optional().describe('S3 settings for fetching objects that notifications name, and which ones may be fetched (allow).'),
 }).strict();

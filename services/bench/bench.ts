@@ -179,8 +179,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
       const inflight = await serverInflight(files, scratch, [...new Set([1, DEFAULT_SERVER_INFLIGHT, 4])], log);
       log('S3 gzip objects -> embedded store ...');
       const s3 = await s3ToStore(files, scratch);
-      log('Kafka (1000 lines per message, 3 partitions) -> embedded store ...');
-      const kafka = await kafkaToStore(files, scratch, Math.min(lines, 1_000_000));
+      log('Kafka (the large set\'s flows, 1000 lines per message, 3 partitions) -> embedded store ...');
+      const kafka = await kafkaToStore(files, scratch, lines);
       log('S3 small objects behind 20 ms of request latency ...');
       s3Latency = await s3LatencyHook(log);
       sources = { insert_formats_flows_per_sec: formats, server_inflight_flows_per_sec: inflight, s3: s3, kafka, s3_latency: s3Latency };

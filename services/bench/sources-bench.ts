@@ -125,33 +125,42 @@ export async function s3ToStore(files: BenchFiles, scratch: string): Promise<{ f
   }
 }
 
-/** Lines produced to a fresh topic (1000 per message), then consumed into a fresh embedded store. */
+/**
+ * Lines produced to a fresh topic (1000 per message), then consumed into a
+ * fresh embedded store; the topic is deleted after (a broker that keeps
+ * hundreds of old bench topics fetches slower, and noisier).
+ */
 export async function kafkaToStore(files: BenchFiles, scratch: string, lines: number): Promise<{ flows_per_sec: number; seconds: number }> {
-  const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  const brokers = process.env.KAFKA_BROKERS!.split(',');
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
   const topic = `flowlog-bench-${process.pid}-${Date.now() % 100000}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
-  await admin.disconnect();
-  const text = readFileSync(files.text, 'latin1').split('\n', lines);
-  const producer = kafka.producer();
-  await producer.connect();
-  // ~115 KB per message; a few per request keeps each partition's record batch under the broker's 1 MB limit
-  for (let i = 0; i < text.length; i += 6000) {
-    const messages = [];
-    for (let j = i; j < Math.min(i + 6000, text.length); j += 1000) messages.push({ value: text.slice(j, j + 1000).join('\n') });
-    await producer.send({ topic, messages });
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+    const text = readFileSync(files.text, 'latin1').split('\n', lines);
+    const producer = kafka.producer();
+    await producer.connect();
+    // ~115 KB per message; a few per request keeps each partition's record batch under the broker's 1 MB limit
+    for (let i = 0; i < text.length; i += 6000) {
+      const messages = [];
+      for (let j = i; j < Math.min(i + 6000, text.length); j += 1000) messages.push({ value: text.slice(j, j + 1000).join('\n') });
+      await producer.send({ topic, messages });
+    }
+    await producer.disconnect();
+    const store = new ChdbStore(join(scratch, 'kafka-store'));
+    await store.migrate();
+    const ingest = new KafkaIngest(store, { kafka: { brokers }, topics: [topic], groupId: `bench-${topic}`, sessionTimeoutMs: 10_000 });
+    const t0 = performance.now();
+    await ingest.start();
+    while (ingest.stats.rows < text.length && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 50));
+    const seconds = (performance.now() - t0) / 1000;
+    await ingest.stop();
+    await store.close();
+    if (ingest.stats.rows !== text.length) throw new Error(`Kafka bench stored ${ingest.stats.rows} of ${text.length}`);
+    return { flows_per_sec: Math.round(text.length / seconds), seconds: +seconds.toFixed(2) };
+  } finally {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
   }
-  await producer.disconnect();
-  const store = new ChdbStore(join(scratch, 'kafka-store'));
-  await store.migrate();
-  const ingest = new KafkaIngest(store, { kafka: { brokers: process.env.KAFKA_BROKERS!.split(',') }, topics: [topic], groupId: `bench-${topic}`, sessionTimeoutMs: 10_000 });
-  const t0 = performance.now();
-  await ingest.start();
-  while (ingest.stats.rows < text.length && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 50));
-  const seconds = (performance.now() - t0) / 1000;
-  await ingest.stop();
-  await store.close();
-  if (ingest.stats.rows !== text.length) throw new Error(`Kafka bench stored ${ingest.stats.rows} of ${text.length}`);
-  return { flows_per_sec: Math.round(text.length / seconds), seconds: +seconds.toFixed(2) };
 }

@@ -115,6 +115,8 @@ export class Committer {
   private readonly inflight = new Set<Promise<void>>();
   private ledgerTail: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
+  /** Written before the next batch's rows are (a round's intent), once. */
+  private ahead: (() => Promise<void>) | null = null;
   private readonly maxInflight: number;
   readonly stats: BatchStats = { batches: 0, rows: 0, rejected: 0, objects: 0, insertMs: 0 };
 
@@ -176,6 +178,7 @@ export class Committer {
    * flight go on, and a failure of theirs still surfaces at the next flush or finish.
    */
   dropPending(): void {
+    this.ahead = null;
     this.batch.reset();
     this.rejects.clear();
     this.segments = [];
@@ -195,6 +198,11 @@ export class Committer {
       // nothing is left writing behind a failure: the caller may retry from the ledger at once
       await Promise.allSettled([...this.inflight, this.ledgerTail]);
       throw e;
+    }
+    if (this.ahead) {
+      const ahead = this.ahead;
+      this.ahead = null;
+      await ahead();
     }
     const t0 = performance.now();
     // the rows of batches in flight are stored in parallel; the ledger rows go in batch order
@@ -284,8 +292,18 @@ export class Committer {
     this.opts.onStored?.({ rows: 0, rejected: 1, rejectsByReason: { [reason]: 1 }, seconds: 0 });
   }
 
-  /** Write-ahead: the exact range a round will store, before any of it is stored. */
-  async beginRound(r: Round): Promise<void> {
+  /**
+   * Write-ahead: the exact range a round will store, written before any of it
+   * is stored but after its first batch is parsed and encoded. The engine runs
+   * one statement at a time, so a round of one stream is parsed while another
+   * stream's round is being inserted, not queued behind it. A round that ends
+   * without a batch (all its messages rejected) writes it at commitRound.
+   */
+  beginRound(r: Round): void {
+    this.ahead = () => this.writeIntent(r);
+  }
+
+  private async writeIntent(r: Round): Promise<void> {
     await this.store.recordLedger([{ sourceKind: r.kind, object: r.stream, identity: '', batchId: roundId(r),
       firstPosition: r.first, lastPosition: r.end, rows: 0, rejected: 0, complete: false, state: 'intent' }]);
   }
@@ -293,6 +311,7 @@ export class Committer {
   /** Stores what the round holds, its own rejects (undecodable messages), then marks it stored. */
   async commitRound(r: Round, rejects: RejectBatch): Promise<void> {
     await this.finish();
+    if (this.ahead) { this.ahead = null; await this.writeIntent(r); }
     if (rejects.length) await this.store.insertRejects(rejects.items, `${r.stream}:${r.first}-${r.end - 1}:obj`);
     await this.store.recordLedger([{ sourceKind: r.kind, object: r.stream, identity: '', batchId: roundId(r),
       firstPosition: r.first, lastPosition: r.end, rows: 0, rejected: rejects.length, complete: false, state: 'stored' }]);

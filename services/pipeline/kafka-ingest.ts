@@ -25,6 +25,8 @@ export interface KafkaIngestOptions {
   limits?: Partial<Limits>;
   sessionTimeoutMs?: number;
   fetch?: Partial<KafkaFetchSettings>;
+  /** Partitions stored at once: one round is parsed while another's insert runs (default 2). */
+  concurrency?: number;
   /** After each stored round: its partition, backlog behind it when fetched, rows and duration. */
   onRound?: (r: { partition: string; lag: number; messages: number; seconds: number }) => void;
   onStored?: (s: KafkaIngestStats) => void;
@@ -39,6 +41,9 @@ export interface KafkaIngestOptions {
   onHealth?: (h: SourceHealth) => void;
 }
 
+/** Two: on two cores one round is parsed while the other's insert runs (docs/performance.md). */
+export const DEFAULT_KAFKA_CONCURRENCY = 2;
+
 export type KafkaIngestStats = MessageRoundStats;
 
 export class KafkaIngest {
@@ -46,6 +51,7 @@ export class KafkaIngest {
   private readonly source: KafkaSource;
 
   constructor(store: FlowStore, opts: KafkaIngestOptions) {
+    const concurrency = opts.concurrency ?? DEFAULT_KAFKA_CONCURRENCY;
     this.rounds = new MessageRounds(store, {
       capacity: opts.capacity ?? DEFAULT_CAPACITY,
       ...(opts.logFormat ? { logFormat: opts.logFormat } : {}), ...(opts.s3 ? { s3: opts.s3 } : {}), ...(opts.enrich ? { enrich: opts.enrich } : {}),
@@ -55,7 +61,7 @@ export class KafkaIngest {
     this.source = new KafkaSource({
       kafka: opts.kafka, topics: opts.topics, groupId: opts.groupId,
       ...(opts.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
-      ...(opts.fetch ? { fetch: opts.fetch } : {}), ...(opts.onBackpressure ? { onBackpressure: opts.onBackpressure } : {}),
+      concurrency, ...(opts.fetch ? { fetch: opts.fetch } : {}), ...(opts.onBackpressure ? { onBackpressure: opts.onBackpressure } : {}),
       ...(opts.onError ? { onError: opts.onError } : {}), ...(opts.onHealth ? { onHealth: opts.onHealth } : {}),
     }, this.rounds);
   }

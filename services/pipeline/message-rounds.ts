@@ -63,22 +63,27 @@ export class MessageRounds implements MessageSink {
   /** stream -> stored end position (exclusive) and any write-ahead intent beyond it. */
   private progress = new Map<string, ObjectProgress>();
   private s3Done = new Map<string, ObjectProgress>();
-  private readonly committer: Committer;
+  /** Committers not in use by a round: one per round in hand, each with its batch buffer. */
+  private readonly idle: Committer[] = [];
+  /** Holds rounds back while notified objects are in play (see storeRound). */
+  private serial: Promise<unknown> = Promise.resolve();
 
-  constructor(store: FlowStore, private readonly opts: MessageRoundsOptions) {
-    this.committer = new Committer(store, {
+  constructor(private readonly store: FlowStore, private readonly opts: MessageRoundsOptions) {}
+
+  private committer(): Committer {
+    return this.idle.pop() ?? new Committer(this.store, {
       sourceKind: 's3',
-      capacity: opts.capacity,
-      ...(opts.enrich ? { enrich: opts.enrich } : {}),
-      ...(opts.limits ? { limits: opts.limits } : {}),
-      onStored: (b) => { this.stats.rows += b.rows; this.stats.rejected += b.rejected; opts.onBatch?.(b); },
+      capacity: this.opts.capacity,
+      ...(this.opts.enrich ? { enrich: this.opts.enrich } : {}),
+      ...(this.opts.limits ? { limits: this.opts.limits } : {}),
+      onStored: (b) => { this.stats.rows += b.rows; this.stats.rejected += b.rejected; this.opts.onBatch?.(b); },
     });
   }
 
   /** Reads where every stream and notified object stands: before the source fetches anything. */
   async load(): Promise<void> {
-    this.progress = await this.committer.progress('kafka');
-    this.s3Done = await this.committer.progress('s3');
+    this.progress = await this.store.ledgerState('kafka');
+    this.s3Done = await this.store.ledgerState('s3');
   }
 
   /**
@@ -102,7 +107,7 @@ export class MessageRounds implements MessageSink {
     const known = this.progress.get(stream);
     // an intent behind what the broker hands out was finished by another consumer: the ledger says how
     if (known?.intent && firstFetched !== undefined && firstFetched >= known.intent.end) {
-      let now = (await this.committer.progress('kafka')).get(stream);
+      let now = (await this.store.ledgerState('kafka', [stream])).get(stream);
       // still pending there, yet the group's offset is past it: it was committed, so stored (commits follow the ledger)
       if (now?.intent && firstFetched >= now.intent.end) now = { identity: now.identity, complete: now.complete, storedRows: now.storedRows };
       if (now) this.progress.set(stream, now); else this.progress.delete(stream);
@@ -111,7 +116,31 @@ export class MessageRounds implements MessageSink {
     return known;
   }
 
-  async storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<RoundOutcome | null> {
+  /**
+   * Rounds of different streams run at once (concurrency): one is parsed while
+   * another's insert runs. Each stream's ledger rows are its own, so the protocol
+   * is the same per stream. Notified S3 objects are not: which ones a round
+   * skips depends on what other rounds stored before its intent, so with S3
+   * notifications possible (an S3 client configured) rounds run one at a time.
+   */
+  storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<RoundOutcome | null> {
+    if (!this.opts.s3) return this.storeOne(stream, messages, ctl, lag);
+    const run = this.serial.then(() => this.storeOne(stream, messages, ctl, lag));
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
+  private async storeOne(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<RoundOutcome | null> {
+    const committer = this.committer();
+    try {
+      return await this.storeWith(committer, stream, messages, ctl, lag);
+    } finally {
+      await committer.discard(); // an abandoned or failed round leaves nothing behind for the next one
+      this.idle.push(committer);
+    }
+  }
+
+  private async storeWith(committer: Committer, stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<RoundOutcome | null> {
     const progress = await this.fresh(stream, messages[0]?.offset);
     const from = progress?.storedRows ?? 0;
     const intent = progress?.intent;
@@ -127,12 +156,11 @@ export class MessageRounds implements MessageSink {
     if (replay && (first !== intent.first || last + 1 !== intent.end)) {
       log.warn(EVENTS.kafkaReplayMismatch, { partition: stream, intent, fetched: { first, end: last + 1 } });
     }
-    if (!replay) await this.committer.beginRound(round);
     // objects a notification names are skipped when stored before this round began, or earlier in it (re-delivered).
     // A retry of the round, or its replay after a crash (stored before its intent was written), decides the same
     // way, so its batches, and their dedup tokens, are the same. this.s3Done only learns a round's objects when
     // the round is stored, so during the round it is the state the round began with.
-    const storedBefore = replay ? (intent.at ? await this.committer.completedBefore('s3', intent.at) : new Map<string, ObjectProgress>()) : this.s3Done;
+    const storedBefore = replay ? (intent.at ? await committer.completedBefore('s3', intent.at) : new Map<string, ObjectProgress>()) : this.s3Done;
     const beat = setInterval(() => { ctl.heartbeat().catch(() => undefined); }, 1000);
     try {
       let rejects: RejectBatch;
@@ -140,30 +168,16 @@ export class MessageRounds implements MessageSink {
       for (let attempt = 0; ; attempt++) {
         rejects = new RejectBatch();
         doneNow = new Map();
+        // armed for each attempt: the intent goes before the attempt's first insert (a retry writes it again, dropped by its token)
+        if (!replay) committer.beginRound(round);
         try {
-          for (const m of take) {
-            if (!ctl.isRunning()) return null; // not stored, not acknowledged: the intent replays it
-            const where = `kafka:${stream}@${m.offset}`;
-            const value = m.value ?? Buffer.alloc(0);
-            let data: Buffer;
-            try { data = await decodeObject(value, this.opts.limits?.max_message_bytes); } catch (e) {
-              rejects.add(where, m.offset, quarantineReason(e), (e as Error).message, value.subarray(0, 512)); continue;
-            }
-            const notified = notification(data);
-            if (notified) { await this.ingestNotified(notified, rejects, where, storedBefore, doneNow); continue; }
-            let parser: ObjectParser;
-            try { parser = openObjectParser(where, data, this.parseOptions()); } catch (e) {
-              if (!(e instanceof QuarantineError)) throw e;
-              rejects.add(where, m.offset, e.reason, e.message, value.subarray(0, 512)); continue;
-            }
-            await this.committer.ingestObject({ name: where, identity: '', noLedger: true }, parser);
-          }
-          await this.committer.finish();
+          if (!(await this.parseRound(committer, stream, take, ctl, rejects, storedBefore, doneNow))) return null;
+          await committer.finish();
           break;
         } catch (e) {
           // an object S3 could not deliver: nothing of this round is acknowledged; it is run again, the same way, until S3 answers
           if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
-          await this.committer.discard();
+          await committer.discard();
           this.stats.sourceRetries++;
           const waitMs = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
           log.warn(EVENTS.sourceUnavailable, { partition: stream, offsets: [first, last], attempt: attempt + 1, retry_in_ms: waitMs, reason: e.message });
@@ -171,7 +185,7 @@ export class MessageRounds implements MessageSink {
           if (!ctl.isRunning()) return null;
         }
       }
-      await this.committer.commitRound(round, rejects); // its rejects reach onBatch (and stats.rejected) through onStored
+      await committer.commitRound(round, rejects); // its rejects reach onBatch (and stats.rejected) through onStored
       this.stats.messages += take.length;
       this.progress.set(stream, { identity: '', complete: false, storedRows: last + 1 });
       for (const [name, p] of doneNow) this.s3Done.set(name, p); // only now: a round run again decides as this one did
@@ -184,12 +198,61 @@ export class MessageRounds implements MessageSink {
     }
   }
 
+  /**
+   * Parses a round's messages into its committer, in the parse turn, and
+   * leaves its last batch on its way to the store. False: the source stopped
+   * mid-round (not stored, not acknowledged: the intent replays it).
+   */
+  private async parseRound(committer: Committer, stream: string, take: readonly SourceMessage[], ctl: RoundControl, rejects: RejectBatch,
+    storedBefore: ReadonlyMap<string, ObjectProgress>, doneNow: Map<string, ObjectProgress>): Promise<boolean> {
+    const release = await this.parseTurn();
+    try {
+      for (const m of take) {
+        if (!ctl.isRunning()) return false;
+        const where = `kafka:${stream}@${m.offset}`;
+        const value = m.value ?? Buffer.alloc(0);
+        let data: Buffer;
+        try { data = await decodeObject(value, this.opts.limits?.max_message_bytes); } catch (e) {
+          rejects.add(where, m.offset, quarantineReason(e), (e as Error).message, value.subarray(0, 512)); continue;
+        }
+        const notified = notification(data);
+        if (notified) { await this.ingestNotified(committer, notified, rejects, where, storedBefore, doneNow); continue; }
+        let parser: ObjectParser;
+        try { parser = openObjectParser(where, data, this.parseOptions()); } catch (e) {
+          if (!(e instanceof QuarantineError)) throw e;
+          rejects.add(where, m.offset, e.reason, e.message, value.subarray(0, 512)); continue;
+        }
+        await committer.ingestObject({ name: where, identity: '', noLedger: true }, parser);
+      }
+      await committer.flush(); // the last batch is encoded and on its way: the next round may parse
+      return true;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * One round parses at a time: the engine runs one statement at a time, so a
+   * round parsed while another's insert runs is ready when the engine is free.
+   * Rounds parsing side by side would only share the same core and reach the
+   * engine together.
+   */
+  private async parseTurn(): Promise<() => void> {
+    const before = this.turn;
+    let release!: () => void;
+    this.turn = new Promise<void>((r) => { release = r; });
+    await before;
+    return release;
+  }
+
+  private turn: Promise<void> = Promise.resolve();
+
   private parseOptions(): ParseOptions {
     return { ...(this.opts.logFormat ? { logFormat: this.opts.logFormat } : {}), ...(this.opts.limits ? { limits: this.opts.limits } : {}) };
   }
 
   /** Objects in `storedBefore` (before the round) or `doneNow` (earlier in it) are skipped as re-delivered; what this stores joins `doneNow`. */
-  private async ingestNotified(objects: NotifiedObject[], rejects: RejectBatch, where: string,
+  private async ingestNotified(committer: Committer, objects: NotifiedObject[], rejects: RejectBatch, where: string,
     storedBefore: ReadonlyMap<string, ObjectProgress>, doneNow: Map<string, ObjectProgress>): Promise<void> {
     if (!this.opts.s3) { rejects.add(where, 0, 'DECODE', 'an S3 notification arrived but no S3 client is configured', JSON.stringify(objects).slice(0, 512)); return; }
     const { client, allow } = this.opts.s3;
@@ -206,7 +269,7 @@ export class MessageRounds implements MessageSink {
         if (FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
         rejects.add(name, 0, quarantineReason(e), `${(e as Error).message} (announced by ${where})`, ''); continue;
       }
-      await this.committer.ingestObject({ name, identity, kind: 's3' }, parser);
+      await committer.ingestObject({ name, identity, kind: 's3' }, parser);
       doneNow.set(name, { identity, complete: true, storedRows: 0 });
       this.stats.s3Objects++;
     }

@@ -98,6 +98,7 @@ export function kafkaSource(src: KafkaSourceConfig, where: string, deps: SourceD
   const k = new KafkaIngest(deps.store, {
     kafka: { ...kafkaConfig(src, where), logCreator: kafkaLogCreator(log.child({ source: src.name })) },
     topics: src.topics, groupId: src.group_id, sessionTimeoutMs: durationMs(src.session_timeout),
+    concurrency: src.concurrency,
     fetch: { minBytes: src.fetch.min_bytes, maxBytes: src.fetch.max_bytes, maxBytesPerPartition: src.fetch.max_bytes_per_partition, maxWaitMs: durationMs(src.fetch.max_wait) },
     ...(deps.batchRows ? { capacity: deps.batchRows } : {}), ...(deps.limits ? { limits: deps.limits } : {}),
     ...(logFormat ? { logFormat } : {}), ...(src.s3 ? { s3: { client: s3Client(src.s3, `${where}.s3`), allow: new S3Allowlist(src.s3.allow) } } : {}), enrich: deps.enrich,

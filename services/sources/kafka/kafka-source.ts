@@ -35,6 +35,8 @@ export interface KafkaSourceOptions {
   groupId: string;
   sessionTimeoutMs?: number;
   fetch?: Partial<KafkaFetchSettings>;
+  /** Partitions whose rounds are stored at once (default 1): the sink must take rounds of different streams concurrently. */
+  concurrency?: number;
   /** Partitions paused (true) or resumed (false) for backpressure. */
   onBackpressure?: (paused: boolean) => void;
   /** A failure (start, crash), with the wait before the next try: logged and counted by the caller. */
@@ -141,7 +143,7 @@ export class KafkaSource {
       }
       this.consumer = consumer;
       this.paused = false;
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: opts.concurrency ?? 1, eachBatch: (p) => this.onBatch(p) });
     } catch (e) {
       if (this.consumer === consumer) this.consumer = null;
       await consumer.disconnect().catch(() => undefined);

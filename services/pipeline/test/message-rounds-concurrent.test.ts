@@ -1,0 +1,118 @@
+/**
+ * Rounds of different streams at once (the Kafka source's concurrency): the
+ * engine runs one statement at a time, so a round is parsed while another
+ * round's insert runs. Each stream's protocol stays as it was: its intent is
+ * written before its rows, its stored mark after, and every row lands once.
+ * With S3 notifications possible, rounds stay one at a time (which notified
+ * objects a round skips depends on what rounds before it stored).
+ */
+import { describe, expect, it } from 'vitest';
+import { withStore } from '../../../test/temp-store.js';
+import { HEADER, benchLines } from '../../bench/dataset.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { S3Allowlist } from '../../sources/s3/allowlist.js';
+import type { RoundControl, SourceMessage } from '../../sources/source.js';
+import type { FlowStore, LedgerEntry } from '../../store/store.js';
+import { MessageRounds } from '../message-rounds.js';
+
+const LINES = 20;
+const lines = benchLines(40 * LINES, 9);
+const msgs = (from: number): SourceMessage[] => Array.from({ length: 10 }, (_, i) => ({
+  offset: i, value: Buffer.from(`${HEADER}\n${lines.slice((from + i) * LINES, (from + i + 1) * LINES).join('\n')}`),
+}));
+const ctl: RoundControl = { isRunning: () => true, heartbeat: async () => undefined };
+
+type Event = `intent ${string}` | `stored ${string}` | 'encode' | 'rows';
+
+/**
+ * The store, recording what reaches it; the first flows insert is held until
+ * `release` resolves (as the engine would hold it while it writes).
+ */
+function watched(store: FlowStore, release: Promise<void>): { store: FlowStore; events: Event[]; firstInsert: Promise<void> } {
+  const events: Event[] = [];
+  let inserts = 0;
+  let started!: () => void;
+  const firstInsert = new Promise<void>((r) => { started = r; });
+  const proxy = new Proxy(store, {
+    get(target, prop, recv) {
+      if (prop === 'recordLedger') {
+        return async (entries: readonly LedgerEntry[]) => {
+          for (const e of entries) if (e.state) events.push(`${e.state} ${e.object}`);
+          return target.recordLedger(entries);
+        };
+      }
+      if (prop === 'prepareFlows') return (b: Parameters<FlowStore['prepareFlows']>[0]) => { events.push('encode'); return target.prepareFlows(b); };
+      if (prop === 'insertPrepared') {
+        return async (p: Parameters<FlowStore['insertPrepared']>[0], token: string) => {
+          events.push('rows');
+          if (inserts++ === 0) { started(); await release; }
+          return target.insertPrepared(p, token);
+        };
+      }
+      const v = Reflect.get(target, prop, recv);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return { store: proxy, events, firstInsert };
+}
+
+const totals = async (store: FlowStore) => {
+  const [r] = await store.queryRows<{ messages: string; bad: string; total: string }>(
+    `SELECT count() AS messages, countIf(c != ${LINES}) AS bad, sum(c) AS total FROM (SELECT source, count() AS c FROM flows GROUP BY source)`);
+  return { messages: Number(r!.messages), bad: Number(r!.bad), total: Number(r!.total) };
+};
+
+describe('rounds of different streams at once', () => {
+  it('parses one round while the other is being inserted, each intent before its rows, every row once', async () => {
+    await withStore(async (raw) => {
+      let free!: () => void;
+      const w = watched(raw, new Promise<void>((r) => { free = r; }));
+      const rounds = new MessageRounds(w.store, { capacity: 1000 });
+      await rounds.load();
+      const a = rounds.storeRound('flows/0', msgs(0), ctl, 0);
+      await w.firstInsert; // a's rows are with the engine, held there
+      const b = rounds.storeRound('flows/1', msgs(10), ctl, 0);
+      // b is parsed and encoded, and its intent written, while a's insert has not returned
+      for (let i = 0; i < 500 && w.events.length < 6; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(w.events).toEqual(['encode', 'intent flows/0', 'rows', 'encode', 'intent flows/1', 'rows']);
+      free();
+      expect(await a).toEqual({ through: 10, stored: true });
+      expect(await b).toEqual({ through: 10, stored: true });
+      expect(await totals(raw)).toEqual({ messages: 20, bad: 0, total: 20 * LINES });
+      const state = await raw.ledgerState('kafka');
+      expect([state.get('flows/0')?.storedRows, state.get('flows/1')?.storedRows]).toEqual([10, 10]);
+      expect([state.get('flows/0')?.intent, state.get('flows/1')?.intent]).toEqual([undefined, undefined]);
+    });
+  });
+
+  it('with S3 notifications possible, a round starts only when the one before it is stored', async () => {
+    await withStore(async (raw) => {
+      let free!: () => void;
+      const w = watched(raw, new Promise<void>((r) => { free = r; }));
+      const s3 = { client: {} as S3Client, allow: new S3Allowlist([]) };
+      const rounds = new MessageRounds(w.store, { capacity: 1000, s3 });
+      await rounds.load();
+      const a = rounds.storeRound('flows/0', msgs(0), ctl, 0);
+      await w.firstInsert;
+      const b = rounds.storeRound('flows/1', msgs(10), ctl, 0);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(w.events).toEqual(['encode', 'intent flows/0', 'rows']); // b waits: it has not even been parsed
+      free();
+      await Promise.all([a, b]);
+      expect(w.events).toEqual(['encode', 'intent flows/0', 'rows', 'stored flows/0', 'encode', 'intent flows/1', 'rows', 'stored flows/1']);
+      expect(await totals(raw)).toEqual({ messages: 20, bad: 0, total: 20 * LINES });
+    });
+  });
+
+  it('a round of only undecodable messages still writes its intent, then its rejects and its stored mark', async () => {
+    await withStore(async (raw) => {
+      const w = watched(raw, Promise.resolve());
+      const rounds = new MessageRounds(w.store, { capacity: 1000 });
+      await rounds.load();
+      const junk: SourceMessage[] = [{ offset: 0, value: Buffer.from([0x1f, 0x8b, 0x08, 0, 1, 2, 3]) }];
+      expect(await rounds.storeRound('flows/0', junk, ctl, 0)).toEqual({ through: 1, stored: true });
+      expect(w.events).toEqual(['intent flows/0', 'stored flows/0']);
+      expect(rounds.stats.rejected).toBe(1);
+    });
+  });
+});
