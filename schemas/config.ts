@@ -154,7 +154,7 @@ const s3Source = s3Connection.extend({
   poll_lease: duration.default('30s').describe('Poll mode, several instances: the term of the lease that lets one instance poll this prefix; another takes over within two terms of the holder dying. The same on every instance.'),
   log_format: z.string().optional().describe('AWS custom log format line, when the objects have no header.'),
   /** Small objects cost a request each more than their bytes: many in flight hide the network's latency. */
-  concurrency: z.number().int().min(1).max(512).default(64).describe('Most GETs in flight: objects fetched ahead while one is parsed (small ones whole, large ones streamed).'),
+  concurrency: z.number().int().min(1).max(512).default(128).describe('Most GETs in flight: objects fetched ahead while one is parsed (small ones whole, large ones streamed).'),
   read_ahead_bytes: z.number().int().min(1 << 20).max(4 * 1024 ** 3).default(32 << 20)
     .describe('Most bytes fetched ahead (a streamed large object counts its 4 MB window): many small objects in flight, few large ones.'),
 }).strict();

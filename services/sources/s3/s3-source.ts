@@ -80,8 +80,12 @@ export async function listS3Objects(client: S3Client, o: S3SourceOptions): Promi
 
 /** Objects up to this size are fetched whole (one GET, one buffer); larger ones stream (s3-body.ts). */
 export const WHOLE_BELOW = 256 << 10;
-/** GETs in flight by default: at 20 ms a request, 64 keep ~3000 small objects a second coming. */
-export const DEFAULT_CONCURRENCY = 64;
+/**
+ * GETs in flight by default. At 20 ms a request, 64 would keep ~3000 small objects a second
+ * coming, yet measured 20,000 objects of 100 flows ran at 150k flows/s with 64, 175k with 128
+ * and 183k with 256 (each request's own CPU comes in bursts): 128, for ~30 MB more peak RSS.
+ */
+export const DEFAULT_CONCURRENCY = 128;
 /** Bytes fetched ahead by default: a streamed object counts its read-ahead window (PREFETCH_BYTES). */
 export const DEFAULT_READ_AHEAD_BYTES = 32 << 20;
 
