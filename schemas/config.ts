@@ -112,7 +112,7 @@ const kafkaSource = z.object({
   }).strict().optional().describe('SASL authentication.'),
   fetch: kafkaFetch,
   concurrency: z.number().int().min(1).max(16).default(2)
-    .describe('Partitions stored at once: one round is parsed while another is being inserted (~1.25x the rate of 1 on two cores). Each takes a batch buffer of batch.rows rows (~70-130 MB at the default); 1 keeps memory lowest. Topics that carry S3 notifications are stored one round at a time whatever this says.'),
+    .describe('Partitions stored at once: one round is parsed while another is being inserted (~1.25x the rate of 1 on two cores). Each round beyond the first holds a batch buffer of batch.rows rows (~70-130 MB at the default) and its fetched messages; 1 keeps memory lowest. A source with an s3: block (its messages may be S3 notifications) stores one round at a time whatever this says.'),
   /** Fetch notified S3 objects with these S3 settings, from the buckets and prefixes allow names only. */
   s3: z.lazy(() => notifiedS3).optional().describe('S3 settings for fetching objects that notifications name, and which ones may be fetched (allow).'),
 }).strict();

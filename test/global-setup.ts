@@ -2,20 +2,20 @@
  * Starts the real servers the integration tests talk to (infra/servers.ts),
  * unless the environment names external ones, e.g. from
  * `docker compose --profile servers up`. A server that cannot be started
- * fails the whole run: never a skip. At the end, the topics the suites made
- * are deleted (only those: a broker named by the environment keeps its own).
+ * fails the whole run: never a skip. The run has an id, in every topic its
+ * suites make (test/kafka.ts, testTopic); at the end those topics are deleted.
  */
 import { ensureServers } from '../infra/servers.js';
-import { topicsMadeFrom } from './kafka.js';
+import { deleteTopicsOf, ofRun } from './kafka.js';
 
-export default async function setup(): Promise<() => Promise<void>> {
+export default function setup(): () => Promise<void> {
+  const run = (process.env.FLOWLOG_TEST_RUN ??= Math.random().toString(36).slice(2, 8));
   const stop = ensureServers({ s3: true, kafka: true, sqs: true });
-  const topics = await topicsMadeFrom(process.env.KAFKA_BROKERS!.split(','));
   return async () => {
     try {
-      await topics.deleteNew();
+      await deleteTopicsOf(process.env.KAFKA_BROKERS!.split(','), ofRun(run));
     } catch (e) {
-      console.warn(`could not delete the topics the tests made: ${(e as Error).message}`);
+      console.warn(`could not delete the topics of test run ${run}: ${(e as Error).message}`);
     } finally {
       stop();
     }

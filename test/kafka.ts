@@ -9,26 +9,31 @@ export async function createTopic(brokers: string[], topic: string, numPartition
   return kafka;
 }
 
+/** This test run's id (set by the integration setup), in every topic a suite makes, so the run deletes its own. */
+const RUN = process.env.FLOWLOG_TEST_RUN ?? 'local';
+
+/** A topic name of this run: `label`, the run, this process and the time. */
+export function testTopic(label: string): string {
+  return `${label}-r${RUN}-${process.pid}-${Date.now() % 100000}`;
+}
+
+/** True for a topic made by the test run `run` (testTopic's names). */
+export const ofRun = (run: string) => (topic: string): boolean => topic.includes(`-r${run}-`);
+
 /**
- * The broker's topics now, and a way to delete those made since: every suite
- * makes topics of its own, and a broker kept across runs (its data dir is) that
- * gathers hundreds of them, gigabytes of partitions, starts and fetches slower.
+ * Deletes the topics `only` picks, returning how many: the integration run
+ * deletes its own at the end. Every suite makes topics, and a broker kept
+ * across runs (its data dir is) that gathers hundreds of them, gigabytes of
+ * partitions, starts and fetches slower. Picking by run, never "all made
+ * since", leaves alone the topics of a bench or another checkout's tests on
+ * the same broker.
  */
-export async function topicsMadeFrom(brokers: string[], only: (topic: string) => boolean = () => true): Promise<{ deleteNew(): Promise<number> }> {
+export async function deleteTopicsOf(brokers: string[], only: (topic: string) => boolean): Promise<number> {
   const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    const before = new Set(await admin.listTopics());
-    return {
-      async deleteNew() {
-        const a = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-        await a.connect();
-        try {
-          const made = (await a.listTopics()).filter((t) => !before.has(t) && !t.startsWith('__') && only(t));
-          if (made.length > 0) await a.deleteTopics({ topics: made, timeout: 60_000 });
-          return made.length;
-        } finally { await a.disconnect(); }
-      },
-    };
+    const ours = (await admin.listTopics()).filter((t) => !t.startsWith('__') && only(t));
+    if (ours.length > 0) await admin.deleteTopics({ topics: ours, timeout: 60_000 });
+    return ours.length;
   } finally { await admin.disconnect(); }
 }

@@ -14,7 +14,7 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchLines } from '../../services/bench/dataset.js';
 import { exited, startRun, type RunChild } from '../../services/run/test/harness.js';
-import { createTopic } from '../../test/kafka.js';
+import { createTopic, testTopic } from '../../test/kafka.js';
 import { REPO_ROOT } from '../../test/paths.js';
 import { waitFor } from '../../test/wait.js';
 import { parseRules, PROMETHEUS_RULE_FILE, RULES_FILE } from './prometheus-rule.js';
@@ -92,7 +92,7 @@ describe('promtool', () => {
       });
     });
     if (!process.env.KAFKA_BROKERS) throw new Error('KAFKA_BROKERS is not set: the global setup starts Kafka; it must not be missing');
-    const topic = `promtool-${process.pid}-${Date.now() % 100000}`;
+    const topic = testTopic('promtool');
     await createTopic(process.env.KAFKA_BROKERS.split(','), topic, 1);
     const config = join(dir, 'flowlog.yaml');
     writeFileSync(config, [`store: { kind: embedded, data_dir: ${join(dir, 'store')} }`, 'sources:', `  - { kind: local, name: folder, path: ${logs} }`,

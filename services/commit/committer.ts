@@ -178,7 +178,6 @@ export class Committer {
    * flight go on, and a failure of theirs still surfaces at the next flush or finish.
    */
   dropPending(): void {
-    this.ahead = null;
     this.batch.reset();
     this.rejects.clear();
     this.segments = [];
@@ -301,6 +300,16 @@ export class Committer {
    */
   beginRound(r: Round): void {
     this.ahead = () => this.writeIntent(r);
+  }
+
+  /**
+   * The round is over (stored, abandoned or failed): an intent it armed and
+   * never wrote is dropped. Kept across discard(): a round run again after a
+   * source outage writes its intent once, at its first insert in any attempt,
+   * so the intent's time (what a replay takes as "stored before") is the first's.
+   */
+  endRound(): void {
+    this.ahead = null;
   }
 
   private async writeIntent(r: Round): Promise<void> {

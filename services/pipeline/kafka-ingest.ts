@@ -51,7 +51,9 @@ export class KafkaIngest {
   private readonly source: KafkaSource;
 
   constructor(store: FlowStore, opts: KafkaIngestOptions) {
-    const concurrency = opts.concurrency ?? DEFAULT_KAFKA_CONCURRENCY;
+    // with S3 notifications possible the rounds store one at a time (MessageRounds.storeRound):
+    // a second partition's batch fetched meanwhile would only wait, in memory, without heartbeats
+    const concurrency = opts.s3 ? 1 : opts.concurrency ?? DEFAULT_KAFKA_CONCURRENCY;
     this.rounds = new MessageRounds(store, {
       capacity: opts.capacity ?? DEFAULT_CAPACITY,
       ...(opts.logFormat ? { logFormat: opts.logFormat } : {}), ...(opts.s3 ? { s3: opts.s3 } : {}), ...(opts.enrich ? { enrich: opts.enrich } : {}),

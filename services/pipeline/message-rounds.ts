@@ -80,7 +80,12 @@ export class MessageRounds implements MessageSink {
     });
   }
 
-  /** Reads where every stream and notified object stands: before the source fetches anything. */
+  /**
+   * Reads where every stream and notified object stands: before the source
+   * fetches anything, and again after a rebalance. It replaces what rounds
+   * stored meanwhile, which is safe because kafkajs rejoins its group only
+   * once every round in hand has returned.
+   */
   async load(): Promise<void> {
     this.progress = await this.store.ledgerState('kafka');
     this.s3Done = await this.store.ledgerState('s3');
@@ -135,7 +140,9 @@ export class MessageRounds implements MessageSink {
     try {
       return await this.storeWith(committer, stream, messages, ctl, lag);
     } finally {
-      await committer.discard(); // an abandoned or failed round leaves nothing behind for the next one
+      // an abandoned or failed round leaves nothing behind for the next one: no rows, no insert, no armed intent
+      await committer.discard();
+      committer.endRound();
       this.idle.push(committer);
     }
   }
@@ -161,6 +168,7 @@ export class MessageRounds implements MessageSink {
     // way, so its batches, and their dedup tokens, are the same. this.s3Done only learns a round's objects when
     // the round is stored, so during the round it is the state the round began with.
     const storedBefore = replay ? (intent.at ? await committer.completedBefore('s3', intent.at) : new Map<string, ObjectProgress>()) : this.s3Done;
+    if (!replay) committer.beginRound(round); // written before the round's first insert, in whichever attempt
     const beat = setInterval(() => { ctl.heartbeat().catch(() => undefined); }, 1000);
     try {
       let rejects: RejectBatch;
@@ -168,8 +176,6 @@ export class MessageRounds implements MessageSink {
       for (let attempt = 0; ; attempt++) {
         rejects = new RejectBatch();
         doneNow = new Map();
-        // armed for each attempt: the intent goes before the attempt's first insert (a retry writes it again, dropped by its token)
-        if (!replay) committer.beginRound(round);
         try {
           if (!(await this.parseRound(committer, stream, take, ctl, rejects, storedBefore, doneNow))) return null;
           await committer.finish();

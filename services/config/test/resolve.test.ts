@@ -10,7 +10,10 @@ import { EGRESS_DEFAULTS } from '../../detect/egress.js';
 import { NOVELTY_DEFAULTS } from '../../detect/novelty.js';
 import { SCAN_DEFAULTS } from '../../detect/scan.js';
 import { detectSettings } from '../../detect/settings.js';
+import { DEFAULT_KAFKA_CONCURRENCY } from '../../pipeline/kafka-ingest.js';
+import { DEFAULT_CONCURRENCY as DEFAULT_S3_CONCURRENCY } from '../../sources/s3/s3-source.js';
 import { setLogSink } from '../../telemetry/log.js';
+import { parseConfig } from '../load-config.js';
 import { explainConfig, resolveConfig } from '../resolve.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowlog-resolve-'));
@@ -138,5 +141,12 @@ describe('schema defaults are the code\'s defaults', () => {
     walk(detectSchema, '');
     // a list's items are described by the list
     expect(missing.filter((p) => !p.endsWith('[]'))).toEqual([]);
+  });
+});
+
+describe('source defaults: the schema and the code that runs without a configuration agree', () => {
+  it('Kafka and S3 concurrency', () => {
+    const c = parseConfig("sources:\n  - { kind: kafka, name: k, brokers: ['b:9092'], topics: [t] }\n  - { kind: s3, name: s, uri: 's3://b/p' }\n");
+    expect(c.sources.map((s) => ('concurrency' in s ? s.concurrency : null))).toEqual([DEFAULT_KAFKA_CONCURRENCY, DEFAULT_S3_CONCURRENCY]);
   });
 });

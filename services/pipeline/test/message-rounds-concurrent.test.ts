@@ -69,13 +69,18 @@ describe('rounds of different streams at once', () => {
       const w = watched(raw, new Promise<void>((r) => { free = r; }));
       const rounds = new MessageRounds(w.store, { capacity: 1000 });
       await rounds.load();
+      // handed over together, as kafkajs does: b waits for the parse turn, then parses while a's insert is held
       const a = rounds.storeRound('flows/0', msgs(0), ctl, 0);
-      await w.firstInsert; // a's rows are with the engine, held there
       const b = rounds.storeRound('flows/1', msgs(10), ctl, 0);
-      // b is parsed and encoded, and its intent written, while a's insert has not returned
-      for (let i = 0; i < 500 && w.events.length < 6; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(w.events).toEqual(['encode', 'intent flows/0', 'rows', 'encode', 'intent flows/1', 'rows']);
-      free();
+      await w.firstInsert;
+      try {
+        for (let i = 0; i < 500 && w.events.length < 6; i++) await new Promise((r) => setTimeout(r, 10));
+        // parsing side by side, both would encode before either insert: encode, encode, intent, intent, rows, rows
+        expect(w.events).toEqual(['encode', 'intent flows/0', 'rows', 'encode', 'intent flows/1', 'rows']);
+      } finally {
+        free(); // the store must not close under a held insert
+        await Promise.allSettled([a, b]);
+      }
       expect(await a).toEqual({ through: 10, stored: true });
       expect(await b).toEqual({ through: 10, stored: true });
       expect(await totals(raw)).toEqual({ messages: 20, bad: 0, total: 20 * LINES });
@@ -95,10 +100,13 @@ describe('rounds of different streams at once', () => {
       const a = rounds.storeRound('flows/0', msgs(0), ctl, 0);
       await w.firstInsert;
       const b = rounds.storeRound('flows/1', msgs(10), ctl, 0);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(w.events).toEqual(['encode', 'intent flows/0', 'rows']); // b waits: it has not even been parsed
-      free();
-      await Promise.all([a, b]);
+      try {
+        await new Promise((r) => setTimeout(r, 100));
+        expect(w.events).toEqual(['encode', 'intent flows/0', 'rows']); // b waits: it has not even been parsed
+      } finally {
+        free();
+        await Promise.allSettled([a, b]);
+      }
       expect(w.events).toEqual(['encode', 'intent flows/0', 'rows', 'stored flows/0', 'encode', 'intent flows/1', 'rows', 'stored flows/1']);
       expect(await totals(raw)).toEqual({ messages: 20, bad: 0, total: 20 * LINES });
     });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTopic } from '../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../test/kafka.js';
 import { waitFor } from '../../../test/wait.js';
 import { parseConfig } from '../../config/load-config.js';
 import { benchLines } from '../../bench/dataset.js';
@@ -16,7 +16,7 @@ import { runConfigured } from '../runner.js';
 describe('batch_rows', () => {
   it('bounds the Kafka source\'s inserts', async () => {
     const brokers = process.env.KAFKA_BROKERS!.split(',');
-    const topic = `batch-rows-${process.pid}-${Date.now() % 100000}`;
+    const topic = testTopic('batch-rows');
     const kafka = await createTopic(brokers, topic, 1);
     const producer = kafka.producer();
     await producer.connect();

@@ -9,14 +9,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTopic } from '../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../test/kafka.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChdbHttpServer, type ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
 import { benchLines } from '../../bench/dataset.js';
 import { ClickHouseServerStore } from '../../store/clickhouse-server-store.js';
 import { exited, startRun, started } from './harness.js';
 
-const topic = `flowlog-crash-${process.pid}-${Date.now() % 100000}`;
+const topic = testTopic('flowlog-crash');
 const WAVES = 5, PER_WAVE = 400, LINES = 40, MESSAGES = WAVES * PER_WAVE;
 let produceWave: (w: number) => Promise<void>;
 let dir = '';

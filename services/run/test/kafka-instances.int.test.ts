@@ -11,14 +11,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
 import { openServerFleet, type ServerFleet } from '../../../test/server-fleet.js';
-import { createTopic } from '../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../test/kafka.js';
 import { Instances } from '../../../test/run-instances.js';
 import { waitFor } from '../../../test/wait.js';
 import { benchLines } from '../../bench/dataset.js';
 import { ClickHouseServerStore } from '../../store/clickhouse-server-store.js';
 
 const PARTITIONS = 6, MESSAGES = 2400, LINES = 20;
-const topic = `flowlog-instances-${process.pid}-${Date.now() % 100000}`;
+const topic = testTopic('flowlog-instances');
 let server: ChdbHttpServer;
 let store: ClickHouseServerStore;
 let fleet: Instances;

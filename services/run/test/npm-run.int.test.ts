@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createTopic } from '../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../test/kafka.js';
 import { waitFor } from '../../../test/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -19,7 +19,7 @@ const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catc
 describe('npm run flowlog -- run', () => {
   it('stops when npm is stopped, and releases the store', async () => {
     const brokers = process.env.KAFKA_BROKERS!;
-    const topic = `npm-run-${process.pid}-${Date.now() % 100000}`;
+    const topic = testTopic('npm-run');
     await createTopic(brokers.split(','), topic, 1);
     const dir = mkdtempSync(join(tmpdir(), 'flowlog-npm-run-'));
     const config = join(dir, 'flowlog.yaml');

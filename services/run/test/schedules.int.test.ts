@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { exited, startRun, started } from './harness.js';
-import { createTopic } from '../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../test/kafka.js';
 import { hangingWebhookServer } from '../../report/test/webhook-server.js';
 
 const brokers = () => {
@@ -32,7 +32,7 @@ describe('scheduled detectors and reports', () => {
       const lines = ['version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
         ...Array.from({ length: 60 }, (_, k) => `2 123456789012 eni-0a1b2c3d4e5f67890 45.155.1.2 10.1.0.${1 + (k % 30)} 50000 ${1 + k} 6 1 40 ${now} ${now + 10} REJECT OK`)];
       writeFileSync(join(dir, 'scan.log.gz'), gzipSync(lines.join('\n')));
-      const topic = `flowlog-sched-${process.pid}-${Date.now() % 100000}`;
+      const topic = testTopic('flowlog-sched');
       await createTopic(brokers().split(','), topic, 1);
       const cfg = join(dir, 'flowlog.yaml');
       writeFileSync(cfg, [
@@ -68,7 +68,7 @@ describe('scheduled detectors and reports', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flowlog-sched-hang-'));
     const hook = await hangingWebhookServer();
     try {
-      const topic = `flowlog-hang-${process.pid}-${Date.now() % 100000}`;
+      const topic = testTopic('flowlog-hang');
       await createTopic(brokers().split(','), topic, 1);
       const cfg = join(dir, 'flowlog.yaml');
       writeFileSync(cfg, [

@@ -8,14 +8,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
-import { createTopic } from '../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../test/kafka.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChdbHttpServer, type ChdbHttpServer } from '../../../test/clickhouse-http/server.js';
 import { benchLines } from '../../bench/dataset.js';
 import { ClickHouseServerStore } from '../../store/clickhouse-server-store.js';
 import { exited, rssMb, startRun, started } from './harness.js';
 
-const topic = `flowlog-outage-${process.pid}-${Date.now() % 100000}`;
+const topic = testTopic('flowlog-outage');
 const PER_WAVE = 300, LINES = 40, OUTAGE_MS = 30_000;
 let dir = '', port = 0, metricsPort = 0, configFile = '';
 let server: ChdbHttpServer | null = null;

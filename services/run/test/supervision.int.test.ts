@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTopic } from '../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../test/kafka.js';
 import { waitFor } from '../../../test/wait.js';
 import { benchLines } from '../../bench/dataset.js';
 import { parseConfig } from '../../config/load-config.js';
@@ -23,7 +23,7 @@ import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
 import { runConfigured } from '../runner.js';
 
 const tag = `${process.pid}-${Date.now() % 100000}`;
-const good = `flowlog-sup-good-${tag}`, doomed = `flowlog-sup-doomed-${tag}`, bucket = `flowlog-sup-${tag}`;
+const good = testTopic('flowlog-sup-good'), doomed = testTopic('flowlog-sup-doomed'), bucket = `flowlog-sup-${tag}`;
 const dir = mkdtempSync(join(tmpdir(), 'flowlog-sup-'));
 const lines = benchLines(4000, 17);
 let producer: Producer;

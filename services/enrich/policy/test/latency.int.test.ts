@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTopic } from '../../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../../test/kafka.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { openEnricher } from '../../open.js';
 import { withPolicy } from '../../settings.js';
@@ -18,7 +18,7 @@ describe('segmentation latency', () => {
     const brokers = process.env.KAFKA_BROKERS;
     if (!brokers) throw new Error('KAFKA_BROKERS is not set: the global setup starts Kafka; it must not be missing');
     const dir = mkdtempSync(join(tmpdir(), 'flowlog-seglat-'));
-    const topic = `flowlog-seglat-${process.pid}-${Date.now() % 100000}`;
+    const topic = testTopic('flowlog-seglat');
     writeFileSync(join(dir, 'ipam.yaml'), 'prefixes:\n  - { cidr: 10.1.0.0/16, env: prod, segment: data, owner: payments }\n  - { cidr: 10.2.0.0/16, env: dev, owner: web }\n');
     writeFileSync(join(dir, 'policy.yaml'), 'segments:\n  prod-data: { match: { env: prod, segment: data } }\n  dev: { match: { env: dev } }\ndefault: allow\nrules:\n  - { name: dev-to-data, from: dev, to: prod-data, action: deny }\n');
     try {

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../../schemas/config.js';
 import { startS3Front, type FlakyFront } from '../../../../test/flaky-front.js';
-import { createTopic } from '../../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../../test/kafka.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { waitFor } from '../../../../test/wait.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
@@ -20,7 +20,7 @@ import { standardMetrics } from '../../../telemetry/metrics.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 
 const run = `${process.pid}-${Date.now() % 100000}`;
-const topic = `flowlog-allow-${run}`;
+const topic = testTopic('flowlog-allow');
 const bucket = `flowlog-allow-${run}`;
 const otherBucket = `flowlog-forbidden-${run}`; // never created: nothing about it may be asked of S3
 const ALLOWED = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/ok.log.gz';

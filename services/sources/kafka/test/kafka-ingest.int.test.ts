@@ -10,7 +10,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { createTopic } from '../../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../../test/kafka.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withStore } from '../../../../test/temp-store.js';
@@ -21,7 +21,7 @@ import { S3Allowlist } from '../../s3/allowlist.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
 
-const topic = `flowlog-test-${process.pid}-${Date.now() % 100000}`;
+const topic = testTopic('flowlog-test');
 const bucket = `flowlog-kafka-${process.pid}-${Date.now() % 100000}`;
 const brokers = () => {
   if (!process.env.KAFKA_BROKERS) throw new Error('KAFKA_BROKERS is not set: the global setup starts Kafka (infra/kafka/kafka.sh); it must not be missing');

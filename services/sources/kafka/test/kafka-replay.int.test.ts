@@ -11,7 +11,7 @@
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createTopic } from '../../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../../test/kafka.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { waitFor } from '../../../../test/wait.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
@@ -20,7 +20,7 @@ import { S3Allowlist } from '../../s3/allowlist.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
 
-const topic = `flowlog-replay-${process.pid}-${Date.now() % 100000}`;
+const topic = testTopic('flowlog-replay');
 const bucket = `flowlog-replay-${process.pid}-${Date.now() % 100000}`;
 const KEY = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/02/x.log.gz';
 const KEY_Y = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/02/y.log.gz';

@@ -11,14 +11,14 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Front, type FlakyFront } from '../../../../test/flaky-front.js';
 import { waitFor } from '../../../../test/wait.js';
-import { createTopic } from '../../../../test/kafka.js';
+import { createTopic, testTopic } from '../../../../test/kafka.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
 import { S3Allowlist } from '../../s3/allowlist.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
 
-const topic = `flowlog-s3-outage-${process.pid}-${Date.now() % 100000}`;
+const topic = testTopic('flowlog-s3-outage');
 const bucket = `flowlog-outage-${process.pid}-${Date.now() % 100000}`;
 const OBJECTS = [{ key: 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/x.log.gz', lines: 30_000 }, { key: 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/y.log.gz', lines: 12_000 }];
 const LINE_MESSAGES = 4, LINES_PER_MESSAGE = 500;

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaSourceConfig } from '../../../../schemas/config.js';
 import { parseConfig } from '../../../config/load-config.js';
 import { kafkaConfig } from '../../../run/sources.js';
+import { testTopic } from '../../../../test/kafka.js';
 
 const REQUIRED = ['KAFKA_SASL_BROKERS', 'KAFKA_SASL_SSL_BROKERS', 'KAFKA_CA_FILE', 'KAFKA_SASL_USER', 'KAFKA_SASL_PASSWORD'] as const;
 type Env = Record<(typeof REQUIRED)[number], string>;
@@ -72,7 +73,7 @@ function client(src: KafkaSourceConfig, retries?: number): Kafka {
 /** Creates a topic, produces one message and consumes it back, all through the given settings. */
 async function roundTrip(src: KafkaSourceConfig, label: string): Promise<string> {
   const kafka = client(src);
-  const topic = `flowlog-security-${label}-${run}`;
+  const topic = testTopic(`flowlog-security-${label}`);
   const value = `hello over ${label} ${run}`;
   const admin = kafka.admin();
   await admin.connect();
