@@ -170,7 +170,9 @@ describe('flowlog investigate', () => {
     expect(Object.keys(x.ports)).toEqual(['connects_to', 'listening']);
     expect(x.window).toEqual({ since: w.since.toISOString(), until: w.until.toISOString() });
     expect([x.summary.first_seen, x.anomalies[0]!.last_seen, x.violations.groups[0]!.last_seen]).toEqual([expect.stringMatching(/^2\d{3}-.*Z$/), expect.stringMatching(/Z$/), expect.stringMatching(/Z$/)]);
-    expect(x.peers[0]).toEqual(expect.objectContaining({ peer: expect.any(String), owner: expect.anything(), bytes: expect.any(Number) }));
+    expect(x.peers[0]).toEqual(expect.objectContaining({ peer: expect.any(String), bytes: expect.any(Number) }));
+    // an external peer has no owner: null, not missing (the data follows the clock, so which peer tops the list varies)
+    for (const p of x.peers) expect(p.owner === null || typeof p.owner === 'string', JSON.stringify(p)).toBe(true);
     expect(x.timeline.points[0]).toEqual({ t: expect.stringMatching(/Z$/), flows: expect.any(Number), bytes: expect.any(Number), denied: expect.any(Number) });
   });
 
