@@ -275,6 +275,13 @@ export class Committer {
     return this.store.ledgerState(kind, objects);
   }
 
+  /** Where every object of a kind stands, when the ledger holds at most `max` of them; null when it holds more. */
+  async progressIfFew(kind: LedgerEntry['sourceKind'], max: number): Promise<Map<string, ObjectProgress> | null> {
+    const [r] = await this.store.queryRows<{ n: string | number }>(
+      'SELECT count() AS n FROM (SELECT DISTINCT object FROM ingest_ledger WHERE source_kind = {k:String} LIMIT {max:UInt64})', { k: kind, max: max + 1 });
+    return Number(r?.n ?? 0) > max ? null : this.store.ledgerState(kind);
+  }
+
   /**
    * An object that cannot be read, decompressed or opened: one reject with the
    * reason (DECODE, or the QuarantineError's: TOO_LARGE), and the object marked

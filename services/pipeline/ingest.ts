@@ -13,7 +13,7 @@ import { decodeSmallObject } from '../decode/gzip.js';
 import { openAnyObjectParser, openRawObjectParser } from '../parse/object-parser.js';
 import { localSource } from '../sources/local.js';
 import { growsByAppend } from '../sources/append-only.js';
-import type { FlowStore } from '../store/store.js';
+import type { FlowStore, ObjectProgress } from '../store/store.js';
 import { ReadAhead } from './read-ahead.js';
 import type { ObjectSource, SourceObjectRef } from '../sources/source.js';
 import type { Limits } from '../../schemas/config.js';
@@ -53,9 +53,9 @@ export interface IngestOptions {
    */
   batchCuts?: 'shared' | 'per-object';
   /**
-   * The listing is read whole first and the ledger is read for the listed
-   * objects only, not for the source's whole kind: for rounds of a few
-   * objects each (an SQS receive's notifications).
+   * The listing is read whole first, before any object: for rounds of a few
+   * objects each (an SQS receive's notifications). The ledger is read for the
+   * listed objects only, page by page, in every case.
    */
   ledgerForListedOnly?: boolean;
 }
@@ -85,6 +85,12 @@ const STREAM_COST = 4 << 20;
 /** Objects whose bytes arrive whole and decode to at most this are inflated ahead, in one call each. */
 const SMALL_DECODED = 4 << 20;
 const MAX_WARNINGS = 20;
+/**
+ * Up to this many objects of a kind, the ledger is read whole at the start (~10 MB); past it, a page at a
+ * time. Per page, a lookup may wait for an insert (the engine runs one statement at a time): S3 behind
+ * 20 ms, 20,000 objects in pages of 1000, ran ~7% slower that way.
+ */
+const WHOLE_LEDGER_UP_TO = 50_000;
 
 async function allPages<T>(pages: AsyncIterable<readonly T[]>): Promise<T[][]> {
   const all: T[][] = [];
@@ -141,9 +147,11 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     ...(opts.limits ? { limits: opts.limits } : {}),
     onStored: (b) => { progress.rows += b.rows; progress.rejected += b.rejected; opts.onBatch?.(b); opts.onProgress?.(progress); },
   });
-  // a round of a few objects (an SQS receive): listed first, so the ledger is read for them alone
+  // a round of a few objects (an SQS receive): listed whole first
   const pages = opts.ledgerForListedOnly ? await allPages(source.list()) : null;
-  const ledger = await committer.progress(source.kind, pages ? pages.flat().map((o) => o.name) : undefined);
+  // the ledger: read once when the kind holds few objects (one query, and no lookup queued behind an insert
+  // later), else a page at a time, as each page arrives: never every object of a long history in memory
+  const known = pages ? null : await committer.progressIfFew(source.kind, WHOLE_LEDGER_UP_TO);
   const perObject = opts.batchCuts === 'per-object';
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
@@ -153,7 +161,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   // last object: a file, or a folder of files, shows its share from the start; a tree of folders (a page each) once
   // its last folder is listed. The summary counts what was tried (a round stopped early did not try the rest).
   let tried = 0, triedBytes = 0;
-  const plan = (obj: O): { skip: boolean; resume: boolean; skipRows: number } => {
+  const plan = (obj: O, ledger: ReadonlyMap<string, ObjectProgress>): { skip: boolean; resume: boolean; skipRows: number } => {
     const seen = ledger.get(obj.name);
     if (seen && seen.identity === obj.identity) return seen.complete ? { skip: true, resume: false, skipRows: 0 } : { skip: false, resume: true, skipRows: seen.storedRows };
     // a newer version of an object that grows by appending: its stored rows are its first rows
@@ -163,19 +171,29 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   async function* todo(): AsyncGenerator<{ obj: O; skipRows: number }> {
     const listing: AsyncIterable<readonly O[]> = pages ? (async function* () { yield* pages; })() : source.list();
     const it = listing[Symbol.asyncIterator]();
+    // a page's ledger lookup starts as the page arrives (a page ahead, while the page before is stored)
+    // listed: the listing has ended and every page's objects are in the totals (a page waits for its ledger lookup)
+    let ended = false, uncounted = 0;
     const ask = () => {
       const next = it.next();
-      next.then((r) => { if (r.done) progress.listed = true; }, () => undefined);
-      return next;
+      next.then((r) => { if (r.done) { ended = true; progress.listed = uncounted === 0; } else uncounted++; }, () => undefined);
+      return next.then((r) => {
+        if (r.done) return null;
+        const ledger = known ? Promise.resolve(known) : r.value.length > 0 ? committer.progress(source.kind, r.value.map((o) => o.name)) : Promise.resolve(new Map<string, ObjectProgress>());
+        ledger.catch(() => undefined); // a page asked ahead and never reached: its lookup's failure is not this run's
+        return { page: r.value, ledger };
+      });
     };
     let following = ask();
     try {
-      for (let r = await following; !r.done; r = await following) {
-        const page = r.value;
+      for (let r = await following; r; r = await following) {
+        const page = r.page;
         following = ask();
         opts.onListed?.(page);
-        const work = page.map((obj) => ({ obj, ...plan(obj) }));
+        const ledger = await r.ledger;
+        const work = page.map((obj) => ({ obj, ...plan(obj, ledger) }));
         for (const w of work) if (!w.skip) { progress.objects++; progress.bytes += w.obj.size; }
+        if (--uncounted === 0 && ended) progress.listed = true;
         for (const w of work) {
           if (w.skip) { skipped++; continue; }
           if (w.resume) resumed++;

@@ -16,44 +16,52 @@ export interface LocalObject { name: string; path: string; size: number; identit
 /** Marker and metadata files, hidden files and our own data folder are not flow logs. */
 const skipName = (n: string): boolean => n.startsWith('.') || n.startsWith('_') || n === 'manifest.json';
 
-/** The objects under `root`, a folder's files at a time, in path order. */
-export async function* listLocalPages(root: string): AsyncGenerator<LocalObject[]> {
+/** The objects under `root`, in path order, up to `pageFiles` files at a time. */
+export async function* listLocalPages(root: string, pageFiles = PAGE): AsyncGenerator<LocalObject[]> {
   const abs = resolve(root);
   let st;
   try { st = await stat(abs); } catch {
     throw new FlowlogError('SOURCE_NOT_FOUND', `no such file or folder: ${root}`, 'pass a flow log file or a folder of them (e.g. one written by `flowlog generate`)');
   }
   if (st.isFile()) { yield [{ name: abs, path: abs, size: st.size, identity: `${st.size}:${Math.trunc(st.mtimeMs)}` }]; return; }
-  async function* walk(dir: string): AsyncGenerator<LocalObject[]> {
-    // read on the spot, like the stat below: blob layouts give each object a folder of its own (Azure:
-    // .../h=13/m=00/macAddress=.../PT1H.json), and a thread-pool round trip per folder, one after another,
-    // left the parser waiting (~1 s of 3.3 for 9.5k Azure blobs, measured)
+  // files in path order, in pages of up to pageFiles across folders: a page is one ledger lookup in the ingest, and
+  // blob layouts give each object a folder of its own (Azure: .../h=13/m=00/macAddress=.../PT1H.json)
+  let files: string[] = [];
+  // stat on the spot: a few microseconds for a file the folder's listing just touched, where a thread-pool
+  // round trip per file cost several times that in CPU (measured ~4x for 10k files)
+  const flush = (): LocalObject[] => {
+    const out: LocalObject[] = [];
+    for (const p of files) {
+      const s = statSync(p);
+      if (s.size > 0) out.push({ name: p, path: p, size: s.size, identity: `${s.size}:${Math.trunc(s.mtimeMs)}` });
+    }
+    files = [];
+    return out;
+  };
+  function* walk(dir: string): Generator<LocalObject[]> {
+    // read on the spot, like the stat above: a thread-pool round trip per folder, one after another, left the
+    // parser waiting (~1 s of 3.3 for 9.5k Azure blobs, measured)
     const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    // files and folders keep their sorted order: a run of files is one page, then the folder after it is walked
-    let files: string[] = [];
-    // stat on the spot: a few microseconds for a file the folder's listing just touched, where a thread-pool
-    // round trip per file cost several times that in CPU (measured ~4x for 10k files)
-    const flush = (): LocalObject[] => {
-      const out: LocalObject[] = [];
-      for (const p of files) {
-        const s = statSync(p);
-        if (s.size > 0) out.push({ name: p, path: p, size: s.size, identity: `${s.size}:${Math.trunc(s.mtimeMs)}` });
-      }
-      files = [];
-      return out;
-    };
     for (const e of entries) {
       if (skipName(e.name)) continue;
       const p = join(dir, e.name);
-      if (e.isDirectory()) {
-        if (files.length) yield flush();
-        yield* walk(p);
-      } else if (e.isFile()) files.push(p);
+      if (e.isDirectory()) yield* walk(p);
+      else if (e.isFile()) {
+        files.push(p);
+        if (files.length >= pageFiles) yield flush();
+      }
     }
-    if (files.length) yield flush();
   }
   yield* walk(abs);
+  if (files.length) yield flush();
 }
+
+/**
+ * Files per listing page. The ingest reads the ledger for a page at a time, and the engine runs one
+ * statement at a time, so a lookup may wait for an insert: at 1000 files a page the Azure mix (9,484 blobs)
+ * ran ~6% slower than one lookup for the whole kind; at 5000 it is within the noise.
+ */
+const PAGE = 5000;
 
 /** Every object under `root`, in path order (tests, small folders). */
 export async function listLocalObjects(root: string): Promise<LocalObject[]> {

@@ -1,7 +1,8 @@
 /**
  * Many small objects from a paged listing: they share batches (one insert and
  * one ledger write per batch, not per object), the listing is pulled only as
- * far as the read-ahead reaches, and a re-run stores nothing twice.
+ * far as the read-ahead reaches, the ledger of a long history is read a page
+ * at a time, and a re-run stores nothing twice.
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -68,4 +69,29 @@ describe('small objects', () => {
       expect(again.rows).toBe(0);
     });
   }, 60_000);
+
+  it('reads the ledger whole when the kind holds few objects, else a page at a time: never a long history in memory', async () => {
+    await withStore(async (store) => {
+      const lookups: (readonly string[] | undefined)[] = [];
+      const watched = new Proxy(store, {
+        get(target, prop, recv) {
+          if (prop === 'ledgerState') return (kind: LedgerEntry['sourceKind'], objects?: readonly string[]) => { lookups.push(objects); return target.ledgerState(kind, objects); };
+          const v = Reflect.get(target, prop, recv);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      });
+      const run = () => ingestObjects(watched, pagedSource({ pagesPulled: 0, fetchedWhenPulled: [], fetched: 0 }), { capacity: 1000 });
+      expect((await run()).objects).toBe(OBJECTS);
+      expect(lookups).toEqual([undefined]); // a fresh store: one read of the kind's (empty) ledger
+      // a long history of other objects of the kind: past 50,000, the ledger is read for each page's objects only
+      const history = Array.from({ length: 50_001 }, (_, i) => ({ sourceKind: 'local' as const, object: `old-${i}`, identity: 'v1', batchId: `old-${i}`,
+        firstPosition: 0, lastPosition: 1, rows: 1, rejected: 0, complete: true }));
+      await store.recordLedger(history);
+      lookups.length = 0;
+      expect((await run()).skipped).toBe(OBJECTS); // every object found stored, a page at a time
+      expect(lookups).toHaveLength(OBJECTS / PAGE);
+      for (const [i, names] of lookups.entries()) expect(names).toEqual(refs.slice(i * PAGE, (i + 1) * PAGE).map((r) => r.name));
+    });
+  }, 60_000);
 });
+

@@ -3,11 +3,11 @@
  * stat on the spot) and reads a file of the size it was listed with, whole (a
  * large one as a stream); a file that grew since it was listed is read as it is now.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listLocalObjects, readLocalObject } from '../local.js';
+import { listLocalObjects, listLocalPages, readLocalObject } from '../local.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowlog-local-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,4 +48,24 @@ describe('local source', () => {
     expect(m!.equals(bytes(100_000, 4))).toBe(true);
     await expect(readLocalObject({ name: gone, path: gone, size: 10, identity: '10:0' })).rejects.toThrow(/ENOENT/);
   });
+
+  it('pages hold up to pageFiles files across folders, in path order (a blob layout: a folder per file)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'flowlog-pages-'));
+    try {
+      const names: string[] = [];
+      for (let i = 0; i < 2500; i++) {
+        const d = join(root, `h=${String(i % 24).padStart(2, '0')}`, `m=${String(i).padStart(5, '0')}`);
+        mkdirSync(d, { recursive: true });
+        writeFileSync(join(d, 'PT1H.json'), '{}');
+        names.push(join(d, 'PT1H.json'));
+      }
+      const pages: string[][] = [];
+      for await (const page of listLocalPages(root, 1000)) pages.push(page.map((o) => o.name));
+      expect(pages.map((p) => p.length)).toEqual([1000, 1000, 500]);
+      expect(pages.flat()).toEqual([...names].sort());
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
+
