@@ -335,11 +335,13 @@ export class Committer {
     if (rejects.length) this.opts.onStored?.({ rows: 0, rejected: rejects.length, rejectsByReason: byReason(rejects.items), seconds: 0 });
   }
 
-  /** Objects of a kind whose ledger said complete before `at`: what a round whose intent was written at `at` skipped. */
-  async completedBefore(kind: LedgerEntry['sourceKind'], at: Date): Promise<Map<string, ObjectProgress>> {
+  /** The named objects of a kind whose ledger said complete before `at`: what a round whose intent was written at `at` skipped. */
+  async completedBefore(kind: LedgerEntry['sourceKind'], at: Date, objects: readonly string[]): Promise<Map<string, ObjectProgress>> {
+    if (objects.length === 0) return new Map();
     const rows = await this.store.queryRows<{ object: string; identity: string }>(
       `SELECT object, argMax(identity, ingested_at) AS identity FROM ingest_ledger
-        WHERE source_kind = {k:String} AND complete = 1 AND ingested_at < {at:DateTime64(3, 'UTC')} GROUP BY object`, { k: kind, at: chTime(at) });
+        WHERE source_kind = {k:String} AND object IN JSONExtract({objects:String}, 'Array(String)') AND complete = 1
+          AND ingested_at < {at:DateTime64(3, 'UTC')} GROUP BY object`, { k: kind, at: chTime(at), objects: JSON.stringify(objects) });
     return new Map(rows.map((r) => [r.object, { identity: r.identity, complete: true, storedRows: 0 }]));
   }
 

@@ -62,7 +62,6 @@ export class MessageRounds implements MessageSink {
   readonly stats: MessageRoundStats = { messages: 0, rows: 0, rejected: 0, batches: 0, s3Objects: 0, skippedMessages: 0, sourceRetries: 0 };
   /** stream -> stored end position (exclusive) and any write-ahead intent beyond it. */
   private progress = new Map<string, ObjectProgress>();
-  private s3Done = new Map<string, ObjectProgress>();
   /** Committers not in use by a round: one per round in hand, each with its batch buffer. */
   private readonly idle: Committer[] = [];
   /** Holds rounds back while notified objects are in play (see storeRound). */
@@ -88,7 +87,6 @@ export class MessageRounds implements MessageSink {
    */
   async load(): Promise<void> {
     this.progress = await this.store.ledgerState('kafka');
-    this.s3Done = await this.store.ledgerState('s3');
   }
 
   /**
@@ -165,9 +163,12 @@ export class MessageRounds implements MessageSink {
     }
     // objects a notification names are skipped when stored before this round began, or earlier in it (re-delivered).
     // A retry of the round, or its replay after a crash (stored before its intent was written), decides the same
-    // way, so its batches, and their dedup tokens, are the same. this.s3Done only learns a round's objects when
-    // the round is stored, so during the round it is the state the round began with.
-    const storedBefore = replay ? (intent.at ? await committer.completedBefore('s3', intent.at) : new Map<string, ObjectProgress>()) : this.s3Done;
+    // way, so its batches, and their dedup tokens, are the same. The ledger is asked about the round's own names
+    // only, once, when the round begins: nothing of every notified object ever stored is held in memory.
+    const named = await this.notifiedNames(take);
+    const storedBefore = named.length === 0 ? new Map<string, ObjectProgress>()
+      : replay ? (intent.at ? await committer.completedBefore('s3', intent.at, named) : new Map<string, ObjectProgress>())
+        : await committer.progress('s3', named);
     if (!replay) committer.beginRound(round); // written before the round's first insert, in whichever attempt
     const beat = setInterval(() => { ctl.heartbeat().catch(() => undefined); }, 1000);
     try {
@@ -194,7 +195,6 @@ export class MessageRounds implements MessageSink {
       await committer.commitRound(round, rejects); // its rejects reach onBatch (and stats.rejected) through onStored
       this.stats.messages += take.length;
       this.progress.set(stream, { identity: '', complete: false, storedRows: last + 1 });
-      for (const [name, p] of doneNow) this.s3Done.set(name, p); // only now: a round run again decides as this one did
       this.stats.batches++;
       this.opts.onRound?.({ partition: stream, lag, messages: take.length, seconds: (performance.now() - roundStart) / 1000 });
       this.opts.onStored?.(this.stats);
@@ -237,6 +237,18 @@ export class MessageRounds implements MessageSink {
     }
   }
 
+  /** The S3 objects a round's notifications name, as the ledger records them (s3://bucket/key); none without an S3 client. */
+  private async notifiedNames(take: readonly SourceMessage[]): Promise<string[]> {
+    if (!this.opts.s3) return [];
+    const names = new Set<string>();
+    for (const m of take) {
+      let data: Buffer;
+      try { data = await decodeObject(m.value ?? Buffer.alloc(0), this.opts.limits?.max_message_bytes); } catch { continue; } // quarantined by the parse
+      for (const o of notification(data) ?? []) names.add(objectName(o));
+    }
+    return [...names];
+  }
+
   /**
    * One round parses at a time: the engine runs one statement at a time, so a
    * round parsed while another's insert runs is ready when the engine is free.
@@ -263,7 +275,7 @@ export class MessageRounds implements MessageSink {
     if (!this.opts.s3) { rejects.add(where, 0, 'DECODE', 'an S3 notification arrived but no S3 client is configured', JSON.stringify(objects).slice(0, 512)); return; }
     const { client, allow } = this.opts.s3;
     for (const o of objects) {
-      const name = `s3://${o.bucket}/${o.key}`;
+      const name = objectName(o);
       // before the ledger and before any request: an object outside the allowlist is neither fetched nor recorded
       const refused = allow.refusal(o.bucket, o.key);
       if (refused) { rejects.add(name, 0, 'NOT_ALLOWED', `${refused} (announced by ${where})`, ''); continue; }
@@ -281,6 +293,8 @@ export class MessageRounds implements MessageSink {
     }
   }
 }
+
+const objectName = (o: NotifiedObject): string => `s3://${o.bucket}/${o.key}`;
 
 function notification(data: Buffer): NotifiedObject[] | null {
   const head = data.toString('utf8', 0, Math.min(data.length, 2048));

@@ -2,8 +2,9 @@
  * A file or a folder (recursively) laid out like S3 / Azure blob storage.
  * Objects are listed in path order: the time-ordered key layouts then give
  * time order, and a re-run visits objects in the same order (which the
- * batcher's replay-safe tokens rely on). The listing is handed out a folder
- * at a time, so a backfill of a million files never holds all their names.
+ * batcher's replay-safe tokens rely on). The listing is handed out up to
+ * 5,000 files at a time, so a backfill of a million files never holds all
+ * their names.
  */
 import { close, closeSync, createReadStream, open, openSync, read, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -32,8 +33,8 @@ export async function* listLocalPages(root: string, pageFiles = PAGE): AsyncGene
   const flush = (): LocalObject[] => {
     const out: LocalObject[] = [];
     for (const p of files) {
-      const s = statSync(p);
-      if (s.size > 0) out.push({ name: p, path: p, size: s.size, identity: `${s.size}:${Math.trunc(s.mtimeMs)}` });
+      const s = statSync(p, { throwIfNoEntry: false }); // gone since its folder was read: not listed
+      if (s && s.size > 0) out.push({ name: p, path: p, size: s.size, identity: `${s.size}:${Math.trunc(s.mtimeMs)}` });
     }
     files = [];
     return out;
