@@ -38,7 +38,7 @@ import type { Limits } from '../../schemas/config.js';
 import { COLUMN_INDEX } from '../../schemas/flow.js';
 import type { ObjectParser } from '../parse/object-parser.js';
 import type { FlowStore, LedgerEntry, ObjectProgress, PreparedFlows } from '../store/store.js';
-import { chTime } from '../store/ch-time.js';
+import { storedRejects } from './ledger-reads.js';
 
 /**
  * Rows per insert, chosen by measurement (docs/performance.md, The store step):
@@ -275,13 +275,6 @@ export class Committer {
     return this.store.ledgerState(kind, objects);
   }
 
-  /** Where every object of a kind stands, when the ledger holds at most `max` of them; null when it holds more. */
-  async progressIfFew(kind: LedgerEntry['sourceKind'], max: number): Promise<Map<string, ObjectProgress> | null> {
-    const [r] = await this.store.queryRows<{ n: string | number }>(
-      'SELECT count() AS n FROM (SELECT DISTINCT object FROM ingest_ledger WHERE source_kind = {k:String} LIMIT {max:UInt64})', { k: kind, max: max + 1 });
-    return Number(r?.n ?? 0) > max ? null : this.store.ledgerState(kind);
-  }
-
   /**
    * An object that cannot be read, decompressed or opened: one reject with the
    * reason (DECODE, or the QuarantineError's: TOO_LARGE), and the object marked
@@ -335,16 +328,6 @@ export class Committer {
     if (rejects.length) this.opts.onStored?.({ rows: 0, rejected: rejects.length, rejectsByReason: byReason(rejects.items), seconds: 0 });
   }
 
-  /** The named objects of a kind whose ledger said complete before `at`: what a round whose intent was written at `at` skipped. */
-  async completedBefore(kind: LedgerEntry['sourceKind'], at: Date, objects: readonly string[]): Promise<Map<string, ObjectProgress>> {
-    if (objects.length === 0) return new Map();
-    const rows = await this.store.queryRows<{ object: string; identity: string }>(
-      `SELECT object, argMax(identity, ingested_at) AS identity FROM ingest_ledger
-        WHERE source_kind = {k:String} AND object IN JSONExtract({objects:String}, 'Array(String)') AND complete = 1
-          AND ingested_at < {at:DateTime64(3, 'UTC')} GROUP BY object`, { k: kind, at: chTime(at), objects: JSON.stringify(objects) });
-    return new Map(rows.map((r) => [r.object, { identity: r.identity, complete: true, storedRows: 0 }]));
-  }
-
   private openSegment(obj: SourceObject, first: number, rejFirst: number): Segment {
     const seg: Segment = { obj, first, last: first, rejFirst, rejected: 0, complete: false };
     this.segments.push(seg);
@@ -369,7 +352,7 @@ export class Committer {
       sink.clear();
       if (done) return seen;
     }
-    let tail = (await this.storedRejects(obj)) - seen;
+    let tail = (await storedRejects(this.store, obj.kind ?? this.opts.sourceKind, obj.name)) - seen;
     // no row lies between the last stored row and the last stored reject: a batch of one row never takes one
     const none = new FlowBatch(1);
     while (tail > 0) {
@@ -380,16 +363,6 @@ export class Committer {
       if (done || none.length > 0 || cap.length === 0) break; // the object changed under the ledger: resume where it stands
     }
     return seen;
-  }
-
-  /** Rejects the ledger counts as stored for an object's latest version (what a resume skips). */
-  private async storedRejects(obj: SourceObject): Promise<number> {
-    const kind = obj.kind ?? this.opts.sourceKind;
-    const [r] = await this.store.queryRows<{ n: string | number }>(
-      `SELECT sum(rejected) AS n FROM ingest_ledger WHERE source_kind = {k:String} AND object = {o:String} AND state = 'stored'
-         AND identity = (SELECT argMax(identity, ingested_at) FROM ingest_ledger WHERE source_kind = {k:String} AND object = {o:String})`,
-      { k: kind, o: obj.name });
-    return Number(r?.n ?? 0);
   }
 }
 

@@ -6,6 +6,7 @@
  * failure stored, the rest for a re-run) and the run goes on too.
  */
 import { Committer, DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
+import { wholeLedgerIfFew } from '../commit/ledger-reads.js';
 import { FlowlogError } from '../core/errors.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import type { ObjectBody } from '../decode/stream.js';
@@ -151,7 +152,9 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   const pages = opts.ledgerForListedOnly ? await allPages(source.list()) : null;
   // the ledger: read once when the kind holds few objects (one query, and no lookup queued behind an insert
   // later), else a page at a time, as each page arrives: never every object of a long history in memory
-  const known = pages ? null : await committer.progressIfFew(source.kind, WHOLE_LEDGER_UP_TO);
+  const known = pages ? null : await wholeLedgerIfFew(store, source.kind, WHOLE_LEDGER_UP_TO);
+  const ledgerFor = (page: readonly O[]): Promise<ReadonlyMap<string, ObjectProgress>> =>
+    known ? Promise.resolve(known) : page.length === 0 ? Promise.resolve(new Map()) : committer.progress(source.kind, page.map((o) => o.name));
   const perObject = opts.batchCuts === 'per-object';
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
@@ -179,7 +182,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
       next.then((r) => { if (r.done) { ended = true; progress.listed = uncounted === 0; } else uncounted++; }, () => undefined);
       const out = next.then((r) => {
         if (r.done || closed) return null; // a page that arrives after the run ended is not looked up (the store may be closed)
-        const ledger = known ? Promise.resolve(known) : r.value.length > 0 ? committer.progress(source.kind, r.value.map((o) => o.name)) : Promise.resolve(new Map<string, ObjectProgress>());
+        const ledger = ledgerFor(r.value);
         ledger.catch(() => undefined); // a page asked ahead and never reached: its lookup's failure is not this run's
         return { page: r.value, ledger };
       });

@@ -20,6 +20,7 @@ import { EVENTS } from '../telemetry/event-names.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Committer, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
+import { completedBefore } from '../commit/ledger-reads.js';
 import { FlowlogError } from '../core/errors.js';
 import { QuarantineError, RejectBatch, quarantineReason } from '../core/rejects.js';
 import { decodeObject } from '../decode/gzip.js';
@@ -167,8 +168,8 @@ export class MessageRounds implements MessageSink {
     // only, once, when the round begins: nothing of every notified object ever stored is held in memory.
     const named = await this.notifiedNames(take);
     const storedBefore = named.length === 0 ? new Map<string, ObjectProgress>()
-      : replay ? (intent.at ? await committer.completedBefore('s3', intent.at, named) : new Map<string, ObjectProgress>())
-        : await committer.progress('s3', named);
+      : replay ? (intent.at ? await completedBefore(this.store, 's3', intent.at, named) : new Map<string, ObjectProgress>())
+        : await this.store.ledgerState('s3', named);
     if (!replay) committer.beginRound(round); // written before the round's first insert, in whichever attempt
     const beat = setInterval(() => { ctl.heartbeat().catch(() => undefined); }, 1000);
     try {

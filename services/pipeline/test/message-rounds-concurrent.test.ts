@@ -7,6 +7,7 @@
  * objects a round skips depends on what rounds before it stored).
  */
 import { describe, expect, it } from 'vitest';
+import { overriding } from '../../../test/store-overrides.js';
 import { withStore } from '../../../test/temp-store.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -14,6 +15,7 @@ import { S3Allowlist } from '../../sources/s3/allowlist.js';
 import type { RoundControl, SourceMessage } from '../../sources/source.js';
 import type { FlowStore, LedgerEntry } from '../../store/store.js';
 import { MessageRounds } from '../message-rounds.js';
+import { perMessage } from './per-message.js';
 
 const LINES = 20;
 const lines = benchLines(40 * LINES, 9);
@@ -33,34 +35,20 @@ function watched(store: FlowStore, release: Promise<void>): { store: FlowStore; 
   let inserts = 0;
   let started!: () => void;
   const firstInsert = new Promise<void>((r) => { started = r; });
-  const proxy = new Proxy(store, {
-    get(target, prop, recv) {
-      if (prop === 'recordLedger') {
-        return async (entries: readonly LedgerEntry[]) => {
-          for (const e of entries) if (e.state) events.push(`${e.state} ${e.object}`);
-          return target.recordLedger(entries);
-        };
-      }
-      if (prop === 'prepareFlows') return (b: Parameters<FlowStore['prepareFlows']>[0]) => { events.push('encode'); return target.prepareFlows(b); };
-      if (prop === 'insertPrepared') {
-        return async (p: Parameters<FlowStore['insertPrepared']>[0], token: string) => {
-          events.push('rows');
-          if (inserts++ === 0) { started(); await release; }
-          return target.insertPrepared(p, token);
-        };
-      }
-      const v = Reflect.get(target, prop, recv);
-      return typeof v === 'function' ? v.bind(target) : v;
+  const proxy = overriding(store, {
+    recordLedger: async (entries: readonly LedgerEntry[]) => {
+      for (const e of entries) if (e.state) events.push(`${e.state} ${e.object}`);
+      return store.recordLedger(entries);
+    },
+    prepareFlows: (b) => { events.push('encode'); return store.prepareFlows(b); },
+    insertPrepared: async (p, token) => {
+      events.push('rows');
+      if (inserts++ === 0) { started(); await release; }
+      return store.insertPrepared(p, token);
     },
   });
   return { store: proxy, events, firstInsert };
 }
-
-const totals = async (store: FlowStore) => {
-  const [r] = await store.queryRows<{ messages: string; bad: string; total: string }>(
-    `SELECT count() AS messages, countIf(c != ${LINES}) AS bad, sum(c) AS total FROM (SELECT source, count() AS c FROM flows GROUP BY source)`);
-  return { messages: Number(r!.messages), bad: Number(r!.bad), total: Number(r!.total) };
-};
 
 describe('rounds of different streams at once', () => {
   it('parses one round while the other is being inserted, each intent before its rows, every row once', async () => {
@@ -83,7 +71,7 @@ describe('rounds of different streams at once', () => {
       }
       expect(await a).toEqual({ through: 10, stored: true });
       expect(await b).toEqual({ through: 10, stored: true });
-      expect(await totals(raw)).toEqual({ messages: 20, bad: 0, total: 20 * LINES });
+      expect(await perMessage(raw, LINES)).toEqual({ messages: 20, bad: 0, total: 20 * LINES });
       const state = await raw.ledgerState('kafka');
       expect([state.get('flows/0')?.storedRows, state.get('flows/1')?.storedRows]).toEqual([10, 10]);
       expect([state.get('flows/0')?.intent, state.get('flows/1')?.intent]).toEqual([undefined, undefined]);
@@ -108,7 +96,7 @@ describe('rounds of different streams at once', () => {
         await Promise.allSettled([a, b]);
       }
       expect(w.events).toEqual(['encode', 'intent flows/0', 'rows', 'stored flows/0', 'encode', 'intent flows/1', 'rows', 'stored flows/1']);
-      expect(await totals(raw)).toEqual({ messages: 20, bad: 0, total: 20 * LINES });
+      expect(await perMessage(raw, LINES)).toEqual({ messages: 20, bad: 0, total: 20 * LINES });
     });
   });
 

@@ -8,11 +8,13 @@
  * meanwhile does not stall on it: the ledger says the stream moved on.
  */
 import { describe, expect, it } from 'vitest';
+import { overriding } from '../../../test/store-overrides.js';
 import { withStore } from '../../../test/temp-store.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
 import type { RoundControl, SourceMessage } from '../../sources/source.js';
-import type { FlowStore, LedgerEntry } from '../../store/store.js';
+import type { FlowStore } from '../../store/store.js';
 import { MessageRounds } from '../message-rounds.js';
+import { perMessage } from './per-message.js';
 
 const LINES = 20, STREAM = 'flows/0';
 const lines = benchLines(20 * LINES, 5);
@@ -21,25 +23,13 @@ const ctl: RoundControl = { isRunning: () => true, heartbeat: async () => undefi
 
 /** The store as a consumer sees it that dies when it would mark its round stored: the rows are in, the ledger does not say so. */
 function diesBeforeStored(store: FlowStore): FlowStore {
-  return new Proxy(store, {
-    get(target, prop, recv) {
-      if (prop === 'recordLedger') {
-        return async (entries: readonly LedgerEntry[]) => {
-          if (entries.some((e) => e.state === 'stored')) throw new Error('killed before the round was marked stored');
-          return target.recordLedger(entries);
-        };
-      }
-      const v = Reflect.get(target, prop, recv);
-      return typeof v === 'function' ? v.bind(target) : v;
+  return overriding(store, {
+    recordLedger: async (entries) => {
+      if (entries.some((e) => e.state === 'stored')) throw new Error('killed before the round was marked stored');
+      return store.recordLedger(entries);
     },
   });
 }
-
-const perMessage = async (store: FlowStore) => {
-  const [r] = await store.queryRows<{ messages: string; bad: string; total: string }>(
-    `SELECT count() AS messages, countIf(c != ${LINES}) AS bad, sum(c) AS total FROM (SELECT source, count() AS c FROM flows GROUP BY source)`);
-  return { messages: Number(r!.messages), bad: Number(r!.bad), total: Number(r!.total) };
-};
 
 describe('a stream handed between consumers', () => {
   it('replays the intent a dead consumer left, exactly: nothing it stored is stored twice', async () => {
@@ -49,12 +39,12 @@ describe('a stream handed between consumers', () => {
       const y = new MessageRounds(diesBeforeStored(store), { capacity: 50 });
       await y.load();
       await expect(y.storeRound(STREAM, msgs.slice(0, 6), ctl, 0)).rejects.toThrow(/killed/);
-      expect((await perMessage(store)).total).toBe(6 * LINES); // its rows landed
+      expect((await perMessage(store, LINES)).total).toBe(6 * LINES); // its rows landed
       x.reassigned(); // the group gave X the stream
       // the broker hands X everything from the group's offset (0): more than Y's round held
       expect(await x.storeRound(STREAM, msgs.slice(0, 10), ctl, 0)).toEqual({ through: 6, stored: true });
       expect(await x.storeRound(STREAM, msgs.slice(6, 10), ctl, 0)).toEqual({ through: 10, stored: true });
-      expect(await perMessage(store)).toEqual({ messages: 10, bad: 0, total: 10 * LINES });
+      expect(await perMessage(store, LINES)).toEqual({ messages: 10, bad: 0, total: 10 * LINES });
     });
   });
 
@@ -71,7 +61,7 @@ describe('a stream handed between consumers', () => {
       expect(await z.storeRound(STREAM, msgs.slice(6, 12), ctl, 0)).toEqual({ through: 12, stored: true });
       // the stream comes back to X from offset 12, past the intent X still holds (no rebalance notice this time)
       expect(await x.storeRound(STREAM, msgs.slice(12, 20), ctl, 0)).toEqual({ through: 20, stored: true });
-      expect(await perMessage(store)).toEqual({ messages: 20, bad: 0, total: 20 * LINES });
+      expect(await perMessage(store, LINES)).toEqual({ messages: 20, bad: 0, total: 20 * LINES });
     });
   });
 });

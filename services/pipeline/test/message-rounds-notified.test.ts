@@ -6,10 +6,10 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { overriding } from '../../../test/store-overrides.js';
 import { withStore } from '../../../test/temp-store.js';
 import { S3Allowlist } from '../../sources/s3/allowlist.js';
 import type { RoundControl, SourceMessage } from '../../sources/source.js';
-import type { FlowStore, LedgerEntry } from '../../store/store.js';
 import { MessageRounds } from '../message-rounds.js';
 
 const ctl: RoundControl = { isRunning: () => true, heartbeat: async () => undefined };
@@ -21,13 +21,7 @@ describe('notified objects in rounds', () => {
   it('the ledger is read for the round\'s names only', async () => {
     await withStore(async (raw) => {
       const lookups: [string, readonly string[] | undefined][] = [];
-      const store = new Proxy(raw, {
-        get(target, prop, recv) {
-          if (prop === 'ledgerState') return (kind: LedgerEntry['sourceKind'], objects?: readonly string[]) => { lookups.push([kind, objects]); return target.ledgerState(kind, objects); };
-          const v = Reflect.get(target, prop, recv);
-          return typeof v === 'function' ? v.bind(target) : v;
-        },
-      }) as FlowStore;
+      const store = overriding(raw, { ledgerState: (kind, objects) => { lookups.push([kind, objects]); return raw.ledgerState(kind, objects); } });
       // a history of other notified objects: none of it is read
       await raw.recordLedger([{ sourceKind: 's3', object: 's3://logs/old.log.gz', identity: 'e:10', batchId: 'old', firstPosition: 0, lastPosition: 1, rows: 1, rejected: 0, complete: true }]);
       // no client call can happen: the allowlist refuses every object, before any request

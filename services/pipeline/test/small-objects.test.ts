@@ -6,9 +6,10 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { overriding } from '../../../test/store-overrides.js';
 import { withStore } from '../../../test/temp-store.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
-import type { FlowStore, LedgerEntry } from '../../store/store.js';
+import type { FlowStore } from '../../store/store.js';
 import type { ObjectSource, SourceObjectRef } from '../../sources/source.js';
 import { ingestObjects, type IngestProgress } from '../ingest.js';
 
@@ -31,15 +32,8 @@ function pagedSource(track: { pagesPulled: number; fetchedWhenPulled: number[]; 
   };
 }
 
-function countingLedger(store: FlowStore, writes: { n: number; entries: number }): FlowStore {
-  return new Proxy(store, {
-    get(target, prop, recv) {
-      if (prop === 'recordLedger') return async (e: readonly LedgerEntry[]) => { writes.n++; writes.entries += e.length; return target.recordLedger(e); };
-      const v = Reflect.get(target, prop, recv);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
-}
+const countingLedger = (store: FlowStore, writes: { n: number; entries: number }): FlowStore =>
+  overriding(store, { recordLedger: async (e) => { writes.n++; writes.entries += e.length; return store.recordLedger(e); } });
 
 describe('small objects', () => {
   it('fill shared batches, one ledger write per batch, listing pulled as it is needed; a re-run stores nothing', async () => {
@@ -73,13 +67,7 @@ describe('small objects', () => {
   it('reads the ledger whole when the kind holds few objects, else a page at a time: never a long history in memory', async () => {
     await withStore(async (store) => {
       const lookups: (readonly string[] | undefined)[] = [];
-      const watched = new Proxy(store, {
-        get(target, prop, recv) {
-          if (prop === 'ledgerState') return (kind: LedgerEntry['sourceKind'], objects?: readonly string[]) => { lookups.push(objects); return target.ledgerState(kind, objects); };
-          const v = Reflect.get(target, prop, recv);
-          return typeof v === 'function' ? v.bind(target) : v;
-        },
-      });
+      const watched = overriding(store, { ledgerState: (kind, objects) => { lookups.push(objects); return store.ledgerState(kind, objects); } });
       const run = () => ingestObjects(watched, pagedSource({ pagesPulled: 0, fetchedWhenPulled: [], fetched: 0 }), { capacity: 1000 });
       expect((await run()).objects).toBe(OBJECTS);
       expect(lookups).toEqual([undefined]); // a fresh store: one read of the kind's (empty) ledger

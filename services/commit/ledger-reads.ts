@@ -1,0 +1,34 @@
+/**
+ * Read-only questions to the ledger, beside the committer that writes it:
+ * what a run skips, a round's replay decides, and a resume steps over.
+ */
+import { chTime } from '../store/ch-time.js';
+import type { FlowStore, LedgerEntry, ObjectProgress } from '../store/store.js';
+
+type Kind = LedgerEntry['sourceKind'];
+
+/** Where every object of a kind stands, when the ledger holds at most `max` of them; null when it holds more. */
+export async function wholeLedgerIfFew(store: FlowStore, kind: Kind, max: number): Promise<Map<string, ObjectProgress> | null> {
+  const [r] = await store.queryRows<{ n: string | number }>(
+    'SELECT count() AS n FROM (SELECT DISTINCT object FROM ingest_ledger WHERE source_kind = {k:String} LIMIT {max:UInt64})', { k: kind, max: max + 1 });
+  return Number(r?.n ?? 0) > max ? null : store.ledgerState(kind);
+}
+
+/** The named objects of a kind whose ledger said complete before `at`: what a round whose intent was written at `at` skipped. */
+export async function completedBefore(store: FlowStore, kind: Kind, at: Date, objects: readonly string[]): Promise<Map<string, ObjectProgress>> {
+  if (objects.length === 0) return new Map();
+  const rows = await store.queryRows<{ object: string; identity: string }>(
+    `SELECT object, argMax(identity, ingested_at) AS identity FROM ingest_ledger
+      WHERE source_kind = {k:String} AND object IN JSONExtract({objects:String}, 'Array(String)') AND complete = 1
+        AND ingested_at < {at:DateTime64(3, 'UTC')} GROUP BY object`, { k: kind, at: chTime(at), objects: JSON.stringify(objects) });
+  return new Map(rows.map((r) => [r.object, { identity: r.identity, complete: true, storedRows: 0 }]));
+}
+
+/** Rejects the ledger counts as stored for an object's latest version (what a resume skips). */
+export async function storedRejects(store: FlowStore, kind: Kind, object: string): Promise<number> {
+  const [r] = await store.queryRows<{ n: string | number }>(
+    `SELECT sum(rejected) AS n FROM ingest_ledger WHERE source_kind = {k:String} AND object = {o:String} AND state = 'stored'
+       AND identity = (SELECT argMax(identity, ingested_at) FROM ingest_ledger WHERE source_kind = {k:String} AND object = {o:String})`,
+    { k: kind, o: object });
+  return Number(r?.n ?? 0);
+}
