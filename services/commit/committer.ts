@@ -312,6 +312,11 @@ export class Committer {
     this.ahead = null;
   }
 
+  /** The round's intent is armed and not yet written (no batch has been flushed). */
+  get intentPending(): boolean {
+    return this.ahead !== null;
+  }
+
   private async writeIntent(r: Round): Promise<void> {
     await this.store.recordLedger([{ sourceKind: r.kind, object: r.stream, identity: '', batchId: roundId(r),
       firstPosition: r.first, lastPosition: r.end, rows: 0, rejected: 0, complete: false, state: 'intent' }]);

@@ -82,9 +82,11 @@ export class MessageRounds implements MessageSink {
 
   /**
    * Reads where every stream and notified object stands: before the source
-   * fetches anything, and again after a rebalance. It replaces what rounds
-   * stored meanwhile, which is safe because kafkajs rejoins its group only
-   * once every round in hand has returned.
+   * fetches anything, and again after a rebalance. A round released to the
+   * source may still be storing meanwhile, so what this reads of its stream
+   * can be older than what the round then stores. That costs work, never rows:
+   * a batch fetched past the stale intent makes fresh() ask the ledger again,
+   * and one fetched at the intent replays it exactly (same batches, same tokens).
    */
   async load(): Promise<void> {
     this.progress = await this.store.ledgerState('kafka');
@@ -101,6 +103,8 @@ export class MessageRounds implements MessageSink {
 
   private stale = false;
   private loading: Promise<void> | null = null;
+  /** Streams whose last round failed: their intent may be in the ledger only, so the next round reads it there. */
+  private readonly reread = new Set<string>();
 
   private async fresh(stream: string, firstFetched: number | undefined): Promise<ObjectProgress | undefined> {
     if (this.stale) {
@@ -108,6 +112,13 @@ export class MessageRounds implements MessageSink {
       this.loading ??= this.load().catch((e: unknown) => { this.stale = true; throw e; }).finally(() => { this.loading = null; });
     }
     if (this.loading) await this.loading;
+    if (this.reread.has(stream)) {
+      // the source hands the failed round over again, maybe with more messages: it must replay the intent exactly
+      const now = (await this.store.ledgerState('kafka', [stream])).get(stream);
+      this.reread.delete(stream);
+      if (now) this.progress.set(stream, now); else this.progress.delete(stream);
+      return now;
+    }
     const known = this.progress.get(stream);
     // an intent behind what the broker hands out was finished by another consumer: the ledger says how
     if (known?.intent && firstFetched !== undefined && firstFetched >= known.intent.end) {
@@ -138,6 +149,9 @@ export class MessageRounds implements MessageSink {
     const committer = this.committer();
     try {
       return await this.storeWith(committer, stream, messages, ctl, lag);
+    } catch (e) {
+      this.reread.add(stream);
+      throw e;
     } finally {
       // an abandoned or failed round leaves nothing behind for the next one: no rows, no insert, no armed intent
       await committer.discard();
@@ -175,11 +189,18 @@ export class MessageRounds implements MessageSink {
     try {
       let rejects: RejectBatch;
       let doneNow: Map<string, ObjectProgress>;
+      let released = false;
       for (let attempt = 0; ; attempt++) {
         rejects = new RejectBatch();
         doneNow = new Map();
         try {
-          if (!(await this.parseRound(committer, stream, take, ctl, rejects, storedBefore, doneNow))) return null;
+          if (!(await this.parseRound(committer, stream, take, ctl, rejects, storedBefore, doneNow))) { this.reread.add(stream); return null; }
+          // parsed, its intent durable (written by its first batch, or a replay's own): the source may fetch on
+          if (!released && !committer.intentPending && ctl.released) {
+            released = true;
+            clearInterval(beat); // the source holds the batch no more: kafkajs heartbeats while it fetches on
+            ctl.released(last + 1);
+          }
           await committer.finish();
           break;
         } catch (e) {

@@ -35,6 +35,15 @@ export interface RoundControl {
   isRunning(): boolean;
   /** Keeps the source's lease on the stream alive during a long round (Kafka heartbeat, SQS visibility). */
   heartbeat(): Promise<void>;
+  /**
+   * At most once, before the outcome: the round no longer needs the source to
+   * hold its batch. Every message is parsed, the round's write-ahead intent is
+   * durable (a restart or another consumer replays it exactly) and its last
+   * insert is on its way. The source may fetch on from `through` (exclusive end
+   * of the round) while the round is stored; it acknowledges only once the
+   * outcome says stored, and must refetch from the round's start if it fails.
+   */
+  released?(through: number): void;
 }
 
 /**

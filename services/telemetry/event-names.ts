@@ -17,6 +17,8 @@ export const EVENTS = {
   kafkaClient: 'kafka.client',
   /** A Kafka round's stored offsets not committed to the group (a rebalance): the next commit covers them. */
   kafkaCommitFailed: 'kafka.commit_failed',
+  /** A Kafka round failed after its batch was handed back: its partition is sought back and the round retried. */
+  kafkaRoundFailed: 'kafka.round_failed',
   /** A replayed intent's range differs from what was fetched. */
   kafkaReplayMismatch: 'kafka.replay_mismatch',
   /** An SQS source's queue at start: its redrive policy's maxReceiveCount and the visibility timeout used. */

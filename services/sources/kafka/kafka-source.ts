@@ -6,6 +6,17 @@
  * the committed offset is what lag tools read and where a restart fetches
  * from, so it must move as the ledger does.
  *
+ * Fetching goes on while rounds are stored: once a round's messages are
+ * parsed and its intent is durable (RoundControl.released), the batch is
+ * handed back to kafkajs, which fetches the next while the round's inserts
+ * run. kafkajs fetches from one broker one batch set at a time, so without
+ * this every fetch waited for the last insert before it. One round of a
+ * partition at a time still: a partition's next batch waits for its round
+ * before to be stored. The group's offset is committed only then; a round
+ * that fails after it was handed back seeks its partition back to its start
+ * and fails the partition's next batch, so kafkajs retries it as it retries
+ * any failed batch, and the rounds replay its intent exactly.
+ *
  * Backpressure: while the store is failing, backpressure(true) pauses every
  * subscribed topic (no fetches at all, not only for the partition in hand);
  * the round in hand waits, heartbeating, and the first round stored
@@ -18,10 +29,10 @@
  * source cannot take `flowlog run` and the other sources down.
  */
 import { EVENTS } from '../../telemetry/event-names.js';
-import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig } from 'kafkajs';
+import { Kafka, logLevel, type Batch, type Consumer, type EachBatchPayload, type KafkaConfig } from 'kafkajs';
 import { retryDelayMs, Sleeper } from '../../core/backoff.js';
 import { FlowlogError } from '../../core/errors.js';
-import type { MessageSink, SourceHealth } from '../source.js';
+import type { MessageSink, RoundOutcome, SourceHealth } from '../source.js';
 import { errorFields, log, type Logger } from '../../telemetry/log.js';
 
 /** Fetch sizing: fewer, larger fetches, each one becomes one round and one insert. */
@@ -69,6 +80,10 @@ export class KafkaSource {
   private stopping = false;
   private failures = 0;
   private retrying: Promise<void> | null = null;
+  /** stream -> its round still being stored after its batch was handed back to kafkajs (never rejects). */
+  private readonly storing = new Map<string, Promise<void>>();
+  /** stream -> why its handed-back round failed: thrown from the stream's next batch. */
+  private readonly failedRounds = new Map<string, unknown>();
 
   constructor(private readonly opts: KafkaSourceOptions, private readonly sink: MessageSink) {
     this.log = log.child({ source: opts.kafka.clientId ?? 'kafka' });
@@ -129,6 +144,7 @@ export class KafkaSource {
     consumer.on(consumer.events.GROUP_JOIN, () => {
       // before this generation's first fetch: partitions may come from another member, mid-round
       this.sink.reassigned?.();
+      this.failedRounds.clear(); // fetching starts again from the group's offsets, before any round not stored
       if (this.consumer !== consumer || this.stopping) return;
       this.failures = 0;
       this.setState({ state: 'running' });
@@ -183,11 +199,15 @@ export class KafkaSource {
     this.opts.onBackpressure?.(on);
   }
 
-  /** Graceful stop: kafkajs lets the batch in hand finish (stored and committed) before leaving the group. */
+  /**
+   * Graceful stop: the rounds handed back are stored and committed, then
+   * kafkajs lets the batch in hand finish likewise before leaving the group.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     this.sleeper.wake();
     await this.retrying;
+    while (this.storing.size > 0) await Promise.all(this.storing.values());
     await this.consumer?.disconnect();
     this.consumer = null;
     this.setState({ state: 'stopped' });
@@ -195,19 +215,66 @@ export class KafkaSource {
 
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const stream = `${batch.topic}/${batch.partition}`;
+    await this.beating(this.storing.get(stream), heartbeat); // one round of a partition at a time
+    if (this.failedRounds.has(stream)) {
+      const e = this.failedRounds.get(stream);
+      this.failedRounds.delete(stream);
+      throw e; // its partition was sought back to the failed round: kafkajs fetches it again
+    }
     const messages = batch.messages.map((m) => ({ offset: Number(m.offset), value: m.value }));
     const lag = Number(batch.offsetLag()); // messages behind this round's last one, when it was fetched
-    const outcome = await this.sink.storeRound(stream, messages, { isRunning: () => isRunning() && !isStale(), heartbeat }, lag);
-    if (outcome === null) return; // abandoned: nothing acknowledged, the ledger's intent replays it
-    if (outcome.stored) this.backpressure(false); // the store took a whole round: it has caught up
-    resolveOffset(String(outcome.through - 1));
+    let release!: (through: number) => void;
+    const handedBack = new Promise<number>((r) => { release = r; });
+    const outcome = this.sink.storeRound(stream, messages, { isRunning: () => isRunning() && !isStale(), heartbeat, released: (t) => release(t) }, lag);
+    const through = await Promise.race([handedBack, outcome.then(() => null, () => null)]);
+    if (through === null || this.stopping) {
+      const done = await outcome; // throws: kafkajs fetches the batch again and retries it
+      if (done !== null) resolveOffset(String(done.through - 1));
+      await this.acknowledge(batch, done);
+      return;
+    }
+    // kafkajs fetches on from `through` while the round is stored; the group's offset waits for it
+    resolveOffset(String(through - 1));
+    const first = messages[0]!.offset;
+    const storing = outcome.then((done) => this.acknowledge(batch, done), (e: unknown) => this.lost(batch, first, e));
+    this.storing.set(stream, storing);
+    void storing.finally(() => { if (this.storing.get(stream) === storing) this.storing.delete(stream); });
+    // bounded: at most `concurrency` rounds stored behind the fetch, each holding its batch and encoded rows
+    while (this.storing.size > (this.opts.concurrency ?? 1)) await this.beating(Promise.race(this.storing.values()), heartbeat);
+  }
+
+  /** Waits with the batch in hand, heartbeating as a round in hand does: kafkajs cannot while it waits for us. */
+  private async beating(wait: Promise<void> | undefined, heartbeat: () => Promise<void>): Promise<void> {
+    if (!wait) return;
+    const beat = setInterval(() => { heartbeat().catch(() => undefined); }, 1000);
+    try { await wait; } finally { clearInterval(beat); }
+  }
+
+  /** A stored round: fetching resumes if the store had stalled it, and the group's offset moves past it. */
+  private async acknowledge(batch: Batch, done: RoundOutcome | null): Promise<void> {
+    if (done === null) return; // abandoned: nothing acknowledged, the ledger's intent replays it
+    if (done.stored) this.backpressure(false); // the store took a whole round: it has caught up
     // autoCommit is off, so kafkajs commits nothing by itself: the group's offset is the next one to read.
     // A commit refused mid-rebalance is not an error of the round: it is stored (the ledger says so, and a
     // re-delivery is skipped), and the next round's commit covers it.
     try {
-      await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(outcome.through) }]);
+      await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(done.through) }]);
     } catch (e) {
-      this.log.warn(EVENTS.kafkaCommitFailed, { partition: stream, offset: outcome.through, ...errorFields(e) });
+      this.log.warn(EVENTS.kafkaCommitFailed, { partition: `${batch.topic}/${batch.partition}`, offset: done.through, ...errorFields(e) });
     }
+  }
+
+  /**
+   * A round that failed after its batch was handed back: kafkajs already
+   * fetches past it. Its partition is sought back to the round's start and
+   * the partition's next batch fails with the round's error, so kafkajs
+   * retries as for a batch that failed in hand.
+   */
+  private lost(batch: Batch, first: number, e: unknown): void {
+    const stream = `${batch.topic}/${batch.partition}`;
+    this.failedRounds.set(stream, e);
+    this.log.warn(EVENTS.kafkaRoundFailed, { partition: stream, offset: first, ...errorFields(e) });
+    // no consumer to seek (crashed or stopped): its restart fetches from the group's offset, before this round
+    try { this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: String(first) }); } catch { /* see above */ }
   }
 }
