@@ -9,3 +9,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
 const { main } = await import('../services/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
+// The command is done: everything is stored and closed. A client library may still hold a socket its own
+// disconnect left open (kafkajs keeps the connection of a group coordinator it replaced after a broker
+// restart), and that must not keep a drained `flowlog run` from exiting. The timer does not hold the process.
+setTimeout(() => process.exit(), 1000).unref();

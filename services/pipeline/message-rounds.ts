@@ -117,7 +117,6 @@ export class MessageRounds implements MessageSink {
       const now = (await this.store.ledgerState('kafka', [stream])).get(stream);
       this.reread.delete(stream);
       if (now) this.progress.set(stream, now); else this.progress.delete(stream);
-      return now;
     }
     const known = this.progress.get(stream);
     // an intent behind what the broker hands out was finished by another consumer: the ledger says how

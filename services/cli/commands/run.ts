@@ -44,9 +44,5 @@ export async function runCommand(argv: string[]): Promise<number> {
   await Promise.race([signal, ...(oneShot ? [running.done] : [])]);
   clearInterval(orphaned);
   await running.stop();
-  // Everything is stored and closed. A client library may still hold a socket its own disconnect left open
-  // (kafkajs keeps the connection of a group coordinator it replaced after a broker restart): that must not
-  // keep a drained service from exiting. The timer does not hold the process itself.
-  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }

@@ -41,6 +41,8 @@ describe('rounds released to their source', () => {
       expect(at('intent')).toBeLessThan(at('released 10'));
       expect(at('released 10')).toBeLessThan(at('stored'));
       expect(at('intent')).toBeLessThan(at('rows'));
+      expect(events.lastIndexOf('rows')).toBeLessThan(at('released 10')); // its last insert is on its way (both batches)
+      expect(events.filter((e) => e === 'rows')).toHaveLength(2);
     });
   });
 

@@ -13,9 +13,9 @@
  * this every fetch waited for the last insert before it. One round of a
  * partition at a time still: a partition's next batch waits for its round
  * before to be stored. The group's offset is committed only then; a round
- * that fails after it was handed back seeks its partition back to its start
- * and fails the partition's next batch, so kafkajs retries it as it retries
- * any failed batch, and the rounds replay its intent exactly.
+ * that fails after it was handed back seeks its partition back to its start,
+ * drops the batch fetched before the seek, and is retried when fetched again
+ * (the rounds replay its intent exactly).
  *
  * Backpressure: while the store is failing, backpressure(true) pauses every
  * subscribed topic (no fetches at all, not only for the partition in hand);
@@ -82,8 +82,10 @@ export class KafkaSource {
   private retrying: Promise<void> | null = null;
   /** stream -> its round still being stored after its batch was handed back to kafkajs (never rejects). */
   private readonly storing = new Map<string, Promise<void>>();
-  /** stream -> why its handed-back round failed: thrown from the stream's next batch. */
-  private readonly failedRounds = new Map<string, unknown>();
+  /** stream -> first offset of its handed-back round that failed: the partition was sought back there. */
+  private readonly soughtBack = new Map<string, number>();
+  /** Counts group joins: a round handed back in an earlier generation does not commit (its partition may be another's now). */
+  private generation = 0;
 
   constructor(private readonly opts: KafkaSourceOptions, private readonly sink: MessageSink) {
     this.log = log.child({ source: opts.kafka.clientId ?? 'kafka' });
@@ -144,7 +146,8 @@ export class KafkaSource {
     consumer.on(consumer.events.GROUP_JOIN, () => {
       // before this generation's first fetch: partitions may come from another member, mid-round
       this.sink.reassigned?.();
-      this.failedRounds.clear(); // fetching starts again from the group's offsets, before any round not stored
+      this.generation++;
+      this.soughtBack.clear(); // fetching starts again from the group's offsets, before any round not stored
       if (this.consumer !== consumer || this.stopping) return;
       this.failures = 0;
       this.setState({ state: 'running' });
@@ -213,13 +216,20 @@ export class KafkaSource {
     this.setState({ state: 'stopped' });
   }
 
-  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    // kafkajs cannot heartbeat while its worker waits for us: the batch in hand does, all the time it is in hand
+    const beat = setInterval(() => { payload.heartbeat().catch(() => undefined); }, 1000);
+    try { await this.inHand(payload); } finally { clearInterval(beat); }
+  }
+
+  private async inHand({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const stream = `${batch.topic}/${batch.partition}`;
-    await this.beating(this.storing.get(stream), heartbeat); // one round of a partition at a time
-    if (this.failedRounds.has(stream)) {
-      const e = this.failedRounds.get(stream);
-      this.failedRounds.delete(stream);
-      throw e; // its partition was sought back to the failed round: kafkajs fetches it again
+    await this.storing.get(stream); // one round of a partition at a time
+    const sought = this.soughtBack.get(stream);
+    if (sought !== undefined) {
+      // fetched before the partition was sought back to a failed round: not acknowledged, fetched again after it
+      if (Number(batch.messages[0]?.offset) !== sought) return;
+      this.soughtBack.delete(stream); // the failed round itself, fetched again: it is retried now
     }
     const messages = batch.messages.map((m) => ({ offset: Number(m.offset), value: m.value }));
     const lag = Number(batch.offsetLag()); // messages behind this round's last one, when it was fetched
@@ -236,24 +246,23 @@ export class KafkaSource {
     // kafkajs fetches on from `through` while the round is stored; the group's offset waits for it
     resolveOffset(String(through - 1));
     const first = messages[0]!.offset;
-    const storing = outcome.then((done) => this.acknowledge(batch, done), (e: unknown) => this.lost(batch, first, e));
+    const generation = this.generation;
+    const storing = outcome
+      .then((done) => this.acknowledge(batch, done, generation), (e: unknown) => this.lost(batch, first, e))
+      .catch((e: unknown) => { this.log.warn(EVENTS.kafkaCommitFailed, { partition: stream, ...errorFields(e) }); });
     this.storing.set(stream, storing);
-    void storing.finally(() => { if (this.storing.get(stream) === storing) this.storing.delete(stream); });
+    void storing.then(() => { if (this.storing.get(stream) === storing) this.storing.delete(stream); });
     // bounded: at most `concurrency` rounds stored behind the fetch, each holding its batch and encoded rows
-    while (this.storing.size > (this.opts.concurrency ?? 1)) await this.beating(Promise.race(this.storing.values()), heartbeat);
-  }
-
-  /** Waits with the batch in hand, heartbeating as a round in hand does: kafkajs cannot while it waits for us. */
-  private async beating(wait: Promise<void> | undefined, heartbeat: () => Promise<void>): Promise<void> {
-    if (!wait) return;
-    const beat = setInterval(() => { heartbeat().catch(() => undefined); }, 1000);
-    try { await wait; } finally { clearInterval(beat); }
+    while (this.storing.size > (this.opts.concurrency ?? 1)) await Promise.race(this.storing.values());
   }
 
   /** A stored round: fetching resumes if the store had stalled it, and the group's offset moves past it. */
-  private async acknowledge(batch: Batch, done: RoundOutcome | null): Promise<void> {
+  private async acknowledge(batch: Batch, done: RoundOutcome | null, generation = this.generation): Promise<void> {
     if (done === null) return; // abandoned: nothing acknowledged, the ledger's intent replays it
-    if (done.stored) this.backpressure(false); // the store took a whole round: it has caught up
+    // the store took a whole round: it has caught up (kafkajs refuses while it restarts its consumer: the next round resumes)
+    if (done.stored) { try { this.backpressure(false); } catch { /* see above */ } }
+    // handed back before a rebalance: the partition may be another member's now, whose offset this must not move back
+    if (generation !== this.generation) return;
     // autoCommit is off, so kafkajs commits nothing by itself: the group's offset is the next one to read.
     // A commit refused mid-rebalance is not an error of the round: it is stored (the ledger says so, and a
     // re-delivery is skipped), and the next round's commit covers it.
@@ -266,15 +275,16 @@ export class KafkaSource {
 
   /**
    * A round that failed after its batch was handed back: kafkajs already
-   * fetches past it. Its partition is sought back to the round's start and
-   * the partition's next batch fails with the round's error, so kafkajs
-   * retries as for a batch that failed in hand.
+   * fetches past it. Its partition is sought back to the round's start; a
+   * batch fetched before the seek is dropped unacknowledged, and the round,
+   * fetched again, is retried (its intent replayed exactly).
    */
   private lost(batch: Batch, first: number, e: unknown): void {
     const stream = `${batch.topic}/${batch.partition}`;
-    this.failedRounds.set(stream, e);
     this.log.warn(EVENTS.kafkaRoundFailed, { partition: stream, offset: first, ...errorFields(e) });
-    // no consumer to seek (crashed or stopped): its restart fetches from the group's offset, before this round
-    try { this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: String(first) }); } catch { /* see above */ }
+    try {
+      this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: String(first) });
+      this.soughtBack.set(stream, first);
+    } catch { /* no consumer to seek (crashed or stopped): its restart fetches from the group's offset, before this round */ }
   }
 }
