@@ -147,7 +147,9 @@ export class MessageRounds implements MessageSink {
   private async storeOne(stream: string, messages: readonly SourceMessage[], ctl: RoundControl, lag: number): Promise<RoundOutcome | null> {
     const committer = this.committer();
     try {
-      return await this.storeWith(committer, stream, messages, ctl, lag);
+      const outcome = await this.storeWith(committer, stream, messages, ctl, lag);
+      if (outcome === null) this.reread.add(stream); // abandoned mid-round: its intent may be written
+      return outcome;
     } catch (e) {
       this.reread.add(stream);
       throw e;
@@ -184,45 +186,36 @@ export class MessageRounds implements MessageSink {
       : replay ? (intent.at ? await completedBefore(this.store, 's3', intent.at, named) : new Map<string, ObjectProgress>())
         : await this.store.ledgerState('s3', named);
     if (!replay) committer.beginRound(round); // written before the round's first insert, in whichever attempt
-    const beat = setInterval(() => { ctl.heartbeat().catch(() => undefined); }, 1000);
-    try {
-      let rejects: RejectBatch;
-      let doneNow: Map<string, ObjectProgress>;
-      let released = false;
-      for (let attempt = 0; ; attempt++) {
-        rejects = new RejectBatch();
-        doneNow = new Map();
-        try {
-          if (!(await this.parseRound(committer, stream, take, ctl, rejects, storedBefore, doneNow))) { this.reread.add(stream); return null; }
-          // parsed, its intent durable (written by its first batch, or a replay's own): the source may fetch on
-          if (!released && !committer.intentPending && ctl.released) {
-            released = true;
-            clearInterval(beat); // the source holds the batch no more: kafkajs heartbeats while it fetches on
-            ctl.released(last + 1);
-          }
-          await committer.finish();
-          break;
-        } catch (e) {
-          // an object S3 could not deliver: nothing of this round is acknowledged; it is run again, the same way, until S3 answers
-          if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
-          await committer.discard();
-          this.stats.sourceRetries++;
-          const waitMs = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
-          log.warn(EVENTS.sourceUnavailable, { partition: stream, offsets: [first, last], attempt: attempt + 1, retry_in_ms: waitMs, reason: e.message });
-          await sleep(waitMs);
-          if (!ctl.isRunning()) return null;
-        }
+    let rejects: RejectBatch;
+    let doneNow: Map<string, ObjectProgress>;
+    let released = false;
+    for (let attempt = 0; ; attempt++) {
+      rejects = new RejectBatch();
+      doneNow = new Map();
+      try {
+        if (!(await this.parseRound(committer, stream, take, ctl, rejects, storedBefore, doneNow))) return null;
+        // parsed, its intent durable (written by its first batch, or a replay's own): the source may fetch on
+        if (!released && !committer.intentPending) { released = true; ctl.released?.(last + 1); }
+        await committer.finish();
+        break;
+      } catch (e) {
+        // an object S3 could not deliver: nothing of this round is acknowledged; it is run again, the same way, until S3 answers
+        if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
+        await committer.discard();
+        this.stats.sourceRetries++;
+        const waitMs = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+        log.warn(EVENTS.sourceUnavailable, { partition: stream, offsets: [first, last], attempt: attempt + 1, retry_in_ms: waitMs, reason: e.message });
+        await sleep(waitMs);
+        if (!ctl.isRunning()) return null;
       }
-      await committer.commitRound(round, rejects); // its rejects reach onBatch (and stats.rejected) through onStored
-      this.stats.messages += take.length;
-      this.progress.set(stream, { identity: '', complete: false, storedRows: last + 1 });
-      this.stats.batches++;
-      this.opts.onRound?.({ partition: stream, lag, messages: take.length, seconds: (performance.now() - roundStart) / 1000 });
-      this.opts.onStored?.(this.stats);
-      return { through: last + 1, stored: true };
-    } finally {
-      clearInterval(beat);
     }
+    await committer.commitRound(round, rejects); // its rejects reach onBatch (and stats.rejected) through onStored
+    this.stats.messages += take.length;
+    this.progress.set(stream, { identity: '', complete: false, storedRows: last + 1 });
+    this.stats.batches++;
+    this.opts.onRound?.({ partition: stream, lag, messages: take.length, seconds: (performance.now() - roundStart) / 1000 });
+    this.opts.onStored?.(this.stats);
+    return { through: last + 1, stored: true };
   }
 
   /**

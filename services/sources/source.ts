@@ -29,12 +29,14 @@ export interface ObjectSource<O extends SourceObjectRef> {
 /** One message of a message source (a Kafka record): its position in its stream and its bytes. */
 export interface SourceMessage { offset: number; value: Buffer | null }
 
-/** What a message source lets the pipeline ask while a round is stored. */
+/**
+ * What a message source lets the pipeline ask while a round is stored. The
+ * source keeps its own lease on the stream alive (Kafka heartbeats) for as
+ * long as it holds the round's batch.
+ */
 export interface RoundControl {
   /** False once the source is stopping or lost the stream (rebalance): abandon, nothing is committed. */
   isRunning(): boolean;
-  /** Keeps the source's lease on the stream alive during a long round (Kafka heartbeat, SQS visibility). */
-  heartbeat(): Promise<void>;
   /**
    * At most once, before the outcome: the round no longer needs the source to
    * hold its batch. Every message is parsed, the round's write-ahead intent is

@@ -22,7 +22,7 @@ const lines = benchLines(40 * LINES, 9);
 const msgs = (from: number): SourceMessage[] => Array.from({ length: 10 }, (_, i) => ({
   offset: i, value: Buffer.from(`${HEADER}\n${lines.slice((from + i) * LINES, (from + i + 1) * LINES).join('\n')}`),
 }));
-const ctl: RoundControl = { isRunning: () => true, heartbeat: async () => undefined };
+const ctl: RoundControl = { isRunning: () => true };
 
 type Event = `intent ${string}` | `stored ${string}` | 'encode' | 'rows';
 

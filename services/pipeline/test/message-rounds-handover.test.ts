@@ -19,7 +19,7 @@ import { perMessage } from './per-message.js';
 const LINES = 20, STREAM = 'flows/0';
 const lines = benchLines(20 * LINES, 5);
 const msgs: SourceMessage[] = Array.from({ length: 20 }, (_, i) => ({ offset: i, value: Buffer.from(`${HEADER}\n${lines.slice(i * LINES, (i + 1) * LINES).join('\n')}`) }));
-const ctl: RoundControl = { isRunning: () => true, heartbeat: async () => undefined };
+const ctl: RoundControl = { isRunning: () => true };
 
 /** The store as a consumer sees it that dies when it would mark its round stored: the rows are in, the ledger does not say so. */
 function diesBeforeStored(store: FlowStore): FlowStore {

@@ -12,7 +12,7 @@ import { S3Allowlist } from '../../sources/s3/allowlist.js';
 import type { RoundControl, SourceMessage } from '../../sources/source.js';
 import { MessageRounds } from '../message-rounds.js';
 
-const ctl: RoundControl = { isRunning: () => true, heartbeat: async () => undefined };
+const ctl: RoundControl = { isRunning: () => true };
 const event = (bucket: string, ...keys: string[]) => Buffer.from(JSON.stringify({
   Records: keys.map((key) => ({ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key, size: 10, eTag: 'e' } } })),
 }));

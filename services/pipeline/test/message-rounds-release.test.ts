@@ -19,7 +19,7 @@ const msgs = (first: number, end: number): SourceMessage[] => Array.from({ lengt
 }));
 
 function control(events: string[]): RoundControl {
-  return { isRunning: () => true, heartbeat: async () => undefined, released: (through) => { events.push(`released ${through}`); } };
+  return { isRunning: () => true, released: (through) => { events.push(`released ${through}`); } };
 }
 
 describe('rounds released to their source', () => {

@@ -222,8 +222,8 @@ export class KafkaSource {
     try { await this.inHand(payload); } finally { clearInterval(beat); }
   }
 
-  private async inHand({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    const stream = `${batch.topic}/${batch.partition}`;
+  private async inHand({ batch, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    const stream = streamOf(batch);
     await this.storing.get(stream); // one round of a partition at a time
     const sought = this.soughtBack.get(stream);
     if (sought !== undefined) {
@@ -235,7 +235,7 @@ export class KafkaSource {
     const lag = Number(batch.offsetLag()); // messages behind this round's last one, when it was fetched
     let release!: (through: number) => void;
     const handedBack = new Promise<number>((r) => { release = r; });
-    const outcome = this.sink.storeRound(stream, messages, { isRunning: () => isRunning() && !isStale(), heartbeat, released: (t) => release(t) }, lag);
+    const outcome = this.sink.storeRound(stream, messages, { isRunning: () => isRunning() && !isStale(), released: (t) => release(t) }, lag);
     const through = await Promise.race([handedBack, outcome.then(() => null, () => null)]);
     if (through === null || this.stopping) {
       const done = await outcome; // throws: kafkajs fetches the batch again and retries it
@@ -269,7 +269,7 @@ export class KafkaSource {
     try {
       await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(done.through) }]);
     } catch (e) {
-      this.log.warn(EVENTS.kafkaCommitFailed, { partition: `${batch.topic}/${batch.partition}`, offset: done.through, ...errorFields(e) });
+      this.log.warn(EVENTS.kafkaCommitFailed, { partition: streamOf(batch), offset: done.through, ...errorFields(e) });
     }
   }
 
@@ -280,7 +280,7 @@ export class KafkaSource {
    * fetched again, is retried (its intent replayed exactly).
    */
   private lost(batch: Batch, first: number, e: unknown): void {
-    const stream = `${batch.topic}/${batch.partition}`;
+    const stream = streamOf(batch);
     this.log.warn(EVENTS.kafkaRoundFailed, { partition: stream, offset: first, ...errorFields(e) });
     try {
       this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: String(first) });
@@ -288,3 +288,6 @@ export class KafkaSource {
     } catch { /* no consumer to seek (crashed or stopped): its restart fetches from the group's offset, before this round */ }
   }
 }
+
+/** A partition as the rounds and the ledger name it. */
+const streamOf = (batch: Batch): string => `${batch.topic}/${batch.partition}`;
