@@ -40,6 +40,17 @@ export interface MeasureOptions {
   onStderr?: (chunk: string, t: number) => void;
 }
 
+/**
+ * This process's own peak resident memory, MB (VmHWM of /proc/self/status);
+ * null off Linux. Not `process.resourceUsage().maxRSS`: Linux carries a
+ * process's ru_maxrss across fork and exec, so a child spawned by a bench
+ * that holds 1 GB reports at least 1 GB whatever it used itself. VmHWM
+ * belongs to the address space exec made.
+ */
+export function ownPeakRssMb(): number | null {
+  try { return parseProcStatus(readFileSync('/proc/self/status', 'utf8'))?.hwmMb ?? null; } catch { return null; }
+}
+
 /** Runs `cmd args` to exit; rejects when it exits non-zero (its stderr in the message). */
 export function measureProcess(cmd: string, args: string[], opts: MeasureOptions = {}): Promise<Measured> {
   return new Promise((resolvePromise, reject) => {

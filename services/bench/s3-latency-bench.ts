@@ -6,7 +6,9 @@
  * it measures is how well the source hides latency: GETs in flight, listing
  * pipelined with fetching. The objects are uploaded once per bucket and kept.
  *
- * Peak RSS is the process's: call it in a fresh process for the ingest's own.
+ * The memory profile and batch size come from the environment as `flowlog
+ * ingest` takes them (FLOWLOG_MEMORY_PROFILE, FLOWLOG_BATCH_ROWS). Peak RSS is
+ * the process's: call it in a fresh process for the ingest's own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -16,11 +18,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { resolveConfig } from '../config/resolve.js';
 import { ingestObjects } from '../pipeline/ingest.js';
 import { makeS3Client, s3SettingsFromEnv } from '../sources/s3/client.js';
 import { s3Source } from '../sources/s3/s3-source.js';
 import { ChdbStore } from '../store/chdb-store.js';
 import { benchLines, HEADER } from './dataset.js';
+import { ownPeakRssMb } from './process-meter.js';
 
 export interface S3LatencyBenchOptions {
   /** Objects (default 20000) of `flowsPerObject` flows (default 100). */
@@ -33,7 +37,7 @@ export interface S3LatencyBenchOptions {
   readAheadBytes?: number;
   /** false: small objects through the SDK's GetObjectCommand instead of the lean GET (to compare the two). */
   leanGet?: boolean;
-  /** Rows per insert (default: the committer's). */
+  /** Rows per insert (default: the configuration's, as `flowlog ingest` resolves it from the environment). */
   batchRows?: number;
   log?: (line: string) => void;
 }
@@ -103,17 +107,18 @@ export async function benchS3Latency(opts: S3LatencyBenchOptions = {}): Promise<
   const client = makeS3Client({ ...settings, endpoint: `http://127.0.0.1:${front.port}`, ...(opts.leanGet === false ? { leanGet: false } : {}) });
   try {
     await ensureObjects(direct, bucket, objects, flows, log);
-    const store = new ChdbStore(join(scratch, 'store'));
+    const config = resolveConfig({ env: process.env });
+    const store = new ChdbStore(join(scratch, 'store'), { memory: config.memory });
     await store.migrate();
     const before = await front.requests();
     const source = s3Source(client, { bucket, prefix: 'AWSLogs/', ...(opts.concurrency ? { concurrency: opts.concurrency } : {}), ...(opts.readAheadBytes ? { readAheadBytes: opts.readAheadBytes } : {}) });
     const cpu0 = process.cpuUsage();
-    const s = await ingestObjects(store, source, opts.batchRows ? { capacity: opts.batchRows } : {});
+    const s = await ingestObjects(store, source, { capacity: opts.batchRows ?? config.batch.rows });
     const cpu = process.cpuUsage(cpu0);
     await store.close();
     const requests = (await front.requests()) - before;
     if (s.rows !== objects * flows || s.unfinished.length > 0) throw new Error(`the S3 latency bench stored ${s.rows} of ${objects * flows} flows (${s.unfinished.length} objects unfinished)`);
-    const out = { flows: s.rows, seconds: +s.seconds.toFixed(2), flowsPerSec: Math.round(s.rows / s.seconds), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), objects: s.objects, requests };
+    const out = { flows: s.rows, seconds: +s.seconds.toFixed(2), flowsPerSec: Math.round(s.rows / s.seconds), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), peakRssMb: Math.round(ownPeakRssMb() ?? process.resourceUsage().maxRSS / 1024), objects: s.objects, requests };
     log(`  S3 +${delayMs} ms/request: ${objects} objects x ${flows} flows in ${out.seconds} s = ${out.flowsPerSec.toLocaleString('en-US')} flows/s (${out.cpuSeconds} s CPU), ${requests} requests, peak RSS ${out.peakRssMb} MB`);
     return out;
   } finally {

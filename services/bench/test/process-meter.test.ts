@@ -1,5 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { measureProcess, parseProcStatus } from '../process-meter.js';
+import { measureProcess, ownPeakRssMb, parseProcStatus } from '../process-meter.js';
 
 describe('parseProcStatus', () => {
   it('reads resident and high-water memory in MB', () => {
@@ -26,5 +27,21 @@ describe('measureProcess', () => {
     const m = await measureProcess(process.execPath, ['-e', script], { sampleMs: 100 });
     expect(m.peakRssMb).toBeGreaterThan(200);
     expect(m.samples.length).toBeGreaterThan(0);
+  });
+});
+
+describe('ownPeakRssMb', () => {
+  it("is the child's own peak, not the parent's it was forked from (ru_maxrss carries across fork and exec)", async () => {
+    const held = Buffer.alloc(400 * 1024 * 1024, 1); // the parent resident at 400 MB more when it spawns
+    const meter = fileURLToPath(new URL('../process-meter.ts', import.meta.url));
+    const code = `const { ownPeakRssMb } = await import(${JSON.stringify(meter)});
+process.stdout.write(JSON.stringify({ own: ownPeakRssMb(), ru: process.resourceUsage().maxRSS / 1024 }));`;
+    const m = await measureProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code]);
+    const r = JSON.parse(m.stdout) as { own: number; ru: number };
+    expect(held[held.length - 1]).toBe(1);
+    expect(r.ru).toBeGreaterThan(400); // the trap: the parent's resident memory at the fork
+    expect(r.own).toBeLessThan(250); // a Node with tsx: well under what the parent held
+    expect(r.own).toBeGreaterThan(10);
+    expect(ownPeakRssMb()).toBeGreaterThan(400); // and this process's is its own
   });
 });

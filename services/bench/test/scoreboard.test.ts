@@ -71,6 +71,8 @@ describe('scoreboard', () => {
     expect(row({ s3Latency: { flowsPerSec: 150_000, peakRssMb: null } }, 'S3').verdict).toBe('pass');
     expect(row({ s3Latency: { flowsPerSec: 1, peakRssMb: 600 } }, 'peak RSS S3')).toMatchObject({ value: '600 MB', verdict: 'miss' });
     expect(row({ s3Latency: null }, 'S3')).toMatchObject({ value: 'not measured', verdict: 'n/a' });
+    const low = { s3Latency: { flowsPerSec: 200, peakRssMb: 700 }, minimal: { s3Latency: { flowsPerSec: 150, peakRssMb: 500 } } };
+    expect(row(low, 'peak RSS S3 +20 ms, memory')).toMatchObject({ value: '500 MB', reference: '150/s (0.75x default)', verdict: 'pass' });
     expect(scoreboard({}).length).toBe(0);
   });
 
