@@ -183,11 +183,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
       const s3 = await s3ToStore(files, scratch);
       log('Kafka (the large set\'s flows, 1000 lines per message, 3 partitions) -> embedded store ...');
       const kafka = await kafkaToStore(files, scratch, lines);
+      log('... and again with memory profile minimal ...');
+      const kafkaMinimal = await kafkaToStore(files, scratch, lines, { ...process.env, ...MINIMAL_MEMORY_ENV });
       log('S3 small objects behind 20 ms of request latency ...');
       s3Latency = await s3LatencyHook(log);
       log('... and again with memory profile minimal ...');
       s3LatencyMinimal = await s3LatencyHook(log, undefined, { ...process.env, ...MINIMAL_MEMORY_ENV });
-      sources = { insert_formats_flows_per_sec: formats, server_inflight_flows_per_sec: inflight, s3: s3, kafka, s3_latency: s3Latency, s3_latency_minimal: s3LatencyMinimal };
+      sources = { insert_formats_flows_per_sec: formats, server_inflight_flows_per_sec: inflight, s3: s3, kafka, kafka_minimal: kafkaMinimal, s3_latency: s3Latency, s3_latency_minimal: s3LatencyMinimal };
     } finally {
       stop();
     }
@@ -219,7 +221,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
     ...(sources ? { sources } : {}),
     targets: { ...TARGETS, lookups_per_sec: 5_000_000, enrich_cost: 0.2 },
   };
-  const kafkaRate = (sources as { kafka?: { flows_per_sec: number } } | null)?.kafka?.flows_per_sec;
+  type KafkaRun = { flows_per_sec: number; peak_rss_mb: number | null };
+  const { kafka: kafkaRun, kafka_minimal: kafkaMinimalRun } = (sources ?? {}) as { kafka?: KafkaRun; kafka_minimal?: KafkaRun };
   const measured: Measurements = {
     parse: { ours: result.parse.lines_per_sec, engine: result.parse.reference_lines_per_sec },
     large,
@@ -229,10 +232,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
     ...(bundledAzure ? { bundledAzure } : {}),
     minimal,
     // Kafka is measured in-process, so against the in-process ingest of the large set (both without enrichment)
-    ...(kafkaRate !== undefined ? { kafka: { flowsPerSec: kafkaRate, localLarge: rate(ingest) } } : {}),
+    ...(kafkaRun ? { kafka: { flowsPerSec: kafkaRun.flows_per_sec, localLarge: rate(ingest), peakRssMb: kafkaRun.peak_rss_mb } } : {}),
     ...(sources ? { s3Latency } : {}),
   };
   if (sources) minimal.s3Latency = s3LatencyMinimal;
+  if (kafkaMinimalRun) minimal.kafka = { flowsPerSec: kafkaMinimalRun.flows_per_sec, peakRssMb: kafkaMinimalRun.peak_rss_mb };
   const rows = scoreboard(measured);
   const ok = (v: boolean) => (v ? 'meets target' : 'BELOW TARGET');
   log('');

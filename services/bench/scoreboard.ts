@@ -26,6 +26,7 @@ export type Verdict = 'pass' | 'miss' | 'n/a';
 
 export interface Row { figure: string; value: string; reference: string; ratio: string; target: string; verdict: Verdict }
 
+export interface RateAndPeak { flowsPerSec: number; peakRssMb: number | null }
 export interface IngestFigure { flows: number; seconds: number; peakRssMb: number | null }
 export interface Pair { flowlog: IngestFigure; engine: IngestFigure; objects: number }
 
@@ -37,12 +38,12 @@ export interface Measurements {
   /** The small mix's own flows in a few large objects: what the small objects cost apart from their rows. */
   bundledAws?: Pair;
   bundledAzure?: Pair;
-  /** Kafka -> store flows/s, and the local large-object rate measured the same way (in-process). */
-  kafka?: { flowsPerSec: number; localLarge: number };
+  /** Kafka -> store flows/s and the consumer's peak RSS, and the local large-object rate measured the same way (the store already open). */
+  kafka?: { flowsPerSec: number; localLarge: number; peakRssMb?: number | null };
   /** null: the S3-latency bench is not there yet (or was skipped). */
-  s3Latency?: { flowsPerSec: number; peakRssMb: number | null } | null;
+  s3Latency?: RateAndPeak | null;
   /** The same datasets ingested with the memory budget's setting (profile minimal): peak RSS, and rate against the default's. */
-  minimal?: { large?: IngestFigure; smallAws?: IngestFigure; smallAzure?: IngestFigure; s3Latency?: { flowsPerSec: number; peakRssMb: number | null } | null };
+  minimal?: { large?: IngestFigure; smallAws?: IngestFigure; smallAzure?: IngestFigure; s3Latency?: RateAndPeak | null; kafka?: RateAndPeak };
   /** Rates over the first and the last `window` flows of one long ingest. */
   sustained?: { firstRate: number; lastRate: number; peakRssMb: number | null; window: number };
 }
@@ -125,12 +126,26 @@ export function scoreboard(m: Measurements): Row[] {
   minimal('large', m.minimal?.large, m.large);
   minimal('small AWS', m.minimal?.smallAws, m.smallAws);
   minimal('small Azure', m.minimal?.smallAzure, m.smallAzure);
+  // a source's own peak, then the same run under memory: minimal with its rate against the default's
+  const sourcePeaks = (name: string, dflt: RateAndPeak | undefined, low: RateAndPeak | null | undefined) => {
+    if (dflt && dflt.peakRssMb !== undefined) {
+      rows.push({ figure: `peak RSS ${name}`, value: mb(dflt.peakRssMb), reference: '-', ratio: '-', target: `<= ${TARGETS.peakRssMb} MB`, verdict: atMost(dflt.peakRssMb, TARGETS.peakRssMb) });
+    }
+    if (low) {
+      rows.push({
+        figure: `peak RSS ${name}, memory: minimal`, value: mb(low.peakRssMb),
+        reference: `${perSec(low.flowsPerSec)} (${x(dflt ? ratio(low.flowsPerSec, dflt.flowsPerSec) : null)} default)`, ratio: '-',
+        target: `<= ${TARGETS.peakRssMb} MB`, verdict: atMost(low.peakRssMb, TARGETS.peakRssMb),
+      });
+    }
+  };
   if (m.kafka) {
     const r = ratio(m.kafka.flowsPerSec, m.kafka.localLarge);
     rows.push({
       figure: 'Kafka -> store', value: perSec(m.kafka.flowsPerSec), reference: `${perSec(m.kafka.localLarge)} local`, ratio: x(r),
       target: `>= ${TARGETS.kafkaVsLocal}x local large`, verdict: atLeast(r, TARGETS.kafkaVsLocal),
     });
+    sourcePeaks('Kafka', m.kafka.peakRssMb === undefined ? undefined : { flowsPerSec: m.kafka.flowsPerSec, peakRssMb: m.kafka.peakRssMb }, m.minimal?.kafka);
   }
   if (m.s3Latency !== undefined) {
     const v = m.s3Latency?.flowsPerSec ?? null;
@@ -138,20 +153,7 @@ export function scoreboard(m: Measurements): Row[] {
       figure: 'S3 +20 ms, small objects', value: m.s3Latency ? perSec(v) : 'not measured', reference: '-', ratio: '-',
       target: `>= ${fmtInt(TARGETS.s3LatencyFlowsPerSec)}/s`, verdict: atLeast(v, TARGETS.s3LatencyFlowsPerSec),
     });
-    if (m.s3Latency) {
-      rows.push({
-        figure: 'peak RSS S3 +20 ms', value: mb(m.s3Latency.peakRssMb), reference: '-', ratio: '-',
-        target: `<= ${TARGETS.peakRssMb} MB`, verdict: atMost(m.s3Latency.peakRssMb, TARGETS.peakRssMb),
-      });
-    }
-    const low = m.minimal?.s3Latency;
-    if (low) {
-      rows.push({
-        figure: 'peak RSS S3 +20 ms, memory: minimal', value: mb(low.peakRssMb),
-        reference: `${perSec(low.flowsPerSec)} (${x(m.s3Latency ? ratio(low.flowsPerSec, m.s3Latency.flowsPerSec) : null)} default)`, ratio: '-',
-        target: `<= ${TARGETS.peakRssMb} MB`, verdict: atMost(low.peakRssMb, TARGETS.peakRssMb),
-      });
-    }
+    sourcePeaks('S3 +20 ms', m.s3Latency ?? undefined, m.minimal?.s3Latency);
   }
   if (m.sustained) {
     const r = ratio(m.sustained.lastRate, m.sustained.firstRate);

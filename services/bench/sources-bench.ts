@@ -6,13 +6,15 @@
  */
 import { copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { FlowBatch } from '../core/flow-batch.js';
 import { RejectBatch } from '../core/rejects.js';
 import { ingestObjects, ingestPath } from '../pipeline/ingest.js';
 import { AwsTextParser } from '../parse/aws/text-parser.js';
-import { KafkaIngest } from '../pipeline/kafka-ingest.js';
+import { KafkaIngest, type KafkaIngestOptions } from '../pipeline/kafka-ingest.js';
+import { resolveConfig } from '../config/resolve.js';
 import { makeS3Client, s3SettingsFromEnv } from '../sources/s3/client.js';
 import { s3Source } from '../sources/s3/s3-source.js';
 import { ChdbStore } from '../store/chdb-store.js';
@@ -21,6 +23,8 @@ import { FLOW_COLUMNS } from '../../schemas/flow.js';
 import { encodeArrow } from './arrow-encoder.js';
 import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
 import type { BenchFiles } from './dataset.js';
+import { REPO } from './engine-compare.js';
+import { measureProcess, ownPeakRssMb } from './process-meter.js';
 
 export type InsertFormat = 'Native' | 'ArrowStream' | 'JSONEachRow';
 
@@ -130,7 +134,28 @@ export async function s3ToStore(files: BenchFiles, scratch: string): Promise<{ f
  * fresh embedded store; the topic is deleted after (a broker that keeps
  * hundreds of old bench topics fetches slower, and noisier).
  */
-export async function kafkaToStore(files: BenchFiles, scratch: string, lines: number): Promise<{ flows_per_sec: number; seconds: number }> {
+/** The first `lines` lines of `file` to `topic`, 1000 lines per message; how many lines were sent. */
+async function produce(kafka: Kafka, topic: string, file: string, lines: number): Promise<number> {
+  const text = readFileSync(file, 'latin1').split('\n', lines);
+  const producer = kafka.producer();
+  await producer.connect();
+  // ~115 KB per message; a few per request keeps each partition's record batch under the broker's 1 MB limit
+  for (let i = 0; i < text.length; i += 6000) {
+    const messages = [];
+    for (let j = i; j < Math.min(i + 6000, text.length); j += 1000) messages.push({ value: text.slice(j, j + 1000).join('\n') });
+    await producer.send({ topic, messages });
+  }
+  await producer.disconnect();
+  return text.length;
+}
+
+/**
+ * Kafka -> store in a child process of its own, like the in-process ingest it is compared with: a fresh
+ * heap (the bench's own, with whatever its earlier steps left, made the consumer's collections slower),
+ * and a peak RSS that is the consumer's. Timed from the consumer's start to the last flow stored; the
+ * store's open and migrate are not in it.
+ */
+export async function kafkaToStore(files: BenchFiles, scratch: string, lines: number, env: NodeJS.ProcessEnv = process.env, tune: Pick<KafkaIngestOptions, 'concurrency' | 'fetch'> = {}): Promise<{ flows_per_sec: number; seconds: number; peak_rss_mb: number | null }> {
   const brokers = process.env.KAFKA_BROKERS!.split(',');
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
   const topic = `flowlog-bench-${process.pid}-${Date.now() % 100000}`;
@@ -138,29 +163,33 @@ export async function kafkaToStore(files: BenchFiles, scratch: string, lines: nu
   await admin.connect();
   try {
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
-    const text = readFileSync(files.text, 'latin1').split('\n', lines);
-    const producer = kafka.producer();
-    await producer.connect();
-    // ~115 KB per message; a few per request keeps each partition's record batch under the broker's 1 MB limit
-    for (let i = 0; i < text.length; i += 6000) {
-      const messages = [];
-      for (let j = i; j < Math.min(i + 6000, text.length); j += 1000) messages.push({ value: text.slice(j, j + 1000).join('\n') });
-      await producer.send({ topic, messages });
-    }
-    await producer.disconnect();
-    const store = new ChdbStore(join(scratch, 'kafka-store'));
-    await store.migrate();
-    const ingest = new KafkaIngest(store, { kafka: { brokers }, topics: [topic], groupId: `bench-${topic}`, sessionTimeoutMs: 10_000 });
-    const t0 = performance.now();
-    await ingest.start();
-    while (ingest.stats.rows < text.length && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 50));
-    const seconds = (performance.now() - t0) / 1000;
-    await ingest.stop();
-    await store.close();
-    if (ingest.stats.rows !== text.length) throw new Error(`Kafka bench stored ${ingest.stats.rows} of ${text.length}`);
-    return { flows_per_sec: Math.round(text.length / seconds), seconds: +seconds.toFixed(2) };
+    const produced = await produce(kafka, topic, files.text, lines);
+    const code = `const { kafkaConsume } = await import(${JSON.stringify(fileURLToPath(import.meta.url))});
+const r = await kafkaConsume(${JSON.stringify(brokers)}, ${JSON.stringify(topic)}, ${JSON.stringify(join(scratch, `kafka-store-${Date.now()}`))}, ${produced}, ${JSON.stringify(tune)});
+process.stdout.write(JSON.stringify(r) + '\\n');
+process.exit(0);`; // kafkajs can leave a socket open after disconnect (see bin/flowlog.js)
+    const m = await measureProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: REPO, env, onStderr: (c) => { process.stderr.write(c); } });
+    const r = JSON.parse(m.stdout.trim().split('\n').pop()!) as { seconds: number; peakRssMb: number | null };
+    return { flows_per_sec: Math.round(produced / r.seconds), seconds: +r.seconds.toFixed(2), peak_rss_mb: r.peakRssMb === null ? m.peakRssMb : Math.round(r.peakRssMb) };
   } finally {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+/** The child's half of kafkaToStore: `expect` flows from `topic` into a fresh embedded store at `dataDir`. */
+export async function kafkaConsume(brokers: string[], topic: string, dataDir: string, expect: number, tune: Pick<KafkaIngestOptions, 'concurrency' | 'fetch'> = {}): Promise<{ seconds: number; peakRssMb: number | null }> {
+  // the memory profile and batch size as `flowlog run` takes them from the environment
+  const config = resolveConfig({ env: process.env });
+  const store = new ChdbStore(dataDir, { memory: config.memory });
+  await store.migrate();
+  const ingest = new KafkaIngest(store, { kafka: { brokers }, topics: [topic], groupId: `bench-${topic}`, sessionTimeoutMs: 10_000, capacity: config.batch.rows, ...tune });
+  const t0 = performance.now();
+  await ingest.start();
+  while (ingest.stats.rows < expect && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 50));
+  const seconds = (performance.now() - t0) / 1000;
+  await ingest.stop();
+  await store.close();
+  if (ingest.stats.rows !== expect) throw new Error(`Kafka bench stored ${ingest.stats.rows} of ${expect}`);
+  return { seconds, peakRssMb: ownPeakRssMb() };
 }

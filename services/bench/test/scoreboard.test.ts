@@ -73,6 +73,10 @@ describe('scoreboard', () => {
     expect(row({ s3Latency: null }, 'S3')).toMatchObject({ value: 'not measured', verdict: 'n/a' });
     const low = { s3Latency: { flowsPerSec: 200, peakRssMb: 700 }, minimal: { s3Latency: { flowsPerSec: 150, peakRssMb: 500 } } };
     expect(row(low, 'peak RSS S3 +20 ms, memory')).toMatchObject({ value: '500 MB', reference: '150/s (0.75x default)', verdict: 'pass' });
+    const k = { kafka: { flowsPerSec: 400, localLarge: 500, peakRssMb: 900 }, minimal: { kafka: { flowsPerSec: 100, peakRssMb: 600 } } };
+    expect(row(k, 'peak RSS Kafka')).toMatchObject({ value: '900 MB', verdict: 'miss' });
+    expect(row(k, 'peak RSS Kafka, memory')).toMatchObject({ value: '600 MB', reference: '100/s (0.25x default)', verdict: 'miss' });
+    expect(scoreboard({ kafka: { flowsPerSec: 1, localLarge: 1 } }).map((r) => r.figure)).toEqual(['Kafka -> store']); // no peak measured, no row
     expect(scoreboard({}).length).toBe(0);
   });
 
