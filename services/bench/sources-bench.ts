@@ -183,7 +183,7 @@ export async function kafkaConsume(brokers: string[], topic: string, dataDir: st
   const config = resolveConfig({ env: process.env });
   const store = new ChdbStore(dataDir, { memory: config.memory });
   await store.migrate();
-  const ingest = new KafkaIngest(store, { kafka: { brokers }, topics: [topic], groupId: `bench-${topic}`, sessionTimeoutMs: 10_000, capacity: config.batch.rows, ...tune });
+  const ingest = new KafkaIngest(store, { kafka: { brokers }, topics: [topic], groupId: `bench-${topic}-${process.pid}`, sessionTimeoutMs: 10_000, capacity: config.batch.rows, ...tune });
   const t0 = performance.now();
   await ingest.start();
   while (ingest.stats.rows < expect && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 50));

@@ -9,8 +9,9 @@ import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
 import { deliverReport } from '../deliver.js';
 import { renderReport } from '../report-files.js';
 import { reportFixture } from './fixture.js';
+import { testBucket } from '../../../test/s3.js';
 
-const bucket = `flowlog-report-${process.pid}-${Date.now() % 100000}`;
+const bucket = testBucket('flowlog-report');
 let client: S3Client;
 
 beforeAll(async () => {

@@ -16,6 +16,7 @@ import { waitFor } from '../../../test/wait.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
 import { ClickHouseServerStore } from '../../store/clickhouse-server-store.js';
+import { testBucket } from '../../../test/s3.js';
 
 const OBJECTS = 30, LINES = 500;
 let server: ChdbHttpServer;
@@ -38,7 +39,7 @@ const holds = async (i: Instance) => i.running && /flowlog_lease_held\{lease="s3
 
 describe('two instances polling one S3 prefix', () => {
   it('store each object once; the standby takes over when the holder is killed', { timeout: 150_000 }, async () => {
-    const bucket = `flowlog-instances-${process.pid}-${Date.now() % 100000}`;
+    const bucket = testBucket('flowlog-instances');
     const s3 = makeS3Client(s3SettingsFromEnv());
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const lines = benchLines(OBJECTS * LINES, 29);

@@ -16,6 +16,7 @@ import { HEADER, benchLines } from '../../bench/dataset.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
 import { ChdbStore } from '../../store/chdb-store.js';
 import { runConfigured } from '../runner.js';
+import { testBucket } from '../../../test/s3.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowlog-poll-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +25,7 @@ const stored = (text: string) => Number(/flowlog_flows_stored_total\{source="pol
 describe('S3 poll mode', () => {
   it('picks up new objects each round and never stores one twice', { timeout: 120_000 }, async () => {
     if (!process.env.S3_ENDPOINT) throw new Error('S3_ENDPOINT is not set: the global setup starts the S3 server; it must not be missing');
-    const bucket = `flowlog-poll-${process.pid}-${Date.now() % 100000}`;
+    const bucket = testBucket('flowlog-poll');
     const s3 = makeS3Client(s3SettingsFromEnv());
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const lines = benchLines(4000, 13);
@@ -62,7 +63,7 @@ describe('S3 poll mode', () => {
 
   it('lists only the day folders from its cursor on, and still finds late deliveries', { timeout: 120_000 }, async () => {
     if (!process.env.S3_ENDPOINT) throw new Error('S3_ENDPOINT is not set: the global setup starts the S3 server; it must not be missing');
-    const bucket = `flowlog-cursor-${process.pid}-${Date.now() % 100000}`;
+    const bucket = testBucket('flowlog-cursor');
     const region = 'AWSLogs/123456789012/vpcflowlogs/us-east-1/';
     const s3 = makeS3Client(s3SettingsFromEnv());
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));

@@ -21,9 +21,10 @@ import { parseConfig } from '../../config/load-config.js';
 import { webhookServer } from '../../report/test/webhook-server.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../sources/s3/client.js';
 import { runConfigured } from '../runner.js';
+import { testBucket } from '../../../test/s3.js';
 
 const tag = `${process.pid}-${Date.now() % 100000}`;
-const good = testTopic('flowlog-sup-good'), doomed = testTopic('flowlog-sup-doomed'), bucket = `flowlog-sup-${tag}`;
+const good = testTopic('flowlog-sup-good'), doomed = testTopic('flowlog-sup-doomed'), bucket = testBucket('flowlog-sup');
 const dir = mkdtempSync(join(tmpdir(), 'flowlog-sup-'));
 const lines = benchLines(4000, 17);
 let producer: Producer;

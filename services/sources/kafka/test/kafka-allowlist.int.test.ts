@@ -18,11 +18,11 @@ import { kafkaSource } from '../../../run/sources.js';
 import { telemetryEvents } from '../../../telemetry/events.js';
 import { standardMetrics } from '../../../telemetry/metrics.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
+import { testBucket } from '../../../../test/s3.js';
 
-const run = `${process.pid}-${Date.now() % 100000}`;
 const topic = testTopic('flowlog-allow');
-const bucket = `flowlog-allow-${run}`;
-const otherBucket = `flowlog-forbidden-${run}`; // never created: nothing about it may be asked of S3
+const bucket = testBucket('flowlog-allow');
+const otherBucket = testBucket('flowlog-forbidden'); // never created: nothing about it may be asked of S3
 const ALLOWED = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/ok.log.gz';
 const FORBIDDEN = 'secrets/payroll.log.gz'; // exists and holds flows: stored if it were ever fetched
 const TRAVERSAL = 'AWSLogs/../secrets/payroll.log.gz';

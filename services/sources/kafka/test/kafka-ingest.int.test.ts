@@ -20,9 +20,10 @@ import type { FlowStore } from '../../../store/store.js';
 import { S3Allowlist } from '../../s3/allowlist.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
+import { testBucket } from '../../../../test/s3.js';
 
 const topic = testTopic('flowlog-test');
-const bucket = `flowlog-kafka-${process.pid}-${Date.now() % 100000}`;
+const bucket = testBucket('flowlog-kafka');
 const brokers = () => {
   if (!process.env.KAFKA_BROKERS) throw new Error('KAFKA_BROKERS is not set: the global setup starts Kafka (infra/kafka/kafka.sh); it must not be missing');
   return process.env.KAFKA_BROKERS.split(',');

@@ -19,9 +19,10 @@ import type { FlowStore } from '../../../store/store.js';
 import { S3Allowlist } from '../../s3/allowlist.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
+import { testBucket } from '../../../../test/s3.js';
 
 const topic = testTopic('flowlog-replay');
-const bucket = `flowlog-replay-${process.pid}-${Date.now() % 100000}`;
+const bucket = testBucket('flowlog-replay');
 const KEY = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/02/x.log.gz';
 const KEY_Y = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/02/y.log.gz';
 const X_LINES = 3000, Y_LINES = 1200, L_LINES = 2000;

@@ -17,9 +17,10 @@ import { benchLines, HEADER } from '../../../bench/dataset.js';
 import { S3Allowlist } from '../../s3/allowlist.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import { KafkaIngest } from '../../../pipeline/kafka-ingest.js';
+import { testBucket } from '../../../../test/s3.js';
 
 const topic = testTopic('flowlog-s3-outage');
-const bucket = `flowlog-outage-${process.pid}-${Date.now() % 100000}`;
+const bucket = testBucket('flowlog-outage');
 const OBJECTS = [{ key: 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/x.log.gz', lines: 30_000 }, { key: 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/y.log.gz', lines: 12_000 }];
 const LINE_MESSAGES = 4, LINES_PER_MESSAGE = 500;
 let front: FlakyFront;

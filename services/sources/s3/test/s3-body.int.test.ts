@@ -23,8 +23,9 @@ import { openRawObjectParser } from '../../../parse/object-parser.js';
 import { makeS3Client, s3SettingsFromEnv } from '../client.js';
 import { openS3Body } from '../s3-body.js';
 import { listS3Objects, s3Source } from '../s3-source.js';
+import { testBucket } from '../../../../test/s3.js';
 
-const bucket = `flowlog-body-${process.pid}-${Date.now() % 100000}`;
+const bucket = testBucket('flowlog-body');
 const LINES = 150_000;
 let gz: Buffer;
 let front: FlakyFront;

@@ -19,8 +19,9 @@ import { makeS3Client, s3SettingsFromEnv } from '../client.js';
 import { readS3Object } from '../s3-body.js';
 import { attachLeanGet, leanGetOf } from '../s3-get.js';
 import { listS3Objects } from '../s3-source.js';
+import { testBucket } from '../../../../test/s3.js';
 
-const bucket = `flowlog-get-${process.pid}-${Date.now() % 100000}`;
+const bucket = testBucket('flowlog-get');
 const KEY = "AWSLogs/1/vpcflowlogs/us-east-1/2026/05/01/a b+(c)!.log.gz"; // characters S3's key encoding must get right
 let body: Buffer;
 let etag: string;

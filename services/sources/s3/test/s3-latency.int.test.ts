@@ -16,8 +16,9 @@ import { HEADER, benchLines } from '../../../bench/dataset.js';
 import { ingestObjects } from '../../../pipeline/ingest.js';
 import { makeS3Client, s3SettingsFromEnv } from '../client.js';
 import { s3Source, WHOLE_BELOW } from '../s3-source.js';
+import { testBucket } from '../../../../test/s3.js';
 
-const bucket = `flowlog-latency-${process.pid}-${Date.now() % 100000}`;
+const bucket = testBucket('flowlog-latency');
 // more than one listing page (1000 keys)
 const OBJECTS = 1100, ROWS = 5;
 const PREFIX = 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/03/';

@@ -15,8 +15,9 @@ import { ingestObjects } from '../../../pipeline/ingest.js';
 import { makeS3Client, s3SettingsFromEnv } from '../client.js';
 import { parseS3Uri, s3Source } from '../s3-source.js';
 import { keyTime } from '../key-date.js';
+import { testBucket } from '../../../../test/s3.js';
 
-const bucket = `flowlog-test-${process.pid}-${Date.now() % 100000}`;
+const bucket = testBucket('flowlog-test');
 let gen: GenerateSummary;
 let dir: string;
 

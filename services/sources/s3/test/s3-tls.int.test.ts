@@ -17,8 +17,9 @@ import { makeS3Client, s3SettingsFromEnv } from '../client.js';
 import { readS3Object } from '../s3-body.js';
 import { leanGetOf } from '../s3-get.js';
 import { listS3Objects, s3Source } from '../s3-source.js';
+import { testBucket } from '../../../../test/s3.js';
 
-const bucket = `flowlog-tls-${process.pid}-${Date.now() % 100000}`;
+const bucket = testBucket('flowlog-tls');
 let certs: TestCerts;
 let front: Awaited<ReturnType<typeof startTlsFront>>;
 

@@ -19,9 +19,10 @@ import { benchLines, HEADER } from '../../../bench/dataset.js';
 import type { ClickHouseServerStore } from '../../../store/clickhouse-server-store.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import { createQueue, depth, notes, send, testSqs } from './sqs.js';
+import { testBucket } from '../../../../test/s3.js';
 
 const run = `${process.pid}-${Date.now() % 100000}`;
-const bucket = `flowlog-sqs-fleet-${run}`;
+const bucket = testBucket('flowlog-sqs-fleet');
 const OBJECTS = 12, LINES = 12_000;
 /** Each object's flows carry their own account id: counted per object at the end. */
 const account = (i: number) => String(100_000_000_000 + i);

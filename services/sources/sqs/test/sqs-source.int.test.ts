@@ -23,9 +23,10 @@ import { standardMetrics, type Metrics } from '../../../telemetry/metrics.js';
 import { makeS3Client, s3SettingsFromEnv } from '../../s3/client.js';
 import type { Source } from '../../source.js';
 import { createQueue, depth, notes, peek, send, testSqs } from './sqs.js';
+import { testBucket } from '../../../../test/s3.js';
 
 const run = `${process.pid}-${Date.now() % 100000}`;
-const bucket = `flowlog-sqs-${run}`;
+const bucket = testBucket('flowlog-sqs');
 const objects = { a: 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/a b.log.gz', b: 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/b.log.gz', c: 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/c.log.gz' };
 const rows = { a: 700, b: 300, c: 400 };
 const heads: Record<string, { etag: string; size: number }> = {};
