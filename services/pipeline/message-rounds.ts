@@ -23,7 +23,7 @@ import { Committer, type BatchEnricher, type StoredBatch } from '../commit/commi
 import { completedBefore } from '../commit/ledger-reads.js';
 import { FlowlogError } from '../core/errors.js';
 import { QuarantineError, RejectBatch, quarantineReason } from '../core/rejects.js';
-import { decodeObject } from '../decode/gzip.js';
+import { decodedHead, decodeObject } from '../decode/gzip.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import { openObjectParser, openRawObjectParser, type ObjectParser, type ParseOptions } from '../parse/object-parser.js';
 import type { S3Allowlist } from '../sources/s3/allowlist.js';
@@ -256,8 +256,11 @@ export class MessageRounds implements MessageSink {
     if (!this.opts.s3) return [];
     const names = new Set<string>();
     for (const m of take) {
+      const value = m.value ?? Buffer.alloc(0);
+      // what notification() reads first, inflated alone: a batch of flow-log lines is then inflated once, by the parse
+      try { if (!looksLikeNotification(decodedHead(value, NOTIFICATION_HEAD))) continue; } catch { continue; } // quarantined by the parse
       let data: Buffer;
-      try { data = await decodeObject(m.value ?? Buffer.alloc(0), this.opts.limits?.max_message_bytes); } catch { continue; } // quarantined by the parse
+      try { data = await decodeObject(value, this.opts.limits?.max_message_bytes); } catch { continue; }
       for (const o of notification(data) ?? []) names.add(objectName(o));
     }
     return [...names];
@@ -310,8 +313,15 @@ export class MessageRounds implements MessageSink {
 
 const objectName = (o: NotifiedObject): string => `s3://${o.bucket}/${o.key}`;
 
+/** Bytes of a message that decide whether it may be a notification (looksLikeNotification). */
+const NOTIFICATION_HEAD = 2048;
+
+function looksLikeNotification(data: Buffer): boolean {
+  const head = data.toString('utf8', 0, Math.min(data.length, NOTIFICATION_HEAD));
+  return head.trimStart().startsWith('{') && mayBeNotification(head);
+}
+
 function notification(data: Buffer): NotifiedObject[] | null {
-  const head = data.toString('utf8', 0, Math.min(data.length, 2048));
-  if (!head.trimStart().startsWith('{') || !mayBeNotification(head)) return null;
+  if (!looksLikeNotification(data)) return null;
   try { return s3Notification(JSON.parse(data.toString('utf8'))); } catch { return null; }
 }

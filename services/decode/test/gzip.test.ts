@@ -4,9 +4,10 @@
  * is left to the streaming path (null).
  */
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HEADER, benchLines } from '../../bench/dataset.js';
-import { decodeSmallObject, gunzipChunkSize } from '../gzip.js';
+import { decodedHead, decodeObject, decodeSmallObject, gunzipChunkSize } from '../gzip.js';
 
 const text = Buffer.from(`${HEADER}\n${benchLines(100, 3).join('\n')}\n`);
 const gz = gzipSync(text);
@@ -31,5 +32,32 @@ describe('decodeSmallObject', () => {
     const multi = Buffer.concat([gzipSync(Buffer.alloc(200_000, 0x41)), gzipSync(Buffer.from('x\n'))]);
     expect(await decodeSmallObject(multi, 100_000)).toBeNull();
     expect((await decodeSmallObject(multi, 4 << 20))!.length).toBe(200_002);
+  });
+});
+
+describe('decodedHead', () => {
+  it('is the first bytes of what decodeObject returns, for gzip (one member or several) and plain bytes', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.oneof(fc.uint8Array({ maxLength: 6000 }), fc.string({ maxLength: 20000 }).map((t) => Buffer.from(t))), { minLength: 1, maxLength: 3 }),
+      fc.integer({ min: 1, max: 5000 }), fc.boolean(), fc.integer({ min: 0, max: 9 }),
+      async (parts, bytes, zip, level) => {
+        const raw = zip ? Buffer.concat(parts.map((p) => gzipSync(p, { level }))) : Buffer.concat(parts);
+        const whole = await decodeObject(raw, 1 << 30);
+        expect(decodedHead(raw, bytes).equals(whole.subarray(0, bytes))).toBe(true);
+      }), { numRuns: 300 });
+  });
+
+  it('inflates only the start of a large message: a corrupt tail is not reached', async () => {
+    const lines = Buffer.from(benchLines(50_000, 5).join('\n'));
+    const big = gzipSync(lines);
+    big.fill(0xff, big.length - 2000, big.length - 8); // the end of the deflate stream, far past the head
+    await expect(decodeObject(big, 1 << 30)).rejects.toThrow();
+    expect(decodedHead(big, 2048).equals(lines.subarray(0, 2048))).toBe(true);
+  });
+
+  it('throws where the part it inflates is corrupt', () => {
+    const bad = Buffer.from(gz);
+    bad.fill(0xff, 10, 200);
+    expect(() => decodedHead(bad, 2048)).toThrow();
   });
 });
