@@ -170,10 +170,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
   let sources: Record<string, unknown> | null = null;
   let s3Latency: Measurements['s3Latency'] = null;
   let s3LatencyMinimal: Measurements['s3Latency'] = null;
+  let sqs: Measurements['sqs'];
   if (!values['no-sources']) {
     const { ensureServers } = await import('../../infra/servers.js');
     const { insertFormats, kafkaToStore, s3ToStore, serverInflight } = await import('./sources-bench.js');
-    const stop = ensureServers({ s3: true, kafka: true });
+    const { sqsToStore } = await import('./sqs-bench.js');
+    const stop = ensureServers({ s3: true, kafka: true, sqs: true });
     try {
       log('Server-store insert formats (262,144 flows each, HTTP to the chdb-backed ClickHouse endpoint) ...');
       const formats = await insertFormats(files, scratch, Math.min(lines, 262_144), log);
@@ -189,7 +191,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
       s3Latency = await s3LatencyHook(log);
       log('... and again with memory profile minimal ...');
       s3LatencyMinimal = await s3LatencyHook(log, undefined, { ...process.env, ...MINIMAL_MEMORY_ENV });
-      sources = { insert_formats_flows_per_sec: formats, server_inflight_flows_per_sec: inflight, s3: s3, kafka, kafka_minimal: kafkaMinimal, s3_latency: s3Latency, s3_latency_minimal: s3LatencyMinimal };
+      log('SQS notifications of small objects -> embedded store, and the same objects listed from their bucket ...');
+      sqs = await sqsToStore(scratch, 1000, log);
+      sources = { sqs, insert_formats_flows_per_sec: formats, server_inflight_flows_per_sec: inflight, s3: s3, kafka, kafka_minimal: kafkaMinimal, s3_latency: s3Latency, s3_latency_minimal: s3LatencyMinimal };
     } finally {
       stop();
     }
@@ -234,6 +238,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     // Kafka is measured in-process, so against the in-process ingest of the large set (both without enrichment)
     ...(kafkaRun ? { kafka: { flowsPerSec: kafkaRun.flows_per_sec, localLarge: rate(ingest), peakRssMb: kafkaRun.peak_rss_mb } } : {}),
     ...(sources ? { s3Latency } : {}),
+    ...(sqs ? { sqs } : {}),
   };
   if (sources) minimal.s3Latency = s3LatencyMinimal;
   if (kafkaMinimalRun) minimal.kafka = { flowsPerSec: kafkaMinimalRun.flows_per_sec, peakRssMb: kafkaMinimalRun.peak_rss_mb };

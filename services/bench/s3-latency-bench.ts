@@ -76,8 +76,11 @@ process.stdin.on('end', () => process.exit(0));`;
   return { port, child, requests: async () => { child.stdin!.write('?\n'); return Number(await line()); } };
 }
 
+/** The bucket of `objects` small objects of `flows` flows each, kept between runs (the SQS bench reads it too). */
+export const smallObjectsBucket = (objects: number, flows: number): string => `flowlog-bench-lat-${objects}x${flows}`;
+
 /** The dataset: uploaded once, marked complete by a last object outside the listed prefix. */
-async function ensureObjects(client: S3Client, bucket: string, objects: number, flows: number, log: (s: string) => void): Promise<void> {
+export async function ensureObjects(client: S3Client, bucket: string, objects: number, flows: number, log: (s: string) => void): Promise<void> {
   try { await client.send(new CreateBucketCommand({ Bucket: bucket })); } catch { /* exists from an earlier run */ }
   try { await client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'complete' })); return; } catch { /* upload */ }
   log(`  uploading ${objects} objects of ${flows} flows to ${bucket} (once)`);
@@ -100,7 +103,7 @@ export async function benchS3Latency(opts: S3LatencyBenchOptions = {}): Promise<
   const log = opts.log ?? (() => undefined);
   const settings = s3SettingsFromEnv();
   if (!settings.endpoint) throw new Error('the S3 latency bench needs S3_ENDPOINT (the S3 server from infra/s3)');
-  const bucket = `flowlog-bench-lat-${objects}x${flows}`;
+  const bucket = smallObjectsBucket(objects, flows);
   const direct = makeS3Client(settings);
   const scratch = mkdtempSync(join(tmpdir(), 'flowlog-s3lat-'));
   const front = await startFront(delayMs);

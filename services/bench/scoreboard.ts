@@ -40,6 +40,8 @@ export interface Measurements {
   bundledAzure?: Pair;
   /** Kafka -> store flows/s and the consumer's peak RSS, and the local large-object rate measured the same way (the store already open). */
   kafka?: { flowsPerSec: number; localLarge: number; peakRssMb?: number | null };
+  /** SQS notifications of small objects into the store, and the same objects listed from their bucket (informational). */
+  sqs?: { objects: number; flowsPerSec: number; listedFlowsPerSec: number; peakRssMb: number | null };
   /** null: the S3-latency bench is not there yet (or was skipped). */
   s3Latency?: RateAndPeak | null;
   /** The same datasets ingested with the memory budget's setting (profile minimal): peak RSS, and rate against the default's. */
@@ -154,6 +156,12 @@ export function scoreboard(m: Measurements): Row[] {
       target: `>= ${fmtInt(TARGETS.s3LatencyFlowsPerSec)}/s`, verdict: atLeast(v, TARGETS.s3LatencyFlowsPerSec),
     });
     sourcePeaks('S3 +20 ms', m.s3Latency ?? undefined, m.minimal?.s3Latency);
+  }
+  if (m.sqs) {
+    rows.push({
+      figure: `SQS -> store, ${fmtInt(m.sqs.objects)} small objects`, value: perSec(m.sqs.flowsPerSec), reference: `${perSec(m.sqs.listedFlowsPerSec)} listed`,
+      ratio: x(ratio(m.sqs.flowsPerSec, m.sqs.listedFlowsPerSec)), target: 'none (one insert per object)', verdict: 'n/a',
+    });
   }
   if (m.sustained) {
     const r = ratio(m.sustained.lastRate, m.sustained.firstRate);
