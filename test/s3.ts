@@ -24,7 +24,9 @@ export async function deleteBucketsOf(client: S3Client, only: (bucket: string) =
     for (;;) { // the first page again each time: what was deleted is gone from it
       const keys = ((await client.send(new ListObjectsV2Command({ Bucket }))).Contents ?? []).map((o) => ({ Key: o.Key! }));
       if (keys.length === 0) break;
-      await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }));
+      const r = await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }));
+      // a key the server will not delete would come back on every page: stop, naming it
+      if (r.Errors?.length) throw new Error(`${Bucket}: could not delete ${r.Errors[0]!.Key}: ${r.Errors[0]!.Code} ${r.Errors[0]!.Message ?? ''}`);
     }
     await client.send(new DeleteBucketCommand({ Bucket }));
   }

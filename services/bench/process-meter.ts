@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export interface RssSample { t: number; rssMb: number }
 
@@ -77,4 +78,28 @@ export function measureProcess(cmd: string, args: string[], opts: MeasureOptions
       resolvePromise({ seconds, peakRssMb: peak, samples, stdout, stderr });
     });
   });
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+/**
+ * Runs `call`, an expression over `m` (the module at `module`, imported) and
+ * `log` (a line to the child's stderr), in a Node process of its own with tsx,
+ * so that the memory it takes is its own; returns what it resolved to (as
+ * JSON) and the child's peak RSS: the higher of the /proc samples and the
+ * child's own VmHWM as it ends (a child that ends between two samples has
+ * none). The child exits as soon as it has answered: a client library's
+ * socket left open (kafkajs) must not hold it.
+ */
+export async function measureCall<T>(module: string, call: string, opts: MeasureOptions = {}): Promise<{ result: T; peakRssMb: number | null; seconds: number }> {
+  const code = `const m = await import(${JSON.stringify(module)});
+const { ownPeakRssMb } = await import(${JSON.stringify(SELF)});
+const log = (s) => process.stderr.write(s + '\\n');
+const result = await (${call});
+process.stdout.write(JSON.stringify({ result, peakRssMb: ownPeakRssMb() }) + '\\n');
+process.exit(0);`;
+  const m = await measureProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], opts);
+  const r = JSON.parse(m.stdout.trim().split('\n').pop()!) as { result: T; peakRssMb: number | null };
+  const peaks = [m.peakRssMb, r.peakRssMb].filter((p): p is number => p !== null);
+  return { result: r.result, peakRssMb: peaks.length ? Math.max(...peaks) : null, seconds: m.seconds };
 }

@@ -43,7 +43,7 @@ export interface S3LatencyBenchOptions {
 }
 
 /** cpuSeconds: this process's CPU (main thread, thread pool, the engine) during the ingest; the front's is not in it. */
-export interface S3LatencyResult { flows: number; seconds: number; flowsPerSec: number; cpuSeconds: number; peakRssMb: number; objects: number; requests: number }
+export interface S3LatencyResult { flows: number; seconds: number; flowsPerSec: number; cpuSeconds: number; peakRssMb: number | null; objects: number; requests: number }
 
 const FRONT = fileURLToPath(new URL('../../test/latency-front.ts', import.meta.url));
 
@@ -121,7 +121,7 @@ export async function benchS3Latency(opts: S3LatencyBenchOptions = {}): Promise<
     await store.close();
     const requests = (await front.requests()) - before;
     if (s.rows !== objects * flows || s.unfinished.length > 0) throw new Error(`the S3 latency bench stored ${s.rows} of ${objects * flows} flows (${s.unfinished.length} objects unfinished)`);
-    const out = { flows: s.rows, seconds: +s.seconds.toFixed(2), flowsPerSec: Math.round(s.rows / s.seconds), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), peakRssMb: Math.round(ownPeakRssMb() ?? process.resourceUsage().maxRSS / 1024), objects: s.objects, requests };
+    const out = { flows: s.rows, seconds: +s.seconds.toFixed(2), flowsPerSec: Math.round(s.rows / s.seconds), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), peakRssMb: ownPeakRssMb() === null ? null : Math.round(ownPeakRssMb()!), objects: s.objects, requests };
     log(`  S3 +${delayMs} ms/request: ${objects} objects x ${flows} flows in ${out.seconds} s = ${out.flowsPerSec.toLocaleString('en-US')} flows/s (${out.cpuSeconds} s CPU), ${requests} requests, peak RSS ${out.peakRssMb} MB`);
     return out;
   } finally {

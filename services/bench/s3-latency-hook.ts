@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO } from './engine-compare.js';
-import { measureProcess } from './process-meter.js';
+import { measureCall } from './process-meter.js';
 
 export const S3_LATENCY_BENCH = fileURLToPath(new URL('./s3-latency-bench.ts', import.meta.url));
-const METER = fileURLToPath(new URL('./process-meter.ts', import.meta.url));
 
 /**
  * HOOK (issue 10, S3 with real latency): services/bench/s3-latency-bench.ts, when it exists, exports
@@ -20,13 +19,7 @@ export async function s3LatencyHook(log: (s: string) => void, module = S3_LATENC
     log(`  not measured: ${basename(module)} is not there yet`);
     return null;
   }
-  const code = `const { benchS3Latency } = await import(${JSON.stringify(module)});
-const { ownPeakRssMb } = await import(${JSON.stringify(METER)});
-const r = await benchS3Latency({ objects: 20000, flowsPerObject: 100, delayMs: 20, log: (s) => process.stderr.write(s + '\\n') });
-process.stdout.write(JSON.stringify({ flows: r.flows, seconds: r.seconds, peakRssMb: ownPeakRssMb() }) + '\\n');`;
-  const m = await measureProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: REPO, env, onStderr: (chunk) => { process.stderr.write(chunk); } });
-  const r = JSON.parse(m.stdout.trim().split('\n').pop()!) as { flows: number; seconds: number; peakRssMb: number | null };
-  // a child that ends between two /proc samples has none: its own high-water mark, as it exits, stands in
-  const peaks = [m.peakRssMb, r.peakRssMb].filter((p): p is number => p !== null);
-  return { flowsPerSec: r.flows / r.seconds, peakRssMb: peaks.length ? Math.max(...peaks) : null };
+  const r = await measureCall<{ flows: number; seconds: number }>(module, 'm.benchS3Latency({ objects: 20000, flowsPerObject: 100, delayMs: 20, log })',
+    { cwd: REPO, env, onStderr: (chunk) => { process.stderr.write(chunk); } });
+  return { flowsPerSec: r.result.flows / r.result.seconds, peakRssMb: r.peakRssMb };
 }

@@ -24,7 +24,7 @@ import { encodeArrow } from './arrow-encoder.js';
 import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
 import type { BenchFiles } from './dataset.js';
 import { REPO } from './engine-compare.js';
-import { measureProcess, ownPeakRssMb } from './process-meter.js';
+import { measureCall } from './process-meter.js';
 
 export type InsertFormat = 'Native' | 'ArrowStream' | 'JSONEachRow';
 
@@ -129,11 +129,6 @@ export async function s3ToStore(files: BenchFiles, scratch: string): Promise<{ f
   }
 }
 
-/**
- * Lines produced to a fresh topic (1000 per message), then consumed into a
- * fresh embedded store; the topic is deleted after (a broker that keeps
- * hundreds of old bench topics fetches slower, and noisier).
- */
 /** The first `lines` lines of `file` to `topic`, 1000 lines per message; how many lines were sent. */
 async function produce(kafka: Kafka, topic: string, file: string, lines: number): Promise<number> {
   const text = readFileSync(file, 'latin1').split('\n', lines);
@@ -153,7 +148,8 @@ async function produce(kafka: Kafka, topic: string, file: string, lines: number)
  * Kafka -> store in a child process of its own, like the in-process ingest it is compared with: a fresh
  * heap (the bench's own, with whatever its earlier steps left, made the consumer's collections slower),
  * and a peak RSS that is the consumer's. Timed from the consumer's start to the last flow stored; the
- * store's open and migrate are not in it.
+ * store's open and migrate are not in it. The topic and the group are deleted after (a broker that keeps
+ * hundreds of old bench topics fetches slower, and noisier).
  */
 export async function kafkaToStore(files: BenchFiles, scratch: string, lines: number, env: NodeJS.ProcessEnv = process.env, tune: Pick<KafkaIngestOptions, 'concurrency' | 'fetch'> = {}): Promise<{ flows_per_sec: number; seconds: number; peak_rss_mb: number | null }> {
   const brokers = process.env.KAFKA_BROKERS!.split(',');
@@ -164,13 +160,12 @@ export async function kafkaToStore(files: BenchFiles, scratch: string, lines: nu
   try {
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
     const produced = await produce(kafka, topic, files.text, lines);
-    const code = `const { kafkaConsume } = await import(${JSON.stringify(fileURLToPath(import.meta.url))});
-const r = await kafkaConsume(${JSON.stringify(brokers)}, ${JSON.stringify(topic)}, ${JSON.stringify(join(scratch, `kafka-store-${Date.now()}`))}, ${produced}, ${JSON.stringify(tune)});
-process.stdout.write(JSON.stringify(r) + '\\n');
-process.exit(0);`; // kafkajs can leave a socket open after disconnect (see bin/flowlog.js)
-    const m = await measureProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: REPO, env, onStderr: (c) => { process.stderr.write(c); } });
-    const r = JSON.parse(m.stdout.trim().split('\n').pop()!) as { seconds: number; peakRssMb: number | null };
-    return { flows_per_sec: Math.round(produced / r.seconds), seconds: +r.seconds.toFixed(2), peak_rss_mb: r.peakRssMb === null ? m.peakRssMb : Math.round(r.peakRssMb) };
+    const groupId = `bench-${topic}`;
+    const args = [brokers, topic, groupId, join(scratch, `kafka-store-${Date.now()}`), produced, tune];
+    const r = await measureCall<{ seconds: number }>(fileURLToPath(import.meta.url), `m.kafkaConsume(...${JSON.stringify(args)})`,
+      { cwd: REPO, env, onStderr: (c) => { process.stderr.write(c); } });
+    await admin.deleteGroups([groupId]).catch(() => undefined); // one per run: none left behind on the broker
+    return { flows_per_sec: Math.round(produced / r.result.seconds), seconds: +r.result.seconds.toFixed(2), peak_rss_mb: r.peakRssMb === null ? null : Math.round(r.peakRssMb) };
   } finally {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
@@ -178,12 +173,12 @@ process.exit(0);`; // kafkajs can leave a socket open after disconnect (see bin/
 }
 
 /** The child's half of kafkaToStore: `expect` flows from `topic` into a fresh embedded store at `dataDir`. */
-export async function kafkaConsume(brokers: string[], topic: string, dataDir: string, expect: number, tune: Pick<KafkaIngestOptions, 'concurrency' | 'fetch'> = {}): Promise<{ seconds: number; peakRssMb: number | null }> {
+export async function kafkaConsume(brokers: string[], topic: string, groupId: string, dataDir: string, expect: number, tune: Pick<KafkaIngestOptions, 'concurrency' | 'fetch'> = {}): Promise<{ seconds: number }> {
   // the memory profile and batch size as `flowlog run` takes them from the environment
   const config = resolveConfig({ env: process.env });
   const store = new ChdbStore(dataDir, { memory: config.memory });
   await store.migrate();
-  const ingest = new KafkaIngest(store, { kafka: { brokers }, topics: [topic], groupId: `bench-${topic}-${process.pid}`, sessionTimeoutMs: 10_000, capacity: config.batch.rows, ...tune });
+  const ingest = new KafkaIngest(store, { kafka: { brokers }, topics: [topic], groupId, sessionTimeoutMs: 10_000, capacity: config.batch.rows, ...tune });
   const t0 = performance.now();
   await ingest.start();
   while (ingest.stats.rows < expect && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 50));
@@ -191,5 +186,5 @@ export async function kafkaConsume(brokers: string[], topic: string, dataDir: st
   await ingest.stop();
   await store.close();
   if (ingest.stats.rows !== expect) throw new Error(`Kafka bench stored ${ingest.stats.rows} of ${expect}`);
-  return { seconds, peakRssMb: ownPeakRssMb() };
+  return { seconds };
 }

@@ -21,10 +21,10 @@ import { ChdbStore } from '../store/chdb-store.js';
 import { telemetryEvents } from '../telemetry/events.js';
 import { standardMetrics } from '../telemetry/metrics.js';
 import { REPO } from './engine-compare.js';
-import { measureProcess, ownPeakRssMb } from './process-meter.js';
+import { measureCall } from './process-meter.js';
 import { ensureObjects, smallObjectsBucket } from './s3-latency-bench.js';
 
-export interface SqsBenchResult { objects: number; flowsPerSec: number; listedFlowsPerSec: number; peakRssMb: number | null }
+export interface SqsBenchResult { objects: number; flowsPerSec: number; listedFlowsPerSec: number }
 
 const FLOWS = 100;
 const sqsClient = (): SQSClient => new SQSClient({ endpoint: process.env.SQS_ENDPOINT, region: process.env.SQS_REGION ?? 'us-east-1',
@@ -55,15 +55,11 @@ export async function sqsToStore(scratch: string, objects = 1000, log: (s: strin
     for (let i = 0; i < listed.length; i += 10) {
       await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: listed.slice(i, i + 10).map((o, j) => ({ Id: String(j), MessageBody: notification(bucket, o.key, o.etag, o.size) })) }));
     }
-    const code = `const { sqsConsume } = await import(${JSON.stringify(fileURLToPath(import.meta.url))});
-const r = await sqsConsume(${JSON.stringify({ queueUrl, bucket, scratch, flows: listed.length * FLOWS })});
-process.stdout.write(JSON.stringify(r) + '\\n');
-process.exit(0);`;
-    // a round's info line per receive would flood the bench's output: warnings and errors only
-    const m = await measureProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: REPO, env: { ...process.env, FLOWLOG_LOG_LEVEL: 'warn' }, onStderr: (c) => { process.stderr.write(c); } });
-    const r = JSON.parse(m.stdout.trim().split('\n').pop()!) as { sqsSeconds: number; listedSeconds: number; peakRssMb: number | null };
     const flows = listed.length * FLOWS;
-    return { objects: listed.length, flowsPerSec: Math.round(flows / r.sqsSeconds), listedFlowsPerSec: Math.round(flows / r.listedSeconds), peakRssMb: r.peakRssMb ?? m.peakRssMb };
+    // a round's info line per receive would flood the bench's output: warnings and errors only
+    const r = await measureCall<{ sqsSeconds: number; listedSeconds: number }>(fileURLToPath(import.meta.url), `m.sqsConsume(${JSON.stringify({ queueUrl, bucket, scratch, flows })})`,
+      { cwd: REPO, env: { ...process.env, FLOWLOG_LOG_LEVEL: 'warn' }, onStderr: (c) => { process.stderr.write(c); } });
+    return { objects: listed.length, flowsPerSec: Math.round(flows / r.result.sqsSeconds), listedFlowsPerSec: Math.round(flows / r.result.listedSeconds) };
   } finally {
     if (queueUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
     s3.destroy();
@@ -72,7 +68,7 @@ process.exit(0);`;
 }
 
 /** The child's half: the queue drained into one fresh store, then the bucket listed into another. */
-export async function sqsConsume(o: { queueUrl: string; bucket: string; scratch: string; flows: number }): Promise<{ sqsSeconds: number; listedSeconds: number; peakRssMb: number | null }> {
+export async function sqsConsume(o: { queueUrl: string; bucket: string; scratch: string; flows: number }): Promise<{ sqsSeconds: number; listedSeconds: number }> {
   const sqs = sqsClient();
   const cfg = configSchema.parse({ sources: [{
     kind: 'sqs', name: 'bench', queue_url: o.queueUrl, endpoint: process.env.SQS_ENDPOINT, region: process.env.SQS_REGION ?? 'us-east-1',
@@ -101,7 +97,10 @@ export async function sqsConsume(o: { queueUrl: string; bucket: string; scratch:
       const source = sqsSource(src, 'sources[0]', { store, events: telemetryEvents(standardMetrics()), enrich: { apply: () => undefined } });
       await source.start();
       try {
-        for (;;) { // drained: every message deleted, which happens once its object is stored
+        // drained: every message deleted, which happens once its object is stored; a message kept (its object
+        // not delivered) would come back forever, so the bench gives up after 10 minutes, saying so
+        for (const t0 = performance.now(); ;) {
+          if (performance.now() - t0 > 600_000) throw new Error('the SQS bench queue did not drain in 10 minutes (see the sqs.message_kept warnings above)');
           const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: o.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes ?? {};
           if (Number(a.ApproximateNumberOfMessages ?? 1) === 0 && Number(a.ApproximateNumberOfMessagesNotVisible ?? 1) === 0) break;
           await new Promise((r) => setTimeout(r, 100));
@@ -111,7 +110,7 @@ export async function sqsConsume(o: { queueUrl: string; bucket: string; scratch:
     const s3 = makeS3Client(s3SettingsFromEnv());
     try {
       const listedSeconds = await timed('listed-store', async (store) => { await ingestObjects(store, s3Source(s3, { bucket: o.bucket, prefix: 'AWSLogs/' })); });
-      return { sqsSeconds, listedSeconds, peakRssMb: ownPeakRssMb() };
+      return { sqsSeconds, listedSeconds };
     } finally { s3.destroy(); }
   } finally { sqs.destroy(); }
 }

@@ -70,17 +70,22 @@ export async function decodeSmallObject(raw: Buffer, maxBytes: number): Promise<
 const INFLATE_HERE_BELOW = 64 << 10;
 
 /**
- * The first `bytes` bytes of what decodeObject would return (fewer when it is
- * shorter), inflating only as much of a gzip message as that takes: enough to
- * tell an S3 notification from a batch of flow-log lines without inflating
- * every batch twice. Starts from 1 KB of input and takes four times more
- * while the output falls short. Throws where the inflated part is corrupt.
+ * The first `bytes` bytes of what decodeObject(raw, maxBytes) would return
+ * (fewer when it is shorter), inflating only as much of a gzip message as that
+ * takes: enough to tell an S3 notification from a batch of flow-log lines
+ * without inflating every batch twice. Starts from 1 KB of input and takes
+ * four times more while the output falls short, up to `maxInput`; null when
+ * that was not enough (long header fields, empty members: the caller inflates
+ * the whole message, off the main thread). Throws where the inflated part is
+ * corrupt, or inflates past `maxBytes` (so would the whole message: TOO_LARGE).
  */
-export function decodedHead(raw: Buffer, bytes: number): Buffer {
+export function decodedHead(raw: Buffer, bytes: number, maxBytes: number = DEFAULT_LIMITS.max_message_bytes, maxInput = 64 << 10): Buffer | null {
   if (!isGzip(raw)) return raw.subarray(0, bytes);
+  const maxOutputLength = Math.min(maxBytes, constants.MAX_LENGTH);
   for (let take = Math.min(raw.length, 1024); ; take = Math.min(raw.length, take * 4)) {
     // a cut stream inflates to what its bytes hold when flushed, not to an error
-    const out = gunzipSync(raw.subarray(0, take), take < raw.length ? { finishFlush: zlibConstants.Z_SYNC_FLUSH } : {});
+    const out = gunzipSync(raw.subarray(0, take), take < raw.length ? { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength } : { maxOutputLength });
     if (out.length >= bytes || take === raw.length) return out.subarray(0, bytes);
+    if (take >= maxInput) return null;
   }
 }

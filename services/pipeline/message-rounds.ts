@@ -257,10 +257,13 @@ export class MessageRounds implements MessageSink {
     const names = new Set<string>();
     for (const m of take) {
       const value = m.value ?? Buffer.alloc(0);
+      const max = this.opts.limits?.max_message_bytes;
       // what notification() reads first, inflated alone: a batch of flow-log lines is then inflated once, by the parse
-      try { if (!looksLikeNotification(decodedHead(value, NOTIFICATION_HEAD))) continue; } catch { continue; } // quarantined by the parse
+      let head: Buffer | null;
+      try { head = decodedHead(value, NOTIFICATION_HEAD, max); } catch { continue; } // quarantined by the parse
+      if (head !== null && !looksLikeNotification(head)) continue;
       let data: Buffer;
-      try { data = await decodeObject(value, this.opts.limits?.max_message_bytes); } catch { continue; }
+      try { data = await decodeObject(value, max); } catch { continue; }
       for (const o of notification(data) ?? []) names.add(objectName(o));
     }
     return [...names];
