@@ -89,7 +89,7 @@ const notifiedS3 = s3Connection.extend({
 
 const kafkaFetch = z.object({
   min_bytes: z.number().int().min(1).default(1 << 20).describe('Smallest fetch the broker answers with (before max_wait): fewer, larger fetches, each one insert.'),
-  max_bytes: z.number().int().min(1).default(64 << 20).describe('Largest fetch over all partitions.'),
+  max_bytes: z.number().int().min(1).default(64 << 20).describe('Largest fetch over all partitions (64 MB; 16 MB under memory.profile minimal: ~100 MB less peak, same rate, measured).'),
   max_bytes_per_partition: z.number().int().min(1).default(16 << 20).describe('Largest fetch from one partition.'),
   max_wait: duration.default('500ms').describe('How long the broker waits to gather min_bytes.'),
 }).strict().default({}).describe('Consumer fetch sizes.');
@@ -169,22 +169,23 @@ const localSource = z.object({
 /**
  * What the embedded engine may hold, by profile (memory.profile); each key of
  * the memory section overrides its profile's value, and batch_rows is the
- * batch.rows of a configuration that sets none. Measured peak RSS of `flowlog
+ * batch.rows of a configuration that sets none, kafka_fetch_max_bytes each Kafka
+ * source's fetch.max_bytes where it sets none. Measured peak RSS of `flowlog
  * ingest` (docs/performance.md, Where the peak goes): small 740-1050 MB by
  * dataset, minimal 480-550 MB at up to ~1.8x the CPU on large objects, large
  * ~80 MB above small.
  */
 export const MEMORY_PROFILES = {
-  minimal: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 0, batch_rows: 65_536 },
-  small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 200, batch_rows: DEFAULT_BATCH_ROWS },
-  large: { mark_cache_mb: 1024, index_cache_mb: 1024, uncompressed_cache_mb: 1024, engine_threads: 0, merge_threads: 0, engine_decay_ms: null, batch_rows: DEFAULT_BATCH_ROWS },
+  minimal: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 0, batch_rows: 65_536, kafka_fetch_max_bytes: 16 << 20 },
+  small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 200, batch_rows: DEFAULT_BATCH_ROWS, kafka_fetch_max_bytes: 64 << 20 },
+  large: { mark_cache_mb: 1024, index_cache_mb: 1024, uncompressed_cache_mb: 1024, engine_threads: 0, merge_threads: 0, engine_decay_ms: null, batch_rows: DEFAULT_BATCH_ROWS, kafka_fetch_max_bytes: 64 << 20 },
 } as const;
 
 const mb = (what: string) => z.number().int().min(0).max(1 << 20).optional().describe(what);
 
 const memory = z.object({
   profile: z.enum(['minimal', 'small', 'large']).default('small')
-    .describe('small (default): engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches and freed engine memory returned at once, for a peak of ~480-550 MB at up to ~1.8x the CPU on large objects (batch.rows, when set, wins); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
+    .describe('small (default): engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned at once and Kafka fetches of at most 16 MB, for a peak of ~480-550 MB at up to ~1.8x the CPU on large objects (batch.rows and a Kafka source\'s fetch.max_bytes, when set, win); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
   mark_cache_mb: mb('Embedded engine: cache of marks (where each granule of a column starts), MB (small 32, large 1024).'),
   index_cache_mb: mb('Embedded engine: caches of primary-index and skip-index marks, MB each (small 32, large 1024).'),
   uncompressed_cache_mb: mb('Embedded engine: cache of decompressed blocks for repeated small reads, MB; 0 turns it off (small 0, large 1024).'),

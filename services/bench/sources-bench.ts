@@ -20,6 +20,7 @@ import { s3Source } from '../sources/s3/s3-source.js';
 import { ChdbStore } from '../store/chdb-store.js';
 import { rowToRecord } from '../core/record.js';
 import { FLOW_COLUMNS } from '../../schemas/flow.js';
+import { MEMORY_PROFILES } from '../../schemas/config.js';
 import { encodeArrow } from './arrow-encoder.js';
 import { ClickHouseServerStore } from '../store/clickhouse-server-store.js';
 import type { BenchFiles } from './dataset.js';
@@ -174,11 +175,12 @@ export async function kafkaToStore(files: BenchFiles, scratch: string, lines: nu
 
 /** The child's half of kafkaToStore: `expect` flows from `topic` into a fresh embedded store at `dataDir`. */
 export async function kafkaConsume(brokers: string[], topic: string, groupId: string, dataDir: string, expect: number, tune: Pick<KafkaIngestOptions, 'concurrency' | 'fetch'> = {}): Promise<{ seconds: number }> {
-  // the memory profile and batch size as `flowlog run` takes them from the environment
+  // the memory profile, batch size and fetch size as `flowlog run` takes them from the environment
   const config = resolveConfig({ env: process.env });
   const store = new ChdbStore(dataDir, { memory: config.memory });
   await store.migrate();
-  const ingest = new KafkaIngest(store, { kafka: { brokers }, topics: [topic], groupId, sessionTimeoutMs: 10_000, capacity: config.batch.rows, ...tune });
+  const ingest = new KafkaIngest(store, { kafka: { brokers }, topics: [topic], groupId, sessionTimeoutMs: 10_000, capacity: config.batch.rows,
+    fetch: { maxBytes: MEMORY_PROFILES[config.memory.profile].kafka_fetch_max_bytes }, ...tune });
   const t0 = performance.now();
   await ingest.start();
   while (ingest.stats.rows < expect && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 50));

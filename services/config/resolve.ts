@@ -128,16 +128,29 @@ export function explainConfig(input: ConfigInput = {}): ResolvedConfig {
   }
   // known before anything reads them, so even a validation error cannot show them
   registerReferencedSecrets(doc, env);
-  profileBatchRows(doc);
+  applyProfile(doc);
   const config = validateConfig(doc, file ?? 'configuration', (key) => origins[key]);
   return { config, file, origins, overridden };
 }
 
-/** A memory profile sizes the batch too, unless batch.rows is set (file, env or flag). */
-function profileBatchRows(doc: Doc): void {
+/**
+ * A memory profile sizes the batch too, unless batch.rows is set (file, env or
+ * flag), and each Kafka source's fetch, unless its fetch.max_bytes is set: a
+ * fetch is held whole while its rounds are parsed and stored.
+ */
+function applyProfile(doc: Doc): void {
   const profile = getAt(doc, 'memory.profile');
-  if (getAt(doc, 'batch.rows') !== undefined || typeof profile !== 'string' || !Object.hasOwn(MEMORY_PROFILES, profile)) return;
-  setAt(doc, 'batch.rows', MEMORY_PROFILES[profile as keyof typeof MEMORY_PROFILES].batch_rows);
+  if (typeof profile !== 'string' || !Object.hasOwn(MEMORY_PROFILES, profile)) return;
+  const p = MEMORY_PROFILES[profile as keyof typeof MEMORY_PROFILES];
+  if (getAt(doc, 'batch.rows') === undefined) setAt(doc, 'batch.rows', p.batch_rows);
+  const sources = getAt(doc, 'sources');
+  if (!Array.isArray(sources)) return;
+  for (const src of sources) {
+    if (!src || typeof src !== 'object' || (src as Doc).kind !== 'kafka') continue;
+    const fetch = (src as Doc).fetch;
+    if (fetch !== undefined && (typeof fetch !== 'object' || fetch === null || Array.isArray(fetch))) continue; // validation names it
+    if ((fetch as Doc | undefined)?.max_bytes === undefined) (src as Doc).fetch = { ...(fetch as Doc | undefined), max_bytes: p.kafka_fetch_max_bytes };
+  }
 }
 
 function readFileDoc(file: string): Doc {

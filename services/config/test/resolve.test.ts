@@ -54,6 +54,19 @@ describe('resolveConfig: flag > env > file > default', () => {
     expect(() => resolveConfig({ env: { FLOWLOG_MEMORY_PROFILE: 'tiny' } })).toThrow(/memory\.profile/);
   });
 
+  it("sizes each Kafka source's fetch by the memory profile unless the source sets fetch.max_bytes", () => {
+    const kafka = (fetch = '') => `sources:\n  - { kind: kafka, name: k, brokers: [b:9092], topics: [t], group_id: g${fetch} }\n  - { kind: local, name: l, path: /tmp }\n`;
+    const maxBytes = (r: ReturnType<typeof resolveConfig>) => { const k = r.sources[0]!; return k.kind === 'kafka' ? k.fetch.max_bytes : null; };
+    expect(maxBytes(resolveConfig({ file: file(kafka()) }))).toBe(64 << 20);
+    expect(maxBytes(resolveConfig({ file: file(kafka()), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }))).toBe(MEMORY_PROFILES.minimal.kafka_fetch_max_bytes);
+    expect(MEMORY_PROFILES.minimal.kafka_fetch_max_bytes).toBeLessThan(64 << 20);
+    const own = resolveConfig({ file: file(kafka(', fetch: { max_bytes: 1000000, min_bytes: 5 }')), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } });
+    expect(maxBytes(own)).toBe(1_000_000);
+    const kept = resolveConfig({ file: file(kafka(', fetch: { min_bytes: 5 }')), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }).sources[0]!;
+    expect(kept.kind === 'kafka' && [kept.fetch.min_bytes, kept.fetch.max_bytes]).toEqual([5, MEMORY_PROFILES.minimal.kafka_fetch_max_bytes]);
+    expect(() => resolveConfig({ file: file(kafka(', fetch: 3')), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } })).toThrow(/fetch/);
+  });
+
   it('takes the role of flowlog run from --role, FLOWLOG_ROLE or the file, default all, and names a wrong one', () => {
     expect(resolveConfig({}).role).toBe('all');
     const f = file('role: ingest\n');
