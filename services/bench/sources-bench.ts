@@ -163,10 +163,13 @@ export async function kafkaToStore(files: BenchFiles, scratch: string, lines: nu
     const produced = await produce(kafka, topic, files.text, lines);
     const groupId = `bench-${topic}`;
     const args = [brokers, topic, groupId, join(scratch, `kafka-store-${Date.now()}`), produced, tune];
-    const r = await measureCall<{ seconds: number }>(fileURLToPath(import.meta.url), `m.kafkaConsume(...${JSON.stringify(args)})`,
-      { cwd: REPO, env, onStderr: (c) => { process.stderr.write(c); } });
-    await admin.deleteGroups([groupId]).catch(() => undefined); // one per run: none left behind on the broker
-    return { flows_per_sec: Math.round(produced / r.result.seconds), seconds: +r.result.seconds.toFixed(2), peak_rss_mb: r.peakRssMb === null ? null : Math.round(r.peakRssMb) };
+    try {
+      const r = await measureCall<{ seconds: number }>(fileURLToPath(import.meta.url), `m.kafkaConsume(...${JSON.stringify(args)})`,
+        { cwd: REPO, env, onStderr: (c) => { process.stderr.write(c); } });
+      return { flows_per_sec: Math.round(produced / r.result.seconds), seconds: +r.result.seconds.toFixed(2), peak_rss_mb: r.peakRssMb === null ? null : Math.round(r.peakRssMb) };
+    } finally {
+      await admin.deleteGroups([groupId]).catch(() => undefined); // one per run, failed or not: none left behind on the broker
+    }
   } finally {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
@@ -179,8 +182,8 @@ export async function kafkaConsume(brokers: string[], topic: string, groupId: st
   const config = resolveConfig({ env: process.env });
   const store = new ChdbStore(dataDir, { memory: config.memory });
   await store.migrate();
-  const ingest = new KafkaIngest(store, { kafka: { brokers }, topics: [topic], groupId, sessionTimeoutMs: 10_000, capacity: config.batch.rows,
-    fetch: { maxBytes: MEMORY_PROFILES[config.memory.profile].kafka_fetch_max_bytes }, ...tune });
+  const ingest = new KafkaIngest(store, { kafka: { brokers }, topics: [topic], groupId, sessionTimeoutMs: 10_000, capacity: config.batch.rows, ...tune,
+    fetch: { maxBytes: MEMORY_PROFILES[config.memory.profile].kafka_fetch_max_bytes, ...tune.fetch } });
   const t0 = performance.now();
   await ingest.start();
   while (ingest.stats.rows < expect && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 50));

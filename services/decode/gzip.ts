@@ -78,6 +78,10 @@ const INFLATE_HERE_BELOW = 64 << 10;
  * that was not enough (long header fields, empty members: the caller inflates
  * the whole message, off the main thread). Throws where the inflated part is
  * corrupt, or inflates past `maxBytes` (so would the whole message: TOO_LARGE).
+ * A message that is not gzip gets its head whatever its size (the caller's
+ * whole decode refuses it if it is too large). The inflate runs on the main
+ * thread: a real batch of lines is decided by its first 1 KB; a crafted one can
+ * cost up to `maxBytes` of output once before it is refused.
  */
 export function decodedHead(raw: Buffer, bytes: number, maxBytes: number = DEFAULT_LIMITS.max_message_bytes, maxInput = 64 << 10): Buffer | null {
   if (!isGzip(raw)) return raw.subarray(0, bytes);
