@@ -112,7 +112,7 @@ const kafkaSource = z.object({
   }).strict().optional().describe('SASL authentication.'),
   fetch: kafkaFetch,
   concurrency: z.number().int().min(1).max(16).default(2)
-    .describe('Partitions stored at once: one round is parsed while another is being inserted (~1.25x the rate of 1 on two cores). Each round beyond the first holds a batch buffer of batch.rows rows (~70-130 MB at the default) and its fetched messages; 1 keeps memory lowest. A source with an s3: block (its messages may be S3 notifications) stores one round at a time whatever this says.'),
+    .describe('Partitions stored at once: one round is parsed while another is being inserted (~1.25x the rate of 1 on two cores). Rounds share one batch buffer (they parse in turn); each round held holds its fetched messages and its encoded batch until stored; 1 keeps memory lowest. A source with an s3: block (its messages may be S3 notifications) stores one round at a time whatever this says.'),
   /** Fetch notified S3 objects with these S3 settings, from the buckets and prefixes allow names only. */
   s3: z.lazy(() => notifiedS3).optional().describe('S3 settings for fetching objects that notifications name, and which ones may be fetched (allow).'),
 }).strict();
@@ -173,7 +173,7 @@ const localSource = z.object({
  * source's fetch.max_bytes where it sets none. Measured peak RSS of `flowlog
  * ingest` (docs/performance.md, Latest run): small 740-880 MB by dataset,
  * minimal 470-505 MB at up to ~1.8x the CPU on large objects (an S3 backfill
- * behind real latency 490-545, a Kafka consumer ~575), large ~80 MB above small.
+ * behind real latency 490-545, a Kafka consumer 515-535), large ~80 MB above small.
  */
 export const MEMORY_PROFILES = {
   minimal: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 0, batch_rows: 65_536, kafka_fetch_max_bytes: 16 << 20 },
@@ -185,7 +185,7 @@ const mb = (what: string) => z.number().int().min(0).max(1 << 20).optional().des
 
 const memory = z.object({
   profile: z.enum(['minimal', 'small', 'large']).default('small')
-    .describe('small (default): engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned at once and Kafka fetches of at most 16 MB, for a peak of ~470-550 MB on local and S3 data (a Kafka consumer ~575) at up to ~1.8x the CPU on large objects (batch.rows and a Kafka source\'s fetch.max_bytes, when set, win); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
+    .describe('small (default): engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned at once and Kafka fetches of at most 16 MB, for a peak of ~470-550 MB on local, S3 and Kafka data at up to ~1.8x the CPU on large objects (batch.rows and a Kafka source\'s fetch.max_bytes, when set, win); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
   mark_cache_mb: mb('Embedded engine: cache of marks (where each granule of a column starts), MB (small 32, large 1024).'),
   index_cache_mb: mb('Embedded engine: caches of primary-index and skip-index marks, MB each (small 32, large 1024).'),
   uncompressed_cache_mb: mb('Embedded engine: cache of decompressed blocks for repeated small reads, MB; 0 turns it off (small 0, large 1024).'),

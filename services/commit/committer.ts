@@ -95,6 +95,8 @@ export interface CommitterOptions {
   enrich?: BatchEnricher;
   /** Called after each batch is durably stored, and after a quarantined object or a round's own rejects are. */
   onStored?: (b: StoredBatch) => void;
+  /** No batch buffer of its own: one is lent with attach() while it parses (rounds that parse in turn share one). */
+  borrowsBatch?: boolean;
   /** limits.max_rejects_per_batch and max_reject_bytes_per_batch (defaults: DEFAULT_LIMITS). */
   limits?: Partial<Pick<Limits, 'max_rejects_per_batch' | 'max_reject_bytes_per_batch'>>;
 }
@@ -108,7 +110,8 @@ export function rejectCaps(limits: CommitterOptions['limits']): RejectCaps {
 }
 
 export class Committer {
-  readonly batch: FlowBatch;
+  /** The batch buffer rows are parsed into: the committer's own, or one lent to it for a while (attach). */
+  private buf: FlowBatch | null;
   private readonly rejects: RejectBatch;
   private segments: Segment[] = [];
   /** Batches between encode and ledger; ledgerTail settles after the newest one's ledger rows. */
@@ -121,9 +124,33 @@ export class Committer {
   readonly stats: BatchStats = { batches: 0, rows: 0, rejected: 0, objects: 0, insertMs: 0 };
 
   constructor(private readonly store: FlowStore, private readonly opts: CommitterOptions) {
-    this.batch = new FlowBatch(opts.capacity ?? DEFAULT_CAPACITY);
+    this.buf = opts.borrowsBatch ? null : new FlowBatch(opts.capacity ?? DEFAULT_CAPACITY);
     this.rejects = new RejectBatch(rejectCaps(opts.limits));
     this.maxInflight = Math.max(1, store.maxInflightInserts ?? 1);
+  }
+
+  /** The batch buffer; only while the committer has one (its own, or one attached). */
+  get batch(): FlowBatch {
+    if (!this.buf) throw new Error('this committer has no batch buffer: attach one first');
+    return this.buf;
+  }
+
+  /**
+   * Lends the committer a batch buffer (borrowsBatch): several committers whose
+   * rounds are parsed one at a time share one buffer, since a batch is empty
+   * again once its last rows are encoded (a 262,144-row buffer is ~124 MB).
+   */
+  attach(batch: FlowBatch): void {
+    if (this.buf) throw new Error('this committer has a batch buffer already');
+    this.buf = batch;
+  }
+
+  /** Takes the lent buffer back, empty: rows not yet flushed are dropped with their rejects and segments. */
+  detach(): FlowBatch {
+    const batch = this.batch;
+    this.dropPending();
+    this.buf = null;
+    return batch;
   }
 
   /**
@@ -178,7 +205,7 @@ export class Committer {
    * flight go on, and a failure of theirs still surfaces at the next flush or finish.
    */
   dropPending(): void {
-    this.batch.reset();
+    this.buf?.reset();
     this.rejects.clear();
     this.segments = [];
   }

@@ -22,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Committer, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
 import { completedBefore } from '../commit/ledger-reads.js';
 import { FlowlogError } from '../core/errors.js';
+import { FlowBatch } from '../core/flow-batch.js';
 import { QuarantineError, RejectBatch, quarantineReason } from '../core/rejects.js';
 import { decodedHead, decodeObject } from '../decode/gzip.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
@@ -70,10 +71,13 @@ export class MessageRounds implements MessageSink {
 
   constructor(private readonly store: FlowStore, private readonly opts: MessageRoundsOptions) {}
 
+  /** The one batch buffer every round parses into, in its parse turn (parseRound lends it to the round's committer). */
+  private batch: FlowBatch | null = null;
+
   private committer(): Committer {
     return this.idle.pop() ?? new Committer(this.store, {
       sourceKind: 's3',
-      capacity: this.opts.capacity,
+      borrowsBatch: true,
       ...(this.opts.enrich ? { enrich: this.opts.enrich } : {}),
       ...(this.opts.limits ? { limits: this.opts.limits } : {}),
       onStored: (b) => { this.stats.rows += b.rows; this.stats.rejected += b.rejected; this.opts.onBatch?.(b); },
@@ -226,6 +230,8 @@ export class MessageRounds implements MessageSink {
   private async parseRound(committer: Committer, stream: string, take: readonly SourceMessage[], ctl: RoundControl, rejects: RejectBatch,
     storedBefore: ReadonlyMap<string, ObjectProgress>, doneNow: Map<string, ObjectProgress>): Promise<boolean> {
     const release = await this.parseTurn();
+    // rounds held at once (parsing, storing, handed back) would each keep a buffer of `capacity` rows: one is lent instead
+    committer.attach(this.batch ??= new FlowBatch(this.opts.capacity));
     try {
       for (const m of take) {
         if (!ctl.isRunning()) return false;
@@ -247,6 +253,8 @@ export class MessageRounds implements MessageSink {
       await committer.flush(); // the last batch is encoded and on its way: the next round may parse
       return true;
     } finally {
+      // empty before the next round may parse into it: an abandoned or failed round's unflushed rows go here
+      committer.detach();
       release();
     }
   }
