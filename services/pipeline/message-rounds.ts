@@ -64,7 +64,7 @@ export class MessageRounds implements MessageSink {
   readonly stats: MessageRoundStats = { messages: 0, rows: 0, rejected: 0, batches: 0, s3Objects: 0, skippedMessages: 0, sourceRetries: 0 };
   /** stream -> stored end position (exclusive) and any write-ahead intent beyond it. */
   private progress = new Map<string, ObjectProgress>();
-  /** Committers not in use by a round: one per round in hand, each with its batch buffer. */
+  /** Committers not in use by a round: one per round in hand; they share one batch buffer (this.batch), lent in the parse turn. */
   private readonly idle: Committer[] = [];
   /** Holds rounds back while notified objects are in play (see storeRound). */
   private serial: Promise<unknown> = Promise.resolve();
@@ -230,31 +230,34 @@ export class MessageRounds implements MessageSink {
   private async parseRound(committer: Committer, stream: string, take: readonly SourceMessage[], ctl: RoundControl, rejects: RejectBatch,
     storedBefore: ReadonlyMap<string, ObjectProgress>, doneNow: Map<string, ObjectProgress>): Promise<boolean> {
     const release = await this.parseTurn();
-    // rounds held at once (parsing, storing, handed back) would each keep a buffer of `capacity` rows: one is lent instead
-    committer.attach(this.batch ??= new FlowBatch(this.opts.capacity));
-    try {
-      for (const m of take) {
-        if (!ctl.isRunning()) return false;
-        const where = `kafka:${stream}@${m.offset}`;
-        const value = m.value ?? Buffer.alloc(0);
-        let data: Buffer;
-        try { data = await decodeObject(value, this.opts.limits?.max_message_bytes); } catch (e) {
-          rejects.add(where, m.offset, quarantineReason(e), (e as Error).message, value.subarray(0, 512)); continue;
+    try { // the turn is given up whatever happens, or every later round would wait for it forever
+      // rounds held at once (parsing, storing, handed back) would each keep a buffer of `capacity` rows: one is lent instead
+      committer.attach(this.batch ??= new FlowBatch(this.opts.capacity));
+      try {
+        for (const m of take) {
+          if (!ctl.isRunning()) return false;
+          const where = `kafka:${stream}@${m.offset}`;
+          const value = m.value ?? Buffer.alloc(0);
+          let data: Buffer;
+          try { data = await decodeObject(value, this.opts.limits?.max_message_bytes); } catch (e) {
+            rejects.add(where, m.offset, quarantineReason(e), (e as Error).message, value.subarray(0, 512)); continue;
+          }
+          const notified = notification(data);
+          if (notified) { await this.ingestNotified(committer, notified, rejects, where, storedBefore, doneNow); continue; }
+          let parser: ObjectParser;
+          try { parser = openObjectParser(where, data, this.parseOptions()); } catch (e) {
+            if (!(e instanceof QuarantineError)) throw e;
+            rejects.add(where, m.offset, e.reason, e.message, value.subarray(0, 512)); continue;
+          }
+          await committer.ingestObject({ name: where, identity: '', noLedger: true }, parser);
         }
-        const notified = notification(data);
-        if (notified) { await this.ingestNotified(committer, notified, rejects, where, storedBefore, doneNow); continue; }
-        let parser: ObjectParser;
-        try { parser = openObjectParser(where, data, this.parseOptions()); } catch (e) {
-          if (!(e instanceof QuarantineError)) throw e;
-          rejects.add(where, m.offset, e.reason, e.message, value.subarray(0, 512)); continue;
-        }
-        await committer.ingestObject({ name: where, identity: '', noLedger: true }, parser);
+        await committer.flush(); // the last batch is encoded and on its way: the next round may parse
+        return true;
+      } finally {
+        // empty before the next round may parse into it: an abandoned or failed round's unflushed rows go here
+        committer.detach();
       }
-      await committer.flush(); // the last batch is encoded and on its way: the next round may parse
-      return true;
     } finally {
-      // empty before the next round may parse into it: an abandoned or failed round's unflushed rows go here
-      committer.detach();
       release();
     }
   }

@@ -103,7 +103,8 @@ describe('rounds of different streams at once', () => {
   it('rounds share one batch buffer; one abandoned mid-parse leaves none of its rows to the next', async () => {
     await withStore(async (raw) => {
       const buffers = new Set<unknown>();
-      const store = overriding(raw, { prepareFlows: (b) => { buffers.add(b); return raw.prepareFlows(b); } });
+      const order: string[] = [];
+      const store = overriding(raw, { prepareFlows: (b) => { buffers.add(b); order.push('encode'); return raw.prepareFlows(b); } });
       const rounds = new MessageRounds(store, { capacity: 1000 });
       await rounds.load();
       // both stored: one buffer lent in turn, not one per round held (each is `capacity` rows, ~124 MB at the default)
@@ -111,11 +112,14 @@ describe('rounds of different streams at once', () => {
       expect(buffers.size).toBe(1);
       // a stops after 5 of its 10 messages, its 100 rows parsed and not flushed, while b waits for the parse turn
       let checks = 0;
-      const stopping: RoundControl = { isRunning: () => ++checks <= 5 };
+      const stopping: RoundControl = { isRunning: () => { order.push('a'); return ++checks <= 5; } };
+      order.length = 0;
       const a = rounds.storeRound('flows/2', msgs(20), stopping, 0);
       const b = rounds.storeRound('flows/3', msgs(30), ctl, 0);
       expect(await a).toBeNull();
       expect(await b).toEqual({ through: 10, stored: true });
+      // a parsed first and gave the buffer up; b's one batch was encoded after
+      expect(order).toEqual(['a', 'a', 'a', 'a', 'a', 'a', 'encode']);
       const bySource = await raw.queryRows<{ s: string; n: string }>("SELECT splitByChar('@', source)[1] AS s, count() AS n FROM flows GROUP BY s ORDER BY s");
       expect(bySource.map((r) => [r.s, Number(r.n)])).toEqual([['kafka:flows/0', 10 * LINES], ['kafka:flows/1', 10 * LINES], ['kafka:flows/3', 10 * LINES]]);
     });
