@@ -121,7 +121,8 @@ export async function benchS3Latency(opts: S3LatencyBenchOptions = {}): Promise<
     await store.close();
     const requests = (await front.requests()) - before;
     if (s.rows !== objects * flows || s.unfinished.length > 0) throw new Error(`the S3 latency bench stored ${s.rows} of ${objects * flows} flows (${s.unfinished.length} objects unfinished)`);
-    const out = { flows: s.rows, seconds: +s.seconds.toFixed(2), flowsPerSec: Math.round(s.rows / s.seconds), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), peakRssMb: ownPeakRssMb() === null ? null : Math.round(ownPeakRssMb()!), objects: s.objects, requests };
+    const peak = ownPeakRssMb();
+    const out = { flows: s.rows, seconds: +s.seconds.toFixed(2), flowsPerSec: Math.round(s.rows / s.seconds), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), peakRssMb: peak === null ? null : Math.round(peak), objects: s.objects, requests };
     log(`  S3 +${delayMs} ms/request: ${objects} objects x ${flows} flows in ${out.seconds} s = ${out.flowsPerSec.toLocaleString('en-US')} flows/s (${out.cpuSeconds} s CPU), ${requests} requests, peak RSS ${out.peakRssMb} MB`);
     return out;
   } finally {

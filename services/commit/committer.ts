@@ -38,7 +38,7 @@ import type { Limits } from '../../schemas/config.js';
 import { COLUMN_INDEX } from '../../schemas/flow.js';
 import type { ObjectParser } from '../parse/object-parser.js';
 import type { FlowStore, LedgerEntry, ObjectProgress, PreparedFlows } from '../store/store.js';
-import { storedRejects } from './ledger-reads.js';
+import { skipStoredRows } from './resume.js';
 
 /**
  * Rows per insert, chosen by measurement (docs/performance.md, The store step):
@@ -145,12 +145,10 @@ export class Committer {
     this.buf = batch;
   }
 
-  /** Takes the lent buffer back, empty: rows not yet flushed are dropped with their rejects and segments. */
-  detach(): FlowBatch {
-    const batch = this.batch;
+  /** Gives the lent buffer back, empty: rows not yet flushed are dropped with their rejects and segments. */
+  detach(): void {
     this.dropPending();
     this.buf = null;
-    return batch;
   }
 
   /**
@@ -158,7 +156,7 @@ export class Committer {
    * already stored (from an interrupted earlier run) and are parsed but dropped.
    */
   async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0): Promise<void> {
-    let rejPosition = skipRows > 0 ? await this.skipStoredRows(obj, parser, skipRows) : 0;
+    let rejPosition = skipRows > 0 ? await skipStoredRows(this.store, obj.kind ?? this.opts.sourceKind, obj.name, parser, skipRows, this.rejects.caps) : 0;
     let position = skipRows;
     let seg = this.openSegment(obj, position, rejPosition);
     for (;;) {
@@ -364,37 +362,6 @@ export class Committer {
     const seg: Segment = { obj, first, last: first, rejFirst, rejected: 0, complete: false };
     this.segments.push(seg);
     return seg;
-  }
-
-  /**
-   * Re-parses rows already stored, into a scratch batch, to reach the resume
-   * point: past the stored rows, then past the stored rejects that followed
-   * the last of them (a batch the reject cap ended stops after a reject).
-   */
-  private async skipStoredRows(obj: SourceObject, parser: ObjectParser, rows: number): Promise<number> {
-    const scratch = new FlowBatch(Math.min(rows, 65536));
-    const sink = new RejectBatch(this.rejects.caps);
-    let left = rows, seen = 0;
-    while (left > 0) {
-      const view = left < scratch.capacity ? new FlowBatch(left) : scratch;
-      const done = await parser.fill(view, sink);
-      left -= view.length;
-      seen += sink.length;
-      view.reset();
-      sink.clear();
-      if (done) return seen;
-    }
-    let tail = (await storedRejects(this.store, obj.kind ?? this.opts.sourceKind, obj.name)) - seen;
-    // no row lies between the last stored row and the last stored reject: a batch of one row never takes one
-    const none = new FlowBatch(1);
-    while (tail > 0) {
-      const cap = new RejectBatch({ maxCount: Math.min(tail, this.rejects.caps.maxCount), maxBytes: Number.MAX_SAFE_INTEGER });
-      const done = await parser.fill(none, cap);
-      tail -= cap.length;
-      seen += cap.length;
-      if (done || none.length > 0 || cap.length === 0) break; // the object changed under the ledger: resume where it stands
-    }
-    return seen;
   }
 }
 

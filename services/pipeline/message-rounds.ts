@@ -266,9 +266,9 @@ export class MessageRounds implements MessageSink {
   private async notifiedNames(take: readonly SourceMessage[]): Promise<string[]> {
     if (!this.opts.s3) return [];
     const names = new Set<string>();
+    const max = this.opts.limits?.max_message_bytes;
     for (const m of take) {
       const value = m.value ?? Buffer.alloc(0);
-      const max = this.opts.limits?.max_message_bytes;
       // what notification() reads first, inflated alone: a batch of flow-log lines is then inflated once, by the parse
       let head: Buffer | null;
       try { head = decodedHead(value, NOTIFICATION_HEAD, max); } catch { continue; } // quarantined by the parse
