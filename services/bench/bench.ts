@@ -174,7 +174,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (!values['no-sources']) {
     const { ensureServers } = await import('../../infra/servers.js');
     const { insertFormats, kafkaToStore, s3ToStore, serverInflight } = await import('./sources-bench.js');
-    const { sqsToStore } = await import('./sqs-bench.js');
+    const { SQS_OBJECTS, sqsToStore } = await import('./sqs-bench.js');
     const stop = ensureServers({ s3: true, kafka: true, sqs: true });
     try {
       log('Server-store insert formats (262,144 flows each, HTTP to the chdb-backed ClickHouse endpoint) ...');
@@ -192,7 +192,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       log('... and again with memory profile minimal ...');
       s3LatencyMinimal = await s3LatencyHook(log, undefined, { ...process.env, ...MINIMAL_MEMORY_ENV });
       log('SQS notifications of small objects -> embedded store, and the same objects listed from their bucket ...');
-      sqs = await sqsToStore(scratch, 1000, log);
+      sqs = await sqsToStore(scratch, SQS_OBJECTS, log);
       sources = { sqs, insert_formats_flows_per_sec: formats, server_inflight_flows_per_sec: inflight, s3: s3, kafka, kafka_minimal: kafkaMinimal, s3_latency: s3Latency, s3_latency_minimal: s3LatencyMinimal };
     } finally {
       stop();

@@ -2,10 +2,10 @@
  * SQS notifications -> store on small objects, the way `flowlog run` builds
  * the source (run/sources.ts, sqsSource), beside the same objects listed from
  * their bucket and ingested (the S3 source's own rate), in the same child
- * process with a fresh embedded store each. An SQS round is one receive (up to
- * 10 messages), and each object's rows go to batches of their own so that two
- * consumers of one notification write the same batches (docs/internals.md):
- * one insert per object. This row shows what that costs.
+ * process with a fresh embedded store each. On the embedded store a round
+ * gathers up to 1000 messages and its objects share batches, written ahead
+ * (pipeline/sqs-shared-rounds.ts): this row shows what the notifications, the
+ * rounds' ledger rows and their GETs cost against a listing.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -27,6 +27,8 @@ import { ensureObjects, smallObjectsBucket } from './s3-latency-bench.js';
 export interface SqsBenchResult { objects: number; flowsPerSec: number; listedFlowsPerSec: number }
 
 const FLOWS = 100;
+/** Enough notifications for several rounds of 1000 (the embedded store's default round_messages). */
+export const SQS_OBJECTS = 5000;
 const sqsClient = (): SQSClient => new SQSClient({ endpoint: process.env.SQS_ENDPOINT, region: process.env.SQS_REGION ?? 'us-east-1',
   credentials: { accessKeyId: process.env.SQS_ACCESS_KEY ?? 'flowlog', secretAccessKey: process.env.SQS_SECRET_KEY ?? 'flowlog-secret' } });
 
@@ -37,7 +39,7 @@ const notification = (bucket: string, key: string, etag: string, size: number): 
 }] });
 
 /** `objects` small objects (uploaded once, kept), a notification each in a queue of this run's, consumed in a child. */
-export async function sqsToStore(scratch: string, objects = 1000, log: (s: string) => void = () => undefined): Promise<SqsBenchResult> {
+export async function sqsToStore(scratch: string, objects = SQS_OBJECTS, log: (s: string) => void = () => undefined): Promise<SqsBenchResult> {
   const s3 = makeS3Client(s3SettingsFromEnv());
   const sqs = sqsClient();
   const bucket = smallObjectsBucket(objects, FLOWS);

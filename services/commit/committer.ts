@@ -21,9 +21,10 @@
  * replay from its own listing (a poll's lease passing), each object's rows go
  * into batches of their own (pipeline/ingest.ts, sharedWriterCuts).
  *
- * Message sources (Kafka) commit in rounds: the round's exact position range is
- * written as an intent before any of it is stored and marked stored after, so a
- * restart replays a pending round with the same batches and tokens.
+ * Message sources (Kafka, SQS on the embedded store) commit in rounds: the
+ * round's exact position range (and, for SQS, its objects) is written as an
+ * intent before any of it is stored and marked stored after, so a restart
+ * replays a pending round with the same batches and tokens.
  *
  * Rejects are bounded too: a batch is stored when its rejects reach
  * limits.max_rejects_per_batch or max_reject_bytes_per_batch, even with few
@@ -58,8 +59,13 @@ export interface SourceObject {
   noLedger?: boolean;
 }
 
-/** A message source's unit of commit: positions [first, end) of one stream (a topic partition). */
-export interface Round { kind: LedgerEntry['sourceKind']; stream: string; first: number; end: number }
+/**
+ * A message source's unit of commit: positions [first, end) of one stream (a
+ * topic partition, or an SQS queue's rounds numbered in order). `members`: what
+ * a replay cannot read back from its stream (an SQS round's objects), written
+ * in the intent's identity.
+ */
+export interface Round { kind: LedgerEntry['sourceKind']; stream: string; first: number; end: number; members?: string }
 
 /** `rejFirst`: the object's rejects before this segment (reject-only batches at one row position differ by it). */
 interface Segment { obj: SourceObject; first: number; last: number; rejFirst: number; rejected: number; complete: boolean }
@@ -343,7 +349,7 @@ export class Committer {
   }
 
   private async writeIntent(r: Round): Promise<void> {
-    await this.store.recordLedger([{ sourceKind: r.kind, object: r.stream, identity: '', batchId: roundId(r),
+    await this.store.recordLedger([{ sourceKind: r.kind, object: r.stream, identity: r.members ?? '', batchId: roundId(r),
       firstPosition: r.first, lastPosition: r.end, rows: 0, rejected: 0, complete: false, state: 'intent' }]);
   }
 

@@ -32,3 +32,17 @@ export async function storedRejects(store: FlowStore, kind: Kind, object: string
     { k: kind, o: object });
   return Number(r?.n ?? 0);
 }
+
+/**
+ * A stream's latest round (SQS rounds, numbered in order): its number, and its
+ * intent's members when no stored mark follows it (it is to be replayed). A
+ * stream's rounds are one primary-key range, read backwards: one row, however
+ * long its history.
+ */
+export async function latestRound(store: FlowStore, kind: Kind, stream: string): Promise<{ n: number; pending: string | null } | null> {
+  const [r] = await store.queryRows<{ n: string | number; state: string; members: string }>(
+    `SELECT first_position AS n, state, identity AS members FROM ingest_ledger WHERE source_kind = {k:String} AND object = {o:String}
+      ORDER BY first_position DESC, state = 'stored' DESC LIMIT 1`, { k: kind, o: stream });
+  if (!r) return null;
+  return { n: Number(r.n), pending: r.state === 'intent' ? r.members : null };
+}

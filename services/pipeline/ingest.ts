@@ -11,7 +11,7 @@ import { FlowlogError } from '../core/errors.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import type { ObjectBody } from '../decode/stream.js';
 import { decodeSmallObject } from '../decode/gzip.js';
-import { openAnyObjectParser, openRawObjectParser } from '../parse/object-parser.js';
+import { openAnyObjectParser, openRawObjectParser, type ObjectParser } from '../parse/object-parser.js';
 import { localSource } from '../sources/local.js';
 import { growsByAppend } from '../sources/append-only.js';
 import type { FlowStore, ObjectProgress } from '../store/store.js';
@@ -134,6 +134,16 @@ export function ingestPath(store: FlowStore, root: string, opts: IngestOptions =
  * resume point to that batch's end, is the crashed run's (left open: a
  * write-ahead of each such batch would close it, as message rounds do).
  */
+
+/**
+ * An object fetched whole, opened as a run opens it: inflated in one call when
+ * small, else decoded as it is parsed. Throws what a corrupt object throws
+ * (the caller quarantines it).
+ */
+export async function openFetched(name: string, data: Buffer, opts: IngestOptions): Promise<ObjectParser> {
+  const decoded = await decodeSmallObject(data, SMALL_DECODED);
+  return decoded ? openAnyObjectParser(name, decoded, opts) : openRawObjectParser(name, data, opts);
+}
 
 /** An object as fetched ahead: decoded already when it was small, else as the source gave it. */
 type Loaded = { data: ObjectBody | null; decoded: Buffer | null; error: Error | null };

@@ -1,10 +1,15 @@
 /**
  * Receives of S3 notifications from SQS into the store: the pipeline side of
- * the SQS source (sources/sqs). Each receive is one round of the object
- * pipeline (ingest.ts) over the objects its messages name, each object's
- * rows in batches of their own so that two consumers storing the same object
- * (S3 and SQS both deliver at least once) write the same batches and the
- * engine keeps one copy (ingest.ts, sharedWriterCuts).
+ * the SQS source (sources/sqs). Each receive (or several gathered) names
+ * objects; how they are batched depends on who else may store them:
+ *
+ * - 'shared' (the embedded store: one process writes it): the objects share
+ *   batches, one insert for many small objects, and the round's composition
+ *   is written ahead so a restart replays it exactly (sqs-shared-rounds.ts);
+ * - 'per-object' (a ClickHouse server, which several instances may share):
+ *   each object's rows in batches of their own, so that two consumers storing
+ *   the same object (S3 and SQS both deliver at least once) write the same
+ *   batches and the engine keeps one copy (ingest.ts, sharedWriterCuts).
  *
  * A message is deleted only when the ledger says every object it names is
  * stored, by this consumer or another; one naming an object S3 could not
@@ -17,21 +22,25 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Committer } from '../commit/committer.js';
-import { FlowlogError } from '../core/errors.js';
 import { QuarantineError } from '../core/rejects.js';
 import type { S3Allowlist } from '../sources/s3/allowlist.js';
 import { openS3Body } from '../sources/s3/s3-body.js';
-import { s3Notification } from '../sources/s3/s3-notification.js';
+import { notThere, s3Notification } from '../sources/s3/s3-notification.js';
 import type { S3Object } from '../sources/s3/s3-source.js';
 import type { SqsMessage, SqsSink } from '../sources/sqs/sqs-source.js';
 import type { FlowStore } from '../store/store.js';
 import { EVENTS } from '../telemetry/event-names.js';
 import { log as rootLog } from '../telemetry/log.js';
 import { ingestObjects, type IngestOptions, type IngestSummary } from './ingest.js';
+import { SharedRounds } from './sqs-shared-rounds.js';
 
 export interface SqsRoundsOptions {
   /** The queue's name, in the quarantine's source column (sqs://queue/message-id). */
   queue: string;
+  /** The queue's URL: its rounds' stream in the ledger is sqs://account/queue (default: sqs://queue). */
+  queueUrl?: string;
+  /** How a round's objects are batched (see above); default 'per-object'. */
+  cuts?: 'shared' | 'per-object';
   s3: { client: S3Client; allow: S3Allowlist; concurrency?: number };
   ingest: IngestOptions;
   /** Log name (the source's). */
@@ -46,10 +55,22 @@ export class SqsRounds implements SqsSink {
   /** Quarantines whole messages and refused objects (the write protocol's quarantine path), and reads the ledger. */
   private readonly committer: Committer;
   private readonly log;
+  private readonly shared: SharedRounds | null;
 
   constructor(private readonly store: FlowStore, private readonly opts: SqsRoundsOptions) {
     this.committer = new Committer(store, { sourceKind: 'sqs', capacity: 1, ...(opts.ingest.onBatch ? { onStored: opts.ingest.onBatch } : {}) });
     this.log = rootLog.child({ source: opts.name ?? opts.queue });
+    this.shared = opts.cuts === 'shared' ? new SharedRounds(store, {
+      stream: streamOf(opts), s3: opts.s3, ingest: opts.ingest, log: this.log, perObject: (objects) => this.perObject(objects),
+    }) : null;
+  }
+
+  /** Objects in batches of their own (ingest.ts, sharedWriterCuts). */
+  private perObject(list: S3Object[]): Promise<IngestSummary> {
+    const { client } = this.opts.s3;
+    return ingestObjects(this.store, {
+      kind: 's3', readAhead: this.opts.s3.concurrency ?? 4, list: async function* () { yield list; }, fetch: (o) => openS3Body(client, o).catch((e: unknown) => { throw notThere(o, e); }),
+    }, { ...this.opts.ingest, batchCuts: 'per-object', ledgerForListedOnly: true });
   }
 
   async storeMessages(messages: readonly SqsMessage[]): Promise<ReadonlySet<string>> {
@@ -81,16 +102,19 @@ export class SqsRounds implements SqsSink {
       named.set(m.id, allowed);
     }
     const list = [...objects.values()];
-    const { client } = this.opts.s3;
-    const summary = list.length === 0 ? EMPTY : await ingestObjects(this.store, {
-      kind: 's3', readAhead: this.opts.s3.concurrency ?? 4, list: async function* () { yield list; }, fetch: (o) => openS3Body(client, o).catch((e: unknown) => { throw notThere(o, e); }),
-    }, { ...this.opts.ingest, batchCuts: 'per-object', ledgerForListedOnly: true });
-    // the ledger decides, not this round's summary: an object another consumer stored counts as stored
-    const ledger = list.length === 0 ? new Map() : await this.committer.progress('s3', [...new Set(list.map((o) => o.name))]);
+    const summary = list.length === 0 ? EMPTY : this.shared ? await this.shared.storeObjects(list) : await this.perObject(list);
     const unfinished = new Map(summary.unfinished.map((u) => [u.object, u.reason]));
+    // per object, the ledger decides, not this round's summary: an object another consumer stored counts as stored.
+    // Shared, this round was the only writer in its turn: what it did not leave unfinished is in the ledger.
+    const ledger = this.shared || list.length === 0 ? null : await this.committer.progress('s3', [...new Set(list.map((o) => o.name))]);
+    const stored = (o: S3Object): boolean => {
+      if (!ledger) return !unfinished.has(o.name);
+      const p = ledger.get(o.name);
+      return Boolean(p?.complete && p.identity === o.identity);
+    };
     let kept = 0;
     for (const [id, objs] of named) {
-      const missing = objs.filter((o) => { const p = ledger.get(o.name); return !(p?.complete && p.identity === o.identity); });
+      const missing = objs.filter((o) => !stored(o));
       if (missing.length === 0) { deletable.add(id); continue; }
       kept++;
       const m = messages.find((x) => x.id === id)!;
@@ -110,13 +134,9 @@ function parseBody(body: string): ReturnType<typeof s3Notification> {
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
-/**
- * A notified object S3 answers 404 for is not yet (or no longer) there: for a
- * notification that is a delivery to try again (the message is kept, and its
- * dead-letter queue takes it in the end), not content to quarantine.
- */
-function notThere(o: S3Object, e: unknown): unknown {
-  if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) return e;
-  return new FlowlogError('SOURCE_UNAVAILABLE', `${o.name}: S3 has no such object (404), though a notification names it`,
-    'the message stays in the queue and is received again; after the queue\'s maxReceiveCount it goes to the dead-letter queue', { cause: e });
+/** The ledger's stream of a queue's rounds: its account and name, the same whatever endpoint form the URL takes. */
+function streamOf(o: SqsRoundsOptions): string {
+  if (!o.queueUrl) return `sqs://${o.queue}`;
+  const path = new URL(o.queueUrl).pathname.replace(/^\/+|\/+$/g, '');
+  return `sqs://${path.split('/').slice(-2).join('/')}`;
 }

@@ -135,6 +135,12 @@ export function sqsClient(c: SqsSourceConfig, where: string): SQSClient {
   });
 }
 
+/**
+ * Messages an SQS round gathers on the embedded store by default: 5,000 notifications of 100-flow objects
+ * stored at 95k flows/s in rounds of 300, 108k in rounds of 1000 (docs/performance.md).
+ */
+const EMBEDDED_ROUND_MESSAGES = 1000;
+
 /** An SQS queue of S3 notifications: receives stored through the object pipeline, messages deleted once the ledger has their objects. */
 export function sqsSource(src: SqsSourceConfig, where: string, deps: SourceDeps): Source {
   const { events } = deps;
@@ -143,6 +149,8 @@ export function sqsSource(src: SqsSourceConfig, where: string, deps: SourceDeps)
   const client = sqsClient(src, where);
   const rounds = new SqsRounds(deps.store, {
     name: src.name, queue: src.queue_url.replace(/\/+$/, '').split('/').pop() ?? src.queue_url,
+    // the embedded store has one writer (this process): a round's objects may share batches (pipeline/sqs-shared-rounds.ts)
+    queueUrl: src.queue_url, cuts: deps.store.kind === 'embedded' ? 'shared' : 'per-object',
     s3: { client: s3, allow: new S3Allowlist(src.s3.allow), concurrency: src.concurrency },
     ingest: { ...(logFormat ? { logFormat } : {}), ...(deps.batchRows ? { batchRows: deps.batchRows } : {}), ...(deps.limits ? { limits: deps.limits } : {}), onBatch: batchEvents(events, src.name), enrich: deps.enrich },
     onRound: ({ messages, summary: s }) => {
@@ -151,7 +159,7 @@ export function sqsSource(src: SqsSourceConfig, where: string, deps: SourceDeps)
     },
   });
   const source = new SqsSource({
-    client, queueUrl: src.queue_url, name: src.name, maxMessages: src.max_messages,
+    client, queueUrl: src.queue_url, name: src.name, maxMessages: src.max_messages, roundMessages: src.round_messages ?? (deps.store.kind === 'embedded' ? EMBEDDED_ROUND_MESSAGES : src.max_messages),
     waitSeconds: Math.round(durationMs(src.wait_time) / 1000), visibilitySeconds: Math.ceil(durationMs(src.visibility_timeout) / 1000),
     onError: (error, retryInMs) => events.error({ component: 'source', error, source: src.name, retry_in_ms: retryInMs }),
     ...(deps.onHealth ? { onHealth: (h: SourceHealth) => deps.onHealth!(src.name, h) } : {}),

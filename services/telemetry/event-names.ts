@@ -31,6 +31,10 @@ export const EVENTS = {
   sqsDeleteFailed: 'sqs.delete_failed',
   /** An SQS message kept (not deleted) because S3 could not deliver an object it names: it returns after its visibility timeout. */
   sqsMessageKept: 'sqs.message_kept',
+  /** An SQS round left pending (a crash, a failed insert) is stored again from its intent, before the next round. */
+  sqsRoundReplayed: 'sqs.round_replayed',
+  /** An object of a replayed SQS round is gone or replaced: the replay goes on without it. */
+  sqsReplayMismatch: 'sqs.replay_mismatch',
   /** An object a round names could not be delivered by S3: the round is run again after a wait. */
   sourceUnavailable: 'source.unavailable',
   configOverride: 'config.override',

@@ -10,6 +10,8 @@
  * S3's `s3:TestEvent` (sent once when a notification is configured), other
  * event types (`ObjectRemoved`, EventBridge's `Object Deleted`).
  */
+import { FlowlogError } from '../../core/errors.js';
+
 export interface NotifiedObject { bucket: string; key: string; etag: string; size: number }
 
 const decodeKey = (k: string): string => decodeURIComponent(k.replace(/\+/g, ' '));
@@ -51,3 +53,14 @@ function parse(doc: unknown, unwrap: boolean): NotifiedObject[] | null {
 export const mayBeNotification = (head: string): boolean =>
   head.includes('"s3"') || head.includes('Object Created') || head.includes('"Records"') || head.includes('"aws.s3"')
   || head.includes('s3:TestEvent') || head.includes('"TopicArn"');
+
+/**
+ * A notified object S3 answers 404 for is not yet (or no longer) there: for a
+ * notification that is a delivery to try again (the message is kept, and its
+ * dead-letter queue takes it in the end), not content to quarantine.
+ */
+export function notThere(o: { bucket: string; key: string }, e: unknown): unknown {
+  if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) return e;
+  return new FlowlogError('SOURCE_UNAVAILABLE', `s3://${o.bucket}/${o.key}: S3 has no such object (404), though a notification names it`,
+    'the message stays in the queue and is received again; after the queue\'s maxReceiveCount it goes to the dead-letter queue', { cause: e });
+}

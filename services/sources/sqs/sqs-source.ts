@@ -40,6 +40,8 @@ export interface SqsSourceOptions {
   waitSeconds: number;
   /** Messages per receive (1 to 10). */
   maxMessages: number;
+  /** Messages gathered into one round: a full receive is followed at once by more, without waiting, up to this many (default maxMessages). */
+  roundMessages?: number;
   /** Seconds a received message stays hidden; the heartbeat extends it by as much. */
   visibilitySeconds: number;
   /** Log name (the source's). */
@@ -97,14 +99,22 @@ export class SqsSource {
   private async run(): Promise<void> {
     let failures = 0;
     let checked = false;
+    // the receive being stored while the next is received and its objects fetched: two in hand at most
+    let storing: Promise<void> | null = null;
     while (!this.stopping) {
       try {
         if (!checked) { await this.checkQueue(); checked = true; }
-        const messages = await this.receive();
+        const messages = await this.gather();
         if (this.stopping && messages.length === 0) break;
         failures = 0;
         this.setState({ state: 'running' });
-        if (messages.length > 0) await this.handle(messages);
+        const before = storing;
+        storing = null;
+        if (messages.length > 0) {
+          storing = this.handle(messages);
+          storing.catch(() => undefined); // surfaces when awaited, after the next receive
+        }
+        if (before) await before;
       } catch (e) {
         if (this.stopping && (e as Error).name === 'AbortError') break;
         const err = sqsError(e, this.opts.queueUrl);
@@ -115,6 +125,13 @@ export class SqsSource {
         if (this.stopping) break;
         await this.sleeper.sleep(waitMs);
       }
+    }
+    // stopping: the receive in hand is stored and its messages deleted
+    if (storing) {
+      await (storing as Promise<void>).catch((e: unknown) => {
+        const err = sqsError(e, this.opts.queueUrl);
+        if (this.opts.onError) this.opts.onError(err, 0); else this.log.error(failedEvent('source'), errorFields(err));
+      });
     }
   }
 
@@ -135,12 +152,29 @@ export class SqsSource {
     this.log.info(EVENTS.sqsQueue, { queue: this.opts.queueUrl, max_receive_count: Number(maxReceiveCount), visibility_timeout: this.opts.visibilitySeconds });
   }
 
-  private async receive(): Promise<SqsMessage[]> {
+  /**
+   * A long poll, then, while receives come back full, more without waiting, up
+   * to roundMessages: a backlog is stored in rounds of many objects (one insert
+   * for many small ones), a trickle as it arrives.
+   */
+  private async gather(): Promise<SqsMessage[]> {
+    const messages = await this.receive(this.opts.waitSeconds);
+    const most = Math.max(this.opts.roundMessages ?? 0, this.opts.maxMessages);
+    for (let last = messages.length; last >= this.opts.maxMessages && messages.length < most && !this.stopping;) {
+      // a failure here leaves the messages in hand to be stored; the next receive reports it
+      const more = await this.receive(0, Math.min(this.opts.maxMessages, most - messages.length)).catch(() => []);
+      messages.push(...more);
+      last = more.length;
+    }
+    return messages;
+  }
+
+  private async receive(waitSeconds: number, max = this.opts.maxMessages): Promise<SqsMessage[]> {
     const ac = new AbortController();
     this.polling = ac;
     try {
       const r = await this.opts.client.send(new ReceiveMessageCommand({
-        QueueUrl: this.opts.queueUrl, MaxNumberOfMessages: this.opts.maxMessages, WaitTimeSeconds: this.opts.waitSeconds,
+        QueueUrl: this.opts.queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: waitSeconds,
         VisibilityTimeout: this.opts.visibilitySeconds, MessageSystemAttributeNames: ['ApproximateReceiveCount'],
       }), { abortSignal: ac.signal });
       return (r.Messages ?? []).filter((m): m is Message & { MessageId: string; ReceiptHandle: string } => Boolean(m.MessageId && m.ReceiptHandle))
@@ -164,9 +198,8 @@ export class SqsSource {
   }
 
   /** The heartbeat: every message in hand hidden for another full timeout. A refusal is logged: the ledger makes a second delivery harmless. */
-  private async extend(messages: readonly SqsMessage[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += 10) {
-      const part = messages.slice(i, i + 10);
+  private extend(messages: readonly SqsMessage[]): Promise<void> {
+    return inTens(messages, async (part) => {
       try {
         const r = await this.opts.client.send(new ChangeMessageVisibilityBatchCommand({
           QueueUrl: this.opts.queueUrl,
@@ -176,13 +209,12 @@ export class SqsSource {
       } catch (e) {
         this.log.warn(EVENTS.sqsVisibilityFailed, { messages: part.length, ...errorFields(sqsError(e, this.opts.queueUrl)) });
       }
-    }
+    });
   }
 
   /** Deletes stored messages; one that cannot be deleted comes back, and its objects are skipped then (the ledger has them). */
-  private async delete(messages: readonly SqsMessage[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += 10) {
-      const part = messages.slice(i, i + 10);
+  private delete(messages: readonly SqsMessage[]): Promise<void> {
+    return inTens(messages, async (part) => {
       try {
         const r = await this.opts.client.send(new DeleteMessageBatchCommand({
           QueueUrl: this.opts.queueUrl, Entries: part.map((m, j) => ({ Id: String(j), ReceiptHandle: m.receipt })),
@@ -191,7 +223,7 @@ export class SqsSource {
       } catch (e) {
         this.log.warn(EVENTS.sqsDeleteFailed, { messages: part.length, ...errorFields(sqsError(e, this.opts.queueUrl)) });
       }
-    }
+    });
   }
 
   private setState(h: SourceHealth): void {
@@ -200,3 +232,14 @@ export class SqsSource {
     if (changed) this.opts.onHealth?.(h);
   }
 }
+
+/** Batch calls take 10 messages: a round's messages in tens, a few calls at once (a round may hold hundreds). */
+async function inTens(messages: readonly SqsMessage[], call: (part: readonly SqsMessage[]) => Promise<void>): Promise<void> {
+  const parts: SqsMessage[][] = [];
+  for (let i = 0; i < messages.length; i += 10) parts.push(messages.slice(i, i + 10));
+  let next = 0;
+  const worker = async () => { for (let k = next++; k < parts.length; k = next++) await call(parts[k]!); };
+  await Promise.all(Array.from({ length: Math.min(parts.length, CALLS_AT_ONCE) }, worker));
+}
+
+const CALLS_AT_ONCE = 8;

@@ -69,7 +69,7 @@ const yaml = () => [
   'batch:', '  rows: 2000',
   'sources:', '  - kind: sqs', '    name: notes', `    queue_url: ${queueUrl}`, `    endpoint: ${process.env.SQS_ENDPOINT}`,
   '    access_key: { env: SQS_ACCESS_KEY }', '    secret_key: { env: SQS_SECRET_KEY }',
-  '    wait_time: 1s', '    visibility_timeout: 3s', '    max_messages: 3',
+  '    wait_time: 1s', '    visibility_timeout: 3s', '    max_messages: 3', '    round_messages: 3',
   '    s3:', `      endpoint: ${process.env.S3_ENDPOINT}`, '      access_key: { env: S3_ACCESS_KEY }', '      secret_key: { env: S3_SECRET_KEY }',
   `      allow: [{ bucket: ${bucket}, prefix: AWSLogs/ }]`,
 ].join('\n');

@@ -47,10 +47,10 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => { sqs?.destroy(); });
 
-function source(store: FlowStore, queueUrl: string, metrics: Metrics, visibility = '30s'): Source {
+function source(store: FlowStore, queueUrl: string, metrics: Metrics, visibility = '30s', more: Record<string, unknown> = {}): Source {
   const cfg = configSchema.parse({ sources: [{
     kind: 'sqs', name: 'notes', queue_url: queueUrl, endpoint: process.env.SQS_ENDPOINT, region: 'us-east-1',
-    access_key: { env: 'SQS_ACCESS_KEY' }, secret_key: { env: 'SQS_SECRET_KEY' }, wait_time: '1s', visibility_timeout: visibility,
+    access_key: { env: 'SQS_ACCESS_KEY' }, secret_key: { env: 'SQS_SECRET_KEY' }, wait_time: '1s', visibility_timeout: visibility, ...more,
     s3: { endpoint: process.env.S3_ENDPOINT, access_key: { env: 'S3_ACCESS_KEY' }, secret_key: { env: 'S3_SECRET_KEY' }, allow: [{ bucket, prefix: 'AWSLogs/' }] },
   }] });
   const src = cfg.sources[0]!;
@@ -97,6 +97,24 @@ describe('the SQS source', () => {
     });
   }, 120_000);
 
+  it('gathers a backlog into rounds of round_messages: a full receive is followed by more at once', async () => {
+    const url = await createQueue(sqs, `flowlog-gather-${run}`);
+    const { a, b, c } = heads;
+    const names = [notes.s3(bucket, objects.a, a!.etag, a!.size), notes.s3(bucket, objects.b, b!.etag, b!.size), notes.s3(bucket, objects.c, c!.etag, c!.size)];
+    await send(sqs, url, ...Array.from({ length: 25 }, (_, i) => names[i % 3]!));
+    await withStore(async (store) => {
+      const metrics = standardMetrics();
+      const src = source(store, url, metrics, '30s', { round_messages: 20 });
+      await src.start();
+      try { await waitFor(async () => await drained(url), 'every message to be deleted'); } finally { await src.stop(); }
+      const text = await metrics.render();
+      // 20 (two receives of 10) then 5; one receive at a time would make three rounds
+      expect(/flowlog_rounds_total\{source="notes"\} (\d+)/.exec(text)?.[1]).toBe('2');
+      expect(/flowlog_messages_total\{source="notes"\} (\d+)/.exec(text)?.[1]).toBe('25');
+      expect(await count(store, 'SELECT count() AS n FROM flows')).toBe(rows.a + rows.b + rows.c);
+    });
+  }, 60_000);
+
   it('keeps a message whose object S3 does not have, counts it, and the queue redrives it to the dead-letter queue after maxReceiveCount', async () => {
     const dlq = await createQueue(sqs, `flowlog-dlq-${run}`);
     const url = await createQueue(sqs, `flowlog-missing-${run}`, { visibility: 1, dlq: { url: dlq, maxReceiveCount: 2 } });
@@ -131,7 +149,7 @@ describe('the SQS source', () => {
       } }) as FlowStore;
       const s3 = makeS3Client(s3SettingsFromEnv());
       // batches of 256 rows: an object is several batches, and without one object per batch b's tail would share a batch with a's head
-      const consumer = () => new SqsRounds(racing, { queue: 'q', s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, ingest: { capacity: 256 } });
+      const consumer = () => new SqsRounds(racing, { queue: 'q', cuts: 'per-object', s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, ingest: { capacity: 256 } });
       const msg = (id: string, ...bodies: string[]) => ({ id, receipt: id, receiveCount: 1, body: bodies.length === 1 ? bodies[0]! : JSON.stringify({ Records: bodies.flatMap((x) => (JSON.parse(x) as { Records: unknown[] }).Records) }) });
       const [one, two] = await Promise.all([
         consumer().storeMessages([msg('m1', notes.s3(bucket, objects.b, b!.etag, b!.size), notes.s3(bucket, objects.a, a!.etag, a!.size))]),
@@ -155,7 +173,7 @@ describe('the SQS source', () => {
     const message = { id: 'm', receipt: 'm', receiveCount: 1, body: notes.s3(bucket, key, (put.ETag ?? '').replace(/"/g, ''), body.length) };
     try {
       await withStore(async (store) => {
-        const rounds = new SqsRounds(store, { queue: 'q', s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, ingest: { capacity: 1000 } });
+        const rounds = new SqsRounds(store, { queue: 'q', cuts: 'per-object', s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, ingest: { capacity: 1000 } });
         front.breakPath('big.log.gz', Math.floor(body.length / 2)); // S3 fails half-way through, and stays down for it
         expect([...await rounds.storeMessages([message])]).toEqual([]);
         const [p] = await store.queryRows<{ rows: string; complete: number }>(
