@@ -37,7 +37,7 @@ import { SharedRounds } from './sqs-shared-rounds.js';
 export interface SqsRoundsOptions {
   /** The queue's name, in the quarantine's source column (sqs://queue/message-id). */
   queue: string;
-  /** The queue's URL: its rounds' stream in the ledger is sqs://account/queue (default: sqs://queue). */
+  /** The queue's URL: its rounds' stream in the ledger is sqs://host/account/queue (default: sqs://queue). */
   queueUrl?: string;
   /** How a round's objects are batched (see above); default 'per-object'. */
   cuts?: 'shared' | 'per-object';
@@ -65,8 +65,20 @@ export class SqsRounds implements SqsSink {
     }) : null;
   }
 
+  async recover(): Promise<void> { await this.shared?.recoverPending(); }
+
+  /** Receives stored per object, one after another (the source receives the next while one is stored). */
+  private serial: Promise<unknown> = Promise.resolve();
+
   /** Objects in batches of their own (ingest.ts, sharedWriterCuts). */
   private perObject(list: S3Object[]): Promise<IngestSummary> {
+    if (this.shared) return this.ingestPerObject(list); // already in the store's turn
+    const run = this.serial.then(() => this.ingestPerObject(list));
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
+  private ingestPerObject(list: S3Object[]): Promise<IngestSummary> {
     const { client } = this.opts.s3;
     return ingestObjects(this.store, {
       kind: 's3', readAhead: this.opts.s3.concurrency ?? 4, list: async function* () { yield list; }, fetch: (o) => openS3Body(client, o).catch((e: unknown) => { throw notThere(o, e); }),
@@ -134,9 +146,9 @@ function parseBody(body: string): ReturnType<typeof s3Notification> {
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
-/** The ledger's stream of a queue's rounds: its account and name, the same whatever endpoint form the URL takes. */
+/** The ledger's stream of a queue's rounds: its host (the region's endpoint), account and name. */
 function streamOf(o: SqsRoundsOptions): string {
   if (!o.queueUrl) return `sqs://${o.queue}`;
-  const path = new URL(o.queueUrl).pathname.replace(/^\/+|\/+$/g, '');
-  return `sqs://${path.split('/').slice(-2).join('/')}`;
+  const url = new URL(o.queueUrl);
+  return `sqs://${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }

@@ -17,11 +17,13 @@
  * first insert, its intent is written: one ledger row (kind sqs, the queue's
  * stream, its round number) whose identity lists its objects in order. After
  * its last batch and ledger rows a stored mark follows. A stream's next round
- * starts only when the one before is marked stored: a round that failed, or
- * the last intent of a process that died, is replayed first, its objects
- * fetched again and parsed in the same order into the same batches with the
- * same tokens, so the engine drops what had landed. The messages then find
- * their objects stored and are deleted.
+ * starts only when the one before is marked stored, and every turn first
+ * recovers the streams not known yet (store-turn.ts): a round that failed, or
+ * the last intent of a process that died, is replayed before any other round
+ * may store one of its objects. The replay takes the intent's objects in its
+ * order, each from where the ledger says it stands, so its first batch is the
+ * one in flight at the crash, with the same token, and the engine drops it if
+ * it had landed. The messages then find their objects stored and are deleted.
  *
  * Objects too large to hold whole, or partly stored before (another path
  * resumes them after their last batch), go in batches of their own.
@@ -31,7 +33,8 @@ import { Committer, type Round } from '../commit/committer.js';
 import { latestRound } from '../commit/ledger-reads.js';
 import { FlowlogError } from '../core/errors.js';
 import { RejectBatch } from '../core/rejects.js';
-import { readS3Object } from '../sources/s3/s3-body.js';
+import { growsByAppend } from '../sources/append-only.js';
+import { readS3Object, TooLargeToHold } from '../sources/s3/s3-body.js';
 import { notThere } from '../sources/s3/s3-notification.js';
 import type { S3Object } from '../sources/s3/s3-source.js';
 import type { FlowStore } from '../store/store.js';
@@ -48,7 +51,7 @@ const ROUND_BYTES = 32 << 20;
 const ROUND_GETS = 128;
 
 export interface SharedRoundsOptions {
-  /** The queue's stream in the ledger (sqs://account/queue): its rounds are numbered there. */
+  /** The queue's stream in the ledger (sqs://host/account/queue): its rounds are numbered there. */
   stream: string;
   s3: { client: S3Client; concurrency?: number };
   ingest: IngestOptions;
@@ -57,12 +60,16 @@ export interface SharedRoundsOptions {
   perObject(objects: S3Object[]): Promise<IngestSummary>;
 }
 
-type Fetched = { o: S3Object; bytes: Buffer } | { o: S3Object; error: Error };
+/** An object fetched whole; or why not: an error (S3's, kept raw), or `deferred` past the round's bytes (fetched with the next round). */
+type Fetched = { o: S3Object; bytes: Buffer } | { o: S3Object; error: Error } | { o: S3Object; deferred: true };
+type Member = { o: S3Object; bytes: Buffer; skipRows: number };
+
+const status = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
 export class SharedRounds {
   /** One batch buffer for every round of this source (rounds run one at a time). */
   private readonly committer: Committer;
-  private summary!: IngestSummary;
+  private summary: IngestSummary = emptySummary();
 
   constructor(private readonly store: FlowStore, private readonly opts: SharedRoundsOptions) {
     const { ingest } = opts;
@@ -71,6 +78,13 @@ export class SharedRounds {
       ...(ingest.enrich ? { enrich: ingest.enrich } : {}), ...(ingest.limits ? { limits: ingest.limits } : {}),
       onStored: (b) => { this.summary.rejected += b.rejected; ingest.onBatch?.(b); },
     });
+    storeTurn(store).streams.set(opts.stream, () => this.recover());
+  }
+
+  /** Replays this stream's pending round, and every other stream's, if any is not recovered yet (at start, after a failure). */
+  async recoverPending(): Promise<void> {
+    const turn = storeTurn(this.store);
+    if ([...turn.streams.keys()].some((s) => !turn.next.has(s))) await turn.run(async () => undefined);
   }
 
   /**
@@ -92,30 +106,37 @@ export class SharedRounds {
   private async inTurn(objects: readonly S3Object[], ahead: ReadonlyMap<S3Object, Promise<Fetched>>): Promise<IngestSummary> {
     const t0 = performance.now();
     const turn = storeTurn(this.store), { stream } = this.opts;
-    const s: IngestSummary = this.summary = { objects: 0, skipped: 0, resumed: 0, rows: 0, rejected: 0, bytes: 0, seconds: 0, insertSeconds: 0, warnings: [], unfinished: [] };
+    const s = this.summary = emptySummary();
     const rows0 = this.committer.stats.rows, ms0 = this.committer.stats.insertMs;
     try {
-      let n = turn.next.get(stream) ?? await this.recover();
-      turn.next.set(stream, n);
       const ledger = await this.store.ledgerState('s3', objects.map((o) => o.name));
-      const shared: S3Object[] = [], alone: S3Object[] = [];
+      let queue: S3Object[] = [];
+      const alone: S3Object[] = [];
       for (const o of objects) {
         const p = ledger.get(o.name);
         if (p?.identity === o.identity && p.complete) { s.skipped++; continue; }
-        (o.size > SHARED_OBJECT_MAX || (p?.identity === o.identity && p.storedRows > 0) ? alone : shared).push(o);
+        // stored in part (this version, or an older one of a blob that grows by appending): resumed after its stored rows, alone
+        const partly = p !== undefined && p.storedRows > 0 && (p.identity === o.identity || growsByAppend(o.name));
+        (o.size > SHARED_OBJECT_MAX || partly ? alone : queue).push(o);
       }
-      for (const chunk of byBytes(shared, ROUND_BYTES)) {
-        const fetched = await this.fetched(chunk, ahead);
-        const members: { o: S3Object; bytes: Buffer }[] = [];
+      for (let first = true; queue.length > 0; first = false) {
+        const [chunk] = byBytes(queue, ROUND_BYTES);
+        const fetched = first ? await this.fetched(chunk!, ahead) : await this.fetchAll(chunk!);
+        const members: Member[] = [], deferred: S3Object[] = [];
         for (const f of fetched) {
-          if ('bytes' in f) { members.push(f); continue; }
+          if ('bytes' in f) { members.push({ ...f, skipRows: 0 }); continue; }
+          if ('deferred' in f) { deferred.push(f.o); continue; }
+          if (f.error instanceof TooLargeToHold) { alone.push(f.o); continue; } // its notification understated its size
           s.objects++; s.bytes += f.o.size;
-          if (FlowlogError.is(f.error, 'SOURCE_UNAVAILABLE')) s.unfinished.push({ object: f.o.name, reason: f.error.message });
-          else await this.committer.quarantineObject({ name: f.o.name, identity: f.o.identity, kind: 's3' }, f.error); // replaced since notified (412)
+          const e = notThere(f.o, f.error) as Error;
+          if (FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) s.unfinished.push({ object: f.o.name, reason: e.message });
+          else await this.committer.quarantineObject({ name: f.o.name, identity: f.o.identity, kind: 's3' }, e); // replaced since notified (412)
         }
+        queue = [...deferred, ...queue.slice(chunk!.length)];
         if (members.length === 0) continue;
+        const n = turn.next.get(stream)!;
         await this.storeRound(n, members, false);
-        turn.next.set(stream, ++n);
+        turn.next.set(stream, n + 1);
       }
       if (alone.length > 0) {
         const a = await this.opts.perObject(alone);
@@ -123,7 +144,7 @@ export class SharedRounds {
         s.insertSeconds += a.insertSeconds; s.warnings.push(...a.warnings); s.unfinished.push(...a.unfinished);
       }
     } catch (e) {
-      // what this stream's next round is, and whether a round is pending, the ledger says: read it again then
+      // whether a round is pending, and what this stream's next round is, the ledger says: every later turn asks it first
       turn.next.delete(stream);
       throw e;
     }
@@ -141,33 +162,49 @@ export class SharedRounds {
     return last.n + 1;
   }
 
-  private async replay(n: number, members: string): Promise<void> {
-    const objects = parseMembers(members);
-    this.opts.log.info(EVENTS.sqsRoundReplayed, { stream: this.opts.stream, round: n, objects: objects.length });
-    const fetched = await this.fetchAll(objects);
-    const again: { o: S3Object; bytes: Buffer }[] = [];
-    for (const f of fetched) {
-      if ('bytes' in f) { again.push(f); continue; }
-      // S3 down: the replay waits for it (the source retries with backoff); gone or replaced: it cannot be read as it was
-      if (FlowlogError.is(f.error, 'SOURCE_UNAVAILABLE')) throw f.error;
-      this.opts.log.warn(EVENTS.sqsReplayMismatch, { stream: this.opts.stream, round: n, object: f.o.name, reason: f.error.message,
-        hint: 'the round\'s later batches are cut without it: rows they stored before the crash may be stored twice' });
+  /**
+   * A pending round stored again: its objects in its order, each from where the
+   * ledger says it stands (done: skipped; in part: resumed after its stored
+   * rows), as a restart of `flowlog ingest` resumes a listing. Batches before
+   * the crash have their ledger rows; the one in flight, which may have landed
+   * without them, starts where they end, so the replay's first batch is that
+   * batch, with its token, and the engine drops it if it landed.
+   */
+  private async replay(n: number, intent: string): Promise<void> {
+    const objects = parseMembers(intent);
+    const ledger = await this.store.ledgerState('s3', objects.map((o) => o.name));
+    const todo = new Map<S3Object, number>();
+    for (const o of objects) {
+      const p = ledger.get(o.name);
+      if (p?.identity === o.identity && p.complete) continue;
+      todo.set(o, p?.identity === o.identity ? p.storedRows : 0);
     }
-    await this.storeRound(n, again, true);
+    this.opts.log.info(EVENTS.sqsRoundReplayed, { stream: this.opts.stream, round: n, objects: objects.length, left: todo.size });
+    const members: Member[] = [];
+    // no budget: every object, in order; they were held together when the round was written
+    for (const f of await this.fetchAll([...todo.keys()], Infinity)) {
+      if ('bytes' in f) { members.push({ ...f, skipRows: todo.get(f.o)! }); continue; }
+      if ('deferred' in f) continue; // not without a budget
+      // gone (404) or replaced (412): it cannot be read as it was; anything else (S3 down) may pass: the replay waits for it
+      if (status(f.error) !== 404 && status(f.error) !== 412) throw notThere(f.o, f.error);
+      this.opts.log.warn(EVENTS.sqsReplayMismatch, { stream: this.opts.stream, round: n, object: f.o.name, reason: f.error.message,
+        hint: 'the replay goes on without it: if the batch in flight at the crash held it, that batch is cut differently and its rows may be stored twice' });
+    }
+    await this.storeRound(n, members, true);
   }
 
   /** One round: its intent (unless replayed), its objects in order into shared batches, its stored mark. */
-  private async storeRound(n: number, members: readonly { o: S3Object; bytes: Buffer }[], replay: boolean): Promise<void> {
+  private async storeRound(n: number, members: readonly Member[], replay: boolean): Promise<void> {
     const s = this.summary;
     const round: Round = { kind: 'sqs', stream: this.opts.stream, first: n, end: n + 1, members: JSON.stringify(members.map(({ o }) => [o.bucket, o.key, o.etag, o.size])) };
     const c = this.committer;
     if (!replay) c.beginRound(round); // written before the round's first insert
     try {
-      for (const { o, bytes } of members) {
+      for (const { o, bytes, skipRows } of members) {
         s.objects++; s.bytes += o.size;
         const parser = await openFetched(o.name, bytes, this.opts.ingest).catch((e: unknown) => e as Error);
         if (parser instanceof Error) { await c.quarantineObject({ name: o.name, identity: o.identity, kind: 's3' }, parser); continue; }
-        await c.ingestObject({ name: o.name, identity: o.identity, kind: 's3' }, parser);
+        await c.ingestObject({ name: o.name, identity: o.identity, kind: 's3' }, parser, skipRows);
         for (const w of parser.warnings ?? []) if (s.warnings.length < 20) s.warnings.push(w);
       }
       await c.commitRound(round, new RejectBatch());
@@ -187,21 +224,34 @@ export class SharedRounds {
     return Promise.all(chunk.map((o) => ahead.get(o) ?? Promise.resolve(rest[k++]!)));
   }
 
-  /** Every object whole, many GETs in flight, in the order given; a failure is the object's, not the round's. */
-  private async fetchAll(objects: readonly S3Object[]): Promise<Fetched[]> {
+  /**
+   * Every object whole, many GETs in flight, in the order given; a failure is
+   * the object's, not the round's. Once `budget` bytes are held, counted as
+   * they arrive (a notification's size may be wrong), the objects after are
+   * deferred (always a suffix: GETs start in order); none is held over
+   * SHARED_OBJECT_MAX.
+   */
+  private async fetchAll(objects: readonly S3Object[], budget = ROUND_BYTES): Promise<Fetched[]> {
     const out: Fetched[] = new Array(objects.length);
-    let next = 0;
+    let next = 0, held = 0;
     const { client, concurrency } = this.opts.s3;
     const worker = async () => {
       for (let k = next++; k < objects.length; k = next++) {
         const o = objects[k]!;
-        try { out[k] = { o, bytes: await readS3Object(client, o) }; } catch (e) { out[k] = { o, error: notThere(o, e) as Error }; }
+        if (held >= budget) { out[k] = { o, deferred: true }; continue; }
+        try {
+          const bytes = await readS3Object(client, o, { wholeMax: SHARED_OBJECT_MAX });
+          held += bytes.length;
+          out[k] = { o, bytes };
+        } catch (e) { out[k] = { o, error: e as Error }; }
       }
     };
     await Promise.all(Array.from({ length: Math.min(objects.length, Math.max(concurrency ?? 0, ROUND_GETS)) }, worker));
     return out;
   }
 }
+
+const emptySummary = (): IngestSummary => ({ objects: 0, skipped: 0, resumed: 0, rows: 0, rejected: 0, bytes: 0, seconds: 0, insertSeconds: 0, warnings: [], unfinished: [] });
 
 /** Objects in runs of at most `max` bytes (an object larger alone is a run of its own). */
 function* byBytes(objects: readonly S3Object[], max: number): Generator<S3Object[]> {

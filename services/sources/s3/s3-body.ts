@@ -37,6 +37,16 @@ export interface S3BodyOptions {
   onResume?: (info: { key: string; offset: number; attempt: number; error: Error }) => void;
   /** First backoff before a resume; doubles each time (default 200 ms). */
   backoffMs?: number;
+  /** readS3Object: refuse (TooLargeToHold) an object larger than this, before reading it if S3 says its length. */
+  wholeMax?: number;
+}
+
+/** An object larger than the caller would hold whole (a notification may understate its size): to be streamed instead. */
+export class TooLargeToHold extends Error {
+  constructor(readonly ref: S3BodyRef, readonly bytes: number, max: number) {
+    super(`s3://${ref.bucket}/${ref.key}: ${bytes} bytes or more, over the ${max} held whole`);
+    this.name = 'TooLargeToHold';
+  }
 }
 
 /** 404 (gone since it was listed) and 412 (replaced) are answers about the object; anything else may pass. */
@@ -118,8 +128,14 @@ const slab = new BufferSlab();
 export async function readS3Object(client: S3Client, o: S3BodyRef, opts: S3BodyOptions = {}): Promise<Buffer> {
   const get = getterFor(client, o);
   const first = await get(0);
+  const max = opts.wholeMax ?? Infinity;
+  if (first.length > max) {
+    (first.body as { destroy?: () => void }).destroy?.(); // not read: the connection is let go
+    throw new TooLargeToHold(o, first.length, max);
+  }
   let out = slab.take(Math.max(0, first.length)), n = 0;
   for await (const chunk of resumable(get, o, first, opts)) {
+    if (n + chunk.length > max) throw new TooLargeToHold(o, n + chunk.length, max); // no Content-Length: leaving the loop closes the body
     if (n + chunk.length > out.length) out = Buffer.concat([out.subarray(0, n), Buffer.allocUnsafe(chunk.length)]); // no or a wrong Content-Length
     chunk.copy(out, n);
     n += chunk.length;

@@ -31,7 +31,11 @@ import type { SourceHealth } from '../source.js';
 export interface SqsMessage { id: string; receipt: string; body: string; receiveCount: number }
 
 /** Where the source hands each receive: answers the ids of the messages that may be deleted. */
-export interface SqsSink { storeMessages(messages: readonly SqsMessage[]): Promise<ReadonlySet<string>> }
+export interface SqsSink {
+  storeMessages(messages: readonly SqsMessage[]): Promise<ReadonlySet<string>>;
+  /** Before each receive: finish what a crash or a failed round left pending (cheap when nothing is). */
+  recover?(): Promise<void>;
+}
 
 export interface SqsSourceOptions {
   client: SQSClient;
@@ -100,10 +104,13 @@ export class SqsSource {
     let failures = 0;
     let checked = false;
     // the receive being stored while the next is received and its objects fetched: two in hand at most
-    let storing: Promise<void> | null = null;
+    let storing: { done: Promise<void>; settled: boolean } | null = null;
     while (!this.stopping) {
       try {
         if (!checked) { await this.checkQueue(); checked = true; }
+        // a round in hand that failed already says so now, not after the next long poll
+        if (storing?.settled) { const s = storing; storing = null; await s.done; }
+        await this.sink.recover?.();
         const messages = await this.gather();
         if (this.stopping && messages.length === 0) break;
         failures = 0;
@@ -111,10 +118,11 @@ export class SqsSource {
         const before = storing;
         storing = null;
         if (messages.length > 0) {
-          storing = this.handle(messages);
-          storing.catch(() => undefined); // surfaces when awaited, after the next receive
+          const s = { done: this.handle(messages), settled: false };
+          s.done.then(() => { s.settled = true; }, () => { s.settled = true; }); // the failure surfaces where it is awaited
+          storing = s;
         }
-        if (before) await before;
+        if (before) await before.done;
       } catch (e) {
         if (this.stopping && (e as Error).name === 'AbortError') break;
         const err = sqsError(e, this.opts.queueUrl);
@@ -128,7 +136,7 @@ export class SqsSource {
     }
     // stopping: the receive in hand is stored and its messages deleted
     if (storing) {
-      await (storing as Promise<void>).catch((e: unknown) => {
+      await (storing as { done: Promise<void> }).done.catch((e: unknown) => {
         const err = sqsError(e, this.opts.queueUrl);
         if (this.opts.onError) this.opts.onError(err, 0); else this.log.error(failedEvent('source'), errorFields(err));
       });

@@ -21,7 +21,7 @@ import { RejectBatch } from '../../../core/rejects.js';
 import { ingestObjects } from '../../../pipeline/ingest.js';
 import { openRawObjectParser } from '../../../parse/object-parser.js';
 import { makeS3Client, s3SettingsFromEnv } from '../client.js';
-import { openS3Body } from '../s3-body.js';
+import { openS3Body, readS3Object, TooLargeToHold } from '../s3-body.js';
 import { listS3Objects, s3Source } from '../s3-source.js';
 import { testBucket } from '../../../../test/s3.js';
 
@@ -59,6 +59,15 @@ beforeAll(async () => {
 afterAll(async () => { await front?.close(); });
 
 describe('S3 bodies', () => {
+  it('read whole only up to wholeMax: a larger object is refused before its body is read, and read whole without it', async () => {
+    const client = makeS3Client(s3SettingsFromEnv());
+    const ref = { bucket, key: 'AWSLogs/1/vpcflowlogs/us-east-1/2026/05/01/big.log.gz', etag: '' };
+    try {
+      await expect(readS3Object(client, ref, { wholeMax: gz.length - 1 })).rejects.toBeInstanceOf(TooLargeToHold);
+      expect((await readS3Object(client, ref, { wholeMax: gz.length })).equals(gz)).toBe(true);
+    } finally { client.destroy(); }
+  });
+
   it('are parsed while they download: rows come out with most of the object still held back', async () => {
     expect(gz.length).toBeGreaterThan(2 << 20);
     const client = frontClient();

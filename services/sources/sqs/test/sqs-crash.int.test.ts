@@ -27,12 +27,13 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 
 const run = `${process.pid}-${Date.now() % 100000}`;
 const bucket = testBucket('flowlog-sqs-crash');
-const OBJECTS = 2000, LINES = 30;
+const WAVES = 6, PER_WAVE = 400, OBJECTS = WAVES * PER_WAVE, LINES = 30;
 const key = (i: number) => `AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/o${String(i).padStart(4, '0')}.log.gz`;
 let dir = '';
 let sqs: SQSClient;
 let queueUrl = '';
 let configFile = '';
+let sendWave: (w: number) => Promise<void>;
 
 beforeAll(async () => {
   if (!process.env.S3_ENDPOINT) throw new Error('S3_ENDPOINT must be set: the global setup starts MinIO (infra/s3/s3.sh)');
@@ -55,9 +56,13 @@ beforeAll(async () => {
   }));
   s3.destroy();
   queueUrl = await createQueue(sqs, `flowlog-crash-${run}`, { visibility: 2 });
-  for (let i = 0; i < bodies.length; i += 10) {
-    await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.slice(i, i + 10).map((b, j) => ({ Id: String(j), MessageBody: b })) }));
-  }
+  // the notifications arrive in waves, one before each run, so every run has work in hand when it is killed
+  sendWave = async (w) => {
+    const wave = bodies.filter((_, i) => (i < OBJECTS ? i : (i - OBJECTS) * 10) % WAVES === w);
+    for (let i = 0; i < wave.length; i += 10) {
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: wave.slice(i, i + 10).map((b, j) => ({ Id: String(j), MessageBody: b })) }));
+    }
+  };
   configFile = join(dir, 'flowlog.yaml');
   writeFileSync(configFile, [
     `store: { kind: embedded, data_dir: ${JSON.stringify(join(dir, 'store'))} }`,
@@ -80,14 +85,16 @@ async function inStore<T>(fn: (store: ChdbStore) => Promise<T>): Promise<T> {
   const store = new ChdbStore(join(dir, 'store'));
   try { return await fn(store); } finally { await store.close(); }
 }
-const drained = async () => { const d = await depth(sqs, queueUrl); return d.visible === 0 && d.inFlight === 0; };
+const drained = async (): Promise<boolean> => { const d = await depth(sqs, queueUrl); return d.visible === 0 && d.inFlight === 0; };
 
 describe('SQS on the embedded store: crash and restart', () => {
   it('SIGKILL at random moments until a round is left pending, then a clean run: every object once', { timeout: 300_000 }, async () => {
-    const stream = `sqs://${new URL(queueUrl).pathname.replace(/^\/+/, '')}`;
+    const stream = `sqs://${new URL(queueUrl).host}${new URL(queueUrl).pathname}`;
     const kills: { rows: number; pending: boolean }[] = [];
-    for (let k = 0; k < 12 && !kills.some((x) => x.pending) || k < 3; k++) {
-      if (await drained()) break;
+    let w = 0;
+    // a run per wave, killed a random moment after it starts, until a kill has left a round pending (and at least two kills)
+    for (; w < WAVES - 1 && (kills.length < 2 || !kills.some((x) => x.pending)); w++) {
+      await sendWave(w);
       const r = startRun(configFile);
       await started(r);
       await new Promise((res) => setTimeout(res, 100 + Math.random() * 900));
@@ -99,6 +106,7 @@ describe('SQS on the embedded store: crash and restart', () => {
       })));
     }
     expect(kills.some((x) => x.pending), `after each kill: ${JSON.stringify(kills)}`).toBe(true);
+    for (; w < WAVES; w++) await sendWave(w);
     const last = startRun(configFile);
     await started(last);
     await waitFor(drained, 'the queue to be drained', 120_000);

@@ -6,7 +6,8 @@
  * Batches are 50 rows and objects 20: every batch holds several objects and
  * objects straddle batches, so a replay cut differently would store rows twice.
  */
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overriding } from '../../../../test/store-overrides.js';
@@ -48,9 +49,11 @@ const first = () => [message('m0', 0, 1, 2), message('m1', 3, 4), message('m2', 
 /** The same messages delivered again in another order, beside new ones (objects 8 to 11). */
 const again = () => [message('m3', 8, 9), message('m2', 5, 6, 7), message('m0', 0, 1, 2), message('m4', 10, 11), message('m1', 3, 4)];
 
-const rounds = (store: FlowStore) => new SqsRounds(store, {
-  queue: 'q', queueUrl: 'http://sqs.local/000000000000/q', cuts: 'shared', s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, ingest: { capacity: 50 },
+const rounds = (store: FlowStore, queue = 'q') => new SqsRounds(store, {
+  queue, queueUrl: `http://sqs.local/000000000000/${queue}`, cuts: 'shared', s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, ingest: { capacity: 50 },
 });
+const pending = async (store: FlowStore) => Number((await store.queryRows<{ n: string }>(
+  "SELECT count() AS n FROM (SELECT batch_id FROM ingest_ledger WHERE source_kind = 'sqs' GROUP BY batch_id HAVING countIf(state = 'stored') = 0)"))[0]!.n);
 
 async function perObject(store: FlowStore): Promise<Record<string, number>> {
   const rows = await store.queryRows<{ source: string; n: string }>('SELECT source, count() AS n FROM flows GROUP BY source ORDER BY source');
@@ -87,7 +90,7 @@ describe('SQS rounds on the embedded store', () => {
       expect(inserts).toBe(Math.ceil((8 * LINES) / 50)); // per object, it would be 8
       const marks = await inner.queryRows<{ object: string; state: string; members: number }>(
         "SELECT object, state, length(JSONExtractArrayRaw(identity)) AS members FROM ingest_ledger WHERE source_kind = 'sqs' ORDER BY state");
-      expect(marks).toEqual([{ object: 'sqs://000000000000/q', state: 'intent', members: 8 }, { object: 'sqs://000000000000/q', state: 'stored', members: 0 }]);
+      expect(marks).toEqual([{ object: 'sqs://sqs.local/000000000000/q', state: 'intent', members: 8 }, { object: 'sqs://sqs.local/000000000000/q', state: 'stored', members: 0 }]);
       // delivered again: the ledger has every object, nothing is stored
       expect([...await rounds(store).storeMessages(first())].sort()).toEqual(['m0', 'm1', 'm2']);
       expect(inserts).toBe(Math.ceil((8 * LINES) / 50));
@@ -124,6 +127,70 @@ describe('SQS rounds on the embedded store', () => {
       expect(await perObject(store)).toEqual(once(range(OBJECTS)));
       const replays = await store.queryRows<{ n: string }>("SELECT count() AS n FROM ingest_ledger WHERE source_kind = 'sqs' AND state = 'stored' AND first_position = 0");
       expect(Number(replays[0]!.n)).toBe(1);
+    });
+  });
+
+  it('a restart replays a pending round before any receive, and one round stored in part resumes from the ledger', async () => {
+    await withStore(async (store) => {
+      // writes: intent, then per batch rows, rejects, ledger rows: the second batch's rows land, the process dies before its ledger rows
+      const d = dying(store, 5, true);
+      await expect(rounds(d.store).storeMessages(first())).rejects.toThrow(/simulated crash/);
+      expect(await pending(store)).toBe(1);
+      await rounds(overriding(store, {})).recover(); // the source calls it before its first receive
+      expect(await pending(store)).toBe(0);
+      expect(await perObject(store)).toEqual(once(range(8)));
+    });
+  });
+
+  it('another queue\'s round waits for a failed round of this one to be replayed, even when it names the same objects', async () => {
+    await withStore(async (store) => {
+      // the second batch's rows land, then its ledger write fails: those rows are in the store, the ledger does not say so
+      const flaky = dying(store, 5, true).store;
+      const one = rounds(flaky, 'one'), two = rounds(flaky, 'two');
+      await expect(one.storeMessages(first())).rejects.toThrow(/simulated crash/);
+      // the same objects, notified to another queue too (shared rounds there would cut them otherwise)
+      expect([...await two.storeMessages(again())].sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+      expect(await perObject(store)).toEqual(once(range(OBJECTS)));
+      expect(await pending(store)).toBe(0);
+    });
+  });
+
+  it('a pending round whose object S3 no longer has (404) is replayed without it, and the queue goes on', async () => {
+    const doomed = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/doomed.log.gz';
+    const body = gzipSync(`${HEADER}\n${benchLines(30, 77).filter((l) => !l.endsWith('NODATA')).slice(0, LINES).join('\n')}\n`);
+    const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: doomed, Body: body }));
+    const note: SqsMessage = { id: 'doomed', receipt: 'doomed', receiveCount: 1, body: notes.s3(bucket, doomed, (put.ETag ?? '').replace(/"/g, ''), body.length) };
+    await withStore(async (store) => {
+      const d = dying(store, 3, true);
+      await expect(rounds(d.store).storeMessages([...first(), note])).rejects.toThrow(/simulated crash/);
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: doomed })); // a lifecycle rule, say
+      const done = await rounds(overriding(store, {})).storeMessages(again());
+      expect([...done].sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+      const stored = await perObject(store);
+      delete stored['doomed.log.gz'];
+      expect(stored).toEqual(once(range(OBJECTS)));
+      expect(await pending(store)).toBe(0);
+    });
+  });
+
+  it('an hourly Azure blob notified again after it grew is resumed after its stored records, not stored again from its start', async () => {
+    const golden = JSON.parse(readFileSync(new URL('../../../parse/azure/test/golden/nsg-v2.json', import.meta.url), 'utf8')) as { records: unknown[] };
+    const blob = 'resourceId=/SUBSCRIPTIONS/X/y=2026/m=12/d=01/h=10/m=00/macAddress=000D3AF87856/PT1H.json';
+    const version = async (records: unknown[]): Promise<SqsMessage> => {
+      const text = JSON.stringify({ records });
+      const r = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: blob, Body: text }));
+      return { id: `v${records.length}`, receipt: 'r', receiveCount: 1, body: notes.s3(bucket, blob, (r.ETag ?? '').replace(/"/g, ''), Buffer.byteLength(text)) };
+    };
+    const azure = (store: FlowStore) => new SqsRounds(store, { queue: 'az', cuts: 'shared', s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, ingest: {} });
+    const rows = async (store: FlowStore) => Number((await store.queryRows<{ n: string }>('SELECT count() AS n FROM flows'))[0]!.n);
+    const all = await withStore(async (fresh) => { await azure(fresh).storeMessages([await version(golden.records)]); return rows(fresh); });
+    await withStore(async (store) => {
+      await azure(store).storeMessages([await version(golden.records.slice(0, 1))]);
+      const firstMinute = await rows(store);
+      expect(firstMinute).toBeGreaterThan(0);
+      expect(firstMinute).toBeLessThan(all);
+      await azure(store).storeMessages([await version(golden.records)]);
+      expect(await rows(store)).toBe(all); // the first minute's records were not stored a second time
     });
   });
 
