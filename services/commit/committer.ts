@@ -159,10 +159,12 @@ export class Committer {
 
   /**
    * Parses a whole object into batches. `skipRows` rows at its start are
-   * already stored (from an interrupted earlier run) and are parsed but dropped.
+   * already stored (from an interrupted earlier run) and are parsed but dropped;
+   * `resume`: the ledger has this object in part (its stored rejects are stepped over too).
    */
-  async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0): Promise<void> {
-    let rejPosition = skipRows > 0 ? await skipStoredRows(this.store, obj.kind ?? this.opts.sourceKind, obj.name, parser, skipRows, this.rejects.caps) : 0;
+  async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0, resume = skipRows > 0): Promise<void> {
+    // resumed even at row 0: a batch the reject cap ended may have stored rejects before the object's first row
+    let rejPosition = resume ? await skipStoredRows(this.store, obj.kind ?? this.opts.sourceKind, obj.name, parser, skipRows, this.rejects.caps) : 0;
     let position = skipRows;
     let seg = this.openSegment(obj, position, rejPosition);
     for (;;) {

@@ -145,6 +145,11 @@ export async function openFetched(name: string, data: Buffer, opts: IngestOption
   return decoded ? openAnyObjectParser(name, decoded, opts) : openRawObjectParser(name, data, opts);
 }
 
+/** A blob that grows by appending, replaced since it was listed or notified (S3's 412): nothing to store or record. */
+function superseded(name: string, e: unknown): boolean {
+  return e instanceof Error && (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412 && growsByAppend(name);
+}
+
 /** An object as fetched ahead: decoded already when it was small, else as the source gave it. */
 type Loaded = { data: ObjectBody | null; decoded: Buffer | null; error: Error | null };
 
@@ -181,7 +186,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     if (seen && seen.storedRows > 0 && growsByAppend(obj.name)) return { skip: false, resume: true, skipRows: seen.storedRows };
     return { skip: false, resume: false, skipRows: 0 };
   };
-  async function* todo(): AsyncGenerator<{ obj: O; skipRows: number }> {
+  async function* todo(): AsyncGenerator<{ obj: O; skipRows: number; resume: boolean }> {
     const listing: AsyncIterable<readonly O[]> = pages ? (async function* () { yield* pages; })() : source.list();
     const it = listing[Symbol.asyncIterator]();
     // a page's ledger lookup starts as the page arrives (a page ahead, while the page before is stored)
@@ -216,7 +221,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
           if (w.resume) resumed++;
           tried++;
           triedBytes += w.obj.size;
-          yield { obj: w.obj, skipRows: w.skipRows };
+          yield { obj: w.obj, skipRows: w.skipRows, resume: w.resume };
         }
       }
     } finally {
@@ -245,7 +250,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   try {
     for (let next = await ahead.next(); next; next = await ahead.next()) {
       if (opts.keepGoing && !opts.keepGoing()) { stoppedEarly = true; break; }
-      const { obj, skipRows } = next.item;
+      const { obj, skipRows, resume } = next.item;
       const loaded = await next.loaded;
       // an object that cannot be read, decompressed or opened (corrupt Parquet) is quarantined whole and marked done;
       // one the source could not deliver (server or network down) is left unfinished for a re-run
@@ -254,11 +259,13 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
           : (loaded.error ?? new Error('unreadable'));
       if (FlowlogError.is(parser, 'SOURCE_UNAVAILABLE')) {
         unfinished.push({ object: obj.name, reason: parser.message });
+      } else if (superseded(obj.name, parser)) {
+        skipped++; // its newer version is read in its turn; a row for this one would hide the blob's stored progress
       } else if (parser instanceof Error) {
         await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);
       } else {
         try {
-          await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows);
+          await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows, resume);
           if (perObject) await committer.flush(); // sharedWriterCuts: the object's last batch ends with it
         } catch (e) {
           if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;

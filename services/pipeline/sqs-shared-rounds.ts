@@ -62,6 +62,7 @@ export interface SharedRoundsOptions {
 
 /** An object fetched whole; or why not: an error (S3's, kept raw), or `deferred` past the round's bytes (fetched with the next round). */
 type Fetched = { o: S3Object; bytes: Buffer } | { o: S3Object; error: Error } | { o: S3Object; deferred: true };
+/** skipRows -1: not in the ledger (from its start); 0 or more: resumed from the ledger (its stored rejects too). */
 type Member = { o: S3Object; bytes: Buffer; skipRows: number };
 
 const status = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -115,16 +116,17 @@ export class SharedRounds {
       for (const o of objects) {
         const p = ledger.get(o.name);
         if (p?.identity === o.identity && p.complete) { s.skipped++; continue; }
-        // stored in part (this version, or an older one of a blob that grows by appending): resumed after its stored rows, alone
-        const partly = p !== undefined && p.storedRows > 0 && (p.identity === o.identity || growsByAppend(o.name));
-        (o.size > SHARED_OBJECT_MAX || partly ? alone : queue).push(o);
+        // stored in part (rows, or rejects only): resumed after what is stored, alone. A blob that grows by appending
+        // always goes alone: it is replaced every minute, so a replay could not read it again as it was (412)
+        const partly = p?.identity === o.identity;
+        (o.size > SHARED_OBJECT_MAX || partly || growsByAppend(o.name) ? alone : queue).push(o);
       }
       for (let first = true; queue.length > 0; first = false) {
         const [chunk] = byBytes(queue, ROUND_BYTES);
         const fetched = first ? await this.fetched(chunk!, ahead) : await this.fetchAll(chunk!);
         const members: Member[] = [], deferred: S3Object[] = [];
         for (const f of fetched) {
-          if ('bytes' in f) { members.push({ ...f, skipRows: 0 }); continue; }
+          if ('bytes' in f) { members.push({ ...f, skipRows: -1 }); continue; }
           if ('deferred' in f) { deferred.push(f.o); continue; }
           if (f.error instanceof TooLargeToHold) { alone.push(f.o); continue; } // its notification understated its size
           s.objects++; s.bytes += f.o.size;
@@ -177,16 +179,17 @@ export class SharedRounds {
     for (const o of objects) {
       const p = ledger.get(o.name);
       if (p?.identity === o.identity && p.complete) continue;
-      todo.set(o, p?.identity === o.identity ? p.storedRows : 0);
+      todo.set(o, p?.identity === o.identity ? p.storedRows : -1);
     }
     this.opts.log.info(EVENTS.sqsRoundReplayed, { stream: this.opts.stream, round: n, objects: objects.length, left: todo.size });
     const members: Member[] = [];
     // no budget: every object, in order; they were held together when the round was written
-    for (const f of await this.fetchAll([...todo.keys()], Infinity)) {
+    for (const f of await this.fetchAll([...todo.keys()], Infinity, Infinity)) {
       if ('bytes' in f) { members.push({ ...f, skipRows: todo.get(f.o)! }); continue; }
       if ('deferred' in f) continue; // not without a budget
-      // gone (404) or replaced (412): it cannot be read as it was; anything else (S3 down) may pass: the replay waits for it
-      if (status(f.error) !== 404 && status(f.error) !== 412) throw notThere(f.o, f.error);
+      // gone (404, or 403 where listing is not allowed) or replaced (412): it cannot be read as it was; anything else
+      // (S3 down) may pass, and the replay waits for it: every queue's rounds then wait, as they would for S3 anyway
+      if (![403, 404, 412].includes(status(f.error) ?? 0)) throw notThere(f.o, f.error);
       this.opts.log.warn(EVENTS.sqsReplayMismatch, { stream: this.opts.stream, round: n, object: f.o.name, reason: f.error.message,
         hint: 'the replay goes on without it: if the batch in flight at the crash held it, that batch is cut differently and its rows may be stored twice' });
     }
@@ -204,7 +207,7 @@ export class SharedRounds {
         s.objects++; s.bytes += o.size;
         const parser = await openFetched(o.name, bytes, this.opts.ingest).catch((e: unknown) => e as Error);
         if (parser instanceof Error) { await c.quarantineObject({ name: o.name, identity: o.identity, kind: 's3' }, parser); continue; }
-        await c.ingestObject({ name: o.name, identity: o.identity, kind: 's3' }, parser, skipRows);
+        await c.ingestObject({ name: o.name, identity: o.identity, kind: 's3' }, parser, Math.max(0, skipRows), skipRows >= 0);
         for (const w of parser.warnings ?? []) if (s.warnings.length < 20) s.warnings.push(w);
       }
       await c.commitRound(round, new RejectBatch());
@@ -231,7 +234,7 @@ export class SharedRounds {
    * deferred (always a suffix: GETs start in order); none is held over
    * SHARED_OBJECT_MAX.
    */
-  private async fetchAll(objects: readonly S3Object[], budget = ROUND_BYTES): Promise<Fetched[]> {
+  private async fetchAll(objects: readonly S3Object[], budget = ROUND_BYTES, wholeMax = SHARED_OBJECT_MAX): Promise<Fetched[]> {
     const out: Fetched[] = new Array(objects.length);
     let next = 0, held = 0;
     const { client, concurrency } = this.opts.s3;
@@ -239,11 +242,12 @@ export class SharedRounds {
       for (let k = next++; k < objects.length; k = next++) {
         const o = objects[k]!;
         if (held >= budget) { out[k] = { o, deferred: true }; continue; }
+        held += o.size; // reserved as the GET starts, corrected when it ends
         try {
-          const bytes = await readS3Object(client, o, { wholeMax: SHARED_OBJECT_MAX });
-          held += bytes.length;
+          const bytes = await readS3Object(client, o, { wholeMax });
+          held += bytes.length - o.size;
           out[k] = { o, bytes };
-        } catch (e) { out[k] = { o, error: e as Error }; }
+        } catch (e) { held -= o.size; out[k] = { o, error: e as Error }; }
       }
     };
     await Promise.all(Array.from({ length: Math.min(objects.length, Math.max(concurrency ?? 0, ROUND_GETS)) }, worker));

@@ -111,6 +111,7 @@ export class SqsSource {
         // a round in hand that failed already says so now, not after the next long poll
         if (storing?.settled) { const s = storing; storing = null; await s.done; }
         await this.sink.recover?.();
+        if (this.stopping) break;
         const messages = await this.gather();
         if (this.stopping && messages.length === 0) break;
         failures = 0;
