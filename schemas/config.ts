@@ -156,7 +156,7 @@ const s3Source = s3Connection.extend({
   poll_lease: duration.default('30s').describe('Poll mode, several instances: the term of the lease that lets one instance poll this prefix; another takes over within two terms of the holder dying. The same on every instance.'),
   log_format: z.string().optional().describe('AWS custom log format line, when the objects have no header.'),
   /** Small objects cost a request each more than their bytes: many in flight hide the network's latency. */
-  concurrency: z.number().int().min(1).max(512).default(128).describe('Most GETs in flight: objects fetched ahead while one is parsed (small ones whole, large ones streamed).'),
+  concurrency: z.number().int().min(1).max(512).default(128).describe('Most GETs in flight: objects fetched ahead while one is parsed (small ones whole, large ones streamed); 64 under memory.profile minimal (~30 MB less peak behind 20 ms of latency, ~0.9x the rate).'),
   read_ahead_bytes: z.number().int().min(1 << 20).max(4 * 1024 ** 3).default(32 << 20)
     .describe('Most bytes fetched ahead (a streamed large object counts its 4 MB window): many small objects in flight, few large ones.'),
 }).strict();
@@ -172,22 +172,23 @@ const localSource = z.object({
  * What the embedded engine may hold, by profile (memory.profile); each key of
  * the memory section overrides its profile's value, and batch_rows is the
  * batch.rows of a configuration that sets none, kafka_fetch_max_bytes each Kafka
- * source's fetch.max_bytes where it sets none. Measured peak RSS of `flowlog
+ * source's fetch.max_bytes where it sets none, s3_gets the GETs in flight of an
+ * s3 source that sets no concurrency and of `flowlog ingest s3://`. Measured peak RSS of `flowlog
  * ingest` (docs/performance.md, Latest run): small 740-880 MB by dataset,
  * minimal 470-505 MB at up to ~1.8x the CPU on large objects (an S3 backfill
  * behind real latency 490-545, a Kafka consumer 515-535), large ~80 MB above small.
  */
 export const MEMORY_PROFILES = {
-  minimal: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 0, batch_rows: 65_536, kafka_fetch_max_bytes: 16 << 20 },
-  small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 200, batch_rows: DEFAULT_BATCH_ROWS, kafka_fetch_max_bytes: 64 << 20 },
-  large: { mark_cache_mb: 1024, index_cache_mb: 1024, uncompressed_cache_mb: 1024, engine_threads: 0, merge_threads: 0, engine_decay_ms: null, batch_rows: DEFAULT_BATCH_ROWS, kafka_fetch_max_bytes: 64 << 20 },
+  minimal: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 0, batch_rows: 65_536, kafka_fetch_max_bytes: 16 << 20, s3_gets: 64 },
+  small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 200, batch_rows: DEFAULT_BATCH_ROWS, kafka_fetch_max_bytes: 64 << 20, s3_gets: 128 },
+  large: { mark_cache_mb: 1024, index_cache_mb: 1024, uncompressed_cache_mb: 1024, engine_threads: 0, merge_threads: 0, engine_decay_ms: null, batch_rows: DEFAULT_BATCH_ROWS, kafka_fetch_max_bytes: 64 << 20, s3_gets: 128 },
 } as const;
 
 const mb = (what: string) => z.number().int().min(0).max(1 << 20).optional().describe(what);
 
 const memory = z.object({
   profile: z.enum(['minimal', 'small', 'large']).default('small')
-    .describe('small (default): engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned at once and Kafka fetches of at most 16 MB, for a peak of ~470-550 MB on local, S3 and Kafka data at up to ~1.8x the CPU on large objects (batch.rows and a Kafka source\'s fetch.max_bytes, when set, win); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
+    .describe('small (default): engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned at once, Kafka fetches of at most 16 MB and 64 S3 GETs in flight, for a peak of ~470-530 MB on local, S3 and Kafka data at up to ~1.8x the CPU on large objects (batch.rows, a Kafka source\'s fetch.max_bytes and an S3 source\'s concurrency, when set, win); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
   mark_cache_mb: mb('Embedded engine: cache of marks (where each granule of a column starts), MB (small 32, large 1024).'),
   index_cache_mb: mb('Embedded engine: caches of primary-index and skip-index marks, MB each (small 32, large 1024).'),
   uncompressed_cache_mb: mb('Embedded engine: cache of decompressed blocks for repeated small reads, MB; 0 turns it off (small 0, large 1024).'),

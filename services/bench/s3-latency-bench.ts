@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { resolveConfig } from '../config/resolve.js';
+import { MEMORY_PROFILES } from '../../schemas/config.js';
 import { ingestObjects } from '../pipeline/ingest.js';
 import { makeS3Client, s3SettingsFromEnv } from '../sources/s3/client.js';
 import { s3Source } from '../sources/s3/s3-source.js';
@@ -114,7 +115,8 @@ export async function benchS3Latency(opts: S3LatencyBenchOptions = {}): Promise<
     const store = new ChdbStore(join(scratch, 'store'), { memory: config.memory });
     await store.migrate();
     const before = await front.requests();
-    const source = s3Source(client, { bucket, prefix: 'AWSLogs/', ...(opts.concurrency ? { concurrency: opts.concurrency } : {}), ...(opts.readAheadBytes ? { readAheadBytes: opts.readAheadBytes } : {}) });
+    // GETs in flight as `flowlog ingest s3://` takes them: the memory profile's, unless the bench sets them
+    const source = s3Source(client, { bucket, prefix: 'AWSLogs/', concurrency: opts.concurrency ?? MEMORY_PROFILES[config.memory.profile].s3_gets, ...(opts.readAheadBytes ? { readAheadBytes: opts.readAheadBytes } : {}) });
     const cpu0 = process.cpuUsage();
     const s = await ingestObjects(store, source, { capacity: opts.batchRows ?? config.batch.rows });
     const cpu = process.cpuUsage(cpu0);

@@ -135,8 +135,9 @@ export function explainConfig(input: ConfigInput = {}): ResolvedConfig {
 
 /**
  * A memory profile sizes the batch too, unless batch.rows is set (file, env or
- * flag), and each Kafka source's fetch, unless its fetch.max_bytes is set: a
- * fetch is held whole while its rounds are parsed and stored.
+ * flag), each Kafka source's fetch, unless its fetch.max_bytes is set (a fetch
+ * is held whole while its rounds are parsed and stored), and each S3 source's
+ * GETs in flight, unless its concurrency is set.
  */
 function applyProfile(doc: Doc): void {
   const profile = getAt(doc, 'memory.profile');
@@ -146,7 +147,9 @@ function applyProfile(doc: Doc): void {
   const sources = getAt(doc, 'sources');
   if (!Array.isArray(sources)) return;
   for (const src of sources) {
-    if (!src || typeof src !== 'object' || (src as Doc).kind !== 'kafka') continue;
+    if (!src || typeof src !== 'object') continue;
+    if ((src as Doc).kind === 's3' && (src as Doc).concurrency === undefined) (src as Doc).concurrency = p.s3_gets;
+    if ((src as Doc).kind !== 'kafka') continue;
     const fetch = (src as Doc).fetch;
     if (fetch !== undefined && (typeof fetch !== 'object' || fetch === null || Array.isArray(fetch))) continue; // validation names it
     if ((fetch as Doc | undefined)?.max_bytes === undefined) (src as Doc).fetch = { ...(fetch as Doc | undefined), max_bytes: p.kafka_fetch_max_bytes };
