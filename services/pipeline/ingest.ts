@@ -76,6 +76,8 @@ export interface IngestSummary {
   unfinished: { object: string; reason: string }[];
   /** keepGoing ended the round before the end of its listing: the objects after it were not tried. */
   stoppedEarly?: true;
+  /** Blobs that grow by appending, replaced before they were read (412): nothing to store, a newer version is on its way. */
+  superseded?: string[];
 }
 
 /** A source's read-ahead, unless it sets its own: files above 64 KB are read on the thread pool while the parser works (smaller ones are read on the spot, sources/local.ts). */
@@ -174,6 +176,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
   const unfinished: IngestSummary['unfinished'] = [];
+  const replaced: string[] = [];
   // what is left to do, as the listing arrives: nothing holds the whole listing. The next page is asked for while
   // this one's objects go, so the progress totals are whole (listed) as soon as the last page is in, not after its
   // last object: a file, or a folder of files, shows its share from the start; a tree of folders (pages of files across folders) once
@@ -261,6 +264,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
         unfinished.push({ object: obj.name, reason: parser.message });
       } else if (superseded(obj.name, parser)) {
         skipped++; // its newer version is read in its turn; a row for this one would hide the blob's stored progress
+        replaced.push(obj.name);
       } else if (parser instanceof Error) {
         await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);
       } else {
@@ -284,7 +288,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   await committer.finish();
   opts.onProgress?.(progress);
   return {
-    objects: tried, skipped, resumed, warnings, unfinished, ...(stoppedEarly ? { stoppedEarly } : {}),
+    objects: tried, skipped, resumed, warnings, unfinished, ...(stoppedEarly ? { stoppedEarly } : {}), ...(replaced.length ? { superseded: replaced } : {}),
     rows: committer.stats.rows, rejected: progress.rejected,
     bytes: triedBytes,
     seconds: (performance.now() - t0) / 1000,

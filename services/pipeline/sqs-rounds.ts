@@ -11,11 +11,14 @@
  *   the same object (S3 and SQS both deliver at least once) write the same
  *   batches and the engine keeps one copy (ingest.ts, sharedWriterCuts).
  *
- * A message is deleted only when the ledger says every object it names is
- * stored, by this consumer or another; one naming an object S3 could not
+ * A message is deleted only when every object it names is stored: per object,
+ * when the ledger says so (by this consumer or another); shared, when the
+ * round that stored them is durable. One naming an object S3 could not
  * deliver (down, refused, or not there: 404) is kept, so it returns after its
  * visibility timeout and, past the queue's maxReceiveCount, goes to its
- * dead-letter queue. A message that is not an S3 notification is quarantined
+ * dead-letter queue. One naming a version of an hourly Azure blob replaced
+ * since (412) is deleted: the blob's newer version is notified too, and a
+ * ledger row for the old one would hide what is stored of the blob. A message that is not an S3 notification is quarantined
  * and deleted; a test event, or one naming no created object, is deleted; an
  * object outside the allowlist is quarantined NOT_ALLOWED, never fetched.
  */
@@ -119,8 +122,9 @@ export class SqsRounds implements SqsSink {
     // per object, the ledger decides, not this round's summary: an object another consumer stored counts as stored.
     // Shared, this round was the only writer in its turn: what it did not leave unfinished is in the ledger.
     const ledger = this.shared || list.length === 0 ? null : await this.committer.progress('s3', [...new Set(list.map((o) => o.name))]);
+    const superseded = new Set(summary.superseded);
     const stored = (o: S3Object): boolean => {
-      if (!ledger) return !unfinished.has(o.name);
+      if (!ledger || superseded.has(o.name)) return !unfinished.has(o.name);
       const p = ledger.get(o.name);
       return Boolean(p?.complete && p.identity === o.identity);
     };

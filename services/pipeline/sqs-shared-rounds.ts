@@ -144,6 +144,7 @@ export class SharedRounds {
         const a = await this.opts.perObject(alone);
         s.objects += a.objects; s.skipped += a.skipped; s.resumed += a.resumed; s.rows += a.rows; s.rejected += a.rejected; s.bytes += a.bytes;
         s.insertSeconds += a.insertSeconds; s.warnings.push(...a.warnings); s.unfinished.push(...a.unfinished);
+        if (a.superseded) s.superseded = a.superseded;
       }
     } catch (e) {
       // whether a round is pending, and what this stream's next round is, the ledger says: every later turn asks it first

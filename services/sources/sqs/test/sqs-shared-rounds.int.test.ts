@@ -194,6 +194,29 @@ describe('SQS rounds on the embedded store', () => {
     });
   });
 
+  it('a notification of an hourly Azure blob\'s version replaced since (412) is deleted, nothing quarantined or recorded for it, on either store', async () => {
+    const golden = JSON.parse(readFileSync(new URL('../../../parse/azure/test/golden/nsg-v2.json', import.meta.url), 'utf8')) as { records: unknown[] };
+    const blob = 'resourceId=/SUBSCRIPTIONS/Y/y=2026/m=12/d=01/h=11/m=00/macAddress=000D3AF87857/PT1H.json';
+    const put = async (records: unknown[], id: string): Promise<SqsMessage> => {
+      const text = JSON.stringify({ records });
+      const r = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: blob, Body: text }));
+      return { id, receipt: id, receiveCount: 1, body: notes.s3(bucket, blob, (r.ETag ?? '').replace(/"/g, ''), Buffer.byteLength(text)) };
+    };
+    for (const cuts of ['shared', 'per-object'] as const) {
+      const stale = await put(golden.records.slice(0, 1), 'stale');
+      const fresh = await put(golden.records, 'fresh'); // appended: the first notification's version is gone
+      await withStore(async (store) => {
+        const sqs = new SqsRounds(store, { queue: 'az2', cuts, s3: { client: s3, allow: new S3Allowlist([{ bucket }]) }, ingest: {} });
+        expect([...await sqs.storeMessages([stale])], cuts).toEqual(['stale']);
+        const count = async (sql: string) => Number((await store.queryRows<{ n: string }>(sql))[0]!.n);
+        expect(await count('SELECT count() AS n FROM flows_rejected'), cuts).toBe(0);
+        expect(await count("SELECT count() AS n FROM ingest_ledger WHERE source_kind = 's3'"), cuts).toBe(0);
+        expect([...await sqs.storeMessages([fresh])], cuts).toEqual(['fresh']);
+        expect(await count('SELECT count() AS n FROM flows'), cuts).toBeGreaterThan(0);
+      });
+    }
+  });
+
   it('an object S3 does not have is left out of the round and its message kept; the others are stored', async () => {
     await withStore(async (store) => {
       const missing: SqsMessage = { id: 'gone', receipt: 'gone', receiveCount: 1, body: notes.s3(bucket, 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/never.log.gz', 'e', 10) };
