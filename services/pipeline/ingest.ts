@@ -76,7 +76,7 @@ export interface IngestSummary {
   unfinished: { object: string; reason: string }[];
   /** keepGoing ended the round before the end of its listing: the objects after it were not tried. */
   stoppedEarly?: true;
-  /** Blobs that grow by appending, replaced before they were read (412): nothing to store, a newer version is on its way. */
+  /** Blobs that grow by appending, replaced before they were read (412): unfinished too, nothing recorded; a newer version is on its way. */
   superseded?: string[];
 }
 
@@ -263,7 +263,9 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
       if (FlowlogError.is(parser, 'SOURCE_UNAVAILABLE')) {
         unfinished.push({ object: obj.name, reason: parser.message });
       } else if (superseded(obj.name, parser)) {
-        skipped++; // its newer version is read in its turn; a row for this one would hide the blob's stored progress
+        // nothing to store or record for this version (a row would hide what is stored of the blob): its newer version is
+        // read by the next run or poll, or on its own notification; unfinished, so a one-shot run says to run again
+        unfinished.push({ object: obj.name, reason: `${obj.name}: replaced while it was read (412): its newer version is read by the next run` });
         replaced.push(obj.name);
       } else if (parser instanceof Error) {
         await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);

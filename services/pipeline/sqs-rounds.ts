@@ -122,7 +122,9 @@ export class SqsRounds implements SqsSink {
     // per object, the ledger decides, not this round's summary: an object another consumer stored counts as stored.
     // Shared, this round was the only writer in its turn: what it did not leave unfinished is in the ledger.
     const ledger = this.shared || list.length === 0 ? null : await this.committer.progress('s3', [...new Set(list.map((o) => o.name))]);
+    // a replaced version of a blob that grows by appending: its newer version has a notification of its own
     const superseded = new Set(summary.superseded);
+    for (const name of superseded) unfinished.delete(name);
     const stored = (o: S3Object): boolean => {
       if (!ledger || superseded.has(o.name)) return !unfinished.has(o.name);
       const p = ledger.get(o.name);
@@ -137,7 +139,8 @@ export class SqsRounds implements SqsSink {
       this.log.warn(EVENTS.sqsMessageKept, { message: id, receive_count: m.receiveCount, objects: missing.map((o) => o.name),
         reason: missing.map((o) => unfinished.get(o.name)).find(Boolean) ?? 'not stored' });
     }
-    this.opts.onRound?.({ messages: messages.length, deleted: deletable.size, kept, summary: { ...summary, seconds: (performance.now() - t0) / 1000 } });
+    this.opts.onRound?.({ messages: messages.length, deleted: deletable.size, kept,
+      summary: { ...summary, unfinished: summary.unfinished.filter((u) => unfinished.has(u.object)), seconds: (performance.now() - t0) / 1000 } });
     return deletable;
   }
 }

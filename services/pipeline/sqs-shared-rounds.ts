@@ -65,7 +65,14 @@ type Fetched = { o: S3Object; bytes: Buffer } | { o: S3Object; error: Error } | 
 /** skipRows -1: not in the ledger (from its start); 0 or more: resumed from the ledger (its stored rejects too). */
 type Member = { o: S3Object; bytes: Buffer; skipRows: number };
 
-const status = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+type S3Failure = { $metadata?: { httpStatusCode?: number }; name?: string; Code?: string; cause?: unknown };
+
+/** S3's answer that an object is not there as named: 404, 412, or 403 AccessDenied (a missing key, to a role that may not list). */
+export function gone(e: unknown): boolean {
+  const f = ((e as S3Failure).$metadata ? e : (e as S3Failure).cause ?? e) as S3Failure; // SOURCE_UNAVAILABLE wraps S3's error
+  const status = f.$metadata?.httpStatusCode;
+  return status === 404 || status === 412 || (status === 403 && (f.name === 'AccessDenied' || f.Code === 'AccessDenied'));
+}
 
 export class SharedRounds {
   /** One batch buffer for every round of this source (rounds run one at a time). */
@@ -188,9 +195,9 @@ export class SharedRounds {
     for (const f of await this.fetchAll([...todo.keys()], Infinity, Infinity)) {
       if ('bytes' in f) { members.push({ ...f, skipRows: todo.get(f.o)! }); continue; }
       if ('deferred' in f) continue; // not without a budget
-      // gone (404, or 403 where listing is not allowed) or replaced (412): it cannot be read as it was; anything else
-      // (S3 down) may pass, and the replay waits for it: every queue's rounds then wait, as they would for S3 anyway
-      if (![403, 404, 412].includes(status(f.error) ?? 0)) throw notThere(f.o, f.error);
+      // gone (404, or AccessDenied where listing is not allowed) or replaced (412): it cannot be read as it was; anything
+      // else (S3 down, credentials) may pass, and the replay waits for it: every queue's rounds then wait, as they would for S3
+      if (!gone(f.error)) throw notThere(f.o, f.error);
       this.opts.log.warn(EVENTS.sqsReplayMismatch, { stream: this.opts.stream, round: n, object: f.o.name, reason: f.error.message,
         hint: 'the replay goes on without it: if the batch in flight at the crash held it, that batch is cut differently and its rows may be stored twice' });
     }
@@ -231,8 +238,8 @@ export class SharedRounds {
   /**
    * Every object whole, many GETs in flight, in the order given; a failure is
    * the object's, not the round's. Once `budget` bytes are held, counted as
-   * they arrive (a notification's size may be wrong), the objects after are
-   * deferred (always a suffix: GETs start in order); none is held over
+   * they arrive (a notification's size may be wrong), the objects whose GET
+   * would start after are deferred to the next round; none is held over
    * SHARED_OBJECT_MAX.
    */
   private async fetchAll(objects: readonly S3Object[], budget = ROUND_BYTES, wholeMax = SHARED_OBJECT_MAX): Promise<Fetched[]> {
