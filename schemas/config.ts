@@ -133,7 +133,7 @@ const sqsSource = z.object({
     .describe('Long polling: how long a receive waits for messages (at most 20s).'),
   max_messages: z.number().int().min(1).max(10).default(10).describe('Messages per receive (SQS allows 1 to 10).'),
   round_messages: z.number().int().min(1).max(1000).optional()
-    .describe('Messages gathered into one round: after a receive that returns max_messages, more are received at once (no wait) up to this many. Default: 1000 on the embedded store, whose rounds share batches across objects; max_messages (one receive) on a ClickHouse server, where each object is stored in batches of its own and instances share the queue.'),
+    .describe('Messages gathered into one round: after a receive that returns max_messages, more are received at once (no wait) up to this many, for at most a third of visibility_timeout. Default: 1000 on the embedded store, whose rounds share batches across objects; max_messages (one receive) on a ClickHouse server, where each object is stored in batches of its own and instances share the queue.'),
   visibility_timeout: visibility.default('60s')
     .describe('How long a received message stays hidden from other consumers; flowlog extends it (a heartbeat every third of it) while the message\'s objects are being stored.'),
   concurrency: z.number().int().min(1).max(64).default(4).describe('Objects fetched ahead while one is parsed.'),

@@ -43,10 +43,16 @@ export async function sqsToStore(scratch: string, objects = SQS_OBJECTS, log: (s
   const s3 = makeS3Client(s3SettingsFromEnv());
   const sqs = sqsClient();
   const bucket = smallObjectsBucket(objects, FLOWS);
-  let queueUrl: string | undefined;
+  let queueUrl: string | undefined, dlqUrl: string | undefined;
   try {
     await ensureObjects(s3, bucket, objects, FLOWS, log);
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `flowlog-bench-${process.pid}-${Date.now() % 100000}`, Attributes: { VisibilityTimeout: '120' } }))).QueueUrl!;
+    // configured as the docs ask (a dead-letter queue), so the source has nothing to warn about
+    const name = `flowlog-bench-${process.pid}-${Date.now() % 100000}`;
+    dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl!;
+    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: {
+      VisibilityTimeout: '120', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }),
+    } }))).QueueUrl!;
     const listed: { key: string; etag: string; size: number }[] = [];
     for (let token: string | undefined; ;) {
       const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'AWSLogs/', ContinuationToken: token }));
@@ -63,7 +69,7 @@ export async function sqsToStore(scratch: string, objects = SQS_OBJECTS, log: (s
       { cwd: REPO, env: { ...process.env, FLOWLOG_LOG_LEVEL: 'warn' }, onStderr: (c) => { process.stderr.write(c); } });
     return { objects: listed.length, flowsPerSec: Math.round(flows / r.result.sqsSeconds), listedFlowsPerSec: Math.round(flows / r.result.listedSeconds) };
   } finally {
-    if (queueUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+    for (const url of [queueUrl, dlqUrl]) if (url) await sqs.send(new DeleteQueueCommand({ QueueUrl: url })).catch(() => undefined);
     s3.destroy();
     sqs.destroy();
   }

@@ -169,7 +169,9 @@ export class SqsSource {
   private async gather(): Promise<SqsMessage[]> {
     const messages = await this.receive(this.opts.waitSeconds);
     const most = Math.max(this.opts.roundMessages ?? 0, this.opts.maxMessages);
-    for (let last = messages.length; last >= this.opts.maxMessages && messages.length < most && !this.stopping;) {
+    // the heartbeat starts with the round: the first messages must not reach their visibility timeout while more are received
+    const until = performance.now() + (this.opts.visibilitySeconds * 1000) / 3;
+    for (let last = messages.length; last >= this.opts.maxMessages && messages.length < most && !this.stopping && performance.now() < until;) {
       // a failure here leaves the messages in hand to be stored; the next receive reports it
       const more = await this.receive(0, Math.min(this.opts.maxMessages, most - messages.length)).catch(() => []);
       messages.push(...more);
