@@ -49,3 +49,6 @@ export class FlowlogError extends Error {
     return `error ${this.code}: ${this.message}${this.hint ? `\n  hint: ${this.hint}` : ''}`;
   }
 }
+
+/** The HTTP status an AWS SDK error (or the lean S3 GET's, shaped alike) carries, if any. */
+export const httpStatusOf = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;

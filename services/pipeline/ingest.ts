@@ -7,7 +7,7 @@
  */
 import { Committer, DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
 import { wholeLedgerIfFew } from '../commit/ledger-reads.js';
-import { FlowlogError } from '../core/errors.js';
+import { FlowlogError, httpStatusOf } from '../core/errors.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import type { ObjectBody } from '../decode/stream.js';
 import { decodeSmallObject } from '../decode/gzip.js';
@@ -80,6 +80,9 @@ export interface IngestSummary {
   superseded?: string[];
 }
 
+/** A summary of nothing yet: what a round adds to. */
+export const emptySummary = (): IngestSummary => ({ objects: 0, skipped: 0, resumed: 0, rows: 0, rejected: 0, bytes: 0, seconds: 0, insertSeconds: 0, warnings: [], unfinished: [] });
+
 /** A source's read-ahead, unless it sets its own: files above 64 KB are read on the thread pool while the parser works (smaller ones are read on the spot, sources/local.ts). */
 const READ_AHEAD = 16;
 const READ_AHEAD_BYTES = 16 << 20;
@@ -149,7 +152,7 @@ export async function openFetched(name: string, data: Buffer, opts: IngestOption
 
 /** A blob that grows by appending, replaced since it was listed or notified (S3's 412): nothing to store or record. */
 function superseded(name: string, e: unknown): boolean {
-  return e instanceof Error && (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412 && growsByAppend(name);
+  return httpStatusOf(e) === 412 && growsByAppend(name);
 }
 
 /** An object as fetched ahead: decoded already when it was small, else as the source gave it. */

@@ -34,7 +34,7 @@ import type { SqsMessage, SqsSink } from '../sources/sqs/sqs-source.js';
 import type { FlowStore } from '../store/store.js';
 import { EVENTS } from '../telemetry/event-names.js';
 import { log as rootLog } from '../telemetry/log.js';
-import { ingestObjects, type IngestOptions, type IngestSummary } from './ingest.js';
+import { emptySummary, ingestObjects, type IngestOptions, type IngestSummary } from './ingest.js';
 import { SharedRounds } from './sqs-shared-rounds.js';
 
 export interface SqsRoundsOptions {
@@ -51,8 +51,6 @@ export interface SqsRoundsOptions {
   /** After each receive: its messages, the round over their objects, and the messages kept for a later delivery. */
   onRound?: (r: { messages: number; deleted: number; kept: number; summary: IngestSummary }) => void;
 }
-
-const EMPTY: IngestSummary = { objects: 0, skipped: 0, resumed: 0, rows: 0, rejected: 0, bytes: 0, seconds: 0, insertSeconds: 0, warnings: [], unfinished: [] };
 
 export class SqsRounds implements SqsSink {
   /** Quarantines whole messages and refused objects (the write protocol's quarantine path), and reads the ledger. */
@@ -117,7 +115,7 @@ export class SqsRounds implements SqsSink {
       named.set(m.id, allowed);
     }
     const list = [...objects.values()];
-    const summary = list.length === 0 ? EMPTY : this.shared ? await this.shared.storeObjects(list) : await this.perObject(list);
+    const summary = list.length === 0 ? emptySummary() : this.shared ? await this.shared.storeObjects(list) : await this.perObject(list);
     const unfinished = new Map(summary.unfinished.map((u) => [u.object, u.reason]));
     // per object, the ledger decides, not this round's summary: an object another consumer stored counts as stored.
     // Shared, this round was the only writer in its turn: what it did not leave unfinished is in the ledger.
@@ -126,7 +124,8 @@ export class SqsRounds implements SqsSink {
     const superseded = new Set(summary.superseded);
     for (const name of superseded) unfinished.delete(name);
     const stored = (o: S3Object): boolean => {
-      if (!ledger || superseded.has(o.name)) return !unfinished.has(o.name);
+      if (superseded.has(o.name)) return true;
+      if (!ledger) return !unfinished.has(o.name);
       const p = ledger.get(o.name);
       return Boolean(p?.complete && p.identity === o.identity);
     };

@@ -31,7 +31,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Committer, type Round } from '../commit/committer.js';
 import { latestRound } from '../commit/ledger-reads.js';
-import { FlowlogError } from '../core/errors.js';
+import { FlowlogError, httpStatusOf } from '../core/errors.js';
 import { RejectBatch } from '../core/rejects.js';
 import { growsByAppend } from '../sources/append-only.js';
 import { readS3Object, TooLargeToHold } from '../sources/s3/s3-body.js';
@@ -40,7 +40,7 @@ import type { S3Object } from '../sources/s3/s3-source.js';
 import type { FlowStore } from '../store/store.js';
 import { EVENTS } from '../telemetry/event-names.js';
 import type { Logger } from '../telemetry/log.js';
-import { openFetched, type IngestOptions, type IngestSummary } from './ingest.js';
+import { emptySummary, openFetched, type IngestOptions, type IngestSummary } from './ingest.js';
 import { storeTurn } from './store-turn.js';
 
 /** Objects above this are streamed in batches of their own: they fill inserts alone, and are not held whole. */
@@ -62,15 +62,13 @@ export interface SharedRoundsOptions {
 
 /** An object fetched whole; or why not: an error (S3's, kept raw), or `deferred` past the round's bytes (fetched with the next round). */
 type Fetched = { o: S3Object; bytes: Buffer } | { o: S3Object; error: Error } | { o: S3Object; deferred: true };
-/** skipRows -1: not in the ledger (from its start); 0 or more: resumed from the ledger (its stored rejects too). */
-type Member = { o: S3Object; bytes: Buffer; skipRows: number };
-
-type S3Failure = { $metadata?: { httpStatusCode?: number }; name?: string; Code?: string; cause?: unknown };
+/** resumeAt: the object is in the ledger in part, resumed after that many rows (and its stored rejects); absent, from its start. */
+type Member = { o: S3Object; bytes: Buffer; resumeAt?: number };
 
 /** S3's answer that an object is not there as named: 404, 412, or 403 AccessDenied (a missing key, to a role that may not list). */
 export function gone(e: unknown): boolean {
-  const f = ((e as S3Failure).$metadata ? e : (e as S3Failure).cause ?? e) as S3Failure; // SOURCE_UNAVAILABLE wraps S3's error
-  const status = f.$metadata?.httpStatusCode;
+  const f = (httpStatusOf(e) === undefined ? (e as { cause?: unknown }).cause ?? e : e) as { name?: string; Code?: string }; // SOURCE_UNAVAILABLE wraps S3's error
+  const status = httpStatusOf(f);
   return status === 404 || status === 412 || (status === 403 && (f.name === 'AccessDenied' || f.Code === 'AccessDenied'));
 }
 
@@ -102,12 +100,10 @@ export class SharedRounds {
    * so the ledger will not skip it but for a delivery repeated.
    */
   storeObjects(objects: readonly S3Object[]): Promise<IngestSummary> {
-    const [early] = byBytes(objects.filter((o) => o.size <= SHARED_OBJECT_MAX), ROUND_BYTES);
+    const early = leadingRun(objects.filter(mayShare), ROUND_BYTES);
     const ahead = new Map<S3Object, Promise<Fetched>>();
-    if (early) {
-      const all = this.fetchAll(early);
-      early.forEach((o, i) => ahead.set(o, all.then((r) => r[i]!)));
-    }
+    const all = this.fetchAll(early);
+    early.forEach((o, i) => ahead.set(o, all.then((r) => r[i]!)));
     return storeTurn(this.store).run(() => this.inTurn(objects, ahead));
   }
 
@@ -123,17 +119,15 @@ export class SharedRounds {
       for (const o of objects) {
         const p = ledger.get(o.name);
         if (p?.identity === o.identity && p.complete) { s.skipped++; continue; }
-        // stored in part (rows, or rejects only): resumed after what is stored, alone. A blob that grows by appending
-        // always goes alone: it is replaced every minute, so a replay could not read it again as it was (412)
-        const partly = p?.identity === o.identity;
-        (o.size > SHARED_OBJECT_MAX || partly || growsByAppend(o.name) ? alone : queue).push(o);
+        // stored in part (rows, or rejects only): resumed after what is stored, alone
+        (mayShare(o) && p?.identity !== o.identity ? queue : alone).push(o);
       }
       for (let first = true; queue.length > 0; first = false) {
-        const [chunk] = byBytes(queue, ROUND_BYTES);
-        const fetched = first ? await this.fetched(chunk!, ahead) : await this.fetchAll(chunk!);
+        const chunk = leadingRun(queue, ROUND_BYTES);
+        const fetched = first ? await this.fetched(chunk, ahead) : await this.fetchAll(chunk);
         const members: Member[] = [], deferred: S3Object[] = [];
         for (const f of fetched) {
-          if ('bytes' in f) { members.push({ ...f, skipRows: -1 }); continue; }
+          if ('bytes' in f) { members.push(f); continue; }
           if ('deferred' in f) { deferred.push(f.o); continue; }
           if (f.error instanceof TooLargeToHold) { alone.push(f.o); continue; } // its notification understated its size
           s.objects++; s.bytes += f.o.size;
@@ -141,7 +135,7 @@ export class SharedRounds {
           if (FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) s.unfinished.push({ object: f.o.name, reason: e.message });
           else await this.committer.quarantineObject({ name: f.o.name, identity: f.o.identity, kind: 's3' }, e); // replaced since notified (412)
         }
-        queue = [...deferred, ...queue.slice(chunk!.length)];
+        queue = [...deferred, ...queue.slice(chunk.length)];
         if (members.length === 0) continue;
         const n = turn.next.get(stream)!;
         await this.storeRound(n, members, false);
@@ -183,17 +177,17 @@ export class SharedRounds {
   private async replay(n: number, intent: string): Promise<void> {
     const objects = parseMembers(intent);
     const ledger = await this.store.ledgerState('s3', objects.map((o) => o.name));
-    const todo = new Map<S3Object, number>();
+    const todo = new Map<S3Object, number | undefined>();
     for (const o of objects) {
       const p = ledger.get(o.name);
       if (p?.identity === o.identity && p.complete) continue;
-      todo.set(o, p?.identity === o.identity ? p.storedRows : -1);
+      todo.set(o, p?.identity === o.identity ? p.storedRows : undefined);
     }
     this.opts.log.info(EVENTS.sqsRoundReplayed, { stream: this.opts.stream, round: n, objects: objects.length, left: todo.size });
     const members: Member[] = [];
     // no budget: every object, in order; they were held together when the round was written
     for (const f of await this.fetchAll([...todo.keys()], Infinity, Infinity)) {
-      if ('bytes' in f) { members.push({ ...f, skipRows: todo.get(f.o)! }); continue; }
+      if ('bytes' in f) { const resumeAt = todo.get(f.o); members.push(resumeAt === undefined ? f : { ...f, resumeAt }); continue; }
       if ('deferred' in f) continue; // not without a budget
       // gone (404, or AccessDenied where listing is not allowed) or replaced (412): it cannot be read as it was; anything
       // else (S3 down, credentials) may pass, and the replay waits for it: every queue's rounds then wait, as they would for S3
@@ -211,11 +205,11 @@ export class SharedRounds {
     const c = this.committer;
     if (!replay) c.beginRound(round); // written before the round's first insert
     try {
-      for (const { o, bytes, skipRows } of members) {
+      for (const { o, bytes, resumeAt } of members) {
         s.objects++; s.bytes += o.size;
         const parser = await openFetched(o.name, bytes, this.opts.ingest).catch((e: unknown) => e as Error);
         if (parser instanceof Error) { await c.quarantineObject({ name: o.name, identity: o.identity, kind: 's3' }, parser); continue; }
-        await c.ingestObject({ name: o.name, identity: o.identity, kind: 's3' }, parser, Math.max(0, skipRows), skipRows >= 0);
+        await c.ingestObject({ name: o.name, identity: o.identity, kind: 's3' }, parser, resumeAt ?? 0, resumeAt !== undefined);
         for (const w of parser.warnings ?? []) if (s.warnings.length < 20) s.warnings.push(w);
       }
       await c.commitRound(round, new RejectBatch());
@@ -263,18 +257,19 @@ export class SharedRounds {
   }
 }
 
-const emptySummary = (): IngestSummary => ({ objects: 0, skipped: 0, resumed: 0, rows: 0, rejected: 0, bytes: 0, seconds: 0, insertSeconds: 0, warnings: [], unfinished: [] });
-
-/** Objects in runs of at most `max` bytes (an object larger alone is a run of its own). */
-function* byBytes(objects: readonly S3Object[], max: number): Generator<S3Object[]> {
-  let run: S3Object[] = [], bytes = 0;
-  for (const o of objects) {
-    if (run.length > 0 && bytes + o.size > max) { yield run; run = []; bytes = 0; }
-    run.push(o);
-    bytes += o.size;
-  }
-  if (run.length > 0) yield run;
+/** The first objects, up to `max` bytes by their notified sizes (at least one): a round's. */
+function leadingRun(objects: readonly S3Object[], max: number): S3Object[] {
+  let n = 0, bytes = 0;
+  while (n < objects.length && (n === 0 || bytes + objects[n]!.size <= max)) bytes += objects[n++]!.size;
+  return objects.slice(0, n);
 }
+
+/**
+ * Whether an object may share a round, as far as its name and notified size
+ * tell: not one to stream (over SHARED_OBJECT_MAX), not a blob that grows by
+ * appending (replaced every minute, a replay could not read it again as it was).
+ */
+const mayShare = (o: S3Object): boolean => o.size <= SHARED_OBJECT_MAX && !growsByAppend(o.name);
 
 /** An intent's objects, as storeRound wrote them. */
 function parseMembers(members: string): S3Object[] {

@@ -5,7 +5,7 @@
  */
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { readFileSync } from 'node:fs';
-import { FlowlogError } from '../core/errors.js';
+import { FlowlogError, httpStatusOf } from '../core/errors.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { FlowlogConfig, KafkaSourceConfig, Limits, S3ConnectionConfig, SqsSourceConfig } from '../../schemas/config.js';
 import { durationMs } from '../../schemas/common.js';
@@ -79,7 +79,7 @@ function batchEvents(events: TelemetryEvents, source: string) {
 function s3ListError(e: unknown, uri: string): FlowlogError {
   if (e instanceof FlowlogError) return e;
   const name = (e as { name?: string }).name ?? '';
-  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = httpStatusOf(e);
   const msg = `${uri}: ${name ? `${name}: ` : ''}${(e as Error).message ?? String(e)}`;
   if (name === 'NoSuchBucket' || status === 404) return new FlowlogError('SOURCE_NOT_FOUND', msg, 'check the bucket name in the source\'s uri, or create the bucket', { cause: e });
   if (status === 403 || status === 401 || /AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|InvalidToken|ExpiredToken/.test(name)) {

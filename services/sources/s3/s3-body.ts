@@ -22,7 +22,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FlowlogError } from '../../core/errors.js';
+import { FlowlogError, httpStatusOf } from '../../core/errors.js';
 import { BufferSlab } from '../buffer-slab.js';
 import { leanGetOf } from './s3-get.js';
 
@@ -51,7 +51,7 @@ export class TooLargeToHold extends Error {
 
 /** 404 (gone since it was listed) and 412 (replaced) are answers about the object; anything else may pass. */
 function unavailable(o: S3BodyRef, e: unknown, what: string): Error {
-  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = httpStatusOf(e);
   if (status === 404 || status === 412) return e as Error;
   return new FlowlogError('SOURCE_UNAVAILABLE', `s3://${o.bucket}/${o.key}: ${what}: ${(e as Error).message}`,
     'nothing of it was marked done: run again (or wait for the next poll) and it resumes after its last stored row', { cause: e });

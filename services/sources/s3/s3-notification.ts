@@ -10,7 +10,7 @@
  * S3's `s3:TestEvent` (sent once when a notification is configured), other
  * event types (`ObjectRemoved`, EventBridge's `Object Deleted`).
  */
-import { FlowlogError } from '../../core/errors.js';
+import { FlowlogError, httpStatusOf } from '../../core/errors.js';
 
 export interface NotifiedObject { bucket: string; key: string; etag: string; size: number }
 
@@ -60,7 +60,7 @@ export const mayBeNotification = (head: string): boolean =>
  * dead-letter queue takes it in the end), not content to quarantine.
  */
 export function notThere(o: { bucket: string; key: string }, e: unknown): unknown {
-  if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) return e;
+  if (httpStatusOf(e) !== 404) return e;
   return new FlowlogError('SOURCE_UNAVAILABLE', `s3://${o.bucket}/${o.key}: S3 has no such object (404), though a notification names it`,
     'the message stays in the queue and is received again; after the queue\'s maxReceiveCount it goes to the dead-letter queue', { cause: e });
 }

@@ -22,7 +22,7 @@ import {
   ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { retryDelayMs, Sleeper } from '../../core/backoff.js';
-import { FlowlogError } from '../../core/errors.js';
+import { FlowlogError, httpStatusOf } from '../../core/errors.js';
 import { EVENTS, failedEvent } from '../../telemetry/event-names.js';
 import { errorFields, log, type Logger } from '../../telemetry/log.js';
 import type { SourceHealth } from '../source.js';
@@ -60,7 +60,7 @@ export function sqsError(e: unknown, queueUrl: string): FlowlogError {
   if (e instanceof FlowlogError) return e;
   const name = (e as { name?: string }).name ?? '';
   const code = (e as { Code?: string }).Code ?? '';
-  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = httpStatusOf(e);
   const msg = `SQS ${queueUrl}: ${name ? `${name}: ` : ''}${(e as Error).message ?? String(e)}`;
   if (/QueueDoesNotExist|NonExistentQueue/.test(`${name} ${code}`)) {
     return new FlowlogError('SOURCE_NOT_FOUND', msg, 'check the source\'s queue_url, or create the queue: flowlog never creates queues, and keeps trying', { cause: e });
