@@ -6,13 +6,11 @@
  * about as much CPU as reading the object; this path costs a signature and an
  * HTTP exchange.
  *
- * Everything that decides where and how a request goes is still the client's:
- * its credential provider (env, profile, SSO, roles, session tokens), its
- * region, its endpoint rules (custom endpoint, path-style, virtual host, FIPS,
- * dual-stack), its clock-skew correction, and its retry strategy (the same
- * adaptive token bucket the SDK's own requests draw from, so throttling seen by
- * either slows both). A bucket whose endpoint rules ask for anything but plain
- * SigV4 (S3 Express, multi-region access points) is left to the SDK.
+ * Everything that decides where and how a request goes is still the client's
+ * (../aws-lean.ts), its endpoint rules included (custom endpoint, path-style,
+ * virtual host, FIPS, dual-stack). A bucket whose endpoint rules ask for
+ * anything but plain SigV4 (S3 Express, multi-region access points) is left to
+ * the SDK.
  *
  * Errors look like the SDK's to the code above: `name` is S3's error code and
  * `$metadata.httpStatusCode` the status, so 404/412 stay final answers.
@@ -20,15 +18,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, HttpRequest as SignableRequest } from '@smithy/types';
-import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import { AwsCallError, LeanCalls, readText, retryAfterOf, send, type SdkClientConfig, type Sha256Ctor } from '../aws-lean.js';
 
 /** SHA-256 of an empty body: a GET's payload hash. */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-/** Credentials are asked for again this long before they expire (the SDK's own margin is 5 minutes). */
-const REFRESH_BEFORE_MS = 5 * 60_000;
-/** A connection that sends nothing this long is given up (then retried, or the body resumed). */
-export const IDLE_TIMEOUT_MS = 60_000;
 /** How much of an error response is read for its code and message. */
 const ERROR_BODY_MAX = 16 << 10;
 
@@ -39,16 +34,7 @@ export interface S3GetPart { body: AsyncIterable<Uint8Array>; length: number }
 export interface S3GetTarget { url: URL; signingRegion: string; signingName: string }
 
 /** An S3 error response (or a broken exchange), shaped like the SDK's service exceptions. */
-export class S3GetError extends Error {
-  readonly $metadata: { httpStatusCode?: number };
-  readonly retryAfter?: Date;
-  constructor(name: string, message: string, status?: number, opts: { cause?: unknown; retryAfter?: Date } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = name;
-    this.$metadata = status === undefined ? {} : { httpStatusCode: status };
-    if (opts.retryAfter) this.retryAfter = opts.retryAfter;
-  }
-}
+export class S3GetError extends AwsCallError {}
 
 /** S3's key encoding (the SDK's greedy label): each segment percent-encoded, including !'()*, slashes kept. */
 export function encodeKey(key: string): string {
@@ -68,8 +54,6 @@ export function buildGetRequest(t: S3GetTarget, key: string, etag: string, offse
   };
 }
 
-type Sha256Ctor = ConstructorParameters<typeof SignatureV4>[0]['sha256'];
-
 /**
  * The signer for a target: S3's flavour of SigV4 (the path signed as sent, not
  * encoded twice), with the client's SHA-256 and credential provider.
@@ -78,40 +62,12 @@ export function s3Signer(t: S3GetTarget, credentials: AwsCredentialIdentity | ((
   return new SignatureV4({ credentials, region: t.signingRegion, service: t.signingName, sha256, uriEscapePath: escapePath });
 }
 
-/** The SDK's retry classes for what a GET met (smithy's service-error-classification, for the cases a GET meets). */
-const THROTTLING = /^(Throttling|ThrottlingException|ThrottledException|RequestThrottledException|TooManyRequestsException|ProvisionedThroughputExceededException|TransactionInProgressException|RequestLimitExceeded|BandwidthLimitExceeded|LimitExceededException|RequestThrottled|SlowDown|PriorRequestNotComplete|EC2ThrottledException)$/;
-const TRANSIENT_CODES = /^(TimeoutError|RequestTimeout|RequestTimeoutException|InternalError)$/;
-const NETWORK = /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|ECONNABORTED|EHOSTUNREACH|ENETUNREACH|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_SOCKET)$/;
-export type RetryErrorType = 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR';
-export function retryClass(e: unknown): RetryErrorType {
-  const status = (e as S3GetError).$metadata?.httpStatusCode;
-  const name = (e as Error).name ?? '';
-  if (status === 429 || THROTTLING.test(name)) return 'THROTTLING';
-  if (status === undefined) return NETWORK.test((e as NodeJS.ErrnoException).code ?? '') || TRANSIENT_CODES.test(name) ? 'TRANSIENT' : 'CLIENT_ERROR';
-  if (status === 500 || status === 502 || status === 503 || status === 504 || TRANSIENT_CODES.test(name)) return 'TRANSIENT';
-  return status >= 500 ? 'SERVER_ERROR' : 'CLIENT_ERROR';
-}
-
-interface RetryToken { getRetryCount(): number }
-interface RetryStrategy {
-  acquireInitialRetryToken(scope: string): Promise<RetryToken>;
-  refreshRetryTokenForRetry(token: RetryToken, info: { errorType: RetryErrorType; retryAfterHint?: Date }): Promise<RetryToken>;
-  recordSuccess(token: RetryToken): void;
-}
-
 /** The part of the S3 client's resolved config this path reads (all of it the SDK's own providers). */
-interface ClientConfig {
-  credentials: (o?: { forceRefresh?: boolean }) => Promise<AwsCredentialIdentity>;
-  region: () => Promise<string>;
+interface ClientConfig extends SdkClientConfig {
   endpointProvider: (params: Record<string, unknown>) => { url: URL; headers?: Record<string, unknown>; properties?: { authSchemes?: { name?: string; signingName?: string; signingRegion?: string }[] } };
-  retryStrategy: () => Promise<RetryStrategy>;
-  sha256: Sha256Ctor;
   signingEscapePath?: boolean;
-  systemClockOffset?: number;
   forcePathStyle?: boolean;
   useAccelerateEndpoint?: boolean;
-  useFipsEndpoint: () => Promise<boolean>;
-  useDualstackEndpoint: () => Promise<boolean>;
 }
 
 export interface LeanGetOptions {
@@ -122,22 +78,13 @@ export interface LeanGetOptions {
 
 export class LeanGet {
   private readonly cfg: ClientConfig;
-  private creds: AwsCredentialIdentity | null = null;
-  private credsPending: Promise<AwsCredentialIdentity> | null = null;
+  private readonly calls: LeanCalls;
   private readonly targets = new Map<string, Promise<{ target: S3GetTarget; signer: SignatureV4 } | null>>();
-  private retry: Promise<RetryStrategy> | null = null;
 
   constructor(client: S3Client, private readonly opts: LeanGetOptions) {
     this.cfg = client.config as unknown as ClientConfig;
+    this.calls = new LeanCalls(this.cfg);
   }
-
-  /** The client's credentials, held until shortly before they expire (then its provider is asked again). */
-  private credentials = (): Promise<AwsCredentialIdentity> => {
-    const c = this.creds;
-    if (c && (!c.expiration || c.expiration.getTime() - Date.now() > REFRESH_BEFORE_MS)) return Promise.resolve(c);
-    this.credsPending ??= this.cfg.credentials().then((fresh) => { this.creds = fresh; return fresh; }).finally(() => { this.credsPending = null; });
-    return this.credsPending;
-  };
 
   /** Where the bucket is and its signer, from the client's endpoint rules; null = not plain SigV4, the SDK's. */
   target(bucket: string): Promise<{ target: S3GetTarget; signer: SignatureV4 } | null> {
@@ -154,7 +101,7 @@ export class LeanGet {
         const auth = ep.properties?.authSchemes?.[0];
         if ((auth && auth.name !== 'sigv4') || Object.keys(ep.headers ?? {}).length > 0) return null;
         const target = { url: new URL(ep.url.href), signingRegion: auth?.signingRegion ?? region, signingName: auth?.signingName ?? 's3' };
-        return { target, signer: s3Signer(target, this.credentials, this.cfg.sha256, this.cfg.signingEscapePath ?? false) };
+        return { target, signer: s3Signer(target, this.calls.credentials, this.cfg.sha256, this.cfg.signingEscapePath ?? false) };
       })();
       t.catch(() => this.targets.delete(bucket));
       this.targets.set(bucket, t);
@@ -170,27 +117,12 @@ export class LeanGet {
   async get(bucket: string, key: string, etag: string, offset: number): Promise<S3GetPart | null> {
     const t = await this.target(bucket);
     if (!t) return null;
-    this.retry ??= this.cfg.retryStrategy();
-    const strategy = await this.retry;
-    let token = await strategy.acquireInitialRetryToken('');
-    for (;;) {
-      try {
-        const part = await this.once(t.target, t.signer, key, etag, offset);
-        strategy.recordSuccess(token);
-        return part;
-      } catch (e) {
-        const name = (e as Error).name;
-        if (name === 'ExpiredToken' || name === 'InvalidToken') this.creds = null;
-        try {
-          token = await strategy.refreshRetryTokenForRetry(token, { errorType: retryClass(e), ...((e as S3GetError).retryAfter ? { retryAfterHint: (e as S3GetError).retryAfter } : {}) });
-        } catch { throw e; }
-      }
-    }
+    return this.calls.retrying(() => this.once(t.target, t.signer, key, etag, offset));
   }
 
   private async once(t: S3GetTarget, signer: SignatureV4, key: string, etag: string, offset: number): Promise<S3GetPart> {
-    const signed = await signer.sign(buildGetRequest(t, key, etag, offset), { signingDate: new Date(Date.now() + (this.cfg.systemClockOffset ?? 0)) });
-    const res = await send(signed, t.url.protocol === 'https:' ? this.opts.agents.https : this.opts.agents.http);
+    const signed = await signer.sign(buildGetRequest(t, key, etag, offset), { signingDate: this.calls.signingDate() });
+    const res = await send(signed, this.opts.agents);
     const status = res.statusCode ?? 0;
     if (status === 200 || status === 206) {
       if (offset > 0 && status === 200) {
@@ -204,31 +136,13 @@ export class LeanGet {
   }
 }
 
-function send(r: SignableRequest, agent: HttpAgent | HttpsAgent): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const req = (r.protocol === 'https:' ? httpsRequest : httpRequest)({
-      method: r.method, hostname: r.hostname, ...(r.port ? { port: r.port } : {}), path: r.path,
-      headers: r.headers as OutgoingHttpHeaders, agent,
-    }, resolve);
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no data for ${IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /** S3's error document (<Code>, <Message>) as an error the SDK would have thrown. */
 async function errorOf(res: IncomingMessage, status: number): Promise<S3GetError> {
-  let text = '';
-  try {
-    for await (const chunk of res) {
-      if (text.length < ERROR_BODY_MAX) text += (chunk as Buffer).toString('utf8');
-    }
-  } catch { /* what arrived is enough */ }
+  const text = await readText(res, ERROR_BODY_MAX).catch(() => ''); // without it, the status says enough
   const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? (status === 404 ? 'NotFound' : status === 412 ? 'PreconditionFailed' : `Http${status}`);
   const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? (res.statusMessage || 'no message');
-  const after = res.headers['retry-after'];
-  const retryAfter = after === undefined ? undefined : /^\d+$/.test(after) ? new Date(Date.now() + Number(after) * 1000) : new Date(after);
-  return new S3GetError(code, `${code} (HTTP ${status}): ${message}`, status, retryAfter && !Number.isNaN(retryAfter.getTime()) ? { retryAfter } : {});
+  const retryAfter = retryAfterOf(res);
+  return new S3GetError(code, `${code} (HTTP ${status}): ${message}`, status, retryAfter ? { retryAfter } : {});
 }
 
 const attached = new WeakMap<S3Client, LeanGet>();

@@ -18,14 +18,13 @@
  * credentials refused, endpoint down) is reported with its code and tried
  * again with backoff (core/backoff.ts); start() never throws.
  */
-import {
-  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { retryDelayMs, Sleeper } from '../../core/backoff.js';
 import { FlowlogError, httpStatusOf } from '../../core/errors.js';
 import { EVENTS, failedEvent } from '../../telemetry/event-names.js';
 import { errorFields, log, type Logger } from '../../telemetry/log.js';
 import type { SourceHealth } from '../source.js';
+import { SqsCalls } from './sqs-calls.js';
 
 /** One received message: its body, and what SQS needs to extend or delete it. */
 export interface SqsMessage { id: string; receipt: string; body: string; receiveCount: number }
@@ -39,6 +38,8 @@ export interface SqsSink {
 
 export interface SqsSourceOptions {
   client: SQSClient;
+  /** false: receives, deletes and visibility calls through the SDK too, not signed and sent directly (sqs-calls.ts). */
+  lean?: boolean;
   queueUrl: string;
   /** Long poll: seconds a receive waits for messages (0 to 20). */
   waitSeconds: number;
@@ -80,8 +81,11 @@ export class SqsSource {
   private polling: AbortController | null = null;
   private loop: Promise<void> = Promise.resolve();
 
+  private readonly calls: SqsCalls;
+
   constructor(private readonly opts: SqsSourceOptions, private readonly sink: SqsSink) {
     this.log = log.child({ source: opts.name ?? 'sqs' });
+    this.calls = new SqsCalls(opts.client, opts.lean === false ? { lean: false } : {});
   }
 
   health(): SourceHealth { return this.state; }
@@ -97,6 +101,7 @@ export class SqsSource {
     this.sleeper.wake();
     this.polling?.abort();
     await this.loop;
+    this.calls.destroy();
     this.setState({ state: 'stopped' });
   }
 
@@ -104,14 +109,17 @@ export class SqsSource {
     let failures = 0;
     let checked = false;
     // the receive being stored while the next is received and its objects fetched: two in hand at most
-    let storing: { done: Promise<void>; settled: boolean } | null = null;
+    let storing: { done: Promise<void>; deleted: Promise<void>; settled: boolean } | null = null;
+    // the deletes of stored rounds, which the next gathering does not wait for: two rounds' at most
+    const deleting: Promise<void>[] = [];
     while (!this.stopping) {
       try {
         if (!checked) { await this.checkQueue(); checked = true; }
         // a round in hand that failed already says so now, not after the next long poll
-        if (storing?.settled) { const s = storing; storing = null; await s.done; }
+        if (storing?.settled) { const s = storing; storing = null; deleting.push(s.deleted); await s.done; }
         await this.sink.recover?.();
         if (this.stopping) break;
+        while (deleting.length > 1) await deleting.shift();
         const messages = await this.gather();
         if (this.stopping && messages.length === 0) break;
         failures = 0;
@@ -119,11 +127,11 @@ export class SqsSource {
         const before = storing;
         storing = null;
         if (messages.length > 0) {
-          const s = { done: this.handle(messages), settled: false };
+          const s = { ...this.handle(messages), settled: false };
           s.done.then(() => { s.settled = true; }, () => { s.settled = true; }); // the failure surfaces where it is awaited
           storing = s;
         }
-        if (before) await before.done;
+        if (before) { deleting.push(before.deleted); await before.done; }
       } catch (e) {
         if (this.stopping && (e as Error).name === 'AbortError') break;
         const err = sqsError(e, this.opts.queueUrl);
@@ -137,11 +145,14 @@ export class SqsSource {
     }
     // stopping: the receive in hand is stored and its messages deleted
     if (storing) {
-      await (storing as { done: Promise<void> }).done.catch((e: unknown) => {
+      const s = storing as { done: Promise<void>; deleted: Promise<void> };
+      deleting.push(s.deleted);
+      await s.done.catch((e: unknown) => {
         const err = sqsError(e, this.opts.queueUrl);
         if (this.opts.onError) this.opts.onError(err, 0); else this.log.error(failedEvent('source'), errorFields(err));
       });
     }
+    await Promise.all(deleting);
   }
 
   /**
@@ -168,54 +179,66 @@ export class SqsSource {
    */
   private async gather(): Promise<SqsMessage[]> {
     const messages = await this.receive(this.opts.waitSeconds);
-    const most = Math.max(this.opts.roundMessages ?? 0, this.opts.maxMessages);
+    const per = this.opts.maxMessages;
+    const most = Math.max(this.opts.roundMessages ?? 0, per);
     // the heartbeat starts with the round: the first messages must not reach their visibility timeout while more are received
     const until = performance.now() + (this.opts.visibilitySeconds * 1000) / 3;
-    for (let last = messages.length; last >= this.opts.maxMessages && messages.length < most && !this.stopping && performance.now() < until;) {
+    for (let full = messages.length >= per; full && messages.length < most && !this.stopping && performance.now() < until;) {
+      // several receives at once: one at a time, a round of 1000 waited ~0.3-1.2 s on 100 round trips (docs/performance.md)
+      const left = most - messages.length;
+      const asks = Array.from({ length: Math.min(RECEIVES_AT_ONCE, Math.ceil(left / per)) }, (_, i) => Math.min(per, left - i * per));
       // a failure here leaves the messages in hand to be stored; the next receive reports it
-      const more = await this.receive(0, Math.min(this.opts.maxMessages, most - messages.length)).catch(() => []);
-      messages.push(...more);
-      last = more.length;
+      const got = await Promise.all(asks.map((n) => this.receive(0, n).catch(() => [] as SqsMessage[])));
+      for (const g of got) messages.push(...g);
+      full = got.every((g, i) => g.length >= asks[i]!);
     }
     return messages;
   }
 
   private async receive(waitSeconds: number, max = this.opts.maxMessages): Promise<SqsMessage[]> {
     const ac = new AbortController();
-    this.polling = ac;
+    if (waitSeconds > 0) this.polling = ac; // the long poll, which stop() cuts short; the others return at once
     try {
-      const r = await this.opts.client.send(new ReceiveMessageCommand({
+      const r = await this.calls.receive({
         QueueUrl: this.opts.queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: waitSeconds,
         VisibilityTimeout: this.opts.visibilitySeconds, MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }), { abortSignal: ac.signal });
+      }, ac.signal);
       return (r.Messages ?? []).filter((m): m is Message & { MessageId: string; ReceiptHandle: string } => Boolean(m.MessageId && m.ReceiptHandle))
         .map((m) => ({ id: m.MessageId, receipt: m.ReceiptHandle, body: m.Body ?? '', receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1) }));
-    } finally { this.polling = null; }
+    } finally { if (this.polling === ac) this.polling = null; }
   }
 
-  /** Stores a receive with its visibility extended meanwhile, then deletes what the sink says is done. */
-  private async handle(messages: readonly SqsMessage[]): Promise<void> {
+  /**
+   * Stores a receive with its visibility extended meanwhile (done), then
+   * deletes what the sink says is stored (deleted: never fails, a refused
+   * delete is logged, and the message's next delivery finds it stored).
+   */
+  private handle(messages: readonly SqsMessage[]): { done: Promise<void>; deleted: Promise<void> } {
+    const stored = this.store(messages);
+    const deleted = stored.then((done) => this.delete(messages.filter((m) => done.has(m.id))), () => undefined);
+    return { done: stored.then(() => undefined), deleted };
+  }
+
+  private async store(messages: readonly SqsMessage[]): Promise<ReadonlySet<string>> {
     let beating: Promise<void> = Promise.resolve();
     const every = Math.max(200, (this.opts.visibilitySeconds * 1000) / 3);
     const timer = setInterval(() => { beating = beating.then(() => this.extend(messages)); }, every);
-    let done: ReadonlySet<string>;
     try {
-      done = await this.sink.storeMessages(messages);
+      return await this.sink.storeMessages(messages);
     } finally {
       clearInterval(timer);
       await beating;
     }
-    await this.delete(messages.filter((m) => done.has(m.id)));
   }
 
   /** The heartbeat: every message in hand hidden for another full timeout. A refusal is logged: the ledger makes a second delivery harmless. */
   private extend(messages: readonly SqsMessage[]): Promise<void> {
     return inTens(messages, async (part) => {
       try {
-        const r = await this.opts.client.send(new ChangeMessageVisibilityBatchCommand({
+        const r = await this.calls.changeVisibilityBatch({
           QueueUrl: this.opts.queueUrl,
           Entries: part.map((m, j) => ({ Id: String(j), ReceiptHandle: m.receipt, VisibilityTimeout: this.opts.visibilitySeconds })),
-        }));
+        });
         for (const f of r.Failed ?? []) this.log.warn(EVENTS.sqsVisibilityFailed, { message: part[Number(f.Id)]?.id, code: f.Code, reason: f.Message });
       } catch (e) {
         this.log.warn(EVENTS.sqsVisibilityFailed, { messages: part.length, ...errorFields(sqsError(e, this.opts.queueUrl)) });
@@ -227,9 +250,9 @@ export class SqsSource {
   private delete(messages: readonly SqsMessage[]): Promise<void> {
     return inTens(messages, async (part) => {
       try {
-        const r = await this.opts.client.send(new DeleteMessageBatchCommand({
+        const r = await this.calls.deleteBatch({
           QueueUrl: this.opts.queueUrl, Entries: part.map((m, j) => ({ Id: String(j), ReceiptHandle: m.receipt })),
-        }));
+        });
         for (const f of r.Failed ?? []) this.log.warn(EVENTS.sqsDeleteFailed, { message: part[Number(f.Id)]?.id, code: f.Code, reason: f.Message });
       } catch (e) {
         this.log.warn(EVENTS.sqsDeleteFailed, { messages: part.length, ...errorFields(sqsError(e, this.opts.queueUrl)) });
@@ -254,3 +277,5 @@ async function inTens(messages: readonly SqsMessage[], call: (part: readonly Sqs
 }
 
 const CALLS_AT_ONCE = 8;
+/** Receives of a round's gathering in flight at once (each of up to maxMessages). */
+const RECEIVES_AT_ONCE = 4;

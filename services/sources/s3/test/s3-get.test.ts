@@ -6,7 +6,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { makeS3Client } from '../client.js';
-import { buildGetRequest, EMPTY_SHA256, encodeKey, LeanGet, leanGetOf, retryClass, S3GetError, s3Signer } from '../s3-get.js';
+import { retryClass } from '../../aws-lean.js';
+import { buildGetRequest, EMPTY_SHA256, encodeKey, LeanGet, leanGetOf, S3GetError, s3Signer } from '../s3-get.js';
 
 const sha256 = (new S3Client({ region: 'us-east-1' }).config as unknown as { sha256: Parameters<typeof s3Signer>[2] }).sha256;
 
