@@ -28,9 +28,12 @@ const TRANSIENT_CODES = /^(TimeoutError|RequestTimeout|RequestTimeoutException|I
 const NETWORK = /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|ECONNABORTED|EHOSTUNREACH|ENETUNREACH|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_SOCKET)$/;
 export type RetryErrorType = 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR';
 export function retryClass(e: unknown): RetryErrorType {
-  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const meta = (e as { $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean } }).$metadata;
+  const status = meta?.httpStatusCode;
   const name = (e as Error).name ?? '';
   if (status === 429 || THROTTLING.test(name)) return 'THROTTLING';
+  // the clock was behind or ahead and is corrected now (LeanCalls.exchange): the next try is signed right
+  if (meta?.clockSkewCorrected || (name === 'InvalidSignatureException' && /Signature expired/.test((e as Error).message ?? ''))) return 'TRANSIENT';
   if (status === undefined) return NETWORK.test((e as NodeJS.ErrnoException).code ?? '') || TRANSIENT_CODES.test(name) ? 'TRANSIENT' : 'CLIENT_ERROR';
   if (status === 500 || status === 502 || status === 503 || status === 504 || TRANSIENT_CODES.test(name)) return 'TRANSIENT';
   return status >= 500 ? 'SERVER_ERROR' : 'CLIENT_ERROR';
@@ -38,7 +41,7 @@ export function retryClass(e: unknown): RetryErrorType {
 
 /** A service's error response (or a broken exchange), shaped like the SDK's service exceptions: `name` is the error code. */
 export class AwsCallError extends Error {
-  readonly $metadata: { httpStatusCode?: number };
+  readonly $metadata: { httpStatusCode?: number; clockSkewCorrected?: boolean };
   readonly retryAfter?: Date;
   constructor(name: string, message: string, status?: number, opts: { cause?: unknown; retryAfter?: Date } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -55,7 +58,7 @@ export function retryAfterOf(res: IncomingMessage): Date | undefined {
   return at && !Number.isNaN(at.getTime()) ? at : undefined;
 }
 
-interface RetryToken { getRetryCount(): number }
+interface RetryToken { getRetryCount(): number; getRetryDelay?(): number }
 interface RetryStrategy {
   acquireInitialRetryToken(scope: string): Promise<RetryToken>;
   refreshRetryTokenForRetry(token: RetryToken, info: { errorType: RetryErrorType; retryAfterHint?: Date }): Promise<RetryToken>;
@@ -91,38 +94,78 @@ export class LeanCalls {
     return this.credsPending;
   };
 
-  /** Now, as the service's clock has it (the client's skew correction). */
-  signingDate(): Date { return new Date(Date.now() + (this.cfg.systemClockOffset ?? 0)); }
+  /**
+   * A request signed (as of the service's clock, the client's skew correction)
+   * and sent. The answer's Date corrects that clock, as the SDK's signer does;
+   * `skewed`: the correction was large, so a refusal of this request's
+   * signature is worth one more try.
+   */
+  async exchange(signer: SignatureV4, r: SignableRequest, agents: Agents, opts: { body?: string; signal?: AbortSignal } = {}): Promise<{ res: IncomingMessage; skewed: boolean }> {
+    const before = this.cfg.systemClockOffset ?? 0;
+    const signed = await signer.sign(r, { signingDate: new Date(Date.now() + before) });
+    const sentAt = Date.now();
+    const res = await send(signed, agents, opts);
+    const date = res.headers.date;
+    const server = date === undefined ? NaN : Date.parse(date);
+    // an Age header: a cache answered, not the service; a 15-minute exchange says nothing about the clock
+    if (Number.isNaN(server) || res.headers.age !== undefined || Date.now() - sentAt > 900_000) return { res, skewed: false };
+    const offset = server - Date.now();
+    this.cfg.systemClockOffset = offset;
+    return { res, skewed: Math.abs(offset) >= SKEW_MS && offset !== before };
+  }
 
   /**
    * `once`, retried as the SDK retries (throttling and transient failures, with
-   * its backoff and token bucket); refused credentials are asked for again.
-   * `final`: an error that must not be retried whatever its class (an abort).
+   * its backoff and token bucket; `scope` ':longpoll' for a long poll, as the
+   * SDK's); refused credentials are asked for again. An abort ends it at once.
    */
-  async retrying<T>(once: () => Promise<T>, final: (e: unknown) => boolean = () => false): Promise<T> {
+  async retrying<T>(once: () => Promise<T>, opts: { signal?: AbortSignal; scope?: string } = {}): Promise<T> {
+    const { signal } = opts;
     this.retry ??= this.cfg.retryStrategy();
     const strategy = await this.retry;
-    let token = await strategy.acquireInitialRetryToken('');
+    let token = await strategy.acquireInitialRetryToken(opts.scope ?? '');
     for (;;) {
       try {
         const out = await once();
         strategy.recordSuccess(token);
         return out;
       } catch (e) {
-        if (final(e)) throw e;
+        if (signal?.aborted || (e as Error).name === 'AbortError') throw e;
         const name = (e as Error).name;
         if (name === 'ExpiredToken' || name === 'InvalidToken' || name === 'ExpiredTokenException') this.creds = null;
         const retryAfter = (e as AwsCallError).retryAfter;
         try {
-          token = await strategy.refreshRetryTokenForRetry(token, { errorType: retryClass(e), ...(retryAfter ? { retryAfterHint: retryAfter } : {}) });
-        } catch { throw e; }
+          token = await abortable(strategy.refreshRetryTokenForRetry(token, { errorType: retryClass(e), ...(retryAfter ? { retryAfterHint: retryAfter } : {}) }), signal);
+        } catch (refused) {
+          if (signal?.aborted) throw refused;
+          throw e;
+        }
+        const delay = token.getRetryDelay?.() ?? 0; // the strategy waited already, in this SDK's; an older one leaves it to the caller
+        if (delay > 0) await abortable(new Promise((r) => setTimeout(r, delay)), signal);
       }
     }
   }
 }
 
+type Agents = { http: HttpAgent; https: HttpsAgent };
+
+/** Past this (4 minutes, the SDK's threshold) a clock correction makes a refused signature worth one more try. */
+const SKEW_MS = 240_000;
+
+/** `p`, or an AbortError as soon as `signal` aborts (the SDK races its backoff the same way). */
+function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  const aborted = () => Object.assign(new Error('the request was aborted'), { name: 'AbortError' });
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); }, (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e as Error); });
+  });
+}
+
 /** A signed request sent on a keep-alive agent; resolves when the response starts. */
-export function send(r: SignableRequest, agents: { http: HttpAgent; https: HttpsAgent }, opts: { body?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+export function send(r: SignableRequest, agents: Agents, opts: { body?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = (r.protocol === 'https:' ? httpsRequest : httpRequest)({
       method: r.method, hostname: r.hostname, ...(r.port ? { port: r.port } : {}), path: r.path,
@@ -135,11 +178,21 @@ export function send(r: SignableRequest, agents: { http: HttpAgent; https: Https
   });
 }
 
-/** A response's body as text, up to `max` characters (an error's code and message need no more). */
-export async function readText(res: IncomingMessage, max = Infinity): Promise<string> {
-  let text = '';
-  for await (const chunk of res) {
-    if (text.length < max) text += (chunk as Buffer).toString('utf8');
+/**
+ * A response's body as text, up to about `max` bytes. `partial`: a body cut
+ * short gives what arrived (an error answer's code may be in it); otherwise
+ * the break is thrown, to be retried.
+ */
+export async function readText(res: IncomingMessage, max = Infinity, partial = false): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  try {
+    for await (const chunk of res) {
+      if (bytes < max) { chunks.push(chunk as Buffer); bytes += (chunk as Buffer).length; }
+    }
+  } catch (e) {
+    if (!partial) throw e;
   }
-  return text;
+  // decoded once, whole: a character split between two chunks would be garbled decoded chunk by chunk
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -20,7 +20,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, HttpRequest as SignableRequest } from '@smithy/types';
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import { AwsCallError, LeanCalls, readText, retryAfterOf, send, type SdkClientConfig, type Sha256Ctor } from '../aws-lean.js';
+import { AwsCallError, LeanCalls, readText, retryAfterOf, type SdkClientConfig, type Sha256Ctor } from '../aws-lean.js';
 
 /** SHA-256 of an empty body: a GET's payload hash. */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -121,8 +121,7 @@ export class LeanGet {
   }
 
   private async once(t: S3GetTarget, signer: SignatureV4, key: string, etag: string, offset: number): Promise<S3GetPart> {
-    const signed = await signer.sign(buildGetRequest(t, key, etag, offset), { signingDate: this.calls.signingDate() });
-    const res = await send(signed, this.opts.agents);
+    const { res, skewed } = await this.calls.exchange(signer, buildGetRequest(t, key, etag, offset), this.opts.agents);
     const status = res.statusCode ?? 0;
     if (status === 200 || status === 206) {
       if (offset > 0 && status === 200) {
@@ -132,13 +131,15 @@ export class LeanGet {
       const len = res.headers['content-length'];
       return { body: res, length: len === undefined ? -1 : Number(len) };
     }
-    throw await errorOf(res, status);
+    const e = await errorOf(res, status);
+    if (skewed) e.$metadata.clockSkewCorrected = true;
+    throw e;
   }
 }
 
 /** S3's error document (<Code>, <Message>) as an error the SDK would have thrown. */
 async function errorOf(res: IncomingMessage, status: number): Promise<S3GetError> {
-  const text = await readText(res, ERROR_BODY_MAX).catch(() => ''); // without it, the status says enough
+  const text = await readText(res, ERROR_BODY_MAX, true);
   const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? (status === 404 ? 'NotFound' : status === 412 ? 'PreconditionFailed' : `Http${status}`);
   const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? (res.statusMessage || 'no message');
   const retryAfter = retryAfterOf(res);

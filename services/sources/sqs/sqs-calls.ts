@@ -17,7 +17,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { AwsCallError, LeanCalls, readText, retryAfterOf, send, type SdkClientConfig } from '../aws-lean.js';
+import { AwsCallError, LeanCalls, readText, retryAfterOf, type SdkClientConfig } from '../aws-lean.js';
 
 type Receive = Pick<ReceiveMessageCommandOutput, 'Messages'>;
 type DeleteBatch = Pick<DeleteMessageBatchCommandOutput, 'Successful' | 'Failed'>;
@@ -28,7 +28,12 @@ interface ClientConfig extends SdkClientConfig {
   endpointProvider: (params: Record<string, unknown>) => { url: URL; headers?: Record<string, unknown>; properties?: { authSchemes?: { name?: string; signingName?: string; signingRegion?: string }[] } };
   endpoint?: () => Promise<{ protocol: string; hostname: string; port?: number; path: string }>;
   isCustomEndpoint?: boolean;
+  /** An endpoint from the environment or the shared config file (AWS_ENDPOINT_URL_SQS, endpoint_url). */
+  serviceConfiguredEndpoint?: () => Promise<string | undefined>;
+  ignoreConfiguredEndpointUrls?: boolean;
   useQueueUrlAsEndpoint?: boolean;
+  /** false: received bodies are not checked against their MD5OfBody. */
+  md5?: unknown;
 }
 
 interface Target { url: URL; signer: SignatureV4 }
@@ -49,8 +54,8 @@ export class SqsCalls {
   }
 
   receive(input: ReceiveMessageCommandInput, signal?: AbortSignal): Promise<Receive> {
-    return this.call<Receive>('ReceiveMessage', input, () => this.client.send(new ReceiveMessageCommand(input), signal ? { abortSignal: signal } : {}), signal)
-      .then((r) => { checkBodies(r); return r; });
+    return this.call<Receive>('ReceiveMessage', input, () => this.client.send(new ReceiveMessageCommand(input), signal ? { abortSignal: signal } : {}), signal,
+      (r) => { if (this.cfg.md5 !== false) checkBodies(r); }); // the SDK's own path checks them itself
   }
 
   deleteBatch(input: DeleteMessageBatchCommandInput): Promise<DeleteBatch> {
@@ -64,42 +69,54 @@ export class SqsCalls {
   /** Closes the idle keep-alive connections. */
   destroy(): void { this.agents.http.destroy(); this.agents.https.destroy(); }
 
-  private async call<T>(action: string, input: { QueueUrl: string | undefined }, sdk: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private async call<T>(action: string, input: { QueueUrl: string | undefined; WaitTimeSeconds?: number }, sdk: () => Promise<T>, signal?: AbortSignal, check?: (r: T) => void): Promise<T> {
     const t = this.opts.lean === false || !input.QueueUrl ? null : await this.target(input.QueueUrl);
     if (!t) return sdk();
     const body = JSON.stringify(input);
+    const path = t.url.pathname.endsWith('/') ? t.url.pathname : `${t.url.pathname}/`; // as the SDK's JSON protocol sends it
     return this.calls.retrying(async () => {
-      const signed = await t.signer.sign({
-        method: 'POST', protocol: t.url.protocol, hostname: t.url.hostname, ...(t.url.port ? { port: Number(t.url.port) } : {}),
-        path: t.url.pathname, query: {}, body,
-        headers: { host: t.url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}`, 'content-length': String(Buffer.byteLength(body)) },
-      }, { signingDate: this.calls.signingDate() });
-      const res = await send(signed, this.agents, { body, ...(signal ? { signal } : {}) });
-      if (res.statusCode !== 200) throw await errorOf(res);
-      return JSON.parse(await readText(res)) as T;
-    }, (e) => (e as Error).name === 'AbortError');
+      const { res, skewed } = await this.calls.exchange(t.signer, {
+        method: 'POST', protocol: t.url.protocol, hostname: t.url.hostname, ...(t.url.port ? { port: Number(t.url.port) } : {}), path, query: {}, body,
+        headers: {
+          host: t.url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}`,
+          'x-amzn-query-mode': 'true', // SQS is "query compatible": its errors then carry the query protocol's code too
+          'content-length': String(Buffer.byteLength(body)),
+        },
+      }, this.agents, { body, ...(signal ? { signal } : {}) });
+      if (res.statusCode !== 200) {
+        const e = await errorOf(res);
+        if (skewed) e.$metadata.clockSkewCorrected = true;
+        throw e;
+      }
+      const out = JSON.parse(await readText(res)) as T;
+      check?.(out);
+      return out;
+    }, { ...(signal ? { signal } : {}), ...(input.WaitTimeSeconds ? { scope: ':longpoll' } : {}) });
   }
 
   /**
-   * Where a queue's calls go, as the SDK decides: a custom endpoint through the
-   * endpoint rules; otherwise the queue URL's own host (the SDK's
-   * useQueueUrlAsEndpoint, on by default), or the rules for the client's region.
+   * Where a queue's calls go, as the SDK decides: an endpoint given to the
+   * client, through the endpoint rules; otherwise the queue URL's own host
+   * (the SDK's useQueueUrlAsEndpoint, on by default); otherwise an endpoint
+   * from the environment or config file, or the rules for the client's region.
    */
   private target(queueUrl: string): Promise<Target | null> {
     const origin = new URL(queueUrl).origin;
     let t = this.targets.get(origin);
     if (!t) {
       t = (async () => {
-        const region = await this.cfg.region();
-        const custom = this.cfg.isCustomEndpoint && this.cfg.endpoint ? await this.cfg.endpoint() : undefined;
-        const ep = this.cfg.endpointProvider({
-          Region: region, UseFIPS: await this.cfg.useFipsEndpoint(), UseDualStack: await this.cfg.useDualstackEndpoint(),
-          ...(custom ? { Endpoint: `${custom.protocol}//${custom.hostname}${custom.port ? `:${custom.port}` : ''}${custom.path}` } : {}),
+        const { cfg } = this;
+        const region = await cfg.region();
+        const given = cfg.isCustomEndpoint && cfg.endpoint ? await cfg.endpoint() : undefined;
+        const custom = given ? `${given.protocol}//${given.hostname}${given.port ? `:${given.port}` : ''}${given.path}`
+          : !cfg.ignoreConfiguredEndpointUrls && cfg.serviceConfiguredEndpoint ? await cfg.serviceConfiguredEndpoint() : undefined;
+        const ep = cfg.endpointProvider({
+          Region: region, UseFIPS: await cfg.useFipsEndpoint(), UseDualStack: await cfg.useDualstackEndpoint(), ...(custom ? { Endpoint: custom } : {}),
         });
         const auth = ep.properties?.authSchemes?.[0];
         if ((auth && auth.name !== 'sigv4') || Object.keys(ep.headers ?? {}).length > 0) return null;
-        const url = !custom && this.cfg.useQueueUrlAsEndpoint !== false ? new URL(`${origin}/`) : new URL(ep.url.href);
-        const signer = new SignatureV4({ credentials: this.calls.credentials, region: auth?.signingRegion ?? region, service: auth?.signingName ?? 'sqs', sha256: this.cfg.sha256, applyChecksum: false });
+        const url = !given && cfg.useQueueUrlAsEndpoint !== false ? new URL(`${origin}/`) : new URL(ep.url.href);
+        const signer = new SignatureV4({ credentials: this.calls.credentials, region: auth?.signingRegion ?? region, service: auth?.signingName ?? 'sqs', sha256: cfg.sha256, applyChecksum: false });
         return { url, signer };
       })();
       t.catch(() => this.targets.delete(origin));
@@ -112,8 +129,7 @@ export class SqsCalls {
 /** Each received body against its MD5OfBody, as the SDK checks it: a body damaged on the way fails the receive (its messages come back). */
 function checkBodies(r: Receive): void {
   for (const m of r.Messages ?? []) {
-    if (m.MD5OfBody === undefined || m.Body === undefined) continue;
-    if (createHash('md5').update(m.Body, 'utf8').digest('hex') !== m.MD5OfBody) {
+    if (createHash('md5').update(m.Body ?? '', 'utf8').digest('hex') !== m.MD5OfBody) {
       throw new AwsCallError('InvalidChecksum', `SQS message ${m.MessageId ?? '?'}: its body does not match its MD5OfBody`);
     }
   }
@@ -123,7 +139,7 @@ function checkBodies(r: Receive): void {
 async function errorOf(res: IncomingMessage): Promise<AwsCallError> {
   const status = res.statusCode ?? 0;
   let doc: { __type?: string; message?: string; Message?: string } = {};
-  try { doc = JSON.parse(await readText(res, 16 << 10)) as typeof doc; } catch { /* not JSON: the status says enough */ }
+  try { doc = JSON.parse(await readText(res, 16 << 10, true)) as typeof doc; } catch { /* not JSON: the status says enough */ }
   const name = doc.__type?.split('#').pop()?.split(':')[0] || `Http${status}`;
   const query = res.headers['x-amzn-query-error'];
   const code = typeof query === 'string' ? query.split(';')[0] : undefined;

@@ -190,7 +190,8 @@ export class SqsSource {
       // a failure here leaves the messages in hand to be stored; the next receive reports it
       const got = await Promise.all(asks.map((n) => this.receive(0, n).catch(() => [] as SqsMessage[])));
       for (const g of got) messages.push(...g);
-      full = got.every((g, i) => g.length >= asks[i]!);
+      // any one of them full says there is more (SQS's short polls sample its servers, so one may come back short)
+      full = got.some((g, i) => g.length >= asks[i]!);
     }
     return messages;
   }

@@ -5,6 +5,7 @@
  * signal, and a damaged body refused.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,18 @@ describe.each(both)('SqsCalls (%s)', (kind, opts) => {
     } finally { calls.destroy(); }
   });
 
+  it('receives a large body of multi-byte characters exactly, as the SDK does', async () => {
+    const url = await createQueue(sqs, `calls-utf8-${kind}-${run}`);
+    const body = `${'é'.repeat(40_000)}😀${'ü'.repeat(40_000)}`; // ~160 KB of UTF-8
+    await send(sqs, url, body);
+    const calls = new SqsCalls(testSqs(), opts);
+    try {
+      const got = (await calls.receive({ QueueUrl: url, WaitTimeSeconds: 1 })).Messages ?? [];
+      expect(got.length).toBe(1);
+      expect(got[0]!.Body === body).toBe(true);
+    } finally { calls.destroy(); }
+  });
+
   it('a queue that is not there fails as the SDK\'s QueueDoesNotExist, which sqsError sorts as SOURCE_NOT_FOUND', async () => {
     const calls = new SqsCalls(testSqs(), opts);
     const url = `${process.env.SQS_ENDPOINT}/000000000000/no-such-queue-${run}`;
@@ -69,14 +82,30 @@ describe.each(both)('SqsCalls (%s)', (kind, opts) => {
 });
 
 describe('lean only', () => {
-  it('signs with the client\'s credentials: wrong ones are refused, and sorted as SOURCE_ACCESS_DENIED', async () => {
-    // ElasticMQ does not check signatures, so a front that does stands in for SQS: it answers 403 unless the
-    // request is signed by the expected key, as AWS answers a bad signature (JSON protocol, __type and message)
-    let seen = '';
+  it('signs as SigV4 asks: the front recomputes each signature; wrong credentials are refused, and sorted as SOURCE_ACCESS_DENIED', async () => {
+    // ElasticMQ does not check signatures, so a front that does stands in for SQS: it signs the request it received
+    // (its signed headers, path and body, at its x-amz-date) with the expected key, and answers 403 as AWS does
+    // (JSON protocol, __type and message) unless the signatures match
+    const signedBy = new SignatureV4({ credentials: { accessKeyId: 'GOOD', secretAccessKey: 's' }, region: 'eu-west-1', service: 'sqs',
+      sha256: (new SQSClient({ region: 'eu-west-1' }).config as unknown as { sha256: ConstructorParameters<typeof SignatureV4>[0]['sha256'] }).sha256, applyChecksum: false });
+    const verdicts: boolean[] = [];
     const server: Server = createServer((req, res) => {
-      seen = req.headers.authorization ?? '';
-      res.writeHead(seen.includes('Credential=GOOD/') ? 200 : 403, { 'content-type': 'application/x-amz-json-1.0' });
-      res.end(seen.includes('Credential=GOOD/') ? '{"Messages":[]}' : '{"__type":"com.amazon.coral.service#InvalidClientTokenId","message":"The security token included in the request is invalid."}');
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void (async () => {
+          const auth = req.headers.authorization ?? '';
+          const names = /SignedHeaders=([^,]+)/.exec(auth)?.[1]?.split(';') ?? [];
+          const headers = Object.fromEntries(names.filter((n) => n !== 'x-amz-date').map((n) => [n, String(req.headers[n])]));
+          const amzDate = String(req.headers['x-amz-date']);
+          const at = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+          const expected = await signedBy.sign({ method: req.method!, protocol: 'http:', hostname: '127.0.0.1', path: req.url!, query: {}, headers, body: Buffer.concat(chunks).toString('utf8') }, { signingDate: at });
+          const ok = expected.headers.authorization === auth;
+          verdicts.push(ok);
+          res.writeHead(ok ? 200 : 403, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(ok ? '{"Messages":[]}' : '{"__type":"com.amazon.coral.service#InvalidClientTokenId","message":"The security token included in the request is invalid."}');
+        })();
+      });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -84,14 +113,35 @@ describe('lean only', () => {
     const url = `${endpoint}/000000000000/q`;
     try {
       const good = new SqsCalls(client('GOOD'));
-      expect((await good.receive({ QueueUrl: url, WaitTimeSeconds: 0 })).Messages).toEqual([]);
-      expect(seen).toMatch(/^AWS4-HMAC-SHA256 Credential=GOOD\/\d{8}\/eu-west-1\/sqs\/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/);
+      expect((await good.receive({ QueueUrl: url, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['ApproximateReceiveCount'] })).Messages).toEqual([]);
+      expect((await good.deleteBatch({ QueueUrl: url, Entries: [{ Id: '0', ReceiptHandle: 'ü r/+=' }] }))).toBeDefined();
       good.destroy();
+      expect(verdicts).toEqual([true, true]);
       const bad = new SqsCalls(client('BAD'));
       const e = await bad.receive({ QueueUrl: url, WaitTimeSeconds: 0 }).then(() => null, (x: unknown) => x as Error);
       bad.destroy();
+      expect(verdicts).toEqual([true, true, false]);
       expect(e?.name).toBe('InvalidClientTokenId');
       expect(sqsError(e, url).code).toBe('SOURCE_ACCESS_DENIED');
+    } finally { server.close(); }
+  });
+
+  it('with an endpoint given to the client, calls go there, not to the queue URL\'s host (lean and SDK alike)', async () => {
+    const targets: string[] = [];
+    const server: Server = createServer((req, res) => {
+      targets.push(`${req.url} ${String(req.headers['x-amz-target'])}`);
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end('{"Messages":[]}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const o of [{}, { lean: false }]) {
+        const calls = new SqsCalls(new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 }), o);
+        await calls.receive({ QueueUrl: 'http://127.0.0.1:1/000000000000/q', WaitTimeSeconds: 0 }); // nothing listens on port 1
+        calls.destroy();
+      }
+      expect(targets).toEqual(['/ AmazonSQS.ReceiveMessage', '/ AmazonSQS.ReceiveMessage']);
     } finally { server.close(); }
   });
 
