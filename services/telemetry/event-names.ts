@@ -35,6 +35,8 @@ export const EVENTS = {
   sqsRoundReplayed: 'sqs.round_replayed',
   /** An object of a replayed SQS round is gone or replaced: the replay goes on without it. */
   sqsReplayMismatch: 'sqs.replay_mismatch',
+  /** Two sources of one run may deliver the same S3 objects and do not cut their batches alike: an object may be stored twice. */
+  sourcesOverlap: 'sources.overlap',
   /** An object a round names could not be delivered by S3: the round is run again after a wait. */
   sourceUnavailable: 'source.unavailable',
   configOverride: 'config.override',

@@ -1,0 +1,51 @@
+/**
+ * Sources of one `flowlog run` that may deliver the same S3 objects, where
+ * that is unsafe. Two writers of one object store it once only when both cut
+ * its batches the same way (docs/internals.md, "where batches may span
+ * objects"): per object (an S3 poll, SQS on a ClickHouse server), or in
+ * rounds that take turns on the store (SQS on the embedded store). A backfill
+ * or a Kafka round lets a batch span objects, so beside another path to the
+ * same objects an object arriving by both at once may be stored twice. Found
+ * from the configuration, at start, and logged with what to change.
+ */
+import type { FlowlogConfig } from '../../schemas/config.js';
+
+type SourceConfig = FlowlogConfig['sources'][number];
+
+/** How a source cuts the batches of the objects it stores. */
+type Cuts = 'per-object' | 'turns' | 'spanning';
+
+interface Reach { source: string; cuts: Cuts; bucket: string; prefix: string }
+
+export interface DeliveryOverlap { bucket: string; sources: [string, string] }
+
+function reaches(src: SourceConfig, embedded: boolean): Reach[] {
+  switch (src.kind) {
+    case 's3': {
+      const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(src.uri);
+      return m ? [{ source: src.name, cuts: src.mode === 'poll' ? 'per-object' : 'spanning', bucket: m[1]!, prefix: m[2] ?? '' }] : [];
+    }
+    case 'sqs':
+      return src.s3.allow.map((a) => ({ source: src.name, cuts: embedded ? 'turns' : 'per-object', bucket: a.bucket, prefix: a.prefix ?? '' }));
+    case 'kafka':
+      return (src.s3?.allow ?? []).map((a) => ({ source: src.name, cuts: 'spanning', bucket: a.bucket, prefix: a.prefix ?? '' }));
+    default:
+      return [];
+  }
+}
+
+/** Pairs of sources that may deliver one object and do not cut it alike, once per pair and bucket. */
+export function deliveryOverlaps(sources: readonly SourceConfig[], embedded: boolean): DeliveryOverlap[] {
+  const all = sources.flatMap((s) => reaches(s, embedded));
+  const found = new Map<string, DeliveryOverlap>();
+  for (let i = 0; i < all.length; i++) {
+    for (let j = i + 1; j < all.length; j++) {
+      const a = all[i]!, b = all[j]!;
+      if (a.source === b.source || a.bucket !== b.bucket) continue;
+      if (!a.prefix.startsWith(b.prefix) && !b.prefix.startsWith(a.prefix)) continue;
+      if (a.cuts === b.cuts && a.cuts !== 'spanning') continue; // the same cuts, or turns taken: stored once
+      found.set(`${a.bucket}\0${a.source}\0${b.source}`, { bucket: a.bucket, sources: [a.source, b.source] });
+    }
+  }
+  return [...found.values()];
+}
