@@ -4,7 +4,7 @@
  * their bucket and ingested (the S3 source's own rate), in the same child
  * process with a fresh embedded store each. On the embedded store a round
  * gathers up to 1000 messages and its objects share batches, written ahead
- * (pipeline/sqs-shared-rounds.ts): this row shows what the notifications, the
+ * (pipeline/shared-rounds.ts): this row shows what the notifications, the
  * rounds' ledger rows and their GETs cost against a listing.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';

@@ -83,6 +83,15 @@ export interface IngestSummary {
 /** A summary of nothing yet: what a round adds to. */
 export const emptySummary = (): IngestSummary => ({ objects: 0, skipped: 0, resumed: 0, rows: 0, rejected: 0, bytes: 0, seconds: 0, insertSeconds: 0, warnings: [], unfinished: [] });
 
+/** Adds `a` (a part of the round: its time is not the round's) into `s`. */
+export function addSummary(s: IngestSummary, a: IngestSummary): void {
+  s.objects += a.objects; s.skipped += a.skipped; s.resumed += a.resumed; s.rows += a.rows; s.rejected += a.rejected; s.bytes += a.bytes;
+  s.insertSeconds += a.insertSeconds; s.unfinished.push(...a.unfinished);
+  for (const w of a.warnings) if (s.warnings.length < 20) s.warnings.push(w);
+  if (a.superseded) s.superseded = [...(s.superseded ?? []), ...a.superseded];
+  if (a.stoppedEarly) s.stoppedEarly = true;
+}
+
 /** A source's read-ahead, unless it sets its own: files above 64 KB are read on the thread pool while the parser works (smaller ones are read on the spot, sources/local.ts). */
 const READ_AHEAD = 16;
 const READ_AHEAD_BYTES = 16 << 20;

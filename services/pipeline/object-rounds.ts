@@ -18,7 +18,8 @@ import { parseS3Uri, type S3Object } from '../sources/s3/s3-source.js';
 import { moveCursor, readCursor } from '../commit/cursor.js';
 import type { FlowStore } from '../store/store.js';
 import { errorFields, log as rootLog } from '../telemetry/log.js';
-import { ingestObjects, type IngestOptions, type IngestSummary } from './ingest.js';
+import { addSummary, emptySummary, ingestObjects, type IngestOptions, type IngestSummary } from './ingest.js';
+import type { SharedRounds } from './shared-rounds.js';
 
 /** An S3 poll's durable cursor: for prefixes listed by day folders. */
 export interface CursorPlan {
@@ -46,6 +47,15 @@ export interface ObjectRoundsOptions {
   onHealth?: (h: SourceHealth) => void;
   /** Poll with several instances: rounds run only while this instance holds the lease (run/lease.ts). */
   lease?: RoundLease;
+  /**
+   * A poll on the embedded store: each listing page is stored in rounds that
+   * share batches, written ahead (shared-rounds.ts), instead of in batches per
+   * object. The store has one writer, and a round cut short is replayed
+   * exactly, however the next listing differs.
+   */
+  shared?: SharedRounds;
+  /** After the last round (a client the source holds across rounds). */
+  close?(): void;
 }
 
 /** What a poll needs of its lease: refresh() claims and renews (in the store), held() says whether rounds may run now. */
@@ -104,8 +114,9 @@ export class ObjectRounds implements Source {
         }
       };
       const lease = this.opts.lease;
-      // a lease means other instances: one may still be storing what this round lists (ingest.ts, sharedWriterCuts)
-      const s = await ingestObjects(this.store, opened.source, { ...this.opts.ingest, onListed, ...(lease ? { keepGoing: () => lease.held(), batchCuts: 'per-object' as const } : {}) });
+      const s = this.opts.shared ? await this.sharedRound(this.opts.shared, opened.source as ObjectSource<S3Object>, onListed)
+        // a lease means other instances: one may still be storing what this round lists (ingest.ts, sharedWriterCuts)
+        : await ingestObjects(this.store, opened.source, { ...this.opts.ingest, onListed, ...(lease ? { keepGoing: () => lease.held(), batchCuts: 'per-object' as const } : {}) });
       // a round its lease's end cut short did not reach every listed object: the cursor stays (see cursor.ts)
       if (c && listsByDay(c.prefix) && !s.stoppedEarly) {
         const next = nextCursor(newest ? [newest.key] : [], s.unfinished.map((u) => parseS3Uri(u.object).prefix), cursor);
@@ -115,10 +126,36 @@ export class ObjectRounds implements Source {
     } finally { opened.close?.(); }
   }
 
+  /**
+   * A listing stored page by page in shared rounds: while one page is stored,
+   * the next is listed and its first objects fetched (two pages in hand).
+   */
+  private async sharedRound(shared: SharedRounds, source: ObjectSource<S3Object>, onListed: (page: readonly SourceObjectRef[]) => void): Promise<IngestSummary> {
+    const t0 = performance.now();
+    const s = emptySummary();
+    const lease = this.opts.lease;
+    const pending: Promise<IngestSummary>[] = [];
+    try {
+      for await (const page of source.list()) {
+        onListed(page);
+        if (this.stopping || (lease && !lease.held())) { s.stoppedEarly = true; break; }
+        const p = shared.storeObjects(page);
+        p.catch(() => undefined); // awaited in order below
+        pending.push(p);
+        if (pending.length > 1) addSummary(s, await pending.shift()!);
+      }
+      while (pending.length > 0) addSummary(s, await pending.shift()!);
+    } finally {
+      await Promise.allSettled(pending); // nothing of a failed round goes on after it
+    }
+    s.seconds = (performance.now() - t0) / 1000;
+    return s;
+  }
+
   private async loop(): Promise<void> {
     const lease = this.opts.lease;
     const stopRenewing = lease ? this.renewing(lease) : () => undefined;
-    try { await this.rounds(); } finally { stopRenewing(); }
+    try { await this.rounds(); } finally { stopRenewing(); this.opts.close?.(); }
     this.setState({ state: 'stopped' });
   }
 

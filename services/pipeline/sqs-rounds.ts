@@ -5,7 +5,7 @@
  *
  * - 'shared' (the embedded store: one process writes it): the objects share
  *   batches, one insert for many small objects, and the round's composition
- *   is written ahead so a restart replays it exactly (sqs-shared-rounds.ts);
+ *   is written ahead so a restart replays it exactly (shared-rounds.ts);
  * - 'per-object' (a ClickHouse server, which several instances may share):
  *   each object's rows in batches of their own, so that two consumers storing
  *   the same object (S3 and SQS both deliver at least once) write the same
@@ -27,15 +27,14 @@ import { createHash } from 'node:crypto';
 import { Committer } from '../commit/committer.js';
 import { QuarantineError } from '../core/rejects.js';
 import type { S3Allowlist } from '../sources/s3/allowlist.js';
-import { openS3Body } from '../sources/s3/s3-body.js';
-import { notThere, s3Notification } from '../sources/s3/s3-notification.js';
+import { s3Notification } from '../sources/s3/s3-notification.js';
 import type { S3Object } from '../sources/s3/s3-source.js';
 import type { SqsMessage, SqsSink } from '../sources/sqs/sqs-source.js';
 import type { FlowStore } from '../store/store.js';
 import { EVENTS } from '../telemetry/event-names.js';
 import { log as rootLog } from '../telemetry/log.js';
-import { emptySummary, ingestObjects, type IngestOptions, type IngestSummary } from './ingest.js';
-import { SharedRounds } from './sqs-shared-rounds.js';
+import { emptySummary, type IngestOptions, type IngestSummary } from './ingest.js';
+import { ingestAlone, SharedRounds } from './shared-rounds.js';
 
 export interface SqsRoundsOptions {
   /** The queue's name, in the quarantine's source column (sqs://queue/message-id). */
@@ -61,9 +60,7 @@ export class SqsRounds implements SqsSink {
   constructor(private readonly store: FlowStore, private readonly opts: SqsRoundsOptions) {
     this.committer = new Committer(store, { sourceKind: 'sqs', capacity: 1, ...(opts.ingest.onBatch ? { onStored: opts.ingest.onBatch } : {}) });
     this.log = rootLog.child({ source: opts.name ?? opts.queue });
-    this.shared = opts.cuts === 'shared' ? new SharedRounds(store, {
-      stream: streamOf(opts), s3: opts.s3, ingest: opts.ingest, log: this.log, perObject: (objects) => this.perObject(objects),
-    }) : null;
+    this.shared = opts.cuts === 'shared' ? new SharedRounds(store, { kind: 'sqs', stream: streamOf(opts), s3: opts.s3, ingest: opts.ingest, log: this.log }) : null;
   }
 
   async recover(): Promise<void> { await this.shared?.recoverPending(); }
@@ -71,19 +68,11 @@ export class SqsRounds implements SqsSink {
   /** Receives stored per object, one after another (the source receives the next while one is stored). */
   private serial: Promise<unknown> = Promise.resolve();
 
-  /** Objects in batches of their own (ingest.ts, sharedWriterCuts). */
+  /** Objects in batches of their own (ingest.ts, sharedWriterCuts): on a server, where instances share the queue. */
   private perObject(list: S3Object[]): Promise<IngestSummary> {
-    if (this.shared) return this.ingestPerObject(list); // already in the store's turn
-    const run = this.serial.then(() => this.ingestPerObject(list));
+    const run = this.serial.then(() => ingestAlone(this.store, this.opts.s3, this.opts.ingest, list));
     this.serial = run.catch(() => undefined);
     return run;
-  }
-
-  private ingestPerObject(list: S3Object[]): Promise<IngestSummary> {
-    const { client } = this.opts.s3;
-    return ingestObjects(this.store, {
-      kind: 's3', readAhead: this.opts.s3.concurrency ?? 4, list: async function* () { yield list; }, fetch: (o) => openS3Body(client, o).catch((e: unknown) => { throw notThere(o, e); }),
-    }, { ...this.opts.ingest, batchCuts: 'per-object', ledgerForListedOnly: true });
   }
 
   async storeMessages(messages: readonly SqsMessage[]): Promise<ReadonlySet<string>> {

@@ -2,8 +2,9 @@
  * Sources of one `flowlog run` that may deliver the same S3 objects, where
  * that is unsafe. Two writers of one object store it once only when both cut
  * its batches the same way (docs/internals.md, "where batches may span
- * objects"): per object (an S3 poll, SQS on a ClickHouse server), or in
- * rounds that take turns on the store (SQS on the embedded store). A backfill
+ * objects"): per object (an S3 poll or SQS on a ClickHouse server), or in
+ * rounds that take turns on the store (an S3 poll or SQS on the embedded
+ * store). A backfill
  * or a Kafka round lets a batch span objects, so beside another path to the
  * same objects an object arriving by both at once may be stored twice. Found
  * from the configuration, at start, and logged with what to change.
@@ -23,7 +24,9 @@ function reaches(src: SourceConfig, embedded: boolean): Reach[] {
   switch (src.kind) {
     case 's3': {
       const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(src.uri);
-      return m ? [{ source: src.name, cuts: src.mode === 'poll' ? 'per-object' : 'spanning', bucket: m[1]!, prefix: m[2] ?? '' }] : [];
+      // a poll takes turns with SQS rounds on the embedded store (shared-rounds.ts), and cuts per object on a server
+      const cuts: Cuts = src.mode !== 'poll' ? 'spanning' : embedded ? 'turns' : 'per-object';
+      return m ? [{ source: src.name, cuts, bucket: m[1]!, prefix: m[2] ?? '' }] : [];
     }
     case 'sqs':
       return src.s3.allow.map((a) => ({ source: src.name, cuts: embedded ? 'turns' : 'per-object', bucket: a.bucket, prefix: a.prefix ?? '' }));

@@ -16,6 +16,7 @@ import { compileLogFormat } from '../parse/aws/log-format.js';
 import type { IngestSummary } from '../pipeline/ingest.js';
 import { KafkaIngest } from '../pipeline/kafka-ingest.js';
 import { ObjectRounds } from '../pipeline/object-rounds.js';
+import { SharedRounds } from '../pipeline/shared-rounds.js';
 import { SqsRounds } from '../pipeline/sqs-rounds.js';
 import { localSource } from '../sources/local.js';
 import { S3Allowlist } from '../sources/s3/allowlist.js';
@@ -149,7 +150,7 @@ export function sqsSource(src: SqsSourceConfig, where: string, deps: SourceDeps)
   const client = sqsClient(src, where);
   const rounds = new SqsRounds(deps.store, {
     name: src.name, queue: src.queue_url.replace(/\/+$/, '').split('/').pop() ?? src.queue_url,
-    // the embedded store has one writer (this process): a round's objects may share batches (pipeline/sqs-shared-rounds.ts)
+    // the embedded store has one writer (this process): a round's objects may share batches (pipeline/shared-rounds.ts)
     queueUrl: src.queue_url, cuts: deps.store.kind === 'embedded' ? 'shared' : 'per-object',
     s3: { client: s3, allow: new S3Allowlist(src.s3.allow), concurrency: src.concurrency },
     ingest: { ...(logFormat ? { logFormat } : {}), ...(deps.batchRows ? { batchRows: deps.batchRows } : {}), ...(deps.limits ? { limits: deps.limits } : {}), onBatch: batchEvents(events, src.name), enrich: deps.enrich },
@@ -188,8 +189,14 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsS
   }
   const { bucket, prefix } = parseS3Uri(src.uri);
   const poll = src.mode === 'poll';
+  // a poll on the embedded store (one writer): its pages are stored in rounds that share batches, written ahead
+  const fetcher = poll && deps.store.kind === 'embedded' ? s3Client(src, where) : null;
+  const shared = fetcher ? new SharedRounds(deps.store, {
+    kind: 's3', stream: `s3-poll://${bucket}/${prefix}`, s3: { client: fetcher, concurrency: src.concurrency }, ingest, log: log.child({ source: src.name }),
+  }) : null;
   return new ObjectRounds(deps.store, {
     name: src.name, kind: 's3', ingest, onRound, onError, ...onHealth,
+    ...(shared && fetcher ? { shared, close: () => fetcher.destroy() } : {}),
     open: (from) => {
       const client = s3Client(src, where);
       const since = poll ? from : src.from;
@@ -197,8 +204,8 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsS
         ...(since ? { from: since } : {}), ...(src.to ? { to: src.to } : {}) });
       return { source, close: () => client.destroy() };
     },
-    // of several instances polling one prefix, the lease holder alone lists and stores it
-    ...(poll ? { lease: new TermLease(deps.store, `s3-poll:${src.name}:${src.uri}`, {
+    // of several instances polling one prefix, the lease holder alone lists and stores it; the embedded store has one process
+    ...(poll && !shared ? { lease: new TermLease(deps.store, `s3-poll:${src.name}:${src.uri}`, {
       termMs: durationMs(src.poll_lease), holder: deps.holder ?? processHolder(),
       onChange: (held, term) => deps.events.leaseChange({ lease: `s3-poll:${src.name}`, held, term }),
     }) } : {}),

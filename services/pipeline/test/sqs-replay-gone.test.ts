@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { FlowlogError } from '../../core/errors.js';
 import { S3GetError } from '../../sources/s3/s3-get.js';
-import { gone } from '../sqs-shared-rounds.js';
+import { gone } from '../shared-rounds.js';
 
 const wrapped = (cause: unknown) => new FlowlogError('SOURCE_UNAVAILABLE', 'the GET failed', 'try again', { cause });
 

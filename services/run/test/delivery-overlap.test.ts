@@ -30,10 +30,11 @@ describe('deliveryOverlaps', () => {
     expect(overlaps([sqs('q1', [{ bucket: 'logs' }]), sqs('q2', [{ bucket: 'logs' }])], false)).toEqual([]);
   });
 
-  it('a poll beside SQS: safe on a server (both per object), flagged on the embedded store (rounds share batches)', () => {
+  it('a poll beside SQS: safe on a server (both per object) and on the embedded store (both rounds taking turns); a backfill beside a poll is not', () => {
     const both = [s3('poll', 's3://logs/', 'poll'), sqs('live', [{ bucket: 'logs' }])];
     expect(overlaps(both, false)).toEqual([]);
-    expect(overlaps(both, true)).toEqual([{ bucket: 'logs', sources: ['poll', 'live'] }]);
+    expect(overlaps(both, true)).toEqual([]);
+    expect(overlaps([s3('poll', 's3://logs/', 'poll'), s3('history', 's3://logs/AWSLogs/')])).toEqual([{ bucket: 'logs', sources: ['poll', 'history'] }]);
   });
 
   it('Kafka notifications of a bucket beside any other path to it, and two backfills of it: flagged', () => {

@@ -1,5 +1,5 @@
 /**
- * SQS rounds on the embedded store (cuts: 'shared', pipeline/sqs-shared-rounds.ts)
+ * SQS rounds on the embedded store (cuts: 'shared', pipeline/shared-rounds.ts)
  * against real MinIO: a round's objects share batches, and a round cut short
  * at any write (a crash, a refused insert) is replayed exactly before the next
  * one, even when the messages come back in another order beside new ones.

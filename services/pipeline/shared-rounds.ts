@@ -1,7 +1,8 @@
 /**
- * SQS rounds on the embedded store: the objects of a round share batches (one
- * insert for many small objects), and the round's composition is written
- * ahead, so a restart stores it again exactly.
+ * Rounds of S3 objects on the embedded store that share batches (one insert
+ * for many small objects), each round's composition written ahead so a
+ * restart stores it again exactly: an SQS source's receives (sqs-rounds.ts)
+ * and an S3 poll's listing pages (object-rounds.ts).
  *
  * Why this is safe here and not on a server: a batch's dedup token is the hash
  * of the object segments it holds (commit/committer.ts), so a second writer of
@@ -10,37 +11,39 @@
  * data directory belongs to one process, and in that process rounds take turns
  * (store-turn.ts), each choosing its objects from the ledger as its turn
  * begins. What remains is a crash, or a failed insert, mid-round: the
- * messages come back and would make a round of a different composition.
+ * messages come back (or the next poll lists again, newer objects among the
+ * old) and would make a round of a different composition.
  *
  * The write-ahead: a round's objects are fetched whole first (those S3 cannot
- * deliver now are left for their message's next delivery), then, before its
- * first insert, its intent is written: one ledger row (kind sqs, the queue's
- * stream, its round number) whose identity lists its objects in order. After
- * its last batch and ledger rows a stored mark follows. A stream's next round
- * starts only when the one before is marked stored, and every turn first
- * recovers the streams not known yet (store-turn.ts): a round that failed, or
- * the last intent of a process that died, is replayed before any other round
- * may store one of its objects. The replay takes the intent's objects in its
- * order, each from where the ledger says it stands, so its first batch is the
- * one in flight at the crash, with the same token, and the engine drops it if
- * it had landed. The messages then find their objects stored and are deleted.
+ * deliver now are left for later), then, before its first insert, its intent
+ * is written: one ledger row (the source's kind, its stream, its round number)
+ * whose identity lists its objects in order. After its last batch and ledger
+ * rows a stored mark follows. A stream's next round starts only when the one
+ * before is marked stored, and every turn first recovers the streams not known
+ * yet (store-turn.ts): a round that failed, or the last intent of a process
+ * that died, is replayed before any other round may store one of its objects.
+ * The replay takes the intent's objects in its order, each from where the
+ * ledger says it stands, so its first batch is the one in flight at the crash,
+ * with the same token, and the engine drops it if it had landed.
  *
  * Objects too large to hold whole, or partly stored before (another path
  * resumes them after their last batch), go in batches of their own.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Committer, type Round } from '../commit/committer.js';
+import type { LedgerEntry } from '../store/store.js';
 import { latestRound } from '../commit/ledger-reads.js';
 import { FlowlogError, httpStatusOf } from '../core/errors.js';
 import { RejectBatch } from '../core/rejects.js';
 import { growsByAppend } from '../sources/append-only.js';
 import { readS3Object, TooLargeToHold } from '../sources/s3/s3-body.js';
+import { openS3Body } from '../sources/s3/s3-body.js';
 import { notThere } from '../sources/s3/s3-notification.js';
 import type { S3Object } from '../sources/s3/s3-source.js';
 import type { FlowStore } from '../store/store.js';
 import { EVENTS } from '../telemetry/event-names.js';
 import type { Logger } from '../telemetry/log.js';
-import { emptySummary, openFetched, type IngestOptions, type IngestSummary } from './ingest.js';
+import { addSummary, emptySummary, ingestObjects, openFetched, type IngestOptions, type IngestSummary } from './ingest.js';
 import { storeTurn } from './store-turn.js';
 
 /** Objects above this are streamed in batches of their own: they fill inserts alone, and are not held whole. */
@@ -51,13 +54,21 @@ const ROUND_BYTES = 32 << 20;
 const ROUND_GETS = 128;
 
 export interface SharedRoundsOptions {
-  /** The queue's stream in the ledger (sqs://host/account/queue): its rounds are numbered there. */
+  /** The ledger kind of the rounds' rows: 'sqs' for a queue, 's3' for a poll. */
+  kind: LedgerEntry['sourceKind'];
+  /** The source's stream in the ledger (sqs://host/account/queue, s3-poll://bucket/prefix): its rounds are numbered there. */
   stream: string;
   s3: { client: S3Client; concurrency?: number };
   ingest: IngestOptions;
   log: Logger;
-  /** Objects stored in batches of their own (large, or partly stored already). */
-  perObject(objects: S3Object[]): Promise<IngestSummary>;
+}
+
+/** Objects in batches of their own (sharedWriterCuts in ingest.ts), fetched from S3 a few at a time. */
+export function ingestAlone(store: FlowStore, s3: { client: S3Client; concurrency?: number }, ingest: IngestOptions, list: S3Object[]): Promise<IngestSummary> {
+  const { client } = s3;
+  return ingestObjects(store, {
+    kind: 's3', readAhead: s3.concurrency ?? 4, list: async function* () { yield list; }, fetch: (o) => openS3Body(client, o).catch((e: unknown) => { throw notThere(o, e); }),
+  }, { ...ingest, batchCuts: 'per-object', ledgerForListedOnly: true });
 }
 
 /** An object fetched whole; or why not: an error (S3's, kept raw), or `deferred` past the round's bytes (fetched with the next round). */
@@ -141,12 +152,7 @@ export class SharedRounds {
         await this.storeRound(n, members, false);
         turn.next.set(stream, n + 1);
       }
-      if (alone.length > 0) {
-        const a = await this.opts.perObject(alone);
-        s.objects += a.objects; s.skipped += a.skipped; s.resumed += a.resumed; s.rows += a.rows; s.rejected += a.rejected; s.bytes += a.bytes;
-        s.insertSeconds += a.insertSeconds; s.warnings.push(...a.warnings); s.unfinished.push(...a.unfinished);
-        if (a.superseded) s.superseded = a.superseded;
-      }
+      if (alone.length > 0) addSummary(s, await ingestAlone(this.store, this.opts.s3, this.opts.ingest, alone));
     } catch (e) {
       // whether a round is pending, and what this stream's next round is, the ledger says: every later turn asks it first
       turn.next.delete(stream);
@@ -160,7 +166,7 @@ export class SharedRounds {
 
   /** The stream's next round number, from the ledger; a round left pending (intent, no stored mark) is replayed first. */
   private async recover(): Promise<number> {
-    const last = await latestRound(this.store, 'sqs', this.opts.stream);
+    const last = await latestRound(this.store, this.opts.kind, this.opts.stream);
     if (!last) return 0;
     if (last.pending !== null) await this.replay(last.n, last.pending);
     return last.n + 1;
@@ -201,7 +207,7 @@ export class SharedRounds {
   /** One round: its intent (unless replayed), its objects in order into shared batches, its stored mark. */
   private async storeRound(n: number, members: readonly Member[], replay: boolean): Promise<void> {
     const s = this.summary;
-    const round: Round = { kind: 'sqs', stream: this.opts.stream, first: n, end: n + 1, members: JSON.stringify(members.map(({ o }) => [o.bucket, o.key, o.etag, o.size])) };
+    const round: Round = { kind: this.opts.kind, stream: this.opts.stream, first: n, end: n + 1, members: JSON.stringify(members.map(({ o }) => [o.bucket, o.key, o.etag, o.size])) };
     const c = this.committer;
     if (!replay) c.beginRound(round); // written before the round's first insert
     try {
