@@ -153,7 +153,7 @@ const s3Source = s3Connection.extend({
   /** Poll mode, date-partitioned prefixes: how far before the cursor each round lists again (late deliveries). */
   poll_lookback: duration.default('1d').describe('Poll mode, date-partitioned prefixes: how far before the cursor each round lists again (late deliveries).'),
   /** Several instances polling one prefix: one holds the poll term after term (docs/operations.md#several-instances). */
-  poll_lease: duration.default('30s').describe('Poll mode, several instances: the term of the lease that lets one instance poll this prefix; another takes over within two terms of the holder dying. The same on every instance.'),
+  poll_lease: duration.default('30s').describe('Poll mode, several instances on a ClickHouse server: the term of the lease that lets one instance poll this prefix; another takes over within two terms of the holder dying. The same on every instance. Not used on the embedded store (one process).'),
   log_format: z.string().optional().describe('AWS custom log format line, when the objects have no header.'),
   /** Small objects cost a request each more than their bytes: many in flight hide the network's latency. */
   concurrency: z.number().int().min(1).max(512).default(128).describe('Most GETs in flight: objects fetched ahead while one is parsed (small ones whole, large ones streamed); 64 under memory.profile minimal (~30 MB less peak behind 20 ms of latency, ~0.9x the rate).'),

@@ -11,3 +11,24 @@ export function dyingStore(store: FlowStore, dieAt: number): FlowStore {
     },
   });
 }
+
+/**
+ * A store whose writes (rows, rejects, JSON lines, ledger) are counted; the
+ * `dieAt`th throws, after landing (`lands`) or instead of it. `dieAt` 0 never
+ * dies: a run with it counts a round's writes.
+ */
+export function dyingAtWrite(store: FlowStore, dieAt: number, lands: boolean): { store: FlowStore; writes: () => number } {
+  let n = 0;
+  const write = <A extends unknown[]>(f: (...a: A) => Promise<void>) => async (...a: A) => {
+    if (++n !== dieAt) return f(...a);
+    if (lands) await f(...a);
+    throw new Error(`simulated crash at write ${n}`);
+  };
+  return {
+    store: overriding(store, {
+      insertPrepared: write(store.insertPrepared.bind(store)), insertRejects: write(store.insertRejects.bind(store)),
+      insertJsonLines: write(store.insertJsonLines.bind(store)), recordLedger: write(store.recordLedger.bind(store)),
+    }),
+    writes: () => n,
+  };
+}

@@ -34,7 +34,7 @@ export async function storedRejects(store: FlowStore, kind: Kind, object: string
 }
 
 /**
- * A stream's latest round (SQS rounds, numbered in order): its number, and its
+ * A stream's latest round (SQS or S3 poll rounds, numbered in order): its number, and its
  * intent's members when no stored mark follows it (it is to be replayed). A
  * stream's rounds are one primary-key range, read backwards: one row, however
  * long its history.
@@ -45,4 +45,18 @@ export async function latestRound(store: FlowStore, kind: Kind, stream: string):
       ORDER BY first_position DESC, state = 'stored' DESC LIMIT 1`, { k: kind, o: stream });
   if (!r) return null;
   return { n: Number(r.n), pending: r.state === 'intent' ? r.members : null };
+}
+
+/**
+ * Streams whose latest round is pending (an intent, no stored mark): SQS
+ * queues and S3 polls on the embedded store (pipeline/shared-rounds.ts). Only
+ * a source of that stream replays one; one that no configured source owns any
+ * more waits, and another path to its objects may store the batch that was in
+ * flight a second time.
+ */
+export async function pendingRounds(store: FlowStore): Promise<string[]> {
+  const rows = await store.queryRows<{ object: string }>(
+    `SELECT object FROM ingest_ledger WHERE source_kind = 'sqs' OR (source_kind = 's3' AND startsWith(object, 's3-poll://'))
+      GROUP BY source_kind, object HAVING argMax(state, (first_position, state = 'stored')) = 'intent' ORDER BY object`);
+  return rows.map((r) => r.object);
 }

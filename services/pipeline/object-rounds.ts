@@ -133,12 +133,11 @@ export class ObjectRounds implements Source {
   private async sharedRound(shared: SharedRounds, source: ObjectSource<S3Object>, onListed: (page: readonly SourceObjectRef[]) => void): Promise<IngestSummary> {
     const t0 = performance.now();
     const s = emptySummary();
-    const lease = this.opts.lease;
     const pending: Promise<IngestSummary>[] = [];
     try {
       for await (const page of source.list()) {
         onListed(page);
-        if (this.stopping || (lease && !lease.held())) { s.stoppedEarly = true; break; }
+        if (this.stopping) { s.stoppedEarly = true; break; }
         const p = shared.storeObjects(page);
         p.catch(() => undefined); // awaited in order below
         pending.push(p);

@@ -44,7 +44,7 @@ import type { FlowStore } from '../store/store.js';
 import { EVENTS } from '../telemetry/event-names.js';
 import type { Logger } from '../telemetry/log.js';
 import { addSummary, emptySummary, ingestObjects, openFetched, type IngestOptions, type IngestSummary } from './ingest.js';
-import { storeTurn } from './store-turn.js';
+import { ReplayPending, storeTurn } from './store-turn.js';
 
 /** Objects above this are streamed in batches of their own: they fill inserts alone, and are not held whole. */
 export const SHARED_OBJECT_MAX = 8 << 20;
@@ -61,13 +61,21 @@ export interface SharedRoundsOptions {
   s3: { client: S3Client; concurrency?: number };
   ingest: IngestOptions;
   log: Logger;
+  /**
+   * Objects named by notifications (SQS): one S3 does not have (404) may not be
+   * visible yet, so it is left unfinished and its message kept. Listed objects
+   * (a poll): a 404 is an object deleted since the listing, quarantined as
+   * `flowlog ingest` does.
+   */
+  notified: boolean;
 }
 
-/** Objects in batches of their own (sharedWriterCuts in ingest.ts), fetched from S3 a few at a time. */
-export function ingestAlone(store: FlowStore, s3: { client: S3Client; concurrency?: number }, ingest: IngestOptions, list: S3Object[]): Promise<IngestSummary> {
+/** Objects in batches of their own (sharedWriterCuts in ingest.ts), fetched from S3 a few at a time; `notified`: as SharedRoundsOptions says. */
+export function ingestAlone(store: FlowStore, s3: { client: S3Client; concurrency?: number }, ingest: IngestOptions, list: S3Object[], notified: boolean): Promise<IngestSummary> {
   const { client } = s3;
   return ingestObjects(store, {
-    kind: 's3', readAhead: s3.concurrency ?? 4, list: async function* () { yield list; }, fetch: (o) => openS3Body(client, o).catch((e: unknown) => { throw notThere(o, e); }),
+    kind: 's3', readAhead: s3.concurrency ?? 4, list: async function* () { yield list; },
+    fetch: (o) => (notified ? openS3Body(client, o).catch((e: unknown) => { throw notThere(o, e); }) : openS3Body(client, o)),
   }, { ...ingest, batchCuts: 'per-object', ledgerForListedOnly: true });
 }
 
@@ -124,10 +132,17 @@ export class SharedRounds {
     const s = this.summary = emptySummary();
     const rows0 = this.committer.stats.rows, ms0 = this.committer.stats.insertMs;
     try {
+      const own = turn.blocked.get(stream);
+      if (own) throw own.error; // its next round waits for its pending one
+      // objects of another stream's pending round, not replayed yet: theirs to store first
+      const waiting = new Map<string, ReplayPending>();
+      for (const { error } of turn.blocked.values()) for (const name of error.objects) waiting.set(name, error);
       const ledger = await this.store.ledgerState('s3', objects.map((o) => o.name));
       let queue: S3Object[] = [];
       const alone: S3Object[] = [];
       for (const o of objects) {
+        const held = waiting.get(o.name);
+        if (held) { s.unfinished.push({ object: o.name, reason: held.message }); continue; }
         const p = ledger.get(o.name);
         if (p?.identity === o.identity && p.complete) { s.skipped++; continue; }
         // stored in part (rows, or rejects only): resumed after what is stored, alone
@@ -142,7 +157,7 @@ export class SharedRounds {
           if ('deferred' in f) { deferred.push(f.o); continue; }
           if (f.error instanceof TooLargeToHold) { alone.push(f.o); continue; } // its notification understated its size
           s.objects++; s.bytes += f.o.size;
-          const e = notThere(f.o, f.error) as Error;
+          const e = (this.opts.notified ? notThere(f.o, f.error) : f.error) as Error;
           if (FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) s.unfinished.push({ object: f.o.name, reason: e.message });
           else await this.committer.quarantineObject({ name: f.o.name, identity: f.o.identity, kind: 's3' }, e); // replaced since notified (412)
         }
@@ -152,7 +167,7 @@ export class SharedRounds {
         await this.storeRound(n, members, false);
         turn.next.set(stream, n + 1);
       }
-      if (alone.length > 0) addSummary(s, await ingestAlone(this.store, this.opts.s3, this.opts.ingest, alone));
+      if (alone.length > 0) addSummary(s, await ingestAlone(this.store, this.opts.s3, this.opts.ingest, alone, this.opts.notified));
     } catch (e) {
       // whether a round is pending, and what this stream's next round is, the ledger says: every later turn asks it first
       turn.next.delete(stream);
@@ -168,7 +183,11 @@ export class SharedRounds {
   private async recover(): Promise<number> {
     const last = await latestRound(this.store, this.opts.kind, this.opts.stream);
     if (!last) return 0;
-    if (last.pending !== null) await this.replay(last.n, last.pending);
+    if (last.pending !== null) {
+      try { await this.replay(last.n, last.pending); } catch (e) {
+        throw new ReplayPending(this.opts.stream, parseMembers(last.pending).map((o) => o.name), e);
+      }
+    }
     return last.n + 1;
   }
 
@@ -181,6 +200,7 @@ export class SharedRounds {
    * batch, with its token, and the engine drops it if it landed.
    */
   private async replay(n: number, intent: string): Promise<void> {
+    this.summary = emptySummary(); // replayed in another round's turn: its counts are not that round's (its batches are counted as stored)
     const objects = parseMembers(intent);
     const ledger = await this.store.ledgerState('s3', objects.map((o) => o.name));
     const todo = new Map<S3Object, number | undefined>();

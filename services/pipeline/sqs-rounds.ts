@@ -60,7 +60,7 @@ export class SqsRounds implements SqsSink {
   constructor(private readonly store: FlowStore, private readonly opts: SqsRoundsOptions) {
     this.committer = new Committer(store, { sourceKind: 'sqs', capacity: 1, ...(opts.ingest.onBatch ? { onStored: opts.ingest.onBatch } : {}) });
     this.log = rootLog.child({ source: opts.name ?? opts.queue });
-    this.shared = opts.cuts === 'shared' ? new SharedRounds(store, { kind: 'sqs', stream: streamOf(opts), s3: opts.s3, ingest: opts.ingest, log: this.log }) : null;
+    this.shared = opts.cuts === 'shared' ? new SharedRounds(store, { kind: 'sqs', stream: streamOf(opts), s3: opts.s3, ingest: opts.ingest, log: this.log, notified: true }) : null;
   }
 
   async recover(): Promise<void> { await this.shared?.recoverPending(); }
@@ -70,7 +70,7 @@ export class SqsRounds implements SqsSink {
 
   /** Objects in batches of their own (ingest.ts, sharedWriterCuts): on a server, where instances share the queue. */
   private perObject(list: S3Object[]): Promise<IngestSummary> {
-    const run = this.serial.then(() => ingestAlone(this.store, this.opts.s3, this.opts.ingest, list));
+    const run = this.serial.then(() => ingestAlone(this.store, this.opts.s3, this.opts.ingest, list, true));
     this.serial = run.catch(() => undefined);
     return run;
   }

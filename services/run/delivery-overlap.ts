@@ -10,6 +10,11 @@
  * from the configuration, at start, and logged with what to change.
  */
 import type { FlowlogConfig } from '../../schemas/config.js';
+import { pendingRounds } from '../commit/ledger-reads.js';
+import type { FlowStore } from '../store/store.js';
+import { EVENTS } from '../telemetry/event-names.js';
+import { log } from '../telemetry/log.js';
+import { pollStream } from './sources.js';
 
 type SourceConfig = FlowlogConfig['sources'][number];
 
@@ -51,4 +56,35 @@ export function deliveryOverlaps(sources: readonly SourceConfig[], embedded: boo
     }
   }
   return [...found.values()];
+}
+
+/**
+ * Sources that would number their rounds in one ledger stream (shared-rounds.ts):
+ * on the embedded store, two SQS sources of one queue URL, or two polls of one
+ * prefix. Each would replay the other's pending round with its own settings.
+ */
+export function sharedStreams(sources: readonly SourceConfig[], embedded: boolean): [string, string][] {
+  if (!embedded) return [];
+  const seen = new Map<string, string>(), dup: [string, string][] = [];
+  for (const src of sources) {
+    const stream = src.kind === 'sqs' ? `sqs:${src.queue_url.replace(/\/+$/, '')}` : src.kind === 's3' && src.mode === 'poll' ? pollStream({ ...src, uri: src.uri.replace(/\/*$/, '/') }) : null;
+    if (stream === null) continue;
+    const first = seen.get(stream);
+    if (first !== undefined) dup.push([first, src.name]); else seen.set(stream, src.name);
+  }
+  return dup;
+}
+
+/**
+ * Says which pending rounds no configured source will replay (`owned`: the
+ * streams of this run's sources; none for `flowlog ingest`): their source was
+ * removed or renamed its queue or prefix after a crash.
+ */
+export async function warnOrphanedRounds(store: FlowStore, owned: ReadonlyMap<string, unknown>): Promise<string[]> {
+  const orphans = (await pendingRounds(store)).filter((stream) => !owned.has(stream));
+  for (const stream of orphans) {
+    log.warn(EVENTS.roundOrphaned, { stream,
+      hint: 'a round of this queue or poll was cut short and only a source of that same queue URL or S3 prefix stores it again: until one runs, another path to its objects may store one batch of them twice; add the source back to flowlog run\'s configuration for one round' });
+  }
+  return orphans;
 }

@@ -23,7 +23,8 @@ import { FlowlogError } from '../core/errors.js';
 import type { SourceHealth } from '../sources/source.js';
 import { EVENTS } from '../telemetry/event-names.js';
 import { log } from '../telemetry/log.js';
-import { deliveryOverlaps } from './delivery-overlap.js';
+import { deliveryOverlaps, sharedStreams, warnOrphanedRounds } from './delivery-overlap.js';
+import { storeTurn } from '../pipeline/store-turn.js';
 import { HealthBoard, reporter } from './health.js';
 import { claimLease, processHolder } from './lease.js';
 import { InFlightJobs, scheduleDetectors, scheduleReports, type TickClaim } from './schedules.js';
@@ -33,6 +34,11 @@ export interface Running { stop(): Promise<void>; done: Promise<void>; metrics: 
 
 /** `baseDir`: the config file's folder, against which relative paths in it (IPAM files) are read. */
 export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd()): Promise<Running> {
+  const [dup] = sharedStreams(cfg.sources, cfg.store.kind === 'embedded');
+  if (dup) {
+    throw new FlowlogError('CONFIG_INVALID', `sources "${dup[0]}" and "${dup[1]}" read the same SQS queue or poll the same S3 prefix`,
+      'keep one of them: on the embedded store their rounds would share one numbering in the ledger (one source per queue, one poll per prefix)');
+  }
   const metrics = standardMetrics();
   /** This process in the leases table: who runs a scheduled tick, who polls a prefix. */
   const holder = processHolder();
@@ -99,6 +105,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
     sources.push(source);
     return { src, source };
   });
+  if (ingests && store.kind === 'embedded') await warnOrphanedRounds(store, storeTurn(store).streams);
   // all at once: a source whose server does not answer (a Kafka client's connect retries take
   // seconds) must not hold back the start of the others
   await Promise.all(built.map(async ({ src, source }) => {

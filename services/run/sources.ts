@@ -175,6 +175,12 @@ export function sqsSource(src: SqsSourceConfig, where: string, deps: SourceDeps)
   };
 }
 
+/** A poll's stream in the ledger: its bucket and prefix, and the endpoint of an S3-compatible server (two servers, two buckets). */
+export const pollStream = (src: { uri: string; endpoint?: string | undefined }): string => {
+  const { bucket, prefix } = parseS3Uri(src.uri);
+  return `s3-poll://${bucket}/${prefix}${src.endpoint ? `#${src.endpoint}` : ''}`;
+};
+
 export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsSourceConfig>, where: string, deps: SourceDeps): Source {
   const { events } = deps;
   const logFormat = src.log_format ? compileLogFormat(src.log_format) : undefined;
@@ -192,7 +198,7 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsS
   // a poll on the embedded store (one writer): its pages are stored in rounds that share batches, written ahead
   const fetcher = poll && deps.store.kind === 'embedded' ? s3Client(src, where) : null;
   const shared = fetcher ? new SharedRounds(deps.store, {
-    kind: 's3', stream: `s3-poll://${bucket}/${prefix}`, s3: { client: fetcher, concurrency: src.concurrency }, ingest, log: log.child({ source: src.name }),
+    kind: 's3', stream: pollStream(src), s3: { client: fetcher, concurrency: src.concurrency }, ingest, log: log.child({ source: src.name }), notified: false,
   }) : null;
   return new ObjectRounds(deps.store, {
     name: src.name, kind: 's3', ingest, onRound, onError, ...onHealth,

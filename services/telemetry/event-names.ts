@@ -35,6 +35,8 @@ export const EVENTS = {
   sqsRoundReplayed: 'sqs.round_replayed',
   /** An object of a replayed SQS round is gone or replaced: the replay goes on without it. */
   sqsReplayMismatch: 'sqs.replay_mismatch',
+  /** A round of an SQS queue or S3 poll was cut short and no configured source owns its stream: nothing replays it. */
+  roundOrphaned: 'round.orphaned',
   /** Two sources of one run may deliver the same S3 objects and do not cut their batches alike: an object may be stored twice. */
   sourcesOverlap: 'sources.overlap',
   /** An object a round names could not be delivered by S3: the round is run again after a wait. */

@@ -2,6 +2,7 @@
 import { FlowlogError } from '../../core/errors.js';
 import { ingestObjects, ingestPath, type IngestProgress } from '../../pipeline/ingest.js';
 import { compileLogFormat } from '../../parse/aws/log-format.js';
+import { warnOrphanedRounds } from '../../run/delivery-overlap.js';
 import { openStore } from '../../store/open.js';
 import { resolveConfig } from '../../config/resolve.js';
 import { MEMORY_PROFILES } from '../../../schemas/config.js';
@@ -46,6 +47,8 @@ export async function ingestCommand(argv: string[]): Promise<number> {
       enrich,
       onProgress: (p: IngestProgress) => bar.update(p.bytesDone, p.listed ? p.bytes : null, () => `${fmtInt(p.rows)} flows, ${fmtInt(p.rejected)} rejected${p.listed ? '' : `, ${fmtInt(p.objectsDone)} objects`}`),
     };
+    // a poll's or a queue's round cut short is stored again only by flowlog run with that source (its objects may be these)
+    if (target.startsWith('s3://') && store.kind === 'embedded') await warnOrphanedRounds(store, new Map());
     let summary;
     if (target.startsWith('s3://')) {
       // loaded for an S3 target only: the SDK adds ~0.1 s to every local ingest's start

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../../schemas/config.js';
-import { deliveryOverlaps } from '../delivery-overlap.js';
+import { deliveryOverlaps, sharedStreams } from '../delivery-overlap.js';
 
 const s3 = (name: string, uri: string, mode = 'backfill') => ({ kind: 's3', name, uri, mode });
 const sqs = (name: string, allow: { bucket: string; prefix?: string }[]) => ({ kind: 'sqs', name, queue_url: `https://sqs.us-east-1.amazonaws.com/111122223333/${name}`, s3: { allow } });
@@ -41,5 +41,20 @@ describe('deliveryOverlaps', () => {
     expect(overlaps([kafka('k', [{ bucket: 'logs' }]), s3('p', 's3://logs/x/', 'poll')], false)).toEqual([{ bucket: 'logs', sources: ['k', 'p'] }]);
     expect(overlaps([kafka('k')]).length).toBe(0); // flow lines only, no bucket
     expect(overlaps([s3('a', 's3://logs/'), s3('b', 's3://logs/')])).toEqual([{ bucket: 'logs', sources: ['a', 'b'] }]);
+  });
+});
+
+describe('sharedStreams', () => {
+  const parse = (sources: unknown[]) => configSchema.parse({ sources }).sources;
+  it('on the embedded store, two sources of one queue URL, or two polls of one prefix, would number rounds in one stream', () => {
+    expect(sharedStreams(parse([sqs('a', [{ bucket: 'xxx' }]), { ...sqs('b', [{ bucket: 'yyy' }]), queue_url: 'https://sqs.us-east-1.amazonaws.com/111122223333/a/' }]), true)).toEqual([['a', 'b']]);
+    expect(sharedStreams(parse([s3('p', 's3://logs/AWSLogs', 'poll'), s3('q', 's3://logs/AWSLogs/', 'poll')]), true)).toEqual([['p', 'q']]);
+  });
+
+  it('other queues, other prefixes, backfills, and any of it on a server: none', () => {
+    expect(sharedStreams(parse([sqs('a', [{ bucket: 'xxx' }]), sqs('b', [{ bucket: 'xxx' }]), s3('p', 's3://logs/a/', 'poll'), s3('q', 's3://logs/b/', 'poll'), s3('r', 's3://logs/a/')]), true)).toEqual([]);
+    expect(sharedStreams(parse([s3('p', 's3://logs/', 'poll'), s3('q', 's3://logs/', 'poll')]), false)).toEqual([]);
+    // one bucket name on two S3-compatible servers: two buckets
+    expect(sharedStreams(parse([{ ...s3('p', 's3://logs/', 'poll'), endpoint: 'http://a:9000' }, { ...s3('q', 's3://logs/', 'poll'), endpoint: 'http://b:9000' }]), true)).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../schemas/config.js';
 import { overriding } from '../../../test/store-overrides.js';
+import { dyingAtWrite } from '../../../test/dying-store.js';
 import { testBucket } from '../../../test/s3.js';
 import { withStore } from '../../../test/temp-store.js';
 import { benchLines, HEADER } from '../../bench/dataset.js';
@@ -72,23 +73,6 @@ async function perObject(store: FlowStore): Promise<Record<string, number>> {
 }
 const once = (ids: string[]) => Object.fromEntries([...ids].sort().map((id) => [`${id}.log.gz`, LINES]));
 
-/** A store whose writes (rows, rejects, ledger) are counted; the `dieAt`th throws, after landing or instead of it. */
-function dying(store: FlowStore, dieAt: number, lands: boolean): { store: FlowStore; writes: () => number } {
-  let n = 0;
-  const write = <A extends unknown[]>(f: (...a: A) => Promise<void>) => async (...a: A) => {
-    if (++n !== dieAt) return f(...a);
-    if (lands) await f(...a);
-    throw new Error(`simulated crash at write ${n}`);
-  };
-  return {
-    store: overriding(store, {
-      insertPrepared: write(store.insertPrepared.bind(store)), insertRejects: write(store.insertRejects.bind(store)),
-      insertJsonLines: write(store.insertJsonLines.bind(store)), recordLedger: write(store.recordLedger.bind(store)),
-    }),
-    writes: () => n,
-  };
-}
-
 describe('S3 poll on the embedded store: shared rounds', () => {
   it('stores a listing\'s small objects in shared batches, writes the round ahead, and stores nothing again next round', async () => {
     const prefix = await prefixWith('p1', first);
@@ -102,8 +86,8 @@ describe('S3 poll on the embedded store: shared rounds', () => {
       const marks = await inner.queryRows<{ object: string; state: string; members: number }>(
         "SELECT object, state, length(JSONExtractArrayRaw(identity)) AS members FROM ingest_ledger WHERE object LIKE 's3-poll://%' ORDER BY state");
       expect(marks).toEqual([
-        { object: `s3-poll://${bucket}/${prefix}/AWSLogs/`, state: 'intent', members: first.length },
-        { object: `s3-poll://${bucket}/${prefix}/AWSLogs/`, state: 'stored', members: 0 },
+        { object: `s3-poll://${bucket}/${prefix}/AWSLogs/#${process.env.S3_ENDPOINT}`, state: 'intent', members: first.length },
+        { object: `s3-poll://${bucket}/${prefix}/AWSLogs/#${process.env.S3_ENDPOINT}`, state: 'stored', members: 0 },
       ]);
       const again = await (await poll(store, prefix)).round();
       expect([again.objects, again.skipped, inserts]).toEqual([0, first.length, Math.ceil((first.length * LINES) / 50)]);
@@ -114,13 +98,13 @@ describe('S3 poll on the embedded store: shared rounds', () => {
     // count the writes of a whole round first, then die at each of them in turn, the write landing or not
     const counted = await prefixWith('p2', first);
     let total = 0;
-    await withStore(async (store) => { const d = dying(store, 0, false); await (await poll(d.store, counted)).round(); total = d.writes(); });
+    await withStore(async (store) => { const d = dyingAtWrite(store, 0, false); await (await poll(d.store, counted)).round(); total = d.writes(); });
     expect(total).toBeGreaterThan(6); // intent, 5 batches of rows and ledger rows, the stored mark
     for (let dieAt = 1; dieAt <= total; dieAt++) {
       for (const lands of [false, true]) {
         const prefix = await prefixWith(`p2-${dieAt}-${lands}`, first);
         await withStore(async (store) => {
-          const d = dying(store, dieAt, lands);
+          const d = dyingAtWrite(store, dieAt, lands);
           await expect((await poll(d.store, prefix)).round(), `write ${dieAt}`).rejects.toThrow(/simulated crash/);
           await prefixWith(prefix, later); // new objects appear, sorted among the old
           // the restarted process: another store object, so nothing of the first survives but the ledger

@@ -11,9 +11,11 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overriding } from '../../../../test/store-overrides.js';
+import { dyingAtWrite } from '../../../../test/dying-store.js';
 import { testBucket } from '../../../../test/s3.js';
 import { withStore } from '../../../../test/temp-store.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
+import { pendingRounds } from '../../../commit/ledger-reads.js';
 import { SqsRounds } from '../../../pipeline/sqs-rounds.js';
 import type { FlowStore } from '../../../store/store.js';
 import { S3Allowlist } from '../../s3/allowlist.js';
@@ -62,23 +64,6 @@ async function perObject(store: FlowStore): Promise<Record<string, number>> {
 const once = (ids: number[]) => Object.fromEntries(ids.map((i) => [key(i).replace(/.*\//, ''), LINES]));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** A store whose writes (rows, rejects, ledger) are counted; the `dieAt`th throws, after landing or instead of it. */
-function dying(store: FlowStore, dieAt: number, lands: boolean): { store: FlowStore; writes: () => number } {
-  let n = 0;
-  const write = <A extends unknown[]>(f: (...a: A) => Promise<void>) => async (...a: A) => {
-    if (++n !== dieAt) return f(...a);
-    if (lands) await f(...a);
-    throw new Error(`simulated crash at write ${n}`);
-  };
-  return {
-    store: overriding(store, {
-      insertPrepared: write(store.insertPrepared.bind(store)), insertRejects: write(store.insertRejects.bind(store)),
-      insertJsonLines: write(store.insertJsonLines.bind(store)), recordLedger: write(store.recordLedger.bind(store)),
-    }),
-    writes: () => n,
-  };
-}
-
 describe('SQS rounds on the embedded store', () => {
   it('stores a receive\'s objects in shared batches, writes the round ahead, and deletes every message', async () => {
     await withStore(async (inner) => {
@@ -100,12 +85,12 @@ describe('SQS rounds on the embedded store', () => {
   it('a crash at any write of a round, then a restart whose receive brings its messages back in another order with new ones: every object once', async () => {
     // count the writes of a whole round first, then die at each of them in turn, the write landing or not
     let total = 0;
-    await withStore(async (store) => { const d = dying(store, 0, false); await rounds(d.store).storeMessages(first()); total = d.writes(); });
+    await withStore(async (store) => { const d = dyingAtWrite(store, 0, false); await rounds(d.store).storeMessages(first()); total = d.writes(); });
     expect(total).toBeGreaterThan(6); // intent, 4 batches of rows and ledger rows, the stored mark
     for (let dieAt = 1; dieAt <= total; dieAt++) {
       for (const lands of [false, true]) {
         await withStore(async (store) => {
-          const d = dying(store, dieAt, lands);
+          const d = dyingAtWrite(store, dieAt, lands);
           await expect(rounds(d.store).storeMessages(first()), `write ${dieAt}`).rejects.toThrow(/simulated crash/);
           // the restarted process: another store object, so nothing of the first survives but the ledger
           const done = await rounds(overriding(store, {})).storeMessages(again());
@@ -133,7 +118,7 @@ describe('SQS rounds on the embedded store', () => {
   it('a restart replays a pending round before any receive, and one round stored in part resumes from the ledger', async () => {
     await withStore(async (store) => {
       // writes: intent, then per batch rows, rejects, ledger rows: the second batch's rows land, the process dies before its ledger rows
-      const d = dying(store, 5, true);
+      const d = dyingAtWrite(store, 5, true);
       await expect(rounds(d.store).storeMessages(first())).rejects.toThrow(/simulated crash/);
       expect(await pending(store)).toBe(1);
       await rounds(overriding(store, {})).recover(); // the source calls it before its first receive
@@ -145,7 +130,7 @@ describe('SQS rounds on the embedded store', () => {
   it('another queue\'s round waits for a failed round of this one to be replayed, even when it names the same objects', async () => {
     await withStore(async (store) => {
       // the second batch's rows land, then its ledger write fails: those rows are in the store, the ledger does not say so
-      const flaky = dying(store, 5, true).store;
+      const flaky = dyingAtWrite(store, 5, true).store;
       const one = rounds(flaky, 'one'), two = rounds(flaky, 'two');
       await expect(one.storeMessages(first())).rejects.toThrow(/simulated crash/);
       // the same objects, notified to another queue too (shared rounds there would cut them otherwise)
@@ -155,13 +140,39 @@ describe('SQS rounds on the embedded store', () => {
     });
   });
 
+  it('a pending round that cannot be replayed yet (its S3 down) holds back its own objects only; once replayed, every object once; the ledger names it pending till then', async () => {
+    await withStore(async (store) => {
+      const d = dyingAtWrite(store, 5, true);
+      await expect(rounds(d.store, 'one').storeMessages(first())).rejects.toThrow(/simulated crash/);
+      expect(await pendingRounds(store)).toEqual(['sqs://sqs.local/000000000000/one']);
+      // the restart: queue one's S3 endpoint does not answer, queue two's does
+      const restarted = overriding(store, {});
+      const down = makeS3Client({ endpoint: 'http://127.0.0.1:1', region: 'us-east-1', forcePathStyle: true, accessKeyId: 'a', secretAccessKey: 'b' });
+      const one = new SqsRounds(restarted, { queue: 'one', queueUrl: 'http://sqs.local/000000000000/one', cuts: 'shared',
+        s3: { client: down, allow: new S3Allowlist([{ bucket }]) }, ingest: { capacity: 50 } });
+      try {
+        const two = rounds(restarted, 'two');
+        // m0 names objects of the pending round: kept; m3 and m4 do not: stored
+        expect([...await two.storeMessages([message('m0', 0, 1, 2), message('m3', 8, 9), message('m4', 10, 11)])].sort()).toEqual(['m3', 'm4']);
+        expect(await perObject(store)).toMatchObject(once([8, 9, 10, 11]));
+        await expect(one.storeMessages([message('m5', 0)])).rejects.toThrow(/pending round of sqs:\/\/sqs.local\/000000000000\/one could not be stored again/);
+      } finally { down.destroy(); }
+      // S3 answers again (another restart): the pending round is replayed first, then the kept message finds its objects stored
+      const later = overriding(store, {});
+      rounds(later, 'one'); // built, as flowlog run builds every source first: its stream is known, and recovered in the next turn
+      expect([...await rounds(later, 'two').storeMessages(again())].sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+      expect(await perObject(store)).toEqual(once(range(OBJECTS)));
+      expect(await pendingRounds(store)).toEqual([]);
+    });
+  });
+
   it('a pending round whose object S3 no longer has (404) is replayed without it, and the queue goes on', async () => {
     const doomed = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/06/01/doomed.log.gz';
     const body = gzipSync(`${HEADER}\n${benchLines(30, 77).filter((l) => !l.endsWith('NODATA')).slice(0, LINES).join('\n')}\n`);
     const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: doomed, Body: body }));
     const note: SqsMessage = { id: 'doomed', receipt: 'doomed', receiveCount: 1, body: notes.s3(bucket, doomed, (put.ETag ?? '').replace(/"/g, ''), body.length) };
     await withStore(async (store) => {
-      const d = dying(store, 3, true);
+      const d = dyingAtWrite(store, 3, true);
       await expect(rounds(d.store).storeMessages([...first(), note])).rejects.toThrow(/simulated crash/);
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: doomed })); // a lifecycle rule, say
       const done = await rounds(overriding(store, {})).storeMessages(again());
