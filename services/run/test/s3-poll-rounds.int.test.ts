@@ -115,4 +115,32 @@ describe('S3 poll on the embedded store: shared rounds', () => {
       }
     }
   }, 300_000);
+
+  it('a listing of several pages: the next page waits in its turn while one is stored; a crash in the first leaves the second to replay it first', async () => {
+    // 1,050 objects of 2 lines: two pages of the listing (S3 returns 1000 keys a page)
+    const many = Array.from({ length: 1050 }, (_, i) => `AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/06/02/m${String(i).padStart(4, '0')}.log.gz`);
+    const lines = benchLines(4000, 47).filter((l) => !l.endsWith('NODATA'));
+    const put = async (prefix: string) => {
+      for (let i = 0; i < many.length; i += 50) {
+        await Promise.all(many.slice(i, i + 50).map((k, j) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${k}`,
+          Body: gzipSync(`${HEADER}\n${lines.slice(((i + j) * 2) % 3000, ((i + j) * 2) % 3000 + 2).join('\n')}\n`) }))));
+      }
+    };
+    const counts = async (store: FlowStore) => {
+      const [c] = await store.queryRows<{ objects: string; rows: string; bad: string }>(
+        'SELECT uniqExact(source) AS objects, count() AS rows, (SELECT count() FROM (SELECT source FROM flows GROUP BY source HAVING count() != 2)) AS bad FROM flows');
+      return { objects: Number(c!.objects), rows: Number(c!.rows), bad: Number(c!.bad) };
+    };
+    await put('p3');
+    await withStore(async (store) => {
+      // the second batch of the first page's round lands, then its ledger write fails: the round fails, the next page's waits in its turn
+      const d = dyingAtWrite(store, 8, true);
+      await expect((await poll(d.store, 'p3')).round()).rejects.toThrow(/simulated crash/);
+      const rounds = async () => Number((await store.queryRows<{ n: string }>("SELECT count() AS n FROM ingest_ledger WHERE object LIKE 's3-poll://%' AND state = 'stored'"))[0]!.n);
+      expect(await rounds()).toBeGreaterThanOrEqual(2); // the failed round replayed in the next page's turn, and that page stored
+      const s = await (await poll(overriding(store, {}), 'p3')).round();
+      expect(s.unfinished).toEqual([]);
+      expect(await counts(store)).toEqual({ objects: 1050, rows: 2100, bad: 0 });
+    });
+  }, 180_000);
 });
