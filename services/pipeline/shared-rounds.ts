@@ -36,8 +36,7 @@ import { latestRound } from '../commit/ledger-reads.js';
 import { FlowlogError, httpStatusOf } from '../core/errors.js';
 import { RejectBatch } from '../core/rejects.js';
 import { growsByAppend } from '../sources/append-only.js';
-import { readS3Object, TooLargeToHold } from '../sources/s3/s3-body.js';
-import { openS3Body } from '../sources/s3/s3-body.js';
+import { openS3Body, readS3Object, TooLargeToHold } from '../sources/s3/s3-body.js';
 import { notThere } from '../sources/s3/s3-notification.js';
 import type { S3Object } from '../sources/s3/s3-source.js';
 import type { FlowStore } from '../store/store.js';
@@ -216,8 +215,8 @@ export class SharedRounds {
       if ('bytes' in f) { const resumeAt = todo.get(f.o); members.push(resumeAt === undefined ? f : { ...f, resumeAt }); continue; }
       if ('deferred' in f) continue; // not without a budget
       // gone (404, or AccessDenied where listing is not allowed) or replaced (412): it cannot be read as it was; anything
-      // else (S3 down, credentials) may pass, and the replay waits for it: every queue's rounds then wait, as they would for S3
-      if (!gone(f.error)) throw notThere(f.o, f.error);
+      // else (S3 down, credentials) may pass, and the replay waits for it (its objects wait with it: store-turn.ts)
+      if (!gone(f.error)) throw f.error;
       this.opts.log.warn(EVENTS.sqsReplayMismatch, { stream: this.opts.stream, round: n, object: f.o.name, reason: f.error.message,
         hint: 'the replay goes on without it: if the batch in flight at the crash held it, that batch is cut differently and its rows may be stored twice' });
     }

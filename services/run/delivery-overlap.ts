@@ -58,6 +58,14 @@ export function deliveryOverlaps(sources: readonly SourceConfig[], embedded: boo
   return [...found.values()];
 }
 
+/** Says, at start, which pairs of sources may store an object twice (deliveryOverlaps). */
+export function warnOverlaps(sources: readonly SourceConfig[], embedded: boolean): void {
+  for (const o of deliveryOverlaps(sources, embedded)) {
+    log.warn(EVENTS.sourcesOverlap, { bucket: o.bucket, sources: o.sources,
+      hint: 'an object both deliver at about the same time may be stored twice (one of them lets batches span objects): give the bucket one delivery path per run: backfill its history with flowlog ingest before flowlog run, or give the sources disjoint prefixes (docs/sources.md)' });
+  }
+}
+
 /**
  * Sources that would number their rounds in one ledger stream (shared-rounds.ts):
  * on the embedded store, two SQS sources of one queue URL, or two polls of one

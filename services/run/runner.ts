@@ -21,9 +21,7 @@ import { telemetryEvents } from '../telemetry/events.js';
 import { standardMetrics, type Metrics } from '../telemetry/metrics.js';
 import { FlowlogError } from '../core/errors.js';
 import type { SourceHealth } from '../sources/source.js';
-import { EVENTS } from '../telemetry/event-names.js';
-import { log } from '../telemetry/log.js';
-import { deliveryOverlaps, sharedStreams, warnOrphanedRounds } from './delivery-overlap.js';
+import { sharedStreams, warnOrphanedRounds, warnOverlaps } from './delivery-overlap.js';
 import { storeTurn } from '../pipeline/store-turn.js';
 import { HealthBoard, reporter } from './health.js';
 import { claimLease, processHolder } from './lease.js';
@@ -92,12 +90,7 @@ export async function runConfigured(cfg: FlowlogConfig, baseDir = process.cwd())
     store, enrich, events, batchRows: cfg.batch.rows, limits: cfg.limits, holder,
     onHealth: (source: string, h: SourceHealth) => { if (!stopping) metrics.set('flowlog_source_up', { source }, up(h)); },
   };
-  if (ingests) {
-    for (const o of deliveryOverlaps(cfg.sources, store.kind === 'embedded')) {
-      log.warn(EVENTS.sourcesOverlap, { bucket: o.bucket, sources: o.sources,
-        hint: 'an object both deliver at about the same time may be stored twice (one of them lets batches span objects): give the bucket one delivery path per run: backfill its history with flowlog ingest before flowlog run, or give the sources disjoint prefixes (docs/sources.md)' });
-    }
-  }
+  if (ingests) warnOverlaps(cfg.sources, store.kind === 'embedded');
   const built = (ingests ? cfg.sources : []).map((src, i) => {
     const where = `sources[${i}]`;
     const source = src.kind === 'kafka' ? kafkaSource(src, where, deps) : src.kind === 'sqs' ? sqsSource(src, where, deps) : objectSource(src, where, deps);
