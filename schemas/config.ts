@@ -176,7 +176,7 @@ const localSource = z.object({
  * s3 source that sets no concurrency and of `flowlog ingest s3://`. Measured peak RSS of `flowlog
  * ingest` (docs/performance.md, Latest run): small 740-880 MB by dataset,
  * minimal 470-510 MB at up to ~1.8x the CPU on large objects (an S3 backfill
- * behind real latency 477-507 at 64 GETs, a Kafka consumer 516-548), large ~80 MB above small.
+ * behind real latency 477-507 at 64 GETs, a Kafka consumer 506-524), large ~80 MB above small.
  */
 export const MEMORY_PROFILES = {
   minimal: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 0, batch_rows: 65_536, kafka_fetch_max_bytes: 16 << 20, s3_gets: 64 },
@@ -188,7 +188,7 @@ const mb = (what: string) => z.number().int().min(0).max(1 << 20).optional().des
 
 const memory = z.object({
   profile: z.enum(['minimal', 'small', 'large']).default('small')
-    .describe('small (default): engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned at once, Kafka fetches of at most 16 MB and 64 S3 GETs in flight, for a peak of ~470-510 MB on local and S3 data and ~515-550 MB on Kafka, at up to ~1.8x the CPU on large objects (batch.rows, a Kafka source\'s fetch.max_bytes and an s3 source\'s concurrency, when set, win; flowlog ingest s3:// takes the profile\'s GETs); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
+    .describe('small (default): engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned at once, Kafka fetches of at most 16 MB and 64 S3 GETs in flight, for a peak of ~470-510 MB on local and S3 data and ~505-525 MB on Kafka, at up to ~1.8x the CPU on large objects (batch.rows, a Kafka source\'s fetch.max_bytes and an s3 source\'s concurrency, when set, win; flowlog ingest s3:// takes the profile\'s GETs); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
   mark_cache_mb: mb('Embedded engine: cache of marks (where each granule of a column starts), MB (small 32, large 1024).'),
   index_cache_mb: mb('Embedded engine: caches of primary-index and skip-index marks, MB each (small 32, large 1024).'),
   uncompressed_cache_mb: mb('Embedded engine: cache of decompressed blocks for repeated small reads, MB; 0 turns it off (small 0, large 1024).'),

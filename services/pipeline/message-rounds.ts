@@ -2,7 +2,8 @@
  * Rounds of messages into the store, effectively once: the pipeline side of a
  * message source (Kafka today).
  *
- * A round is one fetch of one stream (a topic partition). Before its first
+ * A round is one fetch of one stream (a topic partition), or the part of it
+ * that fills whole batches (the rest is fetched again). Before its first
  * insert, its exact position range is written as an intent (commit/committer);
  * the source acknowledges it only after its rows, quarantine and the 'stored'
  * ledger row are durable. A restarted consumer skips what the ledger has
@@ -170,8 +171,10 @@ export class MessageRounds implements MessageSink {
     const from = progress?.storedRows ?? 0;
     const intent = progress?.intent;
     // A pending intent is replayed exactly: same first position, same end, so the same batches and dedup tokens.
-    const take = messages.filter((m) => m.offset >= from && (!intent || m.offset < intent.end));
+    const fetched = messages.filter((m) => m.offset >= from && (!intent || m.offset < intent.end));
     const skipped = messages.filter((m) => m.offset < from).length;
+    // a replay takes exactly its intent's messages; a new round only what fills whole batches (fullBatches)
+    const take = intent ? fetched : this.fullBatches(stream, fetched);
     this.stats.skippedMessages += skipped;
     if (take.length === 0) return skipped > 0 ? { through: messages[skipped - 1]!.offset + 1, stored: false } : null;
     const first = take[0]!.offset, last = take[take.length - 1]!.offset;
@@ -190,6 +193,7 @@ export class MessageRounds implements MessageSink {
       : replay ? (intent.at ? await completedBefore(this.store, 's3', intent.at, named) : new Map<string, ObjectProgress>())
         : await this.store.ledgerState('s3', named);
     if (!replay) committer.beginRound(round); // written before the round's first insert, in whichever attempt
+    const rowsBefore = committer.stats.rows;
     let rejects: RejectBatch;
     let doneNow: Map<string, ObjectProgress>;
     let released = false;
@@ -214,12 +218,52 @@ export class MessageRounds implements MessageSink {
       }
     }
     await committer.commitRound(round, rejects); // its rejects reach onBatch (and stats.rejected) through onStored
+    this.learn(stream, take, committer.stats.rows - rowsBefore);
     this.stats.messages += take.length;
     this.progress.set(stream, { identity: '', complete: false, storedRows: last + 1 });
     this.stats.batches++;
-    this.opts.onRound?.({ partition: stream, lag, messages: take.length, seconds: (performance.now() - roundStart) / 1000 });
+    // what the round left to fetch again is backlog too
+    this.opts.onRound?.({ partition: stream, lag: lag + fetched.length - take.length, messages: take.length, seconds: (performance.now() - roundStart) / 1000 });
     this.opts.onStored?.(this.stats);
     return { through: last + 1, stored: true };
+  }
+
+  /** Bytes of message per stored row, by stream, from its last round (fullBatches' estimate). */
+  private readonly bytesPerRow = new Map<string, number>();
+
+  /**
+   * The first messages of a fetch that fill whole batches, by the stream's
+   * bytes per row so far: the rest are handed back to the source, which
+   * fetches them again with what follows. A fetch cut into rounds at whatever
+   * it holds leaves each round's last batch part-full, and those small inserts
+   * are parts the engine must merge: with 8 MB fetches and 65536-row batches
+   * every round stored one full batch and one of a few thousand rows, and the
+   * merges took the peak from ~500 to ~720 MB (docs/performance.md, Kafka).
+   * A fetch that holds less than one batch is taken whole, so a stream that has
+   * caught up is stored at once. Aimed at 90% of the batches: a row estimate a
+   * little low leaves the last batch short, never a sliver after it. Only the
+   * cut depends on history: the intent records the round as taken, and a
+   * replay takes exactly that.
+   */
+  private fullBatches(stream: string, fetched: readonly SourceMessage[]): readonly SourceMessage[] {
+    const perRow = this.bytesPerRow.get(stream);
+    if (perRow === undefined || this.opts.s3) return fetched; // notified objects' rows have nothing to do with the message's bytes
+    const size = (m: SourceMessage) => m.value?.length ?? 0;
+    let bytes = 0;
+    for (const m of fetched) bytes += size(m);
+    const whole = Math.floor(bytes / perRow / this.opts.capacity);
+    if (whole === 0) return fetched;
+    const budget = whole * this.opts.capacity * FULL_BATCH_AIM * perRow;
+    let n = 0;
+    for (let used = 0; n < fetched.length && (n === 0 || used + size(fetched[n]!) <= budget); n++) used += size(fetched[n]!);
+    return n === fetched.length ? fetched : fetched.slice(0, n);
+  }
+
+  private learn(stream: string, take: readonly SourceMessage[], rows: number): void {
+    if (rows <= 0) return;
+    let bytes = 0;
+    for (const m of take) bytes += m.value?.length ?? 0;
+    this.bytesPerRow.set(stream, bytes / rows);
   }
 
   /**
@@ -324,6 +368,9 @@ export class MessageRounds implements MessageSink {
     }
   }
 }
+
+/** fullBatches' share of whole batches a new round aims at. */
+const FULL_BATCH_AIM = 0.9;
 
 const objectName = (o: NotifiedObject): string => `s3://${o.bucket}/${o.key}`;
 

@@ -31,6 +31,13 @@ function diesBeforeStored(store: FlowStore): FlowStore {
   });
 }
 
+/** Rounds from `first` until every message before `end` is stored (a round takes the whole batches of what it is handed). */
+async function storeUpTo(rounds: MessageRounds, first: number, end: number): Promise<number> {
+  let through = first;
+  while (through < end) through = (await rounds.storeRound(STREAM, msgs.slice(through, end), ctl, 0))!.through;
+  return through;
+}
+
 describe('a stream handed between consumers', () => {
   it('replays the intent a dead consumer left, exactly: nothing it stored is stored twice', async () => {
     await withStore(async (store) => {
@@ -43,7 +50,7 @@ describe('a stream handed between consumers', () => {
       x.reassigned(); // the group gave X the stream
       // the broker hands X everything from the group's offset (0): more than Y's round held
       expect(await x.storeRound(STREAM, msgs.slice(0, 10), ctl, 0)).toEqual({ through: 6, stored: true });
-      expect(await x.storeRound(STREAM, msgs.slice(6, 10), ctl, 0)).toEqual({ through: 10, stored: true });
+      expect(await storeUpTo(x, 6, 10)).toBe(10);
       expect(await perMessage(store, LINES)).toEqual({ messages: 10, bad: 0, total: 10 * LINES });
     });
   });
@@ -58,7 +65,7 @@ describe('a stream handed between consumers', () => {
       const z = new MessageRounds(store, { capacity: 50 });
       await z.load();
       expect(await z.storeRound(STREAM, msgs.slice(0, 12), ctl, 0)).toEqual({ through: 6, stored: true });
-      expect(await z.storeRound(STREAM, msgs.slice(6, 12), ctl, 0)).toEqual({ through: 12, stored: true });
+      expect(await storeUpTo(z, 6, 12)).toBe(12);
       // the stream comes back to X from offset 12, past the intent X still holds (no rebalance notice this time)
       expect(await x.storeRound(STREAM, msgs.slice(12, 20), ctl, 0)).toEqual({ through: 20, stored: true });
       expect(await perMessage(store, LINES)).toEqual({ messages: 20, bad: 0, total: 20 * LINES });

@@ -1,7 +1,8 @@
 /**
  * A round handed back (RoundControl.released) against a real broker: kafkajs
  * fetches on while the round is stored, the group's offset waits for the
- * round to be stored, and a round that fails after it was handed back is
+ * round to be stored, the messages of a fetch a round did not take are
+ * fetched again, and a round that fails after it was handed back is
  * fetched again from its start, before anything after it is stored.
  *
  * The sink here is a recording one (the pipeline's side is tested in
@@ -46,9 +47,10 @@ interface Call { stream: string; first: number; end: number }
 class HandingBack implements MessageSink {
   readonly calls: Call[] = [];
   readonly stored: Call[] = [];
-  constructor(private readonly decide: (c: Call, n: number) => Promise<void>) {}
+  /** `takes`: how many of a round's messages the sink stores; the rest are the source's to fetch again. */
+  constructor(private readonly decide: (c: Call, n: number) => Promise<void>, private readonly takes = (n: number) => n) {}
   async storeRound(stream: string, messages: readonly SourceMessage[], ctl: RoundControl): Promise<RoundOutcome | null> {
-    const c = { stream, first: messages[0]!.offset, end: messages[messages.length - 1]!.offset + 1 };
+    const c = { stream, first: messages[0]!.offset, end: messages[this.takes(messages.length) - 1]!.offset + 1 };
     this.calls.push(c);
     ctl.released?.(c.end);
     await this.decide(c, this.calls.length);
@@ -98,6 +100,28 @@ describe('Kafka rounds handed back', () => {
       const mine = sink.stored.filter((c) => c.stream === stream);
       expect(mine.map((c) => c.first)).toEqual([0, ...mine.slice(0, -1).map((c) => c.end)]);
     }
+  });
+
+  it('messages a round leaves (the pipeline takes whole batches) are fetched again, before anything after them', { timeout: 90_000 }, async () => {
+    const topic = await topicWith(2, 12);
+    const groupId = `${topic}-g`;
+    const sink = new HandingBack(async () => undefined, (n) => Math.ceil(n / 2));
+    const src = new KafkaSource({
+      kafka: { brokers: brokers() }, topics: [topic], groupId, sessionTimeoutMs: 10_000, concurrency: 2,
+      fetch: { minBytes: 1, maxBytes: 1 << 20, maxBytesPerPartition: 8000, maxWaitMs: 100 },
+    }, sink);
+    await src.start();
+    try {
+      await until(() => [...new Set(sink.stored.map((c) => c.stream))].every((s) => sink.stored.filter((c) => c.stream === s).reduce((m, c) => Math.max(m, c.end), 0) === 12)
+        && new Set(sink.stored.map((c) => c.stream)).size === 2, 'every message of both partitions');
+    } finally { await src.stop(); }
+    // rounds took part of what was fetched (several messages a fetch), and each next round began where the last one ended
+    expect(sink.calls.some((c) => c.end - c.first > 1)).toBe(true);
+    for (const stream of new Set(sink.stored.map((c) => c.stream))) {
+      const mine = sink.stored.filter((c) => c.stream === stream);
+      expect(mine.map((c) => c.first)).toEqual([0, ...mine.slice(0, -1).map((c) => c.end)]);
+    }
+    expect(await committed(topic, groupId)).toEqual({ 0: 12, 1: 12 });
   });
 
   it('a round that fails after it was handed back is fetched again from its start, before anything after it is stored', { timeout: 90_000 }, async () => {
