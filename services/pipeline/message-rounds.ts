@@ -175,6 +175,7 @@ export class MessageRounds implements MessageSink {
     const skipped = messages.filter((m) => m.offset < from).length;
     // a replay takes exactly its intent's messages; a new round only what fills whole batches (fullBatches)
     const take = intent ? fetched : this.fullBatches(stream, fetched);
+    const left = messages.length - skipped - take.length; // fetched again: backlog too
     this.stats.skippedMessages += skipped;
     if (take.length === 0) return skipped > 0 ? { through: messages[skipped - 1]!.offset + 1, stored: false } : null;
     const first = take[0]!.offset, last = take[take.length - 1]!.offset;
@@ -222,8 +223,7 @@ export class MessageRounds implements MessageSink {
     this.stats.messages += take.length;
     this.progress.set(stream, { identity: '', complete: false, storedRows: last + 1 });
     this.stats.batches++;
-    // what the round left to fetch again is backlog too
-    this.opts.onRound?.({ partition: stream, lag: lag + fetched.length - take.length, messages: take.length, seconds: (performance.now() - roundStart) / 1000 });
+    this.opts.onRound?.({ partition: stream, lag: lag + left, messages: take.length, seconds: (performance.now() - roundStart) / 1000 });
     this.opts.onStored?.(this.stats);
     return { through: last + 1, stored: true };
   }

@@ -35,7 +35,7 @@ import { FlowlogError } from '../../core/errors.js';
 import type { MessageSink, RoundOutcome, SourceHealth } from '../source.js';
 import { errorFields, log, type Logger } from '../../telemetry/log.js';
 
-/** Fetch sizing: fewer, larger fetches, each one becomes one round and one insert. */
+/** Fetch sizing: fewer, larger fetches; each partition's share of a fetch becomes a round (or the part of it that fills whole batches). */
 export interface KafkaFetchSettings { minBytes: number; maxBytes: number; maxBytesPerPartition: number; maxWaitMs: number }
 
 export const DEFAULT_FETCH: KafkaFetchSettings = { minBytes: 1 << 20, maxBytes: 64 << 20, maxBytesPerPartition: 16 << 20, maxWaitMs: 500 };
