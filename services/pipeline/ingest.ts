@@ -296,6 +296,11 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
       progress.bytesDone += obj.size;
       opts.onProgress?.(progress);
     }
+  } catch (e) {
+    // nothing left writing behind a failure (a listing page that failed, a store that refused): the caller may close
+    // the store at once, and the engine would otherwise still be inserting the batches in flight
+    await committer.discard();
+    throw e;
   } finally {
     await ahead.close();
   }

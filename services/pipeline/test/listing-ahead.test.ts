@@ -8,6 +8,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { overriding } from '../../../test/store-overrides.js';
 import { withStore } from '../../../test/temp-store.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
 import type { ObjectSource, SourceObjectRef } from '../../sources/source.js';
@@ -46,6 +47,20 @@ describe('the listing asked for a page ahead', () => {
       // full batches of those objects are stored; nothing of the pages after
       expect(await stored(store)).toBeGreaterThanOrEqual(2 * PAGE * ROWS);
       expect(await stored(store)).toBeLessThanOrEqual(3 * PAGE * ROWS);
+    });
+  });
+
+  it('leaves no insert running when it fails: the caller may close the store at once', async () => {
+    await withStore(async (raw) => {
+      let running = 0;
+      const store = overriding(raw, {
+        insertPrepared: async (p, token) => {
+          running++;
+          try { await new Promise((r) => setTimeout(r, 150)); return await raw.insertPrepared(p, token); } finally { running--; }
+        },
+      });
+      await expect(ingestObjects(store, source({ bad: 1 }), { capacity: 2 * ROWS })).rejects.toThrow('listing page 1 failed');
+      expect(running).toBe(0);
     });
   });
 
