@@ -14,7 +14,7 @@ import { pendingRounds } from '../commit/ledger-reads.js';
 import type { FlowStore } from '../store/store.js';
 import { EVENTS } from '../telemetry/event-names.js';
 import { log } from '../telemetry/log.js';
-import { pollStream } from './sources.js';
+import { pollStream } from '../sources/s3/s3-uri.js';
 
 type SourceConfig = FlowlogConfig['sources'][number];
 

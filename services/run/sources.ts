@@ -21,7 +21,8 @@ import { SqsRounds } from '../pipeline/sqs-rounds.js';
 import { localSource } from '../sources/local.js';
 import { S3Allowlist } from '../sources/s3/allowlist.js';
 import { makeS3Client } from '../sources/s3/client.js';
-import { parseS3Uri, s3Source } from '../sources/s3/s3-source.js';
+import { s3Source } from '../sources/s3/s3-source.js';
+import { parseS3Uri, pollStream } from '../sources/s3/s3-uri.js';
 import type { Source, SourceHealth } from '../sources/source.js';
 import { SqsSource } from '../sources/sqs/sqs-source.js';
 import type { FlowStore } from '../store/store.js';
@@ -174,12 +175,6 @@ export function sqsSource(src: SqsSourceConfig, where: string, deps: SourceDeps)
     health: () => source.health(),
   };
 }
-
-/** A poll's stream in the ledger: its bucket and prefix, and the endpoint of an S3-compatible server (two servers, two buckets). */
-export const pollStream = (src: { uri: string; endpoint?: string | undefined }): string => {
-  const { bucket, prefix } = parseS3Uri(src.uri);
-  return `s3-poll://${bucket}/${prefix}${src.endpoint ? `#${src.endpoint}` : ''}`;
-};
 
 export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsSourceConfig>, where: string, deps: SourceDeps): Source {
   const { events } = deps;

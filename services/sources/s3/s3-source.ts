@@ -8,7 +8,6 @@
  * streamed (s3-body.ts): parsed while they download, resumed when they break.
  */
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { FlowlogError } from '../../core/errors.js';
 import type { ObjectSource, SourceObjectRef } from '../source.js';
 import { dayPrefixes, inRange, keyTime } from './key-date.js';
 import { openS3Body, readS3Object, type S3BodyOptions } from './s3-body.js';
@@ -26,11 +25,7 @@ export interface S3SourceOptions {
   listError?: (e: unknown) => Error;
 }
 
-export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!m) throw new FlowlogError('USAGE', `"${uri}" is not an s3:// URI`, 'write s3://bucket/prefix, e.g. s3://my-logs/AWSLogs/123456789012/vpcflowlogs/us-east-1/');
-  return { bucket: m[1]!, prefix: m[2]! };
-}
+export { parseS3Uri } from './s3-uri.js';
 
 /**
  * The objects under the prefix (and in the time range), a page of up to 1000

@@ -1,0 +1,14 @@
+/** s3://bucket/prefix, read without loading the S3 client (the CLI and the run's checks need only the names). */
+import { FlowlogError } from '../../core/errors.js';
+
+export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!m) throw new FlowlogError('USAGE', `"${uri}" is not an s3:// URI`, 'write s3://bucket/prefix, e.g. s3://my-logs/AWSLogs/123456789012/vpcflowlogs/us-east-1/');
+  return { bucket: m[1]!, prefix: m[2]! };
+}
+
+/** A poll's stream in the ledger: its bucket and prefix, and the endpoint of an S3-compatible server (two servers, two buckets). */
+export const pollStream = (src: { uri: string; endpoint?: string | undefined }): string => {
+  const { bucket, prefix } = parseS3Uri(src.uri);
+  return `s3-poll://${bucket}/${prefix}${src.endpoint ? `#${src.endpoint}` : ''}`;
+};
