@@ -70,9 +70,10 @@ describe('resolveConfig: flag > env > file > default', () => {
   it("sizes each S3 source's GETs in flight by the memory profile unless the source sets concurrency", () => {
     const s3 = (more = '') => `sources:\n  - { kind: s3, name: s, uri: "s3://b/AWSLogs/"${more} }\n`;
     const gets = (r: ReturnType<typeof resolveConfig>) => { const s = r.sources[0]!; return s.kind === 's3' ? s.concurrency : null; };
-    expect(gets(resolveConfig({ file: file(s3()) }))).toBe(128);
+    expect(gets(resolveConfig({ file: file(s3()) }))).toBe(DEFAULT_S3_CONCURRENCY);
+    expect(MEMORY_PROFILES.small.s3_gets).toBe(DEFAULT_S3_CONCURRENCY);
     expect(gets(resolveConfig({ file: file(s3()), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }))).toBe(MEMORY_PROFILES.minimal.s3_gets);
-    expect(MEMORY_PROFILES.minimal.s3_gets).toBeLessThan(128);
+    expect(MEMORY_PROFILES.minimal.s3_gets).toBeLessThan(DEFAULT_S3_CONCURRENCY);
     expect(gets(resolveConfig({ file: file(s3(', concurrency: 200')), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }))).toBe(200);
   });
 

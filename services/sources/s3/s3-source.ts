@@ -78,9 +78,11 @@ export const WHOLE_BELOW = 256 << 10;
 /**
  * GETs in flight by default. At 20 ms a request, 64 would keep ~3000 small objects a second
  * coming, yet measured 20,000 objects of 100 flows ran at 150k flows/s with 64, 175k with 128
- * and 183k with 256 (each request's own CPU comes in bursts): 128, for ~30 MB more peak RSS.
+ * and 183k with 256 (each request's own CPU comes in bursts); alternated again later, 256 ran
+ * 7-9% faster than 128 in each of three pairs and 512 slower: 256, for ~40-60 MB more peak RSS
+ * (docs/performance.md, Small objects and S3 latency).
  */
-export const DEFAULT_CONCURRENCY = 128;
+export const DEFAULT_CONCURRENCY = 256;
 /** Bytes fetched ahead by default: a streamed object counts its read-ahead window (PREFETCH_BYTES). */
 export const DEFAULT_READ_AHEAD_BYTES = 32 << 20;
 
