@@ -38,7 +38,7 @@ describe('scheduled detectors and reports', () => {
       writeFileSync(cfg, [
         'store: { kind: embedded, data_dir: store }',
         // a quiet topic keeps the run going while the schedules fire
-        `sources: [ { kind: kafka, name: quiet, brokers: [${brokers()}], topics: [${topic}], group_id: sched } ]`,
+        `sources: [ { kind: kafka, name: quiet, brokers: [${brokers()}], topics: [${topic}], group_id: ${topic}-sched } ]`,
         'detect: { schedule: "* * * * * *", egress_schedule: "0 0 1 1 *" }',
         'reports: [ { name: test, cron: "*/2 * * * * *", since: 1h, deliver: [ { dir: reports } ] } ]',
       ].join('\n'));
@@ -73,7 +73,7 @@ describe('scheduled detectors and reports', () => {
       const cfg = join(dir, 'flowlog.yaml');
       writeFileSync(cfg, [
         'store: { kind: embedded, data_dir: store }',
-        `sources: [ { kind: kafka, name: quiet, brokers: [${brokers()}], topics: [${topic}], group_id: hang } ]`,
+        `sources: [ { kind: kafka, name: quiet, brokers: [${brokers()}], topics: [${topic}], group_id: ${topic}-hang } ]`,
         'reports: [ { name: test, cron: "* * * * * *", since: 1h, deliver: [ { webhook: { url: { env: HOOK_URL } } } ] } ]',
       ].join('\n'));
       const run = startRun(cfg, { HOOK_URL: hook.url('/services/T0/B0/secret') }, dir);
