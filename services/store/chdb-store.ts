@@ -150,9 +150,20 @@ export class ChdbStore implements FlowStore {
     await this.exec('SET readonly = 1'); // session-wide; read-only mode forbids changing it back
   }
 
+  /**
+   * Closes the session once nothing of the engine's is running: a query or an
+   * insert still in flight (one a caller abandoned when it failed) keeps the
+   * connection, and with it the data directory, until it ends; a store opened
+   * after an early return was refused, and the lock released meanwhile would
+   * let another process in while the engine still writes.
+   */
   async close(): Promise<void> {
     this.session.close();
-    this.lock.release();
+    try {
+      await loadChdb().drainPending();
+    } finally {
+      this.lock.release();
+    }
   }
 
   private async run(sql: string, format: string, params?: Record<string, unknown>): Promise<string> {
