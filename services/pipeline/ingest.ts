@@ -298,7 +298,9 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     }
   } catch (e) {
     // nothing left writing behind a failure (a listing page that failed, a store that refused): the caller may close
-    // the store at once, and the engine would otherwise still be inserting the batches in flight
+    // the store at once, and the engine would otherwise still be inserting the batches in flight; the read-ahead
+    // stops first, so it fetches nothing more meanwhile
+    await ahead.close();
     await committer.discard();
     throw e;
   } finally {

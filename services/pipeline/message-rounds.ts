@@ -232,13 +232,13 @@ export class MessageRounds implements MessageSink {
   private readonly bytesPerRow = new Map<string, number>();
 
   /**
-   * The first messages of a fetch that fill whole batches, by the stream's
-   * bytes per row so far: the rest are handed back to the source, which
+   * The first messages of a fetch that fill whole batches, by the bytes per
+   * row of the stream's last round with rows: the rest are handed back to the source, which
    * fetches them again with what follows. A fetch cut into rounds at whatever
    * it holds leaves each round's last batch part-full, and those small inserts
    * are parts the engine must merge: with 8 MB fetches and 65536-row batches
    * every round stored one full batch and one of a few thousand rows, and the
-   * merges took the peak from ~500 to ~720 MB (docs/performance.md, Kafka).
+   * merges took the peak from ~500 to ~720 MB (docs/performance.md, Kafka rounds of whole batches).
    * A fetch that holds less than one batch is taken whole, so a stream that has
    * caught up is stored at once. Aimed at 90% of the batches: a row estimate a
    * little low leaves the last batch short, never a sliver after it. Only the
