@@ -16,18 +16,23 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 interface Outcome { won: boolean; code?: string | null; message?: string }
 
-function opener(dir: string, at: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(at)], { stdio: ['pipe', 'pipe', 'pipe'] });
+function opener(dir: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '', err = '';
   child.stdout.on('data', (d) => { out += String(d); });
   child.stderr.on('data', (d) => { err += String(d); });
-  const outcome = new Promise<Outcome>((resolve, reject) => {
-    const check = () => { const line = out.split('\n')[0]; if (out.includes('\n')) resolve(JSON.parse(line!) as Outcome); };
+  // its lines: "ready" once loaded, then the outcome
+  const line = (n: number) => new Promise<string>((resolve, reject) => {
+    const check = () => { const lines = out.split('\n'); if (lines.length > n + 1) resolve(lines[n]!); };
     child.stdout.on('data', check);
-    child.once('exit', (code) => { check(); reject(new Error(`opener exited (${code}) without an answer: ${err}`)); });
+    check();
+    child.once('exit', (code) => { check(); reject(new Error(`opener exited (${code}) without line ${n + 1}: ${err}`)); });
   });
+  const ready = line(0);
+  const outcome = line(1).then((l) => JSON.parse(l) as Outcome);
+  ready.catch(() => undefined); outcome.catch(() => undefined);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { outcome, release: () => child.stdin.end(), exited };
+  return { ready, outcome, openAt: (at: number) => child.stdin.write(`${at}\n`), release: () => child.stdin.end(), exited };
 }
 
 describe('data-dir lock race', () => {
@@ -35,9 +40,11 @@ describe('data-dir lock race', () => {
     const rounds: string[] = [];
     for (let round = 0; round < 10; round++) {
       const dir = join(root, `r${round}`);
-      // both children start loading now and open at the same instant, well after they are ready
-      const at = Date.now() + 4000;
-      const a = opener(dir, at), b = opener(dir, at);
+      // both children load, then open at the same instant, just after both are ready
+      const a = opener(dir), b = opener(dir);
+      await Promise.all([a.ready, b.ready]);
+      const at = Date.now() + 100;
+      a.openAt(at); b.openAt(at);
       const [ra, rb] = await Promise.all([a.outcome, b.outcome]);
       a.release(); b.release();
       await Promise.all([a.exited, b.exited]);

@@ -1,13 +1,17 @@
 /**
- * A child process for the lock race: waits for the given instant (so two
- * children open at the same millisecond), opens the embedded store, prints
- * {"won":true} or the error's code and message, and if it won holds the
- * store until its stdin closes.
+ * A child process for the lock race: says it is loaded ("ready"), reads the
+ * instant to open at from its stdin (so two children open at the same
+ * millisecond), opens the embedded store, prints {"won":true} or the error's
+ * code and message, and if it won holds the store until its stdin closes.
  */
+import { createInterface } from 'node:readline';
 import { ChdbStore } from '../chdb-store.js';
 
-const [dir, at] = process.argv.slice(2) as [string, string];
-while (Date.now() < Number(at)) { /* spin: a timer would blur the start by a millisecond or more */ }
+const [dir] = process.argv.slice(2) as [string];
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+process.stdout.write('ready\n');
+const at = Number((await lines.next()).value);
+while (Date.now() < at) { /* spin: a timer would blur the start by a millisecond or more */ }
 let store: ChdbStore;
 try {
   store = new ChdbStore(dir);
@@ -17,5 +21,7 @@ try {
   process.exit(0);
 }
 process.stdout.write(`${JSON.stringify({ won: true })}\n`);
-process.stdin.resume();
-process.stdin.on('end', () => { void store.close().then(() => process.exit(0)); });
+// held until the parent closes stdin
+while (!(await lines.next()).done) { /* nothing else is sent */ }
+await store.close();
+process.exit(0);
