@@ -303,9 +303,8 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     await ahead.close();
     await committer.discard();
     throw e;
-  } finally {
-    await ahead.close();
   }
+  await ahead.close();
   await committer.finish();
   opts.onProgress?.(progress);
   return {

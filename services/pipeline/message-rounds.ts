@@ -248,22 +248,16 @@ export class MessageRounds implements MessageSink {
   private fullBatches(stream: string, fetched: readonly SourceMessage[]): readonly SourceMessage[] {
     const perRow = this.bytesPerRow.get(stream);
     if (perRow === undefined || this.opts.s3) return fetched; // notified objects' rows have nothing to do with the message's bytes
-    const size = (m: SourceMessage) => m.value?.length ?? 0;
-    let bytes = 0;
-    for (const m of fetched) bytes += size(m);
-    const whole = Math.floor(bytes / perRow / this.opts.capacity);
+    const whole = Math.floor(bytesOf(fetched) / perRow / this.opts.capacity);
     if (whole === 0) return fetched;
     const budget = whole * this.opts.capacity * FULL_BATCH_AIM * perRow;
     let n = 0;
-    for (let used = 0; n < fetched.length && (n === 0 || used + size(fetched[n]!) <= budget); n++) used += size(fetched[n]!);
+    for (let used = 0; n < fetched.length && (n === 0 || used + sizeOf(fetched[n]!) <= budget); n++) used += sizeOf(fetched[n]!);
     return n === fetched.length ? fetched : fetched.slice(0, n);
   }
 
   private learn(stream: string, take: readonly SourceMessage[], rows: number): void {
-    if (rows <= 0) return;
-    let bytes = 0;
-    for (const m of take) bytes += m.value?.length ?? 0;
-    this.bytesPerRow.set(stream, bytes / rows);
+    if (rows > 0) this.bytesPerRow.set(stream, bytesOf(take) / rows);
   }
 
   /**
@@ -371,6 +365,14 @@ export class MessageRounds implements MessageSink {
 
 /** fullBatches' share of whole batches a new round aims at. */
 const FULL_BATCH_AIM = 0.9;
+
+const sizeOf = (m: SourceMessage): number => m.value?.length ?? 0;
+
+function bytesOf(messages: readonly SourceMessage[]): number {
+  let bytes = 0;
+  for (const m of messages) bytes += sizeOf(m);
+  return bytes;
+}
 
 const objectName = (o: NotifiedObject): string => `s3://${o.bucket}/${o.key}`;
 

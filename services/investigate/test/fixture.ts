@@ -76,11 +76,6 @@ async function pickTargets(store: FlowStore, since: Date): Promise<Targets> {
 }
 
 /**
- * What ingest records for a policy with a deny rule (dmz must not reach data)
- * and two alert rules (data calling into dmz; app reaching the cache, which
- * should move to TLS): one row per flagged flow.
- */
-/**
  * The gap withOwnershipGap opens is the untagged VPC's IPv6 addresses (its IPv4
  * ones are owned through IPAM): a few flows a week, so some minutes' data held
  * none in the last 24 hours and unowned-internal's default window came back
@@ -96,6 +91,11 @@ async function recentGap(store: FlowStore, now: Date): Promise<void> {
     FROM flows WHERE ${gap} ORDER BY start_time DESC LIMIT 3`, { at });
 }
 
+/**
+ * What ingest records for a policy with a deny rule (dmz must not reach data)
+ * and two alert rules (data calling into dmz; app reaching the cache, which
+ * should move to TLS): one row per flagged flow.
+ */
 async function writeViolations(store: FlowStore): Promise<void> {
   const rule = "multiIf(src_segment = 'dmz', 'dmz-to-data', src_segment = 'data', 'data-to-dmz', 'app-to-cache')";
   await store.queryRows(`INSERT INTO policy_violations
