@@ -31,24 +31,33 @@ export async function detectNovelty(store: FlowStore, now: Date, params: Partial
   const p = { ...NOVELTY_DEFAULTS, ...params };
   const to = now, from = new Date(now.getTime() - p.windowMinutes * 60_000), hist = new Date(from.getTime() - p.historyDays * 86_400_000);
   const bind = { from: chTime(from), to: chTime(to), hist: chTime(hist), minHours: p.minHistoryHours };
-  const established = `SELECT src_addr FROM flows WHERE ${flowWindow('hist', 'from')} AND src_is_internal = 1
-    GROUP BY src_addr HAVING uniqExact(toStartOfHour(start_time)) >= {minHours:UInt32}`;
+  // Only a workload over a floor in the recent window can be a finding, and a recent window holds
+  // few of them: the week of history is read for those workloads alone (the sort key's second
+  // column is src_addr, so the engine skips the others' granules). Each set is a superset of the
+  // findings' workloads (the floor over all its destinations or ports), so no finding changes.
+  const established = (candidates: string) => `SELECT src_addr FROM flows WHERE ${flowWindow('hist', 'from')} AND src_is_internal = 1
+    AND src_addr IN (${candidates}) GROUP BY src_addr HAVING uniqExact(toStartOfHour(start_time)) >= {minHours:UInt32}`;
+  const heavy = `SELECT src_addr FROM flows WHERE ${flowWindow('from', 'to')} AND egress = 1 AND action = 'ACCEPT'
+    GROUP BY src_addr HAVING sum(bytes) >= {minBytes:UInt64}`;
+  const busy = `SELECT src_addr, dst_port, protocol FROM flows WHERE ${flowWindow('from', 'to')} AND action = 'ACCEPT' AND dst_port IS NOT NULL AND dst_port < 32768
+    GROUP BY src_addr, dst_port, protocol HAVING count() >= {minFlows:UInt32}`;
   const dests = await store.queryRows<{ w: string; d: string; owner: string; b: number; f: number; first: string; last: string }>(
     `SELECT ${WORKLOAD} AS w, ${DEST} AS d, any(ifNull(src_owner, '')) AS owner, sum(bytes) AS b, count() AS f, toString(min(start_time)) AS first, toString(max(end_time)) AS last
-     FROM flows WHERE ${flowWindow('from', 'to')} AND egress = 1 AND action = 'ACCEPT' AND src_addr IN (${established})
+     FROM flows WHERE ${flowWindow('from', 'to')} AND egress = 1 AND action = 'ACCEPT' AND src_addr IN (${established(heavy)})
      GROUP BY w, d HAVING b >= {minBytes:UInt64} AND (w, d) NOT IN (
-       SELECT ${WORKLOAD}, ${DEST} FROM flows WHERE ${flowWindow('hist', 'from')} AND egress = 1 GROUP BY 1, 2)
+       SELECT ${WORKLOAD}, ${DEST} FROM flows WHERE ${flowWindow('hist', 'from')} AND egress = 1 AND src_addr IN (${heavy}) GROUP BY 1, 2)
        -- new for its owner too: a service the team's other workloads use (the backups' S3) is routine, not new
        AND (owner, d) NOT IN (
-       SELECT ifNull(src_owner, ''), ${DEST} FROM flows WHERE ${flowWindow('hist', 'from')} AND egress = 1 AND src_owner IS NOT NULL GROUP BY 1, 2)
+       SELECT ifNull(src_owner, ''), ${DEST} FROM flows WHERE ${flowWindow('hist', 'from')} AND egress = 1 AND src_owner IS NOT NULL
+         AND src_owner IN (SELECT src_owner FROM flows WHERE ${flowWindow('from', 'to')} AND src_addr IN (${heavy})) GROUP BY 1, 2)
      ORDER BY b DESC LIMIT 200`, { ...bind, minBytes: Math.round(p.newDestMinBytes) });
   const ports = await store.queryRows<{ w: string; port: number; proto: number; owner: string; b: number; f: number; peers: number; first: string; last: string }>(
     `SELECT ${WORKLOAD} AS w, dst_port AS port, protocol AS proto, any(ifNull(src_owner, '')) AS owner, sum(bytes) AS b, count() AS f, uniqExact(dst_addr) AS peers,
        toString(min(start_time)) AS first, toString(max(end_time)) AS last
-     FROM flows WHERE ${flowWindow('from', 'to')} AND action = 'ACCEPT' AND dst_port IS NOT NULL AND src_addr IN (${established})
+     FROM flows WHERE ${flowWindow('from', 'to')} AND action = 'ACCEPT' AND dst_port IS NOT NULL AND src_addr IN (${established(`SELECT src_addr FROM (${busy})`)})
        AND dst_port < 32768 -- ephemeral replies are not a port anyone chose
-     GROUP BY w, port, proto HAVING f >= {minFlows:UInt32} AND (w, port, proto) NOT IN (
-       SELECT ${WORKLOAD}, dst_port, protocol FROM flows WHERE ${flowWindow('hist', 'from')} AND dst_port IS NOT NULL GROUP BY 1, 2, 3)
+     GROUP BY src_addr, port, proto HAVING f >= {minFlows:UInt32} AND (src_addr, port, proto) NOT IN (
+       SELECT DISTINCT src_addr, dst_port, protocol FROM flows WHERE ${flowWindow('hist', 'from')} AND (src_addr, dst_port, protocol) IN (${busy}))
      ORDER BY f DESC LIMIT 200`, { ...bind, minFlows: p.newPortMinFlows });
   const t = fromChTime;
   const sev = (x: number, hi: number): Severity => (x >= hi * 20 ? 'high' : x >= hi * 4 ? 'medium' : 'low');
