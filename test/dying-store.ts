@@ -1,4 +1,7 @@
-/** A store that dies (throws) at its Nth ledger write: that batch's rows are stored, the ledger does not say so. */
+/**
+ * A store that dies (throws) at its Nth ledger write of stored rows: that batch's rows are stored, the
+ * ledger does not say so. Write-ahead intents are written and not counted (dyingAtWrite counts every write).
+ */
 import type { FlowStore } from '../services/store/store.js';
 import { overriding } from './store-overrides.js';
 
@@ -6,7 +9,7 @@ export function dyingStore(store: FlowStore, dieAt: number): FlowStore {
   let n = 0;
   return overriding(store, {
     recordLedger: async (entries) => {
-      if (++n === dieAt) throw new Error(`simulated crash at ledger write ${n}`);
+      if (entries.some((e) => e.state !== 'intent') && ++n === dieAt) throw new Error(`simulated crash at ledger write ${n}`);
       return store.recordLedger(entries);
     },
   });

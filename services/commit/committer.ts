@@ -19,7 +19,10 @@
  * only if the replay cuts its batches where the first attempt did: a batch that
  * holds several objects depends on the listing, so where another instance may
  * replay from its own listing (a poll's lease passing), each object's rows go
- * into batches of their own (pipeline/ingest.ts, sharedWriterCuts).
+ * into batches of their own (pipeline/ingest.ts, sharedWriterCuts). Where one
+ * writer's listing may change before its restart (`flowlog ingest`), each batch
+ * writes its segments ahead instead (writeAhead), and the restart stores the
+ * batches left pending again from them, exactly, before anything else.
  *
  * Message sources (Kafka, SQS on the embedded store) commit in rounds: the
  * round's exact position range (and, for SQS, its objects) is written as an
@@ -105,6 +108,14 @@ export interface CommitterOptions {
   borrowsBatch?: boolean;
   /** limits.max_rejects_per_batch and max_reject_bytes_per_batch (defaults: DEFAULT_LIMITS). */
   limits?: Partial<Pick<Limits, 'max_rejects_per_batch' | 'max_reject_bytes_per_batch'>>;
+  /**
+   * A listing's write-ahead (pipeline/ingest.ts): each batch writes its
+   * segments (object, identity, first and last row), in order, as intent
+   * `next`, `next + 1`, ... under `stream` before its rows, and is marked
+   * stored with its ledger rows; `replay`: the numbers of the batches left
+   * pending, which the first flushes store again (no new intent, their own marks).
+   */
+  writeAhead?: { stream: string; next: number; replay?: readonly number[] };
 }
 
 /** A batch's reject caps from the limits settings. */
@@ -127,12 +138,18 @@ export class Committer {
   /** Written before the next batch's rows are (a round's intent), once. */
   private ahead: (() => Promise<void>) | null = null;
   private readonly maxInflight: number;
+  private nextIntent: number;
+  private readonly replaying: number[];
+  /** One insert in flight: the next batch's intent, for the ledger rows of the batch in flight to carry (an insert fewer). */
+  private rider: { entry: LedgerEntry; taken: boolean } | null = null;
   readonly stats: BatchStats = { batches: 0, rows: 0, rejected: 0, objects: 0, insertMs: 0 };
 
   constructor(private readonly store: FlowStore, private readonly opts: CommitterOptions) {
     this.buf = opts.borrowsBatch ? null : new FlowBatch(opts.capacity ?? DEFAULT_CAPACITY);
     this.rejects = new RejectBatch(rejectCaps(opts.limits));
     this.maxInflight = Math.max(1, store.maxInflightInserts ?? 1);
+    this.nextIntent = opts.writeAhead?.next ?? 0;
+    this.replaying = [...(opts.writeAhead?.replay ?? [])];
   }
 
   /** The batch buffer; only while the committer has one (its own, or one attached). */
@@ -161,8 +178,10 @@ export class Committer {
    * Parses a whole object into batches. `skipRows` rows at its start are
    * already stored (from an interrupted earlier run) and are parsed but dropped;
    * `resume`: the ledger has this object in part (its stored rejects are stepped over too).
+   * `cuts`: the last segments, in this object, of batches stored again (a
+   * replay): one that ended with the object flushes its batch there again.
    */
-  async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0, resume = skipRows > 0): Promise<void> {
+  async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0, resume = skipRows > 0, cuts: readonly { first: number; last: number }[] = []): Promise<void> {
     // resumed even at row 0: a batch the reject cap ended may have stored rejects before the object's first row
     let rejPosition = resume ? await skipStoredRows(this.store, obj.kind ?? this.opts.sourceKind, obj.name, parser, skipRows, this.rejects.caps) : 0;
     let position = skipRows;
@@ -181,7 +200,13 @@ export class Committer {
         seg.rejected += this.rejects.length - rejBefore;
         rejPosition += this.rejects.length - rejBefore;
       }
-      if (done) { seg.complete = true; break; }
+      if (done) {
+        seg.complete = true;
+        // a batch stored again that ended with this object (the run's end, or a replay's) ends here again; one that ended
+        // inside it ended where its rows or rejects filled it, as they fill it again
+        if (cuts.some((c) => c.first === seg.first && c.last === position)) await this.flush();
+        break;
+      }
       await this.flush();
       seg = this.openSegment(obj, position, rejPosition);
     }
@@ -222,11 +247,16 @@ export class Committer {
     this.segments = [];
     const token = batchToken(segments);
     const { violations, prepared, newest, rejected } = await this.prepare();
+    const wal = this.aheadEntries(segments);
+    // one insert in flight: the intent rides with the ledger rows of the batch in flight, if they are still to be written
+    const ride = wal?.intent && this.maxInflight === 1 && this.inflight.size > 0 ? { entry: wal.intent, taken: false } : null;
+    this.rider = ride;
     // Bounded: at most maxInflight batches between encode and ledger.
     try {
       if (this.failure) throw this.failure;
       while (this.inflight.size >= this.maxInflight) await Promise.race(this.inflight);
     } catch (e) {
+      this.rider = null;
       // nothing is left writing behind a failure: the caller may retry from the ledger at once
       await Promise.allSettled([...this.inflight, this.ledgerTail]);
       throw e;
@@ -236,6 +266,8 @@ export class Committer {
       this.ahead = null;
       await ahead();
     }
+    this.rider = null;
+    if (wal?.intent && !ride?.taken) await this.store.recordLedger([wal.intent]);
     const t0 = performance.now();
     // the rows of batches in flight are stored in parallel; the ledger rows go in batch order
     const rows = (async () => {
@@ -250,10 +282,13 @@ export class Committer {
       // Order is kept: a batch's ledger rows never land before an earlier batch's rows are stored
       // (a resume starts after the last ledger row), so they wait for every earlier batch's ledger.
       await earlier;
-      await this.store.recordLedger(segments.filter((s) => !s.obj.noLedger).map((s) => ({
+      const rider = this.rider;
+      this.rider = null;
+      if (rider) rider.taken = true;
+      await this.store.recordLedger([...segments.filter((s) => !s.obj.noLedger).map((s) => ({
         sourceKind: s.obj.kind ?? this.opts.sourceKind, object: s.obj.name, identity: s.obj.identity, batchId: token,
         firstPosition: s.first, lastPosition: s.last, rows: s.last - s.first, rejected: s.rejected, complete: s.complete,
-      })));
+      })), ...(wal ? [wal.mark] : []), ...(rider ? [rider.entry] : [])]);
       const ms = performance.now() - t0;
       this.stats.insertMs += ms;
       this.stats.batches++;
@@ -350,6 +385,23 @@ export class Committer {
     return this.ahead !== null;
   }
 
+  /**
+   * A batch under a listing's write-ahead: its intent (its segments, in order:
+   * a restart stores it again from them, whatever it lists then), durable
+   * before its rows, and its stored mark, which goes with its ledger rows. A
+   * batch stored again has its intent already, and keeps its number.
+   */
+  private aheadEntries(segments: readonly Segment[]): { intent: LedgerEntry | null; mark: LedgerEntry } | null {
+    const wa = this.opts.writeAhead;
+    if (!wa) return null;
+    const again = this.replaying.shift();
+    const n = again ?? this.nextIntent++;
+    const intent = again === undefined
+      ? aheadEntry(this.opts.sourceKind, wa.stream, n, 'intent', JSON.stringify(segments.map((s) => [s.obj.name, s.obj.identity, s.first, s.last, s.complete ? 1 : 0])))
+      : null;
+    return { intent, mark: aheadEntry(this.opts.sourceKind, wa.stream, n, 'stored') };
+  }
+
   private async writeIntent(r: Round): Promise<void> {
     await this.store.recordLedger([{ sourceKind: r.kind, object: r.stream, identity: r.members ?? '', batchId: roundId(r),
       firstPosition: r.first, lastPosition: r.end, rows: 0, rejected: 0, complete: false, state: 'intent' }]);
@@ -391,6 +443,11 @@ function byReason(items: readonly { reason: RejectReason }[]): StoredBatch['reje
 }
 
 const roundId = (r: Round): string => `${r.stream}:${r.first}-${r.end - 1}`;
+
+/** Batch `n` of a listing's write-ahead: its intent (identity: its segments) or its stored mark. */
+export const aheadEntry = (kind: LedgerEntry['sourceKind'], stream: string, n: number, state: 'intent' | 'stored', identity = ''): LedgerEntry => ({
+  sourceKind: kind, object: stream, identity, batchId: `${stream}#${n}`, firstPosition: n, lastPosition: n + 1, rows: 0, rejected: 0, complete: false, state,
+});
 
 export function batchToken(segments: readonly Segment[]): string {
   const h = createHash('sha256');

@@ -60,3 +60,28 @@ export async function pendingRounds(store: FlowStore): Promise<string[]> {
       GROUP BY source_kind, object HAVING argMax(state, (first_position, state = 'stored')) = 'intent' ORDER BY object`);
   return rows.map((r) => r.object);
 }
+
+/** One batch's segments as its intent lists them: object, identity, first row, end row, and 1 when it ended the object. */
+export type IntentSegment = [name: string, identity: string, first: number, last: number, complete: 0 | 1];
+
+/** A listing's write-ahead (pipeline/ingest.ts): its next batch number, and the batches left pending, oldest first. */
+export interface PendingBatches { next: number; pending: { n: number; segments: IntentSegment[] }[] }
+
+/**
+ * Where a listing's write-ahead stands, read from its latest stored mark on
+ * (one primary-key range). Batches are marked stored in order and a batch
+ * stored again keeps its number, so every intent after the latest mark is
+ * pending, at most one per insert the crashed run had in flight.
+ */
+export async function pendingBatches(store: FlowStore, kind: Kind, stream: string): Promise<PendingBatches> {
+  const rows = await store.queryRows<{ n: string | number; state: string; segments: string }>(
+    `SELECT first_position AS n, state, identity AS segments FROM ingest_ledger WHERE source_kind = {k:String} AND object = {o:String}
+      AND first_position >= (SELECT max(first_position) FROM ingest_ledger WHERE source_kind = {k:String} AND object = {o:String} AND state = 'stored')
+      ORDER BY first_position DESC, state = 'stored' DESC`, { k: kind, o: stream });
+  const pending: PendingBatches['pending'] = [];
+  for (const r of rows) {
+    if (r.state === 'stored') break;
+    pending.unshift({ n: Number(r.n), segments: JSON.parse(r.segments) as IntentSegment[] });
+  }
+  return { next: rows.length ? Number(rows[0]!.n) + 1 : 0, pending };
+}

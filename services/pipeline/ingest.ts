@@ -5,17 +5,18 @@
  * one the source could not deliver is left unfinished (rows read before the
  * failure stored, the rest for a re-run) and the run goes on too.
  */
-import { Committer, DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
-import { wholeLedgerIfFew } from '../commit/ledger-reads.js';
+import { aheadEntry, Committer, DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
+import { pendingBatches, wholeLedgerIfFew } from '../commit/ledger-reads.js';
 import { FlowlogError, httpStatusOf } from '../core/errors.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
 import type { ObjectBody } from '../decode/stream.js';
 import { decodeSmallObject } from '../decode/gzip.js';
 import { openAnyObjectParser, openRawObjectParser, type ObjectParser } from '../parse/object-parser.js';
-import { localSource } from '../sources/local.js';
+import { localSource, localStream } from '../sources/local.js';
 import { growsByAppend } from '../sources/append-only.js';
 import type { FlowStore, ObjectProgress } from '../store/store.js';
 import { ReadAhead } from './read-ahead.js';
+import { replayPlan, type ReplayItem } from './replay-plan.js';
 import type { ObjectSource, SourceObjectRef } from '../sources/source.js';
 import type { Limits } from '../../schemas/config.js';
 
@@ -59,6 +60,13 @@ export interface IngestOptions {
    * (an SQS receive's notifications).
    */
   ledgerForListedOnly?: boolean;
+  /**
+   * The listing's name in the ledger (`flowlog ingest` of a folder or prefix):
+   * each batch writes its segments ahead under it, and a restart stores the
+   * batches left pending again from them, exactly, before it lists anything
+   * (replay-plan.ts). Needs a source that can name an object back (ref).
+   */
+  stream?: string;
 }
 
 export interface IngestSummary {
@@ -113,8 +121,9 @@ async function allPages<T>(pages: AsyncIterable<readonly T[]>): Promise<T[][]> {
   return all;
 }
 
+/** A folder or file: its batches that span files written ahead under the folder's absolute path. */
 export function ingestPath(store: FlowStore, root: string, opts: IngestOptions = {}): Promise<IngestSummary> {
-  return ingestObjects(store, localSource(root), opts);
+  return ingestObjects(store, localSource(root), { stream: localStream(root), ...opts });
 }
 
 /*
@@ -143,10 +152,11 @@ export function ingestPath(store: FlowStore, root: string, opts: IngestOptions =
  * round's last batch is durable, has every object it names).
  * The price is an insert per object: a poll catching up on many small objects
  * is several times slower than one that shares batches.
- * Without other writers small objects share batches (one insert for many),
- * and a restart replays the batch in flight only if its listing, from the
- * resume point to that batch's end, is the crashed run's (left open: a
- * write-ahead of each such batch would close it, as message rounds do).
+ * Without other writers small objects share batches (one insert for many).
+ * With a `stream`, each batch writes its segments ahead, and a restart stores
+ * the batches left pending again from them before it lists anything
+ * (replay-plan.ts); without one, a restart replays the batch in flight only if
+ * its listing, from the resume point to that batch's end, is the crashed run's.
  */
 
 /**
@@ -164,13 +174,27 @@ function superseded(name: string, e: unknown): boolean {
   return httpStatusOf(e) === 412 && growsByAppend(name);
 }
 
+/** An object of a batch left pending that cannot be read again now: the run stops, and the next tries the batch again. */
+function replayFailed(name: string, e: Error): FlowlogError {
+  return new FlowlogError('SOURCE_UNAVAILABLE', `${name}: part of a batch in flight when an earlier run stopped, and it cannot be read again now: ${e.message}`,
+    'run the same command again once the source answers: that batch is stored first, as it was', { cause: e });
+}
+
 /** An object as fetched ahead: decoded already when it was small, else as the source gave it. */
 type Loaded = { data: ObjectBody | null; decoded: Buffer | null; error: Error | null };
 
 export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore, source: ObjectSource<O>, opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
   const progress: IngestProgress = { objectsDone: 0, objects: 0, bytesDone: 0, bytes: 0, rows: 0, rejected: 0, listed: false };
+  const perObject = opts.batchCuts === 'per-object';
+  const wa = opts.stream && !perObject && source.ref ? await pendingBatches(store, source.kind, opts.stream) : null;
+  // the batches left pending, stored again first, exactly; null when they cannot be read again as they were,
+  // empty when their rows were stored since through another listing
+  const replay = wa?.pending.length ? await replayPlan(source, wa.pending, (names) => store.ledgerState(source.kind, names)) : null;
+  // batches that will not be stored again are closed with a stored mark, so a later run's pending ones are its own
+  if (wa?.pending.length && !replay?.length) await store.recordLedger([aheadEntry(source.kind, opts.stream!, wa.pending.at(-1)!.n, 'stored')]);
   const committer = new Committer(store, {
+    ...(wa ? { writeAhead: { stream: opts.stream!, next: wa.next, ...(replay?.length ? { replay: wa.pending.map((b) => b.n) } : {}) } } : {}),
     sourceKind: source.kind,
     capacity: opts.capacity ?? opts.batchRows ?? DEFAULT_CAPACITY,
     ...(opts.enrich ? { enrich: opts.enrich } : {}),
@@ -184,7 +208,6 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   const known = pages ? null : await wholeLedgerIfFew(store, source.kind, WHOLE_LEDGER_UP_TO);
   const ledgerFor = (page: readonly O[]): Promise<ReadonlyMap<string, ObjectProgress>> =>
     known ? Promise.resolve(known) : page.length === 0 ? Promise.resolve(new Map()) : committer.progress(source.kind, page.map((o) => o.name));
-  const perObject = opts.batchCuts === 'per-object';
   let skipped = 0, resumed = 0;
   const warnings: string[] = [];
   const unfinished: IngestSummary['unfinished'] = [];
@@ -201,7 +224,16 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     if (seen && seen.storedRows > 0 && growsByAppend(obj.name)) return { skip: false, resume: true, skipRows: seen.storedRows };
     return { skip: false, resume: false, skipRows: 0 };
   };
-  async function* todo(): AsyncGenerator<{ obj: O; skipRows: number; resume: boolean }> {
+  if (wa?.pending.length && !replay) {
+    warnings.push(`${wa.pending.length} batch(es) in flight when an earlier run stopped could not be read again as they were (an object of theirs changed, is gone, or failed mid-way): their rows may be stored twice`);
+  }
+  const replayed = new Set(replay?.map((r) => r.obj.name));
+  async function* todo(): AsyncGenerator<{ obj: O; skipRows: number; resume: boolean; cuts?: ReplayItem<O>['cuts'] }> {
+    for (const r of replay ?? []) {
+      progress.objects++; progress.bytes += r.obj.size; tried++; triedBytes += r.obj.size;
+      if (r.skipRows > 0) resumed++;
+      yield r;
+    }
     const listing: AsyncIterable<readonly O[]> = pages ? (async function* () { yield* pages; })() : source.list();
     const it = listing[Symbol.asyncIterator]();
     // a page's ledger lookup starts as the page arrives (a page ahead, while the page before is stored)
@@ -228,7 +260,8 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
         following = ask();
         opts.onListed?.(page);
         const ledger = await r.ledger;
-        const work = page.map((obj) => ({ obj, ...plan(obj, ledger) }));
+        // what the replay stored is not in the ledger read before it
+        const work = page.filter((obj) => !replayed.has(obj.name)).map((obj) => ({ obj, ...plan(obj, ledger) }));
         for (const w of work) if (!w.skip) { progress.objects++; progress.bytes += w.obj.size; }
         if (--uncounted === 0 && ended) progress.listed = true;
         for (const w of work) {
@@ -265,13 +298,15 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   try {
     for (let next = await ahead.next(); next; next = await ahead.next()) {
       if (opts.keepGoing && !opts.keepGoing()) { stoppedEarly = true; break; }
-      const { obj, skipRows, resume } = next.item;
+      const { obj, skipRows, resume, cuts } = next.item;
       const loaded = await next.loaded;
       // an object that cannot be read, decompressed or opened (corrupt Parquet) is quarantined whole and marked done;
       // one the source could not deliver (server or network down) is left unfinished for a re-run
       const parser = loaded.decoded ? await openAnyObjectParser(obj.name, loaded.decoded, opts).catch((e: Error) => e)
         : loaded.data ? await openRawObjectParser(obj.name, loaded.data, opts).catch((e: Error) => e)
           : (loaded.error ?? new Error('unreadable'));
+      // a batch stored again must be read whole, as it was: anything else ends the run, and the next one tries again
+      if (cuts && parser instanceof Error) throw replayFailed(obj.name, parser);
       if (FlowlogError.is(parser, 'SOURCE_UNAVAILABLE')) {
         unfinished.push({ object: obj.name, reason: parser.message });
       } else if (superseded(obj.name, parser)) {
@@ -283,9 +318,10 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
         await committer.quarantineObject({ name: obj.name, identity: obj.identity, kind: source.kind }, parser);
       } else {
         try {
-          await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows, resume);
+          await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows, resume, cuts);
           if (perObject) await committer.flush(); // sharedWriterCuts: the object's last batch ends with it
         } catch (e) {
+          if (cuts) throw replayFailed(obj.name, e as Error);
           if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
           if (perObject) committer.dropPending(); // only its full batches stay (the objects before it are flushed)
           unfinished.push({ object: obj.name, reason: e.message }); // what was read is stored with the next batch, unfinished

@@ -18,11 +18,11 @@ import { KafkaIngest } from '../pipeline/kafka-ingest.js';
 import { ObjectRounds } from '../pipeline/object-rounds.js';
 import { SharedRounds } from '../pipeline/shared-rounds.js';
 import { SqsRounds } from '../pipeline/sqs-rounds.js';
-import { localSource } from '../sources/local.js';
+import { localSource, localStream } from '../sources/local.js';
 import { S3Allowlist } from '../sources/s3/allowlist.js';
 import { makeS3Client } from '../sources/s3/client.js';
 import { s3Source } from '../sources/s3/s3-source.js';
-import { parseS3Uri, pollStream } from '../sources/s3/s3-uri.js';
+import { backfillStream, parseS3Uri, pollStream } from '../sources/s3/s3-uri.js';
 import type { Source, SourceHealth } from '../sources/source.js';
 import { SqsSource } from '../sources/sqs/sqs-source.js';
 import type { FlowStore } from '../store/store.js';
@@ -185,7 +185,10 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsS
   const onHealth = deps.onHealth ? { onHealth: (h: SourceHealth) => deps.onHealth!(src.name, h) } : {};
   if (src.kind === 'local') {
     const path = src.path;
-    return new ObjectRounds(deps.store, { name: src.name, kind: 'local', ingest, onRound, onError, ...onHealth,
+    // one writer (the embedded store): its batches that span files are written ahead, numbered per source (two sources
+    // may read one folder); on a server another instance may run it too
+    const stream = deps.store.kind === 'embedded' ? { stream: `${localStream(path)}?source=${src.name}` } : {};
+    return new ObjectRounds(deps.store, { name: src.name, kind: 'local', ingest: { ...ingest, ...stream }, onRound, onError, ...onHealth,
       open: () => ({ source: localSource(path) }) });
   }
   const { bucket, prefix } = parseS3Uri(src.uri);
@@ -195,8 +198,9 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsS
   const shared = fetcher ? new SharedRounds(deps.store, {
     kind: 's3', stream: pollStream(src), s3: { client: fetcher, concurrency: src.concurrency }, ingest, log: log.child({ source: src.name }), notified: false,
   }) : null;
+  const stream = !poll && deps.store.kind === 'embedded' ? { stream: `${backfillStream(src)}?source=${src.name}` } : {};
   return new ObjectRounds(deps.store, {
-    name: src.name, kind: 's3', ingest, onRound, onError, ...onHealth,
+    name: src.name, kind: 's3', ingest: { ...ingest, ...stream }, onRound, onError, ...onHealth,
     ...(shared && fetcher ? { shared, close: () => fetcher.destroy() } : {}),
     open: (from) => {
       const client = s3Client(src, where);

@@ -121,4 +121,14 @@ export const readLocalObject = async (o: LocalObject): Promise<Buffer | AsyncIte
   o.size > STREAM_ABOVE ? createReadStream(o.path, { highWaterMark: STREAM_ABOVE }) : readListed(o);
 
 /** The local source of one folder or file, for ingest. */
-export const localSource = (root: string) => ({ kind: 'local' as const, list: () => listLocalPages(root), fetch: readLocalObject });
+export const localSource = (root: string) => ({ kind: 'local' as const, list: () => listLocalPages(root), fetch: readLocalObject, ref: localRef });
+
+/** A file an intent names, if it is still the one named (size and modification time, as listed). */
+async function localRef(name: string, identity: string): Promise<LocalObject | null> {
+  const s = await stat(name).catch(() => null);
+  if (!s?.isFile() || `${s.size}:${Math.trunc(s.mtimeMs)}` !== identity) return null;
+  return { name, path: name, size: s.size, identity };
+}
+
+/** A folder's listing in the ledger: where its batches that span files are written ahead (pipeline/ingest.ts). */
+export const localStream = (root: string): string => `local-ingest://${resolve(root)}`;

@@ -23,6 +23,12 @@ export interface ObjectSource<O extends SourceObjectRef> {
   readAhead?: number;
   /** Most bytes fetched ahead (a streamed object counts its read-ahead window): large objects are few at a time. */
   readAheadBytes?: number;
+  /**
+   * The object a write-ahead intent names, if it is still the version named
+   * (`identity`); null when it is gone or changed. A restart stores a batch
+   * left pending again from these (pipeline/ingest.ts).
+   */
+  ref?(name: string, identity: string): Promise<O | null>;
 }
 
 

@@ -4,6 +4,7 @@ import { ingestObjects, ingestPath, type IngestProgress } from '../../pipeline/i
 import { compileLogFormat } from '../../parse/aws/log-format.js';
 import { warnOrphanedRounds } from '../../run/delivery-overlap.js';
 import { openStore } from '../../store/open.js';
+import { backfillStream } from '../../sources/s3/s3-uri.js';
 import { resolveConfig } from '../../config/resolve.js';
 import { MEMORY_PROFILES } from '../../../schemas/config.js';
 import { openEnricher } from '../../enrich/open.js';
@@ -53,10 +54,11 @@ export async function ingestCommand(argv: string[]): Promise<number> {
     if (target.startsWith('s3://')) {
       // loaded for an S3 target only: the SDK adds ~0.1 s to every local ingest's start
       const [{ makeS3Client, s3SettingsFromEnv }, { parseS3Uri, s3Source }] = await Promise.all([import('../../sources/s3/client.js'), import('../../sources/s3/s3-source.js')]);
-      const client = makeS3Client(s3SettingsFromEnv());
+      const settings = s3SettingsFromEnv();
+      const client = makeS3Client(settings);
       const source = s3Source(client, { ...parseS3Uri(target), concurrency: MEMORY_PROFILES[config.memory.profile].s3_gets, ...(from ? { from } : {}), ...(to ? { to } : {}) },
         (n) => { if (!quiet) process.stderr.write(`note: ${n} objects under the prefix have no date in their key and were left out of the range\n`); });
-      try { summary = await ingestObjects(store, source, opts); } finally { client.destroy(); }
+      try { summary = await ingestObjects(store, source, { ...opts, stream: backfillStream({ uri: target, endpoint: settings.endpoint }) }); } finally { client.destroy(); }
     } else {
       summary = await ingestPath(store, target, opts);
     }

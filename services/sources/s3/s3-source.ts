@@ -7,7 +7,8 @@
  * re-run, or a re-delivered notification, never stores it twice. Bodies are
  * streamed (s3-body.ts): parsed while they download, resumed when they break.
  */
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { httpStatusOf } from '../../core/errors.js';
 import type { ObjectSource, SourceObjectRef } from '../source.js';
 import { dayPrefixes, inRange, keyTime } from './key-date.js';
 import { openS3Body, readS3Object, type S3BodyOptions } from './s3-body.js';
@@ -93,5 +94,25 @@ export function s3Source(client: S3Client, o: S3SourceOptions, onUndated?: (n: n
     readAheadBytes: o.readAheadBytes ?? DEFAULT_READ_AHEAD_BYTES,
     list: () => listS3Pages(client, o, onUndated),
     fetch: (obj) => (obj.size < WHOLE_BELOW ? readS3Object(client, obj, o.body) : openS3Body(client, obj, o.body)),
+    ref: (name, identity) => s3Ref(client, o.bucket, name, identity),
   };
+}
+
+/**
+ * The object an intent names (s3://bucket/key, identity ETag:size), if S3 still has that version: asked with
+ * a HEAD and If-Match; null when it is gone or replaced (404, 412, or 403 AccessDenied, S3's answer for a
+ * missing key to a role that may not list). Any other failure is thrown: the replay waits for S3.
+ */
+async function s3Ref(client: S3Client, bucket: string, name: string, identity: string): Promise<S3Object | null> {
+  const at = identity.lastIndexOf(':'), prefix = `s3://${bucket}/`;
+  if (at < 0 || !name.startsWith(prefix)) return null;
+  const key = name.slice(prefix.length), etag = identity.slice(0, at);
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag }));
+  } catch (e) {
+    const status = httpStatusOf(e);
+    if (status === 404 || status === 412 || (status === 403 && (e as { name?: string }).name === 'AccessDenied')) return null;
+    throw e;
+  }
+  return { bucket, key, etag, size: Number(identity.slice(at + 1)), name, identity };
 }

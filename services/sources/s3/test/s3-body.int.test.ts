@@ -15,6 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Front, type FlakyFront } from '../../../../test/flaky-front.js';
 import { withStore } from '../../../../test/temp-store.js';
+import { ChdbStore } from '../../../store/chdb-store.js';
 import { benchLines, HEADER } from '../../../bench/dataset.js';
 import { FlowBatch } from '../../../core/flow-batch.js';
 import { RejectBatch } from '../../../core/rejects.js';
@@ -23,6 +24,7 @@ import { openRawObjectParser } from '../../../parse/object-parser.js';
 import { makeS3Client, s3SettingsFromEnv } from '../client.js';
 import { openS3Body, readS3Object, TooLargeToHold } from '../s3-body.js';
 import { listS3Objects, s3Source } from '../s3-source.js';
+import { backfillStream } from '../s3-uri.js';
 import { testBucket } from '../../../../test/s3.js';
 
 const bucket = testBucket('flowlog-body');
@@ -152,6 +154,14 @@ describe('S3 bodies', () => {
       expect(second.code, second.stderr).toBe(0);
       expect(JSON.parse(second.stdout).skipped).toBe(2);
       expect(ingested(first.stdout) + ingested(second.stdout)).toBe(total);
+      // its batches that spanned objects were written ahead under the prefix, and marked stored
+      const store = new ChdbStore(dataDir);
+      try {
+        const marks = await store.queryRows<{ state: string; n: string }>(
+          'SELECT state, count() AS n FROM ingest_ledger WHERE object = {o:String} GROUP BY state ORDER BY state', { o: backfillStream({ uri: `s3://${bucket}/multi/`, endpoint: env.S3_ENDPOINT }) });
+        expect(marks.map((m) => m.state)).toEqual(['intent', 'stored']);
+        expect(marks[0]!.n).toBe(marks[1]!.n);
+      } finally { await store.close(); }
     } finally { front.heal(); rmSync(dataDir, { recursive: true, force: true }); }
   }, 120_000);
 });
