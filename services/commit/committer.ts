@@ -43,6 +43,7 @@ import { COLUMN_INDEX } from '../../schemas/flow.js';
 import type { ObjectParser } from '../parse/object-parser.js';
 import type { FlowStore, LedgerEntry, ObjectProgress, PreparedFlows } from '../store/store.js';
 import { skipStoredRows } from './resume.js';
+import type { IntentSegment } from './ledger-reads.js';
 
 /**
  * Rows per insert, chosen by measurement (docs/performance.md, The store step):
@@ -71,7 +72,8 @@ export interface SourceObject {
 export interface Round { kind: LedgerEntry['sourceKind']; stream: string; first: number; end: number; members?: string }
 
 /** `rejFirst`: the object's rejects before this segment (reject-only batches at one row position differ by it). */
-interface Segment { obj: SourceObject; first: number; last: number; rejFirst: number; rejected: number; complete: boolean }
+/** `cutShort`: the source failed inside it (its rows end where it failed: a replay cannot find that row again). */
+interface Segment { obj: SourceObject; first: number; last: number; rejFirst: number; rejected: number; complete: boolean; cutShort?: true }
 
 /** A batch ready to insert: its policy violations (JSON lines), encoded flows, newest flow end (ms) and rejects. */
 interface PreparedBatch { violations: Buffer | null; prepared: PreparedFlows; newest: number; rejected: RejectedRecord[] }
@@ -115,7 +117,7 @@ export interface CommitterOptions {
    * stored with its ledger rows; `replay`: the numbers of the batches left
    * pending, which the first flushes store again (no new intent, their own marks).
    */
-  writeAhead?: { stream: string; next: number; replay?: readonly number[] };
+  writeAhead?: { stream: string; next: number; replay?: readonly { n: number; segments: readonly IntentSegment[] }[] };
 }
 
 /** A batch's reject caps from the limits settings. */
@@ -139,7 +141,9 @@ export class Committer {
   private ahead: (() => Promise<void>) | null = null;
   private readonly maxInflight: number;
   private nextIntent: number;
-  private readonly replaying: number[];
+  private replaying: { n: number; segments: readonly IntentSegment[] }[];
+  /** Batches stored again that did not come out as their intents say (batch.rows or limits changed since): the run's warnings. */
+  readonly replayMismatches: string[] = [];
   /** One insert in flight: the next batch's intent, for the ledger rows of the batch in flight to carry (an insert fewer). */
   private rider: { entry: LedgerEntry; taken: boolean } | null = null;
   readonly stats: BatchStats = { batches: 0, rows: 0, rejected: 0, objects: 0, insertMs: 0 };
@@ -192,6 +196,9 @@ export class Committer {
       try {
         const filled = parser.fill(this.batch, this.rejects);
         done = typeof filled === 'boolean' ? filled : await filled;
+      } catch (e) {
+        seg.cutShort = true;
+        throw e;
       } finally {
         // rows a fill added before it threw (a source that failed mid-object) are whole lines and stay:
         // the segment counts them, it is stored unfinished, and a re-run resumes after them
@@ -288,7 +295,7 @@ export class Committer {
       await this.store.recordLedger([...segments.filter((s) => !s.obj.noLedger).map((s) => ({
         sourceKind: s.obj.kind ?? this.opts.sourceKind, object: s.obj.name, identity: s.obj.identity, batchId: token,
         firstPosition: s.first, lastPosition: s.last, rows: s.last - s.first, rejected: s.rejected, complete: s.complete,
-      })), ...(wal ? [wal.mark] : []), ...(rider ? [rider.entry] : [])]);
+      })), ...(wal?.marks ?? []), ...(rider ? [rider.entry] : [])]);
       const ms = performance.now() - t0;
       this.stats.insertMs += ms;
       this.stats.batches++;
@@ -391,15 +398,24 @@ export class Committer {
    * before its rows, and its stored mark, which goes with its ledger rows. A
    * batch stored again has its intent already, and keeps its number.
    */
-  private aheadEntries(segments: readonly Segment[]): { intent: LedgerEntry | null; mark: LedgerEntry } | null {
+  private aheadEntries(segments: readonly Segment[]): { intent: LedgerEntry | null; marks: LedgerEntry[] } | null {
     const wa = this.opts.writeAhead;
     if (!wa) return null;
+    const kind = this.opts.sourceKind;
+    const listed = segments.map((s): IntentSegment => [s.obj.name, s.obj.identity, s.first, s.last, s.cutShort ? 2 : s.complete ? 1 : 0]);
     const again = this.replaying.shift();
-    const n = again ?? this.nextIntent++;
-    const intent = again === undefined
-      ? aheadEntry(this.opts.sourceKind, wa.stream, n, 'intent', JSON.stringify(segments.map((s) => [s.obj.name, s.obj.identity, s.first, s.last, s.complete ? 1 : 0])))
-      : null;
-    return { intent, mark: aheadEntry(this.opts.sourceKind, wa.stream, n, 'stored') };
+    if (again && sameSegments(again.segments, listed)) return { intent: null, marks: [aheadEntry(kind, wa.stream, again.n, 'stored')] };
+    const marks: LedgerEntry[] = [];
+    if (again) {
+      // cut elsewhere than it was (another batch.rows or limits, an object now quarantined): the replay stops here, its
+      // batches are closed, and this one is a new batch; rows of theirs that had landed may now be stored twice
+      const last = [again, ...this.replaying].at(-1)!.n;
+      this.replaying = [];
+      this.replayMismatches.push(`batch ${again.n} of ${wa.stream} was left in flight by an earlier run and came out cut differently this time (batch.rows or limits changed since?): its rows may be stored twice`);
+      marks.push(aheadEntry(kind, wa.stream, last, 'stored'));
+    }
+    const n = this.nextIntent++;
+    return { intent: aheadEntry(kind, wa.stream, n, 'intent', JSON.stringify(listed)), marks: [...marks, aheadEntry(kind, wa.stream, n, 'stored')] };
   }
 
   private async writeIntent(r: Round): Promise<void> {
@@ -441,6 +457,10 @@ function byReason(items: readonly { reason: RejectReason }[]): StoredBatch['reje
   for (const r of items) n[r.reason] = (n[r.reason] ?? 0) + 1;
   return n;
 }
+
+/** A batch stored again as its intent lists it: the same objects, versions and rows (how each segment ended aside). */
+const sameSegments = (a: readonly IntentSegment[], b: readonly IntentSegment[]): boolean =>
+  a.length === b.length && a.every((x, i) => x[0] === b[i]![0] && x[1] === b[i]![1] && x[2] === b[i]![2] && x[3] === b[i]![3]);
 
 const roundId = (r: Round): string => `${r.stream}:${r.first}-${r.end - 1}`;
 

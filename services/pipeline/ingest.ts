@@ -175,8 +175,8 @@ function superseded(name: string, e: unknown): boolean {
 }
 
 /** An object of a batch left pending that cannot be read again now: the run stops, and the next tries the batch again. */
-function replayFailed(name: string, e: Error): FlowlogError {
-  return new FlowlogError('SOURCE_UNAVAILABLE', `${name}: part of a batch in flight when an earlier run stopped, and it cannot be read again now: ${e.message}`,
+function replayFailed(e: Error, name?: string): FlowlogError {
+  return new FlowlogError('SOURCE_UNAVAILABLE', `a batch in flight when an earlier run stopped cannot be read again now${name ? ` (${name})` : ''}: ${e.message}`,
     'run the same command again once the source answers: that batch is stored first, as it was', { cause: e });
 }
 
@@ -190,11 +190,13 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   const wa = opts.stream && !perObject && source.ref ? await pendingBatches(store, source.kind, opts.stream) : null;
   // the batches left pending, stored again first, exactly; null when they cannot be read again as they were,
   // empty when their rows were stored since through another listing
-  const replay = wa?.pending.length ? await replayPlan(source, wa.pending, (names) => store.ledgerState(source.kind, names)) : null;
+  const replay = wa?.pending.length
+    ? await replayPlan(source, wa.pending, (names) => store.ledgerState(source.kind, names)).catch((e: Error) => { throw replayFailed(e); })
+    : null;
   // batches that will not be stored again are closed with a stored mark, so a later run's pending ones are its own
   if (wa?.pending.length && !replay?.length) await store.recordLedger([aheadEntry(source.kind, opts.stream!, wa.pending.at(-1)!.n, 'stored')]);
   const committer = new Committer(store, {
-    ...(wa ? { writeAhead: { stream: opts.stream!, next: wa.next, ...(replay?.length ? { replay: wa.pending.map((b) => b.n) } : {}) } } : {}),
+    ...(wa ? { writeAhead: { stream: opts.stream!, next: wa.next, ...(replay?.length ? { replay: wa.pending } : {}) } } : {}),
     sourceKind: source.kind,
     capacity: opts.capacity ?? opts.batchRows ?? DEFAULT_CAPACITY,
     ...(opts.enrich ? { enrich: opts.enrich } : {}),
@@ -305,8 +307,9 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
       const parser = loaded.decoded ? await openAnyObjectParser(obj.name, loaded.decoded, opts).catch((e: Error) => e)
         : loaded.data ? await openRawObjectParser(obj.name, loaded.data, opts).catch((e: Error) => e)
           : (loaded.error ?? new Error('unreadable'));
-      // a batch stored again must be read whole, as it was: anything else ends the run, and the next one tries again
-      if (cuts && parser instanceof Error) throw replayFailed(obj.name, parser);
+      // a batch stored again must be read as it was: a source that cannot deliver now ends the run, and the next one tries
+      // again; what fails for good (gone, corrupt) goes its usual way, and the committer finds the batch cut differently
+      if (cuts && FlowlogError.is(parser, 'SOURCE_UNAVAILABLE')) throw replayFailed(parser, obj.name);
       if (FlowlogError.is(parser, 'SOURCE_UNAVAILABLE')) {
         unfinished.push({ object: obj.name, reason: parser.message });
       } else if (superseded(obj.name, parser)) {
@@ -321,8 +324,8 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
           await committer.ingestObject({ name: obj.name, identity: obj.identity }, parser, skipRows, resume, cuts);
           if (perObject) await committer.flush(); // sharedWriterCuts: the object's last batch ends with it
         } catch (e) {
-          if (cuts) throw replayFailed(obj.name, e as Error);
           if (!FlowlogError.is(e, 'SOURCE_UNAVAILABLE')) throw e;
+          if (cuts) throw replayFailed(e, obj.name);
           if (perObject) committer.dropPending(); // only its full batches stay (the objects before it are flushed)
           unfinished.push({ object: obj.name, reason: e.message }); // what was read is stored with the next batch, unfinished
         }
@@ -344,7 +347,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   await committer.finish();
   opts.onProgress?.(progress);
   return {
-    objects: tried, skipped, resumed, warnings, unfinished, ...(stoppedEarly ? { stoppedEarly } : {}), ...(replaced.length ? { superseded: replaced } : {}),
+    objects: tried, skipped, resumed, warnings: [...warnings, ...committer.replayMismatches].slice(0, MAX_WARNINGS), unfinished, ...(stoppedEarly ? { stoppedEarly } : {}), ...(replaced.length ? { superseded: replaced } : {}),
     rows: committer.stats.rows, rejected: progress.rejected,
     bytes: triedBytes,
     seconds: (performance.now() - t0) / 1000,

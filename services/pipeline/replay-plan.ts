@@ -23,12 +23,13 @@ export interface ReplayItem<O> { obj: O; skipRows: number; resume: boolean; cuts
 /**
  * Each object of the pending batches once, in order; null when they cannot be
  * read again as they were: an object a source failure cut short inside a batch
- * (its rows end where it failed, and the batch went on with the next object).
+ * (its rows end where it failed, a row a replay cannot find again).
  */
 export function replaySteps(pending: readonly { segments: readonly IntentSegment[] }[]): ReplayStep[] | null {
   const steps: (ReplayStep & { end: number; complete: boolean })[] = [];
   for (const b of pending) {
     for (const [name, identity, first, last, complete] of b.segments) {
+      if (complete === 2) return null;
       const prev = steps.at(-1);
       if (prev && !prev.complete && prev.name !== name) return null;
       // the same object carried on from the batch before (a batch that ended inside it)

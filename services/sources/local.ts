@@ -123,9 +123,12 @@ export const readLocalObject = async (o: LocalObject): Promise<Buffer | AsyncIte
 /** The local source of one folder or file, for ingest. */
 export const localSource = (root: string) => ({ kind: 'local' as const, list: () => listLocalPages(root), fetch: readLocalObject, ref: localRef });
 
-/** A file an intent names, if it is still the one named (size and modification time, as listed). */
+/** A file an intent names, if it is still the one named (size and modification time, as listed); a file that cannot be asked (EACCES, EIO) throws. */
 async function localRef(name: string, identity: string): Promise<LocalObject | null> {
-  const s = await stat(name).catch(() => null);
+  const s = await stat(name).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
+    throw e;
+  });
   if (!s?.isFile() || `${s.size}:${Math.trunc(s.mtimeMs)}` !== identity) return null;
   return { name, path: name, size: s.size, identity };
 }

@@ -143,4 +143,19 @@ describe('a restart whose listing changed since the crash', () => {
     }
     expect(failures).toEqual([]);
   });
+
+  it('a restart with another batch.rows cannot cut the batches left pending as they were: it says so, closes them, and the next run has none', async () => {
+    reset();
+    await withStore(async (store) => {
+      let inserts = 0;
+      const dying = overriding(store, { insertPrepared: async (p, t) => { await store.insertPrepared(p, t); if (++inserts === 2) throw new Error('simulated crash'); } });
+      await expect(ingestPath(dying, dir(), { capacity: CAPACITY })).rejects.toThrow(/simulated crash/);
+      const s = await ingestPath(store, dir(), { capacity: 700 });
+      expect(s.warnings.join('\n')).toMatch(/came out cut differently this time \(batch\.rows or limits changed since\?\)/);
+      file('a');
+      const next = await ingestPath(store, dir(), { capacity: 700 });
+      expect(next.warnings).toEqual([]);
+      expect(next.rows).toBe(SIZES.a);
+    });
+  });
 });

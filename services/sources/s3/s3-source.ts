@@ -100,8 +100,8 @@ export function s3Source(client: S3Client, o: S3SourceOptions, onUndated?: (n: n
 
 /**
  * The object an intent names (s3://bucket/key, identity ETag:size), if S3 still has that version: asked with
- * a HEAD and If-Match; null when it is gone or replaced (404, 412, or 403 AccessDenied, S3's answer for a
- * missing key to a role that may not list). Any other failure is thrown: the replay waits for S3.
+ * a HEAD and If-Match; null when it is gone or replaced (404, 412). Any other answer is thrown (a 403 too:
+ * this source lists the bucket, so a missing key answers 404, and a refusal is permissions): the replay waits.
  */
 async function s3Ref(client: S3Client, bucket: string, name: string, identity: string): Promise<S3Object | null> {
   const at = identity.lastIndexOf(':'), prefix = `s3://${bucket}/`;
@@ -111,7 +111,7 @@ async function s3Ref(client: S3Client, bucket: string, name: string, identity: s
     await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag }));
   } catch (e) {
     const status = httpStatusOf(e);
-    if (status === 404 || status === 412 || (status === 403 && (e as { name?: string }).name === 'AccessDenied')) return null;
+    if (status === 404 || status === 412) return null;
     throw e;
   }
   return { bucket, key, etag, size: Number(identity.slice(at + 1)), name, identity };
