@@ -112,10 +112,11 @@ export interface CommitterOptions {
   limits?: Partial<Pick<Limits, 'max_rejects_per_batch' | 'max_reject_bytes_per_batch'>>;
   /**
    * A listing's write-ahead (pipeline/ingest.ts): each batch writes its
-   * segments (object, identity, first and last row), in order, as intent
-   * `next`, `next + 1`, ... under `stream` before its rows, and is marked
-   * stored with its ledger rows; `replay`: the numbers of the batches left
-   * pending, which the first flushes store again (no new intent, their own marks).
+   * segments (object, identity, first and end row, how it ended), in order, as
+   * intent `next`, `next + 1`, ... under `stream` before its rows, and is
+   * marked stored with its ledger rows; `replay`: the batches left pending,
+   * which the first flushes store again, each checked against its segments
+   * (no new intent, its own number).
    */
   writeAhead?: { stream: string; next: number; replay?: readonly { n: number; segments: readonly IntentSegment[] }[] };
 }

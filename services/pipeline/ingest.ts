@@ -121,7 +121,7 @@ async function allPages<T>(pages: AsyncIterable<readonly T[]>): Promise<T[][]> {
   return all;
 }
 
-/** A folder or file: its batches that span files written ahead under the folder's absolute path. */
+/** A folder or file: its batches written ahead under the folder's absolute path. */
 export function ingestPath(store: FlowStore, root: string, opts: IngestOptions = {}): Promise<IngestSummary> {
   return ingestObjects(store, localSource(root), { stream: localStream(root), ...opts });
 }
