@@ -35,15 +35,19 @@
  * token, before its ledger row). Such a batch can end after rejects that follow
  * its last row; a resume skips those too (the ledger counts each segment's rejects).
  */
-import { createHash } from 'node:crypto';
 import { FlowBatch } from '../core/flow-batch.js';
-import { DEFAULT_REJECT_CAPS, RejectBatch, quarantineReason, type RejectCaps, type RejectReason, type RejectedRecord } from '../core/rejects.js';
+import { DEFAULT_REJECT_CAPS, RejectBatch, quarantineReason, type RejectCaps, type RejectedRecord } from '../core/rejects.js';
 import type { Limits } from '../../schemas/config.js';
-import { COLUMN_INDEX } from '../../schemas/flow.js';
 import type { ObjectParser } from '../parse/object-parser.js';
 import type { FlowStore, LedgerEntry, ObjectProgress, PreparedFlows } from '../store/store.js';
 import { skipStoredRows } from './resume.js';
-import type { IntentSegment } from './ledger-reads.js';
+import { WriteAhead, type Cut, type WriteAheadOptions } from './write-ahead.js';
+import { batchToken, intentSegment, type Segment, type SourceObject } from './segments.js';
+
+import { byReason, newestEnd, type BatchStats, type StoredBatch } from './stored-batch.js';
+
+export { batchToken, type SourceObject } from './segments.js';
+export type { BatchStats, StoredBatch } from './stored-batch.js';
 
 /**
  * Rows per insert, chosen by measurement (docs/performance.md, The store step):
@@ -54,15 +58,6 @@ import type { IntentSegment } from './ledger-reads.js';
  */
 export const DEFAULT_CAPACITY = 262_144;
 
-export interface SourceObject {
-  name: string;
-  identity: string;
-  /** Ledger kind for this object (default: the committer's). */
-  kind?: LedgerEntry['sourceKind'];
-  /** Part of a round (a Kafka message): the round's ledger row records its progress, not one per object. */
-  noLedger?: boolean;
-}
-
 /**
  * A message source's unit of commit: positions [first, end) of one stream (a
  * topic partition, or an SQS queue's rounds numbered in order). `members`: what
@@ -71,23 +66,8 @@ export interface SourceObject {
  */
 export interface Round { kind: LedgerEntry['sourceKind']; stream: string; first: number; end: number; members?: string }
 
-/** `rejFirst`: the object's rejects before this segment (reject-only batches at one row position differ by it). */
-/** `cutShort`: the source failed inside it (its rows end where it failed: a replay cannot find that row again). */
-interface Segment { obj: SourceObject; first: number; last: number; rejFirst: number; rejected: number; complete: boolean; cutShort?: true }
-
 /** A batch ready to insert: its policy violations (JSON lines), encoded flows, newest flow end (ms) and rejects. */
 interface PreparedBatch { violations: Buffer | null; prepared: PreparedFlows; newest: number; rejected: RejectedRecord[] }
-
-/** One batch as stored: its flows, its rejects by reason, the insert's duration and its newest flow (freshness). */
-export interface StoredBatch {
-  rows: number;
-  rejected: number;
-  rejectsByReason: Partial<Record<RejectReason, number>>;
-  seconds: number;
-  newestFlowAt?: Date;
-}
-
-export interface BatchStats { batches: number; rows: number; rejected: number; objects: number; insertMs: number }
 
 export interface BatchEnricher {
   apply(batch: FlowBatch): void;
@@ -110,15 +90,8 @@ export interface CommitterOptions {
   borrowsBatch?: boolean;
   /** limits.max_rejects_per_batch and max_reject_bytes_per_batch (defaults: DEFAULT_LIMITS). */
   limits?: Partial<Pick<Limits, 'max_rejects_per_batch' | 'max_reject_bytes_per_batch'>>;
-  /**
-   * A listing's write-ahead (pipeline/ingest.ts): each batch writes its
-   * segments (object, identity, first and end row, how it ended), in order, as
-   * intent `next`, `next + 1`, ... under `stream` before its rows, and is
-   * marked stored with its ledger rows; `replay`: the batches left pending,
-   * which the first flushes store again, each checked against its segments
-   * (no new intent, its own number).
-   */
-  writeAhead?: { stream: string; next: number; replay?: readonly { n: number; segments: readonly IntentSegment[] }[] };
+  /** A listing's write-ahead (write-ahead.ts): each batch's segments written before its rows; `replay`: the batches left pending. */
+  writeAhead?: WriteAheadOptions;
 }
 
 /** A batch's reject caps from the limits settings. */
@@ -141,10 +114,7 @@ export class Committer {
   /** Written before the next batch's rows are (a round's intent), once. */
   private ahead: (() => Promise<void>) | null = null;
   private readonly maxInflight: number;
-  private nextIntent: number;
-  private replaying: { n: number; segments: readonly IntentSegment[] }[];
-  /** Batches stored again that did not come out as their intents say (batch.rows or limits changed since): the run's warnings. */
-  readonly replayMismatches: string[] = [];
+  private readonly writeAhead: WriteAhead | null;
   /** One insert in flight: the next batch's intent, for the ledger rows of the batch in flight to carry (an insert fewer). */
   private rider: { entry: LedgerEntry; taken: boolean } | null = null;
   readonly stats: BatchStats = { batches: 0, rows: 0, rejected: 0, objects: 0, insertMs: 0 };
@@ -153,8 +123,7 @@ export class Committer {
     this.buf = opts.borrowsBatch ? null : new FlowBatch(opts.capacity ?? DEFAULT_CAPACITY);
     this.rejects = new RejectBatch(rejectCaps(opts.limits));
     this.maxInflight = Math.max(1, store.maxInflightInserts ?? 1);
-    this.nextIntent = opts.writeAhead?.next ?? 0;
-    this.replaying = [...(opts.writeAhead?.replay ?? [])];
+    this.writeAhead = opts.writeAhead ? new WriteAhead(opts.sourceKind, opts.writeAhead) : null;
   }
 
   /** The batch buffer; only while the committer has one (its own, or one attached). */
@@ -186,7 +155,7 @@ export class Committer {
    * `cuts`: the last segments, in this object, of batches stored again (a
    * replay): one that ended with the object flushes its batch there again.
    */
-  async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0, resume = skipRows > 0, cuts: readonly { first: number; last: number }[] = []): Promise<void> {
+  async ingestObject(obj: SourceObject, parser: ObjectParser, skipRows = 0, resume = skipRows > 0, cuts: readonly Cut[] = []): Promise<void> {
     // resumed even at row 0: a batch the reject cap ended may have stored rejects before the object's first row
     let rejPosition = resume ? await skipStoredRows(this.store, obj.kind ?? this.opts.sourceKind, obj.name, parser, skipRows, this.rejects.caps) : 0;
     let position = skipRows;
@@ -255,7 +224,7 @@ export class Committer {
     this.segments = [];
     const token = batchToken(segments);
     const { violations, prepared, newest, rejected } = await this.prepare();
-    const wal = this.aheadEntries(segments);
+    const wal = this.writeAhead?.entries(segments.map(intentSegment));
     // one insert in flight: the intent rides with the ledger rows of the batch in flight, if they are still to be written
     const ride = wal?.intent && this.maxInflight === 1 && this.inflight.size > 0 ? { entry: wal.intent, taken: false } : null;
     this.rider = ride;
@@ -346,6 +315,16 @@ export class Committer {
     if (failure) throw failure;
   }
 
+  /** Batches stored again that did not come out as their intents say: the run's warnings. */
+  get replayMismatches(): readonly string[] {
+    return this.writeAhead?.mismatches ?? [];
+  }
+
+  /** Closes a listing's batches up to `n`, left pending and not to be stored again (gone, changed, or stored since). */
+  async closeBatches(n: number): Promise<void> {
+    if (this.writeAhead) await this.store.recordLedger([this.writeAhead.closing(n)]);
+  }
+
   /** Where each object (or stream) of a kind stands, or only the named ones: what a run skips, resumes or replays. */
   progress(kind: LedgerEntry['sourceKind'], objects?: readonly string[]): Promise<Map<string, ObjectProgress>> {
     return this.store.ledgerState(kind, objects);
@@ -393,32 +372,6 @@ export class Committer {
     return this.ahead !== null;
   }
 
-  /**
-   * A batch under a listing's write-ahead: its intent (its segments, in order:
-   * a restart stores it again from them, whatever it lists then), durable
-   * before its rows, and its stored mark, which goes with its ledger rows. A
-   * batch stored again has its intent already, and keeps its number.
-   */
-  private aheadEntries(segments: readonly Segment[]): { intent: LedgerEntry | null; marks: LedgerEntry[] } | null {
-    const wa = this.opts.writeAhead;
-    if (!wa) return null;
-    const kind = this.opts.sourceKind;
-    const listed = segments.map((s): IntentSegment => [s.obj.name, s.obj.identity, s.first, s.last, s.cutShort ? 2 : s.complete ? 1 : 0]);
-    const again = this.replaying.shift();
-    if (again && sameSegments(again.segments, listed)) return { intent: null, marks: [aheadEntry(kind, wa.stream, again.n, 'stored')] };
-    const marks: LedgerEntry[] = [];
-    if (again) {
-      // cut elsewhere than it was (another batch.rows or limits, an object now quarantined): the replay stops here, its
-      // batches are closed, and this one is a new batch; rows of theirs that had landed may now be stored twice
-      const last = [again, ...this.replaying].at(-1)!.n;
-      this.replaying = [];
-      this.replayMismatches.push(`batch ${again.n} of ${wa.stream} was left in flight by an earlier run and came out cut differently this time (batch.rows or limits changed since?): its rows may be stored twice`);
-      marks.push(aheadEntry(kind, wa.stream, last, 'stored'));
-    }
-    const n = this.nextIntent++;
-    return { intent: aheadEntry(kind, wa.stream, n, 'intent', JSON.stringify(listed)), marks: [...marks, aheadEntry(kind, wa.stream, n, 'stored')] };
-  }
-
   private async writeIntent(r: Round): Promise<void> {
     await this.store.recordLedger([{ sourceKind: r.kind, object: r.stream, identity: r.members ?? '', batchId: roundId(r),
       firstPosition: r.first, lastPosition: r.end, rows: 0, rejected: 0, complete: false, state: 'intent' }]);
@@ -442,37 +395,4 @@ export class Committer {
   }
 }
 
-const END_TIME = COLUMN_INDEX.end_time;
-
-/** The latest end_time in a batch (epoch ms; 0 when none): one pass over one column, for the freshness metric. */
-function newestEnd(b: FlowBatch): number {
-  if (!b.present[END_TIME]) return 0;
-  const t = b.num[END_TIME]!, nulls = b.nulls[END_TIME]!;
-  let max = 0;
-  for (let i = 0; i < b.length; i++) if (nulls[i] === 0 && t[i]! > max) max = t[i]!;
-  return max;
-}
-
-function byReason(items: readonly { reason: RejectReason }[]): StoredBatch['rejectsByReason'] {
-  const n: StoredBatch['rejectsByReason'] = {};
-  for (const r of items) n[r.reason] = (n[r.reason] ?? 0) + 1;
-  return n;
-}
-
-/** A batch stored again as its intent lists it: the same objects, versions and rows (how each segment ended aside). */
-const sameSegments = (a: readonly IntentSegment[], b: readonly IntentSegment[]): boolean =>
-  a.length === b.length && a.every((x, i) => x[0] === b[i]![0] && x[1] === b[i]![1] && x[2] === b[i]![2] && x[3] === b[i]![3]);
-
 const roundId = (r: Round): string => `${r.stream}:${r.first}-${r.end - 1}`;
-
-/** Batch `n` of a listing's write-ahead: its intent (identity: its segments) or its stored mark. */
-export const aheadEntry = (kind: LedgerEntry['sourceKind'], stream: string, n: number, state: 'intent' | 'stored', identity = ''): LedgerEntry => ({
-  sourceKind: kind, object: stream, identity, batchId: `${stream}#${n}`, firstPosition: n, lastPosition: n + 1, rows: 0, rejected: 0, complete: false, state,
-});
-
-export function batchToken(segments: readonly Segment[]): string {
-  const h = createHash('sha256');
-  // rejFirst only when past the object's first rejects: tokens of batches that follow no reject-capped batch stay as they were
-  for (const s of segments) h.update(`${s.obj.name}\0${s.obj.identity}\0${s.first}\0${s.last}${s.rejFirst > 0 ? `\0r${s.rejFirst}` : ''}\n`);
-  return h.digest('hex').slice(0, 32);
-}

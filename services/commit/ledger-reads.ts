@@ -4,6 +4,7 @@
  */
 import { chTime } from '../store/ch-time.js';
 import type { FlowStore, LedgerEntry, ObjectProgress } from '../store/store.js';
+import type { IntentSegment, PendingBatch } from './write-ahead.js';
 
 type Kind = LedgerEntry['sourceKind'];
 
@@ -61,11 +62,8 @@ export async function pendingRounds(store: FlowStore): Promise<string[]> {
   return rows.map((r) => r.object);
 }
 
-/** One batch's segments as its intent lists them: object, identity, first row, end row, and 1 when it ended the object (2: the source failed inside it). */
-export type IntentSegment = [name: string, identity: string, first: number, last: number, ended: 0 | 1 | 2];
-
-/** A listing's write-ahead (pipeline/ingest.ts): its next batch number, and the batches left pending, oldest first. */
-export interface PendingBatches { next: number; pending: { n: number; segments: IntentSegment[] }[] }
+/** A listing's write-ahead (commit/write-ahead.ts): its next batch number, and the batches left pending, oldest first. */
+export interface PendingBatches { next: number; pending: PendingBatch[] }
 
 /**
  * Where a listing's write-ahead stands, read from its latest stored mark on

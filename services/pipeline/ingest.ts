@@ -5,7 +5,7 @@
  * one the source could not deliver is left unfinished (rows read before the
  * failure stored, the rest for a re-run) and the run goes on too.
  */
-import { aheadEntry, Committer, DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
+import { Committer, DEFAULT_CAPACITY, type BatchEnricher, type StoredBatch } from '../commit/committer.js';
 import { pendingBatches, wholeLedgerIfFew } from '../commit/ledger-reads.js';
 import { FlowlogError, httpStatusOf } from '../core/errors.js';
 import type { FormatPlan } from '../parse/aws/log-format.js';
@@ -193,8 +193,6 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
   const replay = wa?.pending.length
     ? await replayPlan(source, wa.pending, (names) => store.ledgerState(source.kind, names)).catch((e: Error) => { throw replayFailed(e); })
     : null;
-  // batches that will not be stored again are closed with a stored mark, so a later run's pending ones are its own
-  if (wa?.pending.length && !replay?.length) await store.recordLedger([aheadEntry(source.kind, opts.stream!, wa.pending.at(-1)!.n, 'stored')]);
   const committer = new Committer(store, {
     ...(wa ? { writeAhead: { stream: opts.stream!, next: wa.next, ...(replay?.length ? { replay: wa.pending } : {}) } } : {}),
     sourceKind: source.kind,
@@ -203,6 +201,8 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     ...(opts.limits ? { limits: opts.limits } : {}),
     onStored: (b) => { progress.rows += b.rows; progress.rejected += b.rejected; opts.onBatch?.(b); opts.onProgress?.(progress); },
   });
+  // batches that will not be stored again are closed, so a later run's pending ones are its own
+  if (wa?.pending.length && !replay?.length) await committer.closeBatches(wa.pending.at(-1)!.n);
   // a round of a few objects (an SQS receive): listed whole first
   const pages = opts.ledgerForListedOnly ? await allPages(source.list()) : null;
   // the ledger: read once when the kind holds few objects (one query, and no lookup queued behind an insert
@@ -263,7 +263,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
         opts.onListed?.(page);
         const ledger = await r.ledger;
         // what the replay stored is not in the ledger read before it
-        const work = page.filter((obj) => !replayed.has(obj.name)).map((obj) => ({ obj, ...plan(obj, ledger) }));
+        const work = (replayed.size ? page.filter((obj) => !replayed.has(obj.name)) : page).map((obj) => ({ obj, ...plan(obj, ledger) }));
         for (const w of work) if (!w.skip) { progress.objects++; progress.bytes += w.obj.size; }
         if (--uncounted === 0 && ended) progress.listed = true;
         for (const w of work) {

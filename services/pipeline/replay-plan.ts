@@ -11,14 +11,14 @@
  * batch.rows and limits are needed, as for instances sharing a source). The
  * objects are named back by the source (ref), not found in the listing.
  */
-import type { IntentSegment } from '../commit/ledger-reads.js';
+import type { Cut, IntentSegment } from '../commit/write-ahead.js';
 import type { ObjectSource, SourceObjectRef } from '../sources/source.js';
 import { growsByAppend } from '../sources/append-only.js';
 import type { ObjectProgress } from '../store/store.js';
 
 /** One object of the replay: from which row, whether the ledger has it in part, and the last segments of the batches that end in it. */
-export interface ReplayStep { name: string; identity: string; skipRows: number; cuts: { first: number; last: number }[] }
-export interface ReplayItem<O> { obj: O; skipRows: number; resume: boolean; cuts: { first: number; last: number }[] }
+export interface ReplayStep { name: string; identity: string; skipRows: number; cuts: Cut[] }
+export interface ReplayItem<O> { obj: O; skipRows: number; resume: boolean; cuts: Cut[] }
 
 /**
  * Each object of the pending batches once, in order; null when they cannot be

@@ -183,12 +183,12 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsS
   const onRound = (s: IngestSummary) => events.sourceRound({ source: src.name, objects: s.objects, skipped: s.skipped, rows: s.rows, rejected: s.rejected, seconds: s.seconds, unfinished: s.unfinished });
   const onError = (error: unknown, retryInMs: number) => events.error({ component: 'source', error, source: src.name, retry_in_ms: retryInMs });
   const onHealth = deps.onHealth ? { onHealth: (h: SourceHealth) => deps.onHealth!(src.name, h) } : {};
+  // one writer (the embedded store): each batch is written ahead, numbered per source (two sources may read one folder);
+  // on a server another instance may run the same source, and its write-ahead is not this one's
+  const writeAhead = (listing: string) => (deps.store.kind === 'embedded' ? { stream: `${listing}?source=${src.name}` } : {});
   if (src.kind === 'local') {
     const path = src.path;
-    // one writer (the embedded store): its batches that span files are written ahead, numbered per source (two sources
-    // may read one folder); on a server another instance may run it too
-    const stream = deps.store.kind === 'embedded' ? { stream: `${localStream(path)}?source=${src.name}` } : {};
-    return new ObjectRounds(deps.store, { name: src.name, kind: 'local', ingest: { ...ingest, ...stream }, onRound, onError, ...onHealth,
+    return new ObjectRounds(deps.store, { name: src.name, kind: 'local', ingest: { ...ingest, ...writeAhead(localStream(path)) }, onRound, onError, ...onHealth,
       open: () => ({ source: localSource(path) }) });
   }
   const { bucket, prefix } = parseS3Uri(src.uri);
@@ -198,9 +198,8 @@ export function objectSource(src: Exclude<SourceConfig, KafkaSourceConfig | SqsS
   const shared = fetcher ? new SharedRounds(deps.store, {
     kind: 's3', stream: pollStream(src), s3: { client: fetcher, concurrency: src.concurrency }, ingest, log: log.child({ source: src.name }), notified: false,
   }) : null;
-  const stream = !poll && deps.store.kind === 'embedded' ? { stream: `${backfillStream(src)}?source=${src.name}` } : {};
   return new ObjectRounds(deps.store, {
-    name: src.name, kind: 's3', ingest: { ...ingest, ...stream }, onRound, onError, ...onHealth,
+    name: src.name, kind: 's3', ingest: { ...ingest, ...(poll ? {} : writeAhead(backfillStream(src))) }, onRound, onError, ...onHealth,
     ...(shared && fetcher ? { shared, close: () => fetcher.destroy() } : {}),
     open: (from) => {
       const client = s3Client(src, where);

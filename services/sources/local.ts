@@ -14,6 +14,9 @@ import { BufferSlab } from './buffer-slab.js';
 
 export interface LocalObject { name: string; path: string; size: number; identity: string }
 
+/** A file as listed: its identity (size and modification time) changes when its content does. */
+const localObject = (path: string, s: { size: number; mtimeMs: number }): LocalObject => ({ name: path, path, size: s.size, identity: `${s.size}:${Math.trunc(s.mtimeMs)}` });
+
 /** Marker and metadata files, hidden files and our own data folder are not flow logs. */
 const skipName = (n: string): boolean => n.startsWith('.') || n.startsWith('_') || n === 'manifest.json';
 
@@ -24,7 +27,7 @@ export async function* listLocalPages(root: string, pageFiles = PAGE): AsyncGene
   try { st = await stat(abs); } catch {
     throw new FlowlogError('SOURCE_NOT_FOUND', `no such file or folder: ${root}`, 'pass a flow log file or a folder of them (e.g. one written by `flowlog generate`)');
   }
-  if (st.isFile()) { yield [{ name: abs, path: abs, size: st.size, identity: `${st.size}:${Math.trunc(st.mtimeMs)}` }]; return; }
+  if (st.isFile()) { yield [localObject(abs, st)]; return; }
   // files in path order, in pages of up to pageFiles across folders: a page is one ledger lookup in the ingest, and
   // blob layouts give each object a folder of its own (Azure: .../h=13/m=00/macAddress=.../PT1H.json)
   let files: string[] = [];
@@ -34,7 +37,7 @@ export async function* listLocalPages(root: string, pageFiles = PAGE): AsyncGene
     const out: LocalObject[] = [];
     for (const p of files) {
       const s = statSync(p, { throwIfNoEntry: false }); // gone since its folder was read: not listed
-      if (s && s.size > 0) out.push({ name: p, path: p, size: s.size, identity: `${s.size}:${Math.trunc(s.mtimeMs)}` });
+      if (s && s.size > 0) out.push(localObject(p, s));
     }
     files = [];
     return out;
@@ -129,9 +132,9 @@ async function localRef(name: string, identity: string): Promise<LocalObject | n
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
     throw e;
   });
-  if (!s?.isFile() || `${s.size}:${Math.trunc(s.mtimeMs)}` !== identity) return null;
-  return { name, path: name, size: s.size, identity };
+  const obj = s?.isFile() ? localObject(name, s) : null;
+  return obj?.identity === identity ? obj : null;
 }
 
-/** A folder's listing in the ledger: where its batches that span files are written ahead (pipeline/ingest.ts). */
+/** A folder's listing in the ledger: where its batches are written ahead (pipeline/ingest.ts). */
 export const localStream = (root: string): string => `local-ingest://${resolve(root)}`;

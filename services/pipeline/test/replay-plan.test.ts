@@ -4,7 +4,7 @@
  * cut; none when an object was cut short by its source.
  */
 import { describe, expect, it } from 'vitest';
-import type { IntentSegment } from '../../commit/ledger-reads.js';
+import type { IntentSegment } from '../../commit/write-ahead.js';
 import { replaySteps } from '../replay-plan.js';
 
 const seg = (name: string, first: number, last: number, ended: 0 | 1 | 2 = 1): IntentSegment => [name, `${name}-v1`, first, last, ended];

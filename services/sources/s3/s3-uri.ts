@@ -13,5 +13,5 @@ export const pollStream = (src: { uri: string; endpoint?: string | undefined }):
   return `s3-poll://${bucket}/${prefix}${src.endpoint ? `#${src.endpoint}` : ''}`;
 };
 
-/** A backfill's listing in the ledger (`flowlog ingest s3://`, a `mode: once` source): where its batches that span objects are written ahead. */
+/** A backfill's listing in the ledger (`flowlog ingest s3://`, a `mode: once` source): where its batches are written ahead. */
 export const backfillStream = (src: { uri: string; endpoint?: string | undefined }): string => pollStream(src).replace(/^s3-poll:/, 's3-ingest:');
