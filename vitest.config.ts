@@ -1,4 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { runsAlone } from './test/alone.js';
 
 const ALL = ['services/**/*.test.ts', 'schemas/**/*.test.ts', 'test/**/*.test.ts', 'infra/**/*.test.ts'];
 // Suites that talk to Kafka or MinIO are named *.int.test.ts: only they get the servers.
@@ -7,14 +10,25 @@ const INTEGRATION = ['**/*.int.test.ts'];
 // *.slow.test.ts: `npm test` runs them, `npm run test:unit` stays under a minute.
 const SLOW = ['**/*.slow.test.ts'];
 
+/** The suites that run alone come last, once the shared ones are done, so no worker waits long for its turn. */
+class AloneLast extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    return [...sorted.filter((f) => !runsAlone(f.moduleId)), ...sorted.filter((f) => runsAlone(f.moduleId))];
+  }
+}
+
 export default defineConfig({
   test: {
     // the embedded engine allows one data directory per process: each test file gets its own process
     pool: 'forks',
-    // vitest's default: one worker fewer than the cores, so one file at a time on a 2-core machine.
-    // Two at once took the whole run there from ~1020 s to ~650 s and passed twice, but the third
-    // time two timing-bound suites failed under the contention (a crash test whose kills must land
-    // mid-round, schedule ticks counted in a window), so CI keeps one.
+    // two files at a time even on 2 cores (vitest's default would be one): most suites wait on the
+    // engine or a child process as much as they compute. The timing-bound ones (a kill that must
+    // land mid-round, ticks counted in a window) failed with another file beside them, so they run
+    // alone, last (test/alone.ts).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    setupFiles: ['test/setup-claim.ts'],
+    sequence: { sequencer: AloneLast },
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // `npm test` runs every project; `--project unit|slow|integration` picks one tier.
