@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runsAlone } from './alone.js';
+import { ALONE, runsAlone } from './alone.js';
+import { REPO_ROOT } from './paths.js';
 import { waitFor } from './wait.js';
 
 const CHILD = fileURLToPath(new URL('./claim-child.ts', import.meta.url));
@@ -63,11 +64,13 @@ function overlaps(events: string[], alone: Set<string>): string[] {
 }
 
 describe('test file claims', () => {
-  it('names the timing-bound suites', () => {
-    expect(runsAlone('/r/services/run/test/crash.int.test.ts')).toBe(true);
-    expect(runsAlone('/r/services/run/test/detect-instances.slow.test.ts')).toBe(true);
-    expect(runsAlone('/r/services/eval/test/eval-demo.slow.test.ts')).toBe(false);
-    expect(runsAlone('/r/services/parse/test/aws.test.ts')).toBe(false);
+  it('names the timing-bound suites, each a file that is there', () => {
+    expect(runsAlone(join(REPO_ROOT, 'services/run/test/crash.int.test.ts'))).toBe(true);
+    expect(runsAlone(join(REPO_ROOT, 'services/run/test/detect-instances.slow.test.ts'))).toBe(true);
+    expect(runsAlone(join(REPO_ROOT, 'services/eval/test/eval-demo.slow.test.ts'))).toBe(false);
+    expect(runsAlone(join(REPO_ROOT, 'services/run/test/s3-poll-rounds.int.test.ts'))).toBe(false);
+    // a renamed suite would silently share
+    expect(ALONE.filter((f) => !existsSync(join(REPO_ROOT, f)))).toEqual([]);
   });
 
   it('shared files hold together; alone files wait for them, hold one at a time, and hold back files that come after', { timeout: 120_000 }, async () => {

@@ -2,7 +2,8 @@
  * Test files run two at a time (more on larger machines), except the ones whose assertions lean
  * on wall-clock time: a kill that must land while a round is pending, schedule ticks counted in a
  * window, a takeover or a stop within seconds. Those run alone: with another engine process
- * beside them on a 2-core machine they failed. The sequencer puts them last (vitest.config.ts);
+ * beside them on a 2-core machine some failed. A crash simulated in-process (a store that fails
+ * at its Nth write) and a wait polled against a generous deadline share. The sequencer puts them last (vitest.config.ts);
  * this claim keeps anything else from running beside them.
  *
  * Every file holds a claim while it runs, as a file named by its pid in a folder of the vitest
@@ -15,9 +16,26 @@ import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const ALONE = [/\.int\.test\.ts$/, /\/detect-instances\.slow\.test\.ts$/, /\/inflight-kill\.slow\.test\.ts$/, /\/run-instances\.slow\.test\.ts$/];
+/** Each with what makes it timing-bound. */
+export const ALONE = [
+  'services/run/test/crash.int.test.ts', // SIGKILL within 150 ms of the first rows; some kill must land mid-wave
+  'services/run/test/kafka-instances.int.test.ts', // kills meant to land between an intent and its end; four rebalances in 150 s
+  'services/run/test/s3-instances.int.test.ts', // takeover within 9 s of a kill, against a 3 s lease
+  'services/run/test/s3-poll.int.test.ts', // stop within 5 s
+  'services/run/test/schedules.int.test.ts', // exit within 8 s of SIGTERM; ticks each second
+  'services/run/test/store-outage.int.test.ts', // a 30 s outage window; gauges read as soon as the rows are in
+  'services/run/test/broker-restart.int.test.ts', // the broker's restart blocks the process that serves the store
+  'services/run/test/detect-instances.slow.test.ts', // schedule ticks counted in a window
+  'services/commit/test/inflight-kill.slow.test.ts', // a kill that must land while an insert runs
+  'services/sources/sqs/test/sqs-crash.int.test.ts', // kills 0.1-1 s in; some must leave a round pending; 2 s visibility
+  'services/sources/sqs/test/sqs-instances.int.test.ts', // a kill right after a batch is stored; 3 s visibility kept by heartbeats
+  'services/sources/sqs/test/sqs-source.int.test.ts', // heartbeats must beat a 2 s visibility timeout for 7 s
+  'services/sources/kafka/test/kafka-security.int.test.ts', // concurrent TLS handshakes against a 5 s connection timeout
+  'services/enrich/policy/test/latency.int.test.ts', // a latency measured against a bound
+  'test/run-instances.slow.test.ts', // stops and kills of live instances
+];
 
-export const runsAlone = (file: string): boolean => ALONE.some((p) => p.test(file.replaceAll('\\', '/')));
+export const runsAlone = (file: string): boolean => ALONE.some((p) => file.replaceAll('\\', '/').endsWith(`/${p}`));
 
 const POLL_MS = 100;
 

@@ -17,7 +17,7 @@ describe('topics made by a test run', () => {
     try {
       let left = await admin.listTopics();
       // deletion reaches the metadata a moment later
-      for (let i = 0; i < 50 && left.includes(ours); i++) { await new Promise((r) => setTimeout(r, 100)); left = await admin.listTopics(); }
+      for (let i = 0; i < 300 && left.includes(ours); i++) { await new Promise((r) => setTimeout(r, 100)); left = await admin.listTopics(); }
       expect(left).not.toContain(ours);
       expect(left).toContain(theirs);
       await admin.deleteTopics({ topics: [theirs] });

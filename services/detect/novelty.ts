@@ -51,13 +51,21 @@ export async function detectNovelty(store: FlowStore, now: Date, params: Partial
        SELECT ifNull(src_owner, ''), ${DEST} FROM flows WHERE ${flowWindow('hist', 'from')} AND egress = 1 AND src_owner IS NOT NULL
          AND src_owner IN (SELECT src_owner FROM flows WHERE ${flowWindow('from', 'to')} AND src_addr IN (${heavy})) GROUP BY 1, 2)
      ORDER BY b DESC LIMIT 200`, { ...bind, minBytes: Math.round(p.newDestMinBytes) });
+  // One pass over the busy workloads' week gives both their active hours and which of their busy
+  // (port, protocol) pairs they used: they carry most of the history's rows, and reading them twice
+  // (hours, then ports) was two thirds of the detector's time.
   const ports = await store.queryRows<{ w: string; port: number; proto: number; owner: string; b: number; f: number; peers: number; first: string; last: string }>(
-    `SELECT ${WORKLOAD} AS w, dst_port AS port, protocol AS proto, any(ifNull(src_owner, '')) AS owner, sum(bytes) AS b, count() AS f, uniqExact(dst_addr) AS peers,
-       toString(min(start_time)) AS first, toString(max(end_time)) AS last
-     FROM flows WHERE ${flowWindow('from', 'to')} AND action = 'ACCEPT' AND dst_port IS NOT NULL AND src_addr IN (${established(`SELECT src_addr FROM (${busy})`)})
-       AND dst_port < 32768 -- ephemeral replies are not a port anyone chose
-     GROUP BY src_addr, port, proto HAVING f >= {minFlows:UInt32} AND (src_addr, port, proto) NOT IN (
-       SELECT DISTINCT src_addr, dst_port, protocol FROM flows WHERE ${flowWindow('hist', 'from')} AND (src_addr, dst_port, protocol) IN (${busy}))
+    `SELECT ${WORKLOAD} AS w, port, proto, owner, b, f, peers, first, last FROM (
+       SELECT src_addr, dst_port AS port, protocol AS proto, any(ifNull(src_owner, '')) AS owner, sum(bytes) AS b, count() AS f, uniqExact(dst_addr) AS peers,
+         toString(min(start_time)) AS first, toString(max(end_time)) AS last
+       FROM flows WHERE ${flowWindow('from', 'to')} AND action = 'ACCEPT' AND dst_port IS NOT NULL AND src_addr IN (SELECT src_addr FROM (${busy}))
+         AND dst_port < 32768 -- ephemeral replies are not a port anyone chose
+       GROUP BY src_addr, port, proto HAVING f >= {minFlows:UInt32}) AS recent
+     INNER JOIN (
+       SELECT src_addr, groupUniqArrayIf((dst_port, protocol), (src_addr, dst_port, protocol) IN (${busy})) AS used
+       FROM flows WHERE ${flowWindow('hist', 'from')} AND src_addr IN (SELECT src_addr FROM (${busy}))
+       GROUP BY src_addr HAVING uniqExactIf(toStartOfHour(start_time), src_is_internal = 1) >= {minHours:UInt32}) AS history USING (src_addr)
+     WHERE NOT has(used, (port, proto))
      ORDER BY f DESC LIMIT 200`, { ...bind, minFlows: p.newPortMinFlows });
   const t = fromChTime;
   const sev = (x: number, hi: number): Severity => (x >= hi * 20 ? 'high' : x >= hi * 4 ? 'medium' : 'low');
