@@ -22,10 +22,10 @@ export default defineConfig({
   test: {
     // the embedded engine allows one data directory per process: each test file gets its own process
     pool: 'forks',
-    // two files at a time even on 2 cores (vitest's default would be one): most suites wait on the
-    // engine or a child process as much as they compute. The timing-bound ones (a kill that must
-    // land mid-round, ticks counted in a window) failed with another file beside them, so they run
-    // alone, last (test/alone.ts).
+    // two files at a time even on 2 cores (vitest's default would be one): the whole run took ~830 s
+    // there against ~1030 s one at a time. Most suites compute, so two side by side each take
+    // 1.2-2x as long. The timing-bound ones (a kill that must land mid-round, ticks counted in a
+    // window) failed with another file beside them, so they run alone, last (test/alone.ts).
     maxWorkers: Math.max(2, availableParallelism() - 1),
     setupFiles: ['test/setup-claim.ts'],
     sequence: { sequencer: AloneLast },

@@ -3,8 +3,8 @@
  * on wall-clock time: a kill that must land while a round is pending, schedule ticks counted in a
  * window, a takeover or a stop within seconds. Those run alone: with another engine process
  * beside them on a 2-core machine some failed. A crash simulated in-process (a store that fails
- * at its Nth write) and a wait polled against a generous deadline share. The sequencer puts them last (vitest.config.ts);
- * this claim keeps anything else from running beside them.
+ * at its Nth write) and a wait polled against a generous deadline share. The sequencer puts the
+ * lone ones last (vitest.config.ts); this claim keeps anything else from running beside them.
  *
  * Every file holds a claim while it runs, as a file named by its pid in a folder of the vitest
  * process (every worker's parent). A file that runs alone claims "alone", takes the floor (one
