@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { runsAlone } from './test/alone.js';
+import { claimsFolder, runsAlone } from './test/alone.js';
 
 const ALL = ['services/**/*.test.ts', 'schemas/**/*.test.ts', 'test/**/*.test.ts', 'infra/**/*.test.ts'];
 // Suites that talk to Kafka or MinIO are named *.int.test.ts: only they get the servers.
@@ -18,17 +18,20 @@ class AloneLast extends BaseSequencer {
   }
 }
 
+// made here, in the main process, so every worker inherits the same folder
+claimsFolder();
+
 export default defineConfig({
   test: {
     // the embedded engine allows one data directory per process: each test file gets its own process
     pool: 'forks',
-    // two files at a time even on 2 cores (vitest's default would be one): the whole run took ~830 s
-    // there against ~1030 s one at a time. Most suites compute, so two side by side each take
-    // 1.2-2x as long. The timing-bound ones (a kill that must land mid-round, ticks counted in a
+    // two files at a time even on 2 cores, where vitest's default would be one (docs/contributing.md
+    // has the times). The timing-bound suites (a kill that must land mid-round, ticks counted in a
     // window) failed with another file beside them, so they run alone, last (test/alone.ts).
     maxWorkers: Math.max(2, availableParallelism() - 1),
     setupFiles: ['test/setup-claim.ts'],
-    sequence: { sequencer: AloneLast },
+    // 'stack' (the default, pinned): the claim's beforeAll runs before the file's own, its afterAll last
+    sequence: { sequencer: AloneLast, hooks: 'stack' },
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // `npm test` runs every project; `--project unit|slow|integration` picks one tier.

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ALONE, runsAlone } from './alone.js';
+import { ALONE, claimsFolder, runsAlone } from './alone.js';
 import { REPO_ROOT } from './paths.js';
 import { waitFor } from './wait.js';
 
@@ -84,9 +84,8 @@ describe('test file claims', () => {
     s.start('c', 'shared');
     s.go('a');
     s.go('b');
-    await waitFor(() => s.holding().length === 1, 'one alone file to hold');
+    await waitFor(() => ['x', 'y'].includes(s.holding().join()), 'one alone file to hold, by itself');
     const first = s.holding()[0]!;
-    expect(['x', 'y']).toContain(first);
     s.go(first);
     const second = first === 'x' ? 'y' : 'x';
     await waitFor(() => s.holding().join() === second, `${second} to hold`);
@@ -114,5 +113,22 @@ describe('test file claims', () => {
     await waitFor(() => s.holding().join() === 'c', 'a shared file to hold');
     s.go('c');
     await waitFor(() => s.events().length === 4, 'both to finish');
+  });
+
+  it('the folder of a run is made once, named for the run, and the folders of runs that ended go', () => {
+    const dead = 2 ** 22 + 12_345;
+    const stale = mkdtempSync(join(tmpdir(), `flowlog-test-claims-${dead}-`));
+    const env: NodeJS.ProcessEnv = {};
+    const dir = claimsFolder(env);
+    try {
+      expect(dir).toContain(`flowlog-test-claims-${process.pid}-`);
+      expect(env.FLOWLOG_TEST_CLAIMS).toBe(dir);
+      expect(claimsFolder(env)).toBe(dir);
+      expect(existsSync(stale)).toBe(false);
+      // this run's own folder (the vitest process is alive) stays
+      expect(existsSync(process.env.FLOWLOG_TEST_CLAIMS!)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

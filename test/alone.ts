@@ -6,13 +6,15 @@
  * at its Nth write) and a wait polled against a generous deadline share. The sequencer puts the
  * lone ones last (vitest.config.ts); this claim keeps anything else from running beside them.
  *
- * Every file holds a claim while it runs, as a file named by its pid in a folder of the vitest
- * process (every worker's parent). A file that runs alone claims "alone", takes the floor (one
- * at a time), then waits for the shared claims to end; a file that would share steps back while
- * any alone claim is there. Each side writes its claim before it reads the other's, so one of
- * them always sees the other. A worker that died holds nothing: claims of dead pids are ignored.
+ * Every file holds a claim while it runs (from its first hook to its last), as a file named by
+ * its pid in a folder of the vitest run: a worker per file (the forks pool) is what makes a pid
+ * a file. A file that runs alone claims "alone", takes the floor (a hard link: one at a time),
+ * then waits for the shared claims to end; a file that would share steps back while any alone
+ * claim is there. Each side writes its claim before it reads the other's, so one of them always
+ * sees the other. A worker that died holds nothing: claims of dead pids are ignored. A file's
+ * module code runs before its claim, so a timing-bound suite does its work in hooks and tests.
  */
-import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -40,6 +42,7 @@ export const runsAlone = (file: string): boolean => ALONE.some((p) => file.repla
 const POLL_MS = 100;
 
 function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -56,50 +59,89 @@ const quietly = (f: () => void): void => {
   }
 };
 
-/** The claims of this vitest run; the folders of runs that ended go (removing its own would race with a claim being written). */
-function runFolder(): string {
-  const root = join(tmpdir(), 'flowlog-test-claims');
-  mkdirSync(root, { recursive: true });
-  for (const run of readdirSync(root)) if (!alive(Number(run))) quietly(() => rmSync(join(root, run), { recursive: true, force: true }));
-  return join(root, String(process.ppid));
+/**
+ * The claims' folder of this vitest run, made once by the main process (vitest.config.ts) and
+ * inherited by every worker through the environment; the folders of runs that ended go.
+ */
+export function claimsFolder(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FLOWLOG_TEST_CLAIMS) return env.FLOWLOG_TEST_CLAIMS;
+  const prefix = 'flowlog-test-claims-';
+  for (const old of readdirSync(tmpdir()).filter((n) => n.startsWith(prefix))) {
+    if (!alive(Number(old.slice(prefix.length).split('-')[0]))) quietly(() => rmSync(join(tmpdir(), old), { recursive: true, force: true }));
+  }
+  return (env.FLOWLOG_TEST_CLAIMS = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`)));
 }
 
+const WARN_AFTER_MS = 120_000;
+
 /** Waits for this file's turn; resolves to the release. */
-export async function claim(alone: boolean, dir = runFolder()): Promise<() => void> {
+export async function claim(alone: boolean, dir: string, warn: (m: string) => void = console.warn): Promise<() => void> {
   mkdirSync(dir, { recursive: true });
-  const others = (kind: string): number[] => readdirSync(dir)
+  const live = (kind: string): number[] => readdirSync(dir)
     .filter((n) => n.startsWith(`${kind}-`))
     .map((n) => Number(n.slice(kind.length + 1)))
     .filter((pid) => pid !== process.pid && alive(pid));
   const mine = join(dir, `${alone ? 'alone' : 'shared'}-${process.pid}`);
   const floor = join(dir, 'floor');
-  const sleep = () => new Promise((r) => setTimeout(r, POLL_MS));
+  const owner = (): number => {
+    let pid = 0;
+    quietly(() => { pid = Number(readFileSync(floor, 'utf8')); });
+    return pid;
+  };
   const release = () => {
-    quietly(() => { if (readFileSync(floor, 'utf8') === String(process.pid)) unlinkSync(floor); });
+    if (owner() === process.pid) quietly(() => unlinkSync(floor));
     quietly(() => unlinkSync(mine));
   };
   process.once('exit', release);
+  const since = Date.now();
+  let warned = false;
+  const wait = async () => {
+    if (!warned && Date.now() - since > WARN_AFTER_MS) {
+      warned = true;
+      warn(`test file claims: ${process.pid} has waited ${WARN_AFTER_MS / 1000} s for its turn (${alone ? 'alone' : 'shared'}); `
+        + `floor: ${owner() || 'free'}, alone: ${live('alone').join(' ') || '-'}, shared: ${live('shared').join(' ') || '-'} (${dir})`);
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  };
   if (alone) {
     writeFileSync(mine, String(process.pid));
     for (;;) {
       try {
         linkSync(mine, floor);
         break;
-      } catch {
-        let owner = 0;
-        quietly(() => { owner = Number(readFileSync(floor, 'utf8')); });
-        if (owner && !alive(owner)) quietly(() => unlinkSync(floor));
-        await sleep();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if (!alive(owner())) takeOver(dir, floor, owner);
+        await wait();
       }
     }
-    while (others('shared').length > 0) await sleep();
+    while (live('shared').length > 0) await wait();
   } else {
     for (;;) {
       writeFileSync(mine, String(process.pid));
-      if (others('alone').length === 0) break;
-      unlinkSync(mine);
-      await sleep();
+      if (live('alone').length === 0) break;
+      quietly(() => unlinkSync(mine));
+      await wait();
     }
   }
   return release;
+}
+
+/**
+ * Frees the floor of a worker that died holding it. Two waiters may both see the dead owner: the
+ * one that gets the cleaning lock looks again before it unlinks, so the other cannot unlink the
+ * floor the first has taken since.
+ */
+function takeOver(dir: string, floor: string, owner: () => number): void {
+  const cleaning = join(dir, 'cleaning');
+  try {
+    mkdirSync(cleaning);
+  } catch {
+    return;
+  }
+  try {
+    if (!alive(owner())) quietly(() => unlinkSync(floor));
+  } finally {
+    rmdirSync(cleaning);
+  }
 }

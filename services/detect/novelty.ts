@@ -50,7 +50,7 @@ export async function detectNovelty(store: FlowStore, now: Date, params: Partial
        AND (owner, d) NOT IN (
        SELECT ifNull(src_owner, ''), ${DEST} FROM flows WHERE ${flowWindow('hist', 'from')} AND egress = 1 AND src_owner IS NOT NULL
          AND src_owner IN (SELECT src_owner FROM flows WHERE ${flowWindow('from', 'to')} AND src_addr IN (${heavy})) GROUP BY 1, 2)
-     ORDER BY b DESC LIMIT 200`, { ...bind, minBytes: Math.round(p.newDestMinBytes) });
+     ORDER BY b DESC, w, d LIMIT 200`, { ...bind, minBytes: Math.round(p.newDestMinBytes) });
   // One pass over the busy workloads' week gives both their active hours and which of their busy
   // (port, protocol) pairs they used: they carry most of the history's rows, and reading them twice
   // (hours, then ports) was two thirds of the detector's time.
@@ -66,7 +66,7 @@ export async function detectNovelty(store: FlowStore, now: Date, params: Partial
        FROM flows WHERE ${flowWindow('hist', 'from')} AND src_addr IN (SELECT src_addr FROM (${busy}))
        GROUP BY src_addr HAVING uniqExactIf(toStartOfHour(start_time), src_is_internal = 1) >= {minHours:UInt32}) AS history USING (src_addr)
      WHERE NOT has(used, (port, proto))
-     ORDER BY f DESC LIMIT 200`, { ...bind, minFlows: p.newPortMinFlows });
+     ORDER BY f DESC, w, port, proto LIMIT 200`, { ...bind, minFlows: p.newPortMinFlows });
   const t = fromChTime;
   const sev = (x: number, hi: number): Severity => (x >= hi * 20 ? 'high' : x >= hi * 4 ? 'medium' : 'low');
   return {

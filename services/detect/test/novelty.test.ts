@@ -13,11 +13,11 @@ import type { FlowStore } from '../../store/store.js';
 const H = 3_600_000;
 const NOW = Date.UTC(2026, 10, 20, 12);
 
-interface Flow { at: number; src: string; dst: string; port?: number; bytes: number; owner?: string; service?: string; action?: string }
+interface Flow { at: number; src: string; dst: string; port?: number; bytes: number; owner?: string; service?: string; action?: string; internal?: 0 | 1 }
 
 const row = (f: Flow) => JSON.stringify({
   start_time: chTime(new Date(f.at)), end_time: chTime(new Date(f.at + 60_000)), src_addr: `::ffff:${f.src}`, dst_addr: `::ffff:${f.dst}`,
-  dst_port: f.port ?? 443, protocol: 6, bytes: f.bytes, packets: 1, action: f.action ?? 'ACCEPT', src_is_internal: 1, egress: 1,
+  dst_port: f.port ?? 443, protocol: 6, bytes: f.bytes, packets: 1, action: f.action ?? 'ACCEPT', src_is_internal: f.internal ?? 1, egress: 1,
   src_owner: f.owner ?? 'payments', dst_service: f.service ?? null,
 });
 
@@ -27,8 +27,8 @@ async function seed(store: FlowStore, flows: Flow[]): Promise<void> {
 }
 
 /** A workload's routine week: one small flow an hour to its usual destination and port. */
-const routine = (src: string, dst: string, owner = 'payments', port = 443): Flow[] =>
-  Array.from({ length: 6 * 24 }, (_, i) => ({ at: NOW - 2 * H - i * H, src, dst, port, bytes: 1e5, owner }));
+const routine = (src: string, dst: string, owner = 'payments', port = 443, internal: 0 | 1 = 1): Flow[] =>
+  Array.from({ length: 6 * 24 }, (_, i) => ({ at: NOW - 2 * H - i * H, src, dst, port, bytes: 1e5, owner, internal }));
 
 describe('novelty detectors', () => {
   it('a heavy workload to a /24 nobody of its team used is new; one its quiet teammate used last week is routine', async () => {
@@ -67,6 +67,24 @@ describe('novelty detectors', () => {
       const r = await detectNovelty(store, new Date(NOW));
       expect(r.ports.map((f) => f.entity)).toEqual(['10.1.0.1:6/22']);
       expect(r.ports[0]!.observed).toBe(30);
+    });
+  });
+
+  it('history is the hours a workload was an internal source; a port it used in any row of its week is not new', async () => {
+    await withStore(async (store) => {
+      const burst = (src: string, port: number): Flow[] => Array.from({ length: 30 }, (_, i) => ({ at: NOW - 40 * 60_000 + i * 1000, src, dst: '10.9.0.1', port, bytes: 1000 }));
+      await seed(store, [
+        // seen all week, but never as an internal source (the inventory learned of it today): no history, so no finding
+        ...routine('10.1.0.4', '10.9.0.1', 'payments', 443, 0),
+        ...burst('10.1.0.4', 8443),
+        // established, and it used 9000 in its week, though in rows that were not marked internal
+        ...routine('10.1.0.5', '10.9.0.1'),
+        ...routine('10.1.0.5', '10.9.0.2', 'payments', 9000, 0),
+        ...burst('10.1.0.5', 9000),
+        ...burst('10.1.0.5', 7000),
+      ]);
+      const r = await detectNovelty(store, new Date(NOW));
+      expect(r.ports.map((f) => f.entity)).toEqual(['10.1.0.5:6/7000']);
     });
   });
 });

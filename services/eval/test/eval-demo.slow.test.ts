@@ -14,11 +14,11 @@ describe('detector evaluation, demo estate', () => {
     await evaluate('demo-estate', 300_000, (r) => {
       expect(r.workloads).toBeGreaterThan(300);
       for (const s of r.scores) {
-        const why = `${s.detector}: missed ${s.missed.join(', ')}; false: ${s.falseFindings.map((f) => f.summary).join(' | ')}`;
-        expect(s.events, why).toBeGreaterThan(0);
-        expect(s.recall!, why).toBeGreaterThanOrEqual(TARGETS.recall);
-        expect(s.precision!, why).toBeGreaterThanOrEqual(TARGETS.precision);
-        expect(falseRate(s, r.workloads), why).toBeLessThanOrEqual(TARGETS.falsePer1kPerDay);
+        const miss = `${s.detector}: missed ${s.missed.join(', ')}; false: ${s.falseFindings.map((f) => f.summary).join(' | ')}`;
+        expect(s.events, miss).toBeGreaterThan(0);
+        expect(s.recall!, miss).toBeGreaterThanOrEqual(TARGETS.recall);
+        expect(s.precision!, miss).toBeGreaterThanOrEqual(TARGETS.precision);
+        expect(falseRate(s, r.workloads), miss).toBeLessThanOrEqual(TARGETS.falsePer1kPerDay);
       }
       expect(missedTargets(r.overall), why(r)).toEqual([]);
     });
