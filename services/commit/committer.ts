@@ -43,7 +43,6 @@ import type { FlowStore, LedgerEntry, ObjectProgress, PreparedFlows } from '../s
 import { skipStoredRows } from './resume.js';
 import { WriteAhead, type Cut, type WriteAheadOptions } from './write-ahead.js';
 import { batchToken, intentSegment, type Segment, type SourceObject } from './segments.js';
-
 import { byReason, newestEnd, type BatchStats, type StoredBatch } from './stored-batch.js';
 
 export { batchToken, type SourceObject } from './segments.js';

@@ -7,11 +7,16 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
   return { bucket: m[1]!, prefix: m[2]! };
 }
 
-/** A poll's stream in the ledger: its bucket and prefix, and the endpoint of an S3-compatible server (two servers, two buckets). */
-export const pollStream = (src: { uri: string; endpoint?: string | undefined }): string => {
+type Listed = { uri: string; endpoint?: string | undefined };
+
+/** A listing's name in the ledger: its bucket and prefix, and the endpoint of an S3-compatible server (two servers, two buckets). */
+const listingStream = (scheme: 's3-poll' | 's3-ingest', src: Listed): string => {
   const { bucket, prefix } = parseS3Uri(src.uri);
-  return `s3-poll://${bucket}/${prefix}${src.endpoint ? `#${src.endpoint}` : ''}`;
+  return `${scheme}://${bucket}/${prefix}${src.endpoint ? `#${src.endpoint}` : ''}`;
 };
 
-/** A backfill's listing in the ledger (`flowlog ingest s3://`, a `mode: once` source): where its batches are written ahead. */
-export const backfillStream = (src: { uri: string; endpoint?: string | undefined }): string => pollStream(src).replace(/^s3-poll:/, 's3-ingest:');
+/** A poll's stream: its rounds' intents and cursor. */
+export const pollStream = (src: Listed): string => listingStream('s3-poll', src);
+
+/** A backfill's listing (`flowlog ingest s3://`, a `mode: once` source): where its batches are written ahead. */
+export const backfillStream = (src: Listed): string => listingStream('s3-ingest', src);
