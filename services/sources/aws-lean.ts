@@ -13,9 +13,9 @@
  * slows both).
  */
 import type { AwsCredentialIdentity, HttpRequest as SignableRequest } from '@smithy/types';
-import type { SignatureV4 } from '@smithy/signature-v4';
 import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
+import type { RequestSigner } from './sigv4.js';
 
 /** Credentials are asked for again this long before they expire (the SDK's own margin is 5 minutes). */
 const REFRESH_BEFORE_MS = 5 * 60_000;
@@ -65,14 +65,11 @@ interface RetryStrategy {
   recordSuccess(token: RetryToken): void;
 }
 
-export type Sha256Ctor = ConstructorParameters<typeof SignatureV4>[0]['sha256'];
-
 /** The part of an SDK client's resolved config the lean calls read (all of it the SDK's own providers). */
 export interface SdkClientConfig {
   credentials: (o?: { forceRefresh?: boolean }) => Promise<AwsCredentialIdentity>;
   region: () => Promise<string>;
   retryStrategy: () => Promise<RetryStrategy>;
-  sha256: Sha256Ctor;
   systemClockOffset?: number;
   useFipsEndpoint: () => Promise<boolean>;
   useDualstackEndpoint: () => Promise<boolean>;
@@ -100,7 +97,7 @@ export class LeanCalls {
    * `skewed`: the correction was large, so a refusal of this request's
    * signature is worth one more try.
    */
-  async exchange(signer: SignatureV4, r: SignableRequest, agents: Agents, opts: { body?: string; signal?: AbortSignal } = {}): Promise<{ res: IncomingMessage; skewed: boolean }> {
+  async exchange(signer: RequestSigner, r: SignableRequest, agents: Agents, opts: { body?: string; signal?: AbortSignal } = {}): Promise<{ res: IncomingMessage; skewed: boolean }> {
     const before = this.cfg.systemClockOffset ?? 0;
     const signed = await signer.sign(r, { signingDate: new Date(Date.now() + before) });
     const sentAt = Date.now();

@@ -1,6 +1,6 @@
 /**
  * A whole-object GET without the SDK's middleware stack: the request signed
- * with the SDK's own SigV4 signer (@smithy/signature-v4) and sent straight on
+ * (../sigv4.ts, the SDK's signature computed directly) and sent straight on
  * the client's keep-alive agents. For a small object the stack (serialisers,
  * a dozen middlewares, the response's deserialiser, the checksum wrapper) cost
  * about as much CPU as reading the object; this path costs a signature and an
@@ -16,11 +16,11 @@
  * `$metadata.httpStatusCode` the status, so 404/412 stay final answers.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, HttpRequest as SignableRequest } from '@smithy/types';
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import { AwsCallError, LeanCalls, readText, retryAfterOf, type SdkClientConfig, type Sha256Ctor } from '../aws-lean.js';
+import { AwsCallError, LeanCalls, readText, retryAfterOf, type SdkClientConfig } from '../aws-lean.js';
+import { SigV4 } from '../sigv4.js';
 
 /** SHA-256 of an empty body: a GET's payload hash. */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -56,10 +56,10 @@ export function buildGetRequest(t: S3GetTarget, key: string, etag: string, offse
 
 /**
  * The signer for a target: S3's flavour of SigV4 (the path signed as sent, not
- * encoded twice), with the client's SHA-256 and credential provider.
+ * encoded twice), with the client's credential provider.
  */
-export function s3Signer(t: S3GetTarget, credentials: AwsCredentialIdentity | (() => Promise<AwsCredentialIdentity>), sha256: Sha256Ctor, escapePath = false): SignatureV4 {
-  return new SignatureV4({ credentials, region: t.signingRegion, service: t.signingName, sha256, uriEscapePath: escapePath });
+export function s3Signer(t: S3GetTarget, credentials: AwsCredentialIdentity | (() => Promise<AwsCredentialIdentity>), escapePath = false): SigV4 {
+  return new SigV4({ credentials, region: t.signingRegion, service: t.signingName, uriEscapePath: escapePath });
 }
 
 /** The part of the S3 client's resolved config this path reads (all of it the SDK's own providers). */
@@ -79,7 +79,7 @@ export interface LeanGetOptions {
 export class LeanGet {
   private readonly cfg: ClientConfig;
   private readonly calls: LeanCalls;
-  private readonly targets = new Map<string, Promise<{ target: S3GetTarget; signer: SignatureV4 } | null>>();
+  private readonly targets = new Map<string, Promise<{ target: S3GetTarget; signer: SigV4 } | null>>();
 
   constructor(client: S3Client, private readonly opts: LeanGetOptions) {
     this.cfg = client.config as unknown as ClientConfig;
@@ -87,7 +87,7 @@ export class LeanGet {
   }
 
   /** Where the bucket is and its signer, from the client's endpoint rules; null = not plain SigV4, the SDK's. */
-  target(bucket: string): Promise<{ target: S3GetTarget; signer: SignatureV4 } | null> {
+  target(bucket: string): Promise<{ target: S3GetTarget; signer: SigV4 } | null> {
     let t = this.targets.get(bucket);
     if (!t) {
       t = (async () => {
@@ -101,7 +101,7 @@ export class LeanGet {
         const auth = ep.properties?.authSchemes?.[0];
         if ((auth && auth.name !== 'sigv4') || Object.keys(ep.headers ?? {}).length > 0) return null;
         const target = { url: new URL(ep.url.href), signingRegion: auth?.signingRegion ?? region, signingName: auth?.signingName ?? 's3' };
-        return { target, signer: s3Signer(target, this.calls.credentials, this.cfg.sha256, this.cfg.signingEscapePath ?? false) };
+        return { target, signer: s3Signer(target, this.calls.credentials, this.cfg.signingEscapePath ?? false) };
       })();
       t.catch(() => this.targets.delete(bucket));
       this.targets.set(bucket, t);
@@ -120,7 +120,7 @@ export class LeanGet {
     return this.calls.retrying(() => this.once(t.target, t.signer, key, etag, offset));
   }
 
-  private async once(t: S3GetTarget, signer: SignatureV4, key: string, etag: string, offset: number): Promise<S3GetPart> {
+  private async once(t: S3GetTarget, signer: SigV4, key: string, etag: string, offset: number): Promise<S3GetPart> {
     const { res, skewed } = await this.calls.exchange(signer, buildGetRequest(t, key, etag, offset), this.opts.agents);
     const status = res.statusCode ?? 0;
     if (status === 200 || status === 206) {

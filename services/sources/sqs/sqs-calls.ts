@@ -13,11 +13,11 @@ import {
   type ChangeMessageVisibilityBatchCommandInput, type ChangeMessageVisibilityBatchCommandOutput,
   type DeleteMessageBatchCommandInput, type DeleteMessageBatchCommandOutput, type ReceiveMessageCommandInput, type ReceiveMessageCommandOutput,
 } from '@aws-sdk/client-sqs';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { AwsCallError, LeanCalls, readText, retryAfterOf, type SdkClientConfig } from '../aws-lean.js';
+import { SigV4 } from '../sigv4.js';
 
 type Receive = Pick<ReceiveMessageCommandOutput, 'Messages'>;
 type DeleteBatch = Pick<DeleteMessageBatchCommandOutput, 'Successful' | 'Failed'>;
@@ -36,7 +36,7 @@ interface ClientConfig extends SdkClientConfig {
   md5?: unknown;
 }
 
-interface Target { url: URL; signer: SignatureV4 }
+interface Target { url: URL; signer: SigV4 }
 
 /** Sockets per agent: a source has a few receives, deletes and extensions in flight at once. */
 const MAX_SOCKETS = 32;
@@ -116,7 +116,7 @@ export class SqsCalls {
         const auth = ep.properties?.authSchemes?.[0];
         if ((auth && auth.name !== 'sigv4') || Object.keys(ep.headers ?? {}).length > 0) return null;
         const url = !given && cfg.useQueueUrlAsEndpoint !== false ? new URL(`${origin}/`) : new URL(ep.url.href);
-        const signer = new SignatureV4({ credentials: this.calls.credentials, region: auth?.signingRegion ?? region, service: auth?.signingName ?? 'sqs', sha256: cfg.sha256, applyChecksum: false });
+        const signer = new SigV4({ credentials: this.calls.credentials, region: auth?.signingRegion ?? region, service: auth?.signingName ?? 'sqs', applyChecksum: false });
         return { url, signer };
       })();
       t.catch(() => this.targets.delete(origin));

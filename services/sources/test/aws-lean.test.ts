@@ -5,12 +5,12 @@
  * a retry's backoff at once.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { Agent as HttpAgent, createServer, type Server } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeanCalls, readText, retryClass, send, type SdkClientConfig } from '../aws-lean.js';
+import { SigV4 } from '../sigv4.js';
 
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 let server: Server | null = null;
@@ -28,7 +28,7 @@ const request = (at: { hostname: string; port: number }) => ({ method: 'GET', pr
 function config(): SdkClientConfig {
   return new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 3, retryMode: 'adaptive' }).config as unknown as SdkClientConfig;
 }
-const signer = (cfg: SdkClientConfig) => new SignatureV4({ credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, region: 'us-east-1', service: 'sqs', sha256: cfg.sha256 });
+const signer = () => new SigV4({ credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, region: 'us-east-1', service: 'sqs' });
 
 describe('readText', () => {
   it('decodes the body whole: a character split between two chunks stays one character', async () => {
@@ -70,7 +70,7 @@ describe('LeanCalls', () => {
     const cfg = config();
     const calls = new LeanCalls(cfg);
     const out = await calls.retrying(async () => {
-      const { res, skewed } = await calls.exchange(signer(cfg), request(at), agents);
+      const { res, skewed } = await calls.exchange(signer(), request(at), agents);
       const body = await readText(res);
       if (res.statusCode === 200) return body;
       const e = Object.assign(new Error(body), { name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403, clockSkewCorrected: skewed } });
@@ -93,7 +93,7 @@ describe('LeanCalls', () => {
     let tries = 0;
     const ended = calls.retrying(async () => {
       tries++;
-      const { res } = await calls.exchange(signer(config()), request(at), agents, { signal: ac.signal });
+      const { res } = await calls.exchange(signer(), request(at), agents, { signal: ac.signal });
       await readText(res);
       if (tries === 1) setTimeout(() => ac.abort(), 20); // during the backoff after the first refusal
       // Retry-After: 5 s: the backoff is long, and the abort falls inside it
