@@ -20,6 +20,7 @@ import { engineArgs } from './engine-memory.js';
 import { loadChdb } from './chdb-loader.js';
 import type { MemoryConfig } from '../../schemas/config.js';
 import { removeStaleSpool, spoolFileName } from './spool-files.js';
+import { releaseStartupPages } from './release-pages.js';
 import type { AppliedMigration, FlowStore, MigrateOptions, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
 
 const FORMATS: Record<QueryFormat, string> = { table: 'PrettyCompactMonoBlock', json: 'JSONEachRow', csv: 'CSVWithNames' };
@@ -62,12 +63,15 @@ export class ChdbStore implements FlowStore {
     removeStaleSpool(this.spool);
   }
 
-  migrate(opts: MigrateOptions = {}): Promise<AppliedMigration[]> {
+  async migrate(opts: MigrateOptions = {}): Promise<AppliedMigration[]> {
     if (opts.cluster) {
       throw new FlowlogError('USAGE', 'the embedded engine is one node: --cluster needs a ClickHouse server store',
         'set CLICKHOUSE_URL to a node of the cluster (or use --print to see the DDL without a store)');
     }
-    return migrateStore({ exec: (sql) => this.exec(sql), queryRows: (sql) => this.queryRows(sql) }, this.opts.retentionDays);
+    const applied = await migrateStore({ exec: (sql) => this.exec(sql), queryRows: (sql) => this.queryRows(sql) }, this.opts.retentionDays);
+    // the engine has started and run its first statements: what its start-up alone read can go
+    if (this.opts.memory?.release_engine_pages !== false) releaseStartupPages();
+    return applied;
   }
 
   async exec(sql: string): Promise<void> {
