@@ -3,13 +3,14 @@
  * signature the SDK's signer (@smithy/signature-v4) gives for the same request,
  * computed with node:crypto directly.
  *
- * Why not the SDK's signer: a small object's GET is ~1 ms of the main thread,
- * and the SDK's signer took ~43 µs of it (6% of the main thread behind a 20 ms
- * S3, docs/performance.md): each signature paid an HMAC of the credentials to
- * find its cached signing key, a promise per hash, and byte-array copies of
- * each string. Here a signature is one SHA-256 and one HMAC, with the signing
- * key kept per day. `test/sigv4.test.ts` checks every header against the SDK's
- * signer on generated requests.
+ * Why not the SDK's signer: behind a 20 ms S3 it took ~0.87 s of the ~11 s
+ * the main thread worked for 20,000 small objects, ~43 µs a request
+ * (docs/performance.md, Latest run): each signature paid an HMAC of the
+ * credentials to find its cached signing key, a promise per hash, and
+ * byte-array copies of each string. Here a signature is one SHA-256 and one
+ * HMAC, with the signing key kept per day. `test/sigv4.test.ts` checks every
+ * header, the path and the query against the SDK's signer on generated
+ * requests (string header values, as the SDK's signer takes them).
  */
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { AwsCredentialIdentity, HttpRequest as SignableRequest } from '@smithy/types';
@@ -69,9 +70,10 @@ export class SigV4 implements RequestSigner {
     }
     headers['x-amz-date'] = long;
     if (creds.sessionToken) headers['x-amz-security-token'] = creds.sessionToken;
-    let payload: string | undefined;
-    for (const name in headers) if (name.toLowerCase() === 'x-amz-content-sha256') { payload = headers[name]; break; }
-    if (payload === undefined) {
+    // a checksum header given is the payload's hash as it is, even unset (the SDK signs "undefined" then)
+    let payload: string | null = null;
+    for (const name in headers) if (name.toLowerCase() === 'x-amz-content-sha256') { payload = `${headers[name]}`; break; }
+    if (payload === null) {
       payload = payloadHash(request.body);
       if (this.checksum) headers['x-amz-content-sha256'] = payload;
     }
@@ -80,6 +82,7 @@ export class SigV4 implements RequestSigner {
     for (const name of Object.keys(headers).sort()) {
       const value = headers[name];
       if (value == undefined) continue;
+      if (typeof value !== 'string') throw new TypeError(`header ${name} is not a string`);
       const lower = name.toLowerCase();
       if (UNSIGNABLE.has(lower) || lower.startsWith('proxy-') || lower.startsWith('sec-')) continue;
       canonical.set(lower, FOLDED.test(value) ? value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value);
@@ -88,11 +91,15 @@ export class SigV4 implements RequestSigner {
     let lines = '';
     for (const n of names) lines += `${n}:${canonical.get(n)}\n`;
     const signed = names.join(';');
-    const canonicalRequest = `${request.method}\n${this.path(request.path)}\n${canonicalQuery(request.query)}\n${lines}\n${signed}\n${payload}`;
+    // as the SDK's request does: a path always starts with a slash
+    const path = !request.path ? '/' : request.path.startsWith('/') ? request.path : `/${request.path}`;
+    const canonicalRequest = `${request.method}\n${this.path(path)}\n${canonicalQuery(request.query)}\n${lines}\n${signed}\n${payload}`;
     const toSign = `AWS4-HMAC-SHA256\n${long}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
     const signature = createHmac('sha256', this.signingKey(creds.secretAccessKey, day)).update(toSign).digest('hex');
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${signed}, Signature=${signature}`;
-    return { ...request, headers, query: { ...request.query } };
+    const query: SignableRequest['query'] = {};
+    for (const k in request.query) if (Object.hasOwn(request.query, k)) { const v = request.query[k]; query[k] = Array.isArray(v) ? [...v] : v!; }
+    return { ...request, path, headers, query };
   }
 
   private longDate(d: Date): string {

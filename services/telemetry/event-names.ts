@@ -43,6 +43,8 @@ export const EVENTS = {
   sourceUnavailable: 'source.unavailable',
   configOverride: 'config.override',
   configDeprecated: 'config.deprecated',
+  /** Once per process, when the first embedded store has migrated: the engine's start-up pages released (released_mb), or why not (skipped). */
+  storeEnginePages: 'store.engine_pages',
   storeRetry: 'store.retry',
   storeRecovered: 'store.recovered',
   ipamLoaded: 'ipam.loaded',

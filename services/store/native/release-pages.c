@@ -3,7 +3,7 @@
  * mapping, so the pages of the engine's library that only its start-up touched
  * leave the process's resident set (release-pages.ts says when and why).
  *
- * Built without Node's headers (infra/native-build.mjs): the few N-API
+ * Built without Node's headers (build.mjs beside this file): the few N-API
  * functions used are declared here, and resolved from the node binary when
  * the module loads.
  */
