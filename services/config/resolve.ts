@@ -14,6 +14,7 @@ import { MEMORY_PROFILES, type FlowlogConfig } from '../../schemas/config.js';
 import { FlowlogError } from '../core/errors.js';
 import { log } from '../telemetry/log.js';
 import { readYaml, renameDeprecated, validateConfig } from './load-config.js';
+import { AUTO_MINIMAL_BELOW, memoryLimit, type MemoryLimit } from './memory-limit.js';
 import { redactUrl, registerReferencedSecrets, registerSecretsFromEnv } from '../telemetry/redact.js';
 
 type Doc = Record<string, unknown>;
@@ -72,6 +73,8 @@ export interface ConfigInput {
   env?: Record<string, string | undefined>;
   /** Flag values by flag name without dashes (`{ policy: 'p.yaml' }`); undefined means not given. */
   flags?: Record<string, string | undefined>;
+  /** What this process may use, for an unset memory.profile (default: read from its cgroup and the machine). */
+  memoryLimit?: MemoryLimit;
 }
 
 export interface ResolvedConfig {
@@ -128,6 +131,14 @@ export function explainConfig(input: ConfigInput = {}): ResolvedConfig {
   }
   // known before anything reads them, so even a validation error cannot show them
   registerReferencedSecrets(doc, env);
+  if (getAt(doc, 'memory.profile') === undefined && storeKind(doc) === 'embedded') {
+    // no profile named: the small one, unless this process may not use the memory the engine in it takes
+    const limit = input.memoryLimit ?? memoryLimit();
+    if (limit.bytes < AUTO_MINIMAL_BELOW) {
+      setAt(doc, 'memory.profile', 'minimal');
+      origins['memory.profile'] = `auto:${Math.round(limit.bytes / 2 ** 20)} MiB limit (${limit.from})`;
+    }
+  }
   applyProfile(doc);
   const config = validateConfig(doc, file ?? 'configuration', (key) => origins[key]);
   return { config, file, origins, overridden };
