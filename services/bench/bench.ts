@@ -9,7 +9,7 @@
  * pass/miss. Everything is measured in this run, on this machine.
  * `--sustained` and `--scale` are separate, longer runs (not in CI).
  */
-import { resolveConfig } from '../config/resolve.js';
+import { explainConfig, resolveConfig } from '../config/resolve.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,6 +106,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const dir = resolve(process.env.FLOWLOG_DATA_DIR ?? './.flowlog', 'bench');
   if (values.scale) return scaleMode(parseScaleSteps(values['scale-flows']), dir, log, Boolean(values.json));
   log(`Preparing the fixed dataset: ${fmtInt(lines)} default-format lines in ${dir} ...`);
+  // the rows without a profile of their own run what flowlog picks here: small, or minimal under a memory limit
+  const resolved = explainConfig({ env: process.env });
+  log(`Rows marked default run memory.profile ${resolved.config.memory.profile} (${resolved.origins['memory.profile'] ?? 'the default'})`);
   const files = writeBenchDataset(dir, lines, LARGE_OBJECTS);
   if (values.sustained) return sustainedMode(files, log, Boolean(values.json));
   const buf = readFileSync(files.text);

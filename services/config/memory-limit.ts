@@ -1,6 +1,7 @@
 /**
- * How much memory this process may use: its cgroup's limit (v2 memory.max, or
- * v1 memory.limit_in_bytes, on its own group and every parent it can see), or
+ * How much memory this process may use: its cgroup's limit (v2 memory.max and
+ * memory.high, past which the kernel reclaims and throttles, or v1
+ * memory.limit_in_bytes, on its own group and every parent it can see), or
  * the machine's RAM, whichever is lower. A container's limit is what an
  * orchestrator enforces; going over it is an OOM kill, and near it the kernel
  * evicts the engine's code and re-reads it all along (measured: the default
@@ -8,15 +9,16 @@
  * 6.7 s unlimited, docs/performance.md).
  *
  * So when the configuration names no memory.profile, resolve.ts takes
- * `minimal` below AUTO_MINIMAL_BELOW: the default profile peaks at ~630-760 MB
- * by dataset, with up to ~160 MB more of spool file in /dev/shm charged to the
- * same limit, and the engine's code pages it maps back.
+ * `minimal` below AUTO_MINIMAL_BELOW. The default profile peaks at ~630-790 MB
+ * by dataset; in cgroups of 640-768 MB (its spool file in /dev/shm charged to
+ * the same limit) it ran 1.0-1.5x its unlimited time, at 1 GiB as unlimited,
+ * at 512 MB it thrashed (measured, docs/performance.md).
  */
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 
 /** Under this limit an unset memory.profile is `minimal`. */
-export const AUTO_MINIMAL_BELOW = 1.5 * 2 ** 30;
+export const AUTO_MINIMAL_BELOW = 2 ** 30;
 
 export interface MemoryLimit { bytes: number; from: string }
 
@@ -39,12 +41,12 @@ export function memoryLimit(read: Read = readOr, ram = totalmem()): MemoryLimit 
     const v2 = id === '0' && controllers === '';
     if (!v2 && !controllers!.split(',').includes('memory')) continue;
     const root = v2 ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory';
-    const file = v2 ? 'memory.max' : 'memory.limit_in_bytes';
+    const files = v2 ? ['memory.max', 'memory.high'] : ['memory.limit_in_bytes'];
     // the group and each parent it can see: a parent's limit holds its children too
     const parts = path!.split('/').filter(Boolean);
     for (let i = parts.length; i >= 0; i--) {
       const dir = [root, ...parts.slice(0, i)].join('/');
-      consider(read(`${dir}/${file}`), `${dir}/${file}`);
+      for (const file of files) consider(read(`${dir}/${file}`), `${dir}/${file}`);
     }
   }
   return best;

@@ -80,7 +80,7 @@ export interface ConfigInput {
 export interface ResolvedConfig {
   config: FlowlogConfig;
   file: string | undefined;
-  /** Keys set by the environment or a flag: `env:NAME` or `flag:--name`. */
+  /** Keys set by the environment or a flag (`env:NAME`, `flag:--name`), or chosen for this process (`auto:...`: memory.profile under a memory limit). */
   origins: Record<string, string>;
   /** The subset of origins that replaced a value written in the file. */
   overridden: Record<string, string>;
@@ -136,7 +136,12 @@ export function explainConfig(input: ConfigInput = {}): ResolvedConfig {
     const limit = input.memoryLimit ?? memoryLimit();
     if (limit.bytes < AUTO_MINIMAL_BELOW) {
       setAt(doc, 'memory.profile', 'minimal');
-      origins['memory.profile'] = `auto:${Math.round(limit.bytes / 2 ** 20)} MiB limit (${limit.from})`;
+      const mb = Math.round(limit.bytes / 2 ** 20);
+      origins['memory.profile'] = `auto:${mb} MiB limit (${limit.from})`;
+      if (!logged.has(`auto ${limit.from}`)) {
+        logged.add(`auto ${limit.from}`);
+        log.info(EVENTS.configAuto, { key: 'memory.profile', value: 'minimal', limit_mb: mb, from: limit.from });
+      }
     }
   }
   applyProfile(doc);

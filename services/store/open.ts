@@ -34,7 +34,8 @@ export interface OpenStoreOptions {
 
 /** A command's store, migrated unless told not to. */
 export async function openStore(opts: OpenStoreOptions = {}): Promise<FlowStore> {
-  const config = opts.config ?? resolveConfig({ env: process.env });
+  // a store opened in a folder is embedded whatever CLICKHOUSE_URL says (the demo), and sized as one
+  const config = opts.config ?? resolveConfig({ env: opts.dataDir !== undefined ? { ...process.env, CLICKHOUSE_URL: undefined } : process.env });
   const store = opts.dataDir !== undefined
     ? new ChdbStore(opts.dataDir, embeddedOptions(config.store, config.memory))
     : storeFromConfig(config.store, {}, config.memory);

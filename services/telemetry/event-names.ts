@@ -45,6 +45,8 @@ export const EVENTS = {
   configDeprecated: 'config.deprecated',
   /** Once per process, when the first embedded store has migrated: the engine's start-up pages released (released_mb), or why not (skipped). */
   storeEnginePages: 'store.engine_pages',
+  /** A setting the configuration left unset, chosen for this process: memory.profile minimal under a memory limit (limit_mb, from). */
+  configAuto: 'config.auto',
   storeRetry: 'store.retry',
   storeRecovered: 'store.recovered',
   ipamLoaded: 'ipam.loaded',

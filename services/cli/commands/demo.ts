@@ -68,7 +68,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     say(`Enriching with the demo IPAM in ${ipamDir} (AWS/Azure inventory, static IPAM, provider ranges): version ${enrich.version}\n`);
     const bar = quiet ? SILENT_PROGRESS : new Progress('ingest');
     const summary = await ingestPath(store, demoDir, {
-      enrich, capacity: resolveConfig({ env: process.env }).batch.rows,
+      enrich, capacity: resolveConfig({ env: { ...process.env, CLICKHOUSE_URL: undefined } }).batch.rows,
       onProgress: (p) => bar.update(p.bytesDone, p.listed ? p.bytes : null, () => `${fmtInt(p.rows)} flows`),
     });
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);

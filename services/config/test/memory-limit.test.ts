@@ -20,6 +20,9 @@ describe('memoryLimit', () => {
       '/sys/fs/cgroup/kubepods/memory.max': `${8 * GiB}\n`,
     });
     expect(memoryLimit(read, 24 * GiB)).toEqual({ bytes: 512 * MiB, from: '/sys/fs/cgroup/kubepods/pod1/memory.max' });
+    // memory.high (systemd MemoryHigh=): past it the kernel reclaims and throttles, so it bounds the same way
+    const high = files({ '/proc/self/cgroup': '0::/app\n', '/sys/fs/cgroup/app/memory.max': `${2 * GiB}`, '/sys/fs/cgroup/app/memory.high': `${800 * MiB}\n` });
+    expect(memoryLimit(high, 24 * GiB)).toEqual({ bytes: 800 * MiB, from: '/sys/fs/cgroup/app/memory.high' });
   });
 
   it('cgroup v1: the memory controller\'s line, even shared with others; its "unlimited" is a huge number', () => {

@@ -31,10 +31,13 @@ function capture(): { lines: () => Record<string, unknown>[]; restore: () => voi
 let cap: ReturnType<typeof capture> | null = null;
 afterEach(() => { cap?.restore(); cap = null; });
 
+/** A machine with memory to spare: an unset memory.profile is the small one whatever this one has (memory-limit.test.ts). */
+const ROOMY = { bytes: 64 * 2 ** 30, from: 'test' };
+
 describe('resolveConfig: flag > env > file > default', () => {
   it('takes each setting from the first that gives it', () => {
     const f = file('batch: { rows: 5000 }\n');
-    expect(resolveConfig({}).batch.rows).toBe(DEFAULT_BATCH_ROWS);
+    expect(resolveConfig({ memoryLimit: ROOMY }).batch.rows).toBe(DEFAULT_BATCH_ROWS);
     expect(resolveConfig({ file: f }).batch.rows).toBe(5000);
     expect(resolveConfig({ file: f, env: { FLOWLOG_BATCH_ROWS: '6000' } }).batch.rows).toBe(6000);
     expect(resolveConfig({ file: f, env: { FLOWLOG_BATCH_ROWS: '6000' }, flags: { 'batch-rows': '7000' } }).batch.rows).toBe(7000);
@@ -57,7 +60,7 @@ describe('resolveConfig: flag > env > file > default', () => {
   it("sizes each Kafka source's fetch by the memory profile unless the source sets fetch.max_bytes", () => {
     const kafka = (fetch = '') => `sources:\n  - { kind: kafka, name: k, brokers: [b:9092], topics: [t], group_id: g${fetch} }\n  - { kind: local, name: l, path: /tmp }\n`;
     const maxBytes = (r: ReturnType<typeof resolveConfig>) => { const k = r.sources[0]!; return k.kind === 'kafka' ? k.fetch.max_bytes : null; };
-    expect(maxBytes(resolveConfig({ file: file(kafka()) }))).toBe(64 << 20);
+    expect(maxBytes(resolveConfig({ file: file(kafka()), memoryLimit: ROOMY }))).toBe(64 << 20);
     expect(maxBytes(resolveConfig({ file: file(kafka()), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }))).toBe(MEMORY_PROFILES.minimal.kafka_fetch_max_bytes);
     expect(MEMORY_PROFILES.minimal.kafka_fetch_max_bytes).toBeLessThan(64 << 20);
     const own = resolveConfig({ file: file(kafka(', fetch: { max_bytes: 1000000, min_bytes: 5 }')), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } });
@@ -70,7 +73,7 @@ describe('resolveConfig: flag > env > file > default', () => {
   it("sizes each S3 source's GETs in flight by the memory profile unless the source sets concurrency", () => {
     const s3 = (more = '') => `sources:\n  - { kind: s3, name: s, uri: "s3://b/AWSLogs/"${more} }\n`;
     const gets = (r: ReturnType<typeof resolveConfig>) => { const s = r.sources[0]!; return s.kind === 's3' ? s.concurrency : null; };
-    expect(gets(resolveConfig({ file: file(s3()) }))).toBe(DEFAULT_S3_CONCURRENCY);
+    expect(gets(resolveConfig({ file: file(s3()), memoryLimit: ROOMY }))).toBe(DEFAULT_S3_CONCURRENCY);
     expect(MEMORY_PROFILES.small.s3_gets).toBe(DEFAULT_S3_CONCURRENCY);
     expect(gets(resolveConfig({ file: file(s3()), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }))).toBe(MEMORY_PROFILES.minimal.s3_gets);
     expect(MEMORY_PROFILES.minimal.s3_gets).toBeLessThan(DEFAULT_S3_CONCURRENCY);
