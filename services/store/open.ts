@@ -18,9 +18,15 @@ import { ClickHouseServerStore } from './clickhouse-server-store.js';
 import type { RetryOptions } from './retry.js';
 import type { FlowStore } from './store.js';
 
-/** The embedded store's folder as configured: the demo is always embedded, so a server named by CLICKHOUSE_URL does not move it. */
+/**
+ * The configuration of an embedded store, whatever CLICKHOUSE_URL says: the demo is always
+ * embedded, so a server named there neither moves its folder nor sizes its engine as a server's.
+ */
+export const embeddedConfig = (): FlowlogConfig => resolveConfig({ env: { ...process.env, CLICKHOUSE_URL: undefined } });
+
+/** The embedded store's folder as configured. */
 export function defaultDataDir(): string {
-  const s = resolveConfig({ env: { ...process.env, CLICKHOUSE_URL: undefined } }).store;
+  const s = embeddedConfig().store;
   return s.kind === 'embedded' ? s.data_dir : DEFAULT_DATA_DIR;
 }
 
@@ -34,8 +40,7 @@ export interface OpenStoreOptions {
 
 /** A command's store, migrated unless told not to. */
 export async function openStore(opts: OpenStoreOptions = {}): Promise<FlowStore> {
-  // a store opened in a folder is embedded whatever CLICKHOUSE_URL says (the demo), and sized as one
-  const config = opts.config ?? resolveConfig({ env: opts.dataDir !== undefined ? { ...process.env, CLICKHOUSE_URL: undefined } : process.env });
+  const config = opts.config ?? (opts.dataDir !== undefined ? embeddedConfig() : resolveConfig({ env: process.env }));
   const store = opts.dataDir !== undefined
     ? new ChdbStore(opts.dataDir, embeddedOptions(config.store, config.memory))
     : storeFromConfig(config.store, {}, config.memory);

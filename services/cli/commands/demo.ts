@@ -4,7 +4,6 @@
  * prints what the data says, enriched with the matching IPAM and inventory
  * (flows by owner and segment). A second run skips both steps via the ledger.
  */
-import { resolveConfig } from '../../config/resolve.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from '../../generate/index.js';
@@ -16,7 +15,7 @@ import type { FlowStore } from '../../store/store.js';
 import { openEnricher } from '../../enrich/open.js';
 import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
 import { ingestPath } from '../../pipeline/ingest.js';
-import { defaultDataDir, openStore } from '../../store/open.js';
+import { defaultDataDir, embeddedConfig, openStore } from '../../store/open.js';
 import { intFlag, parseCli, SILENT_PROGRESS } from '../args.js';
 import { Progress, fmtInt } from '../progress.js';
 import { printIngestSummary, printNextSteps } from '../summary.js';
@@ -68,7 +67,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     say(`Enriching with the demo IPAM in ${ipamDir} (AWS/Azure inventory, static IPAM, provider ranges): version ${enrich.version}\n`);
     const bar = quiet ? SILENT_PROGRESS : new Progress('ingest');
     const summary = await ingestPath(store, demoDir, {
-      enrich, capacity: resolveConfig({ env: { ...process.env, CLICKHOUSE_URL: undefined } }).batch.rows,
+      enrich, capacity: embeddedConfig().batch.rows,
       onProgress: (p) => bar.update(p.bytesDone, p.listed ? p.bytes : null, () => `${fmtInt(p.rows)} flows`),
     });
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
