@@ -38,8 +38,11 @@ function scratchWords(n: number): Uint32Array {
 
 export interface NativeBlock { columns: string[]; data: Buffer }
 
-/** `alloc`: where the block's bytes go (a store may hand back a buffer it kept from the previous block). */
-export function encodeNative(batch: FlowBatch, alloc: (size: number) => Buffer = Buffer.allocUnsafe): NativeBlock {
+/**
+ * `alloc`: where the block's bytes go (a store may hand back a buffer it kept from the previous block).
+ * `order`: the rows in the order to write them (flowsOrder: the table's key order), null for as they are.
+ */
+export function encodeNative(batch: FlowBatch, alloc: (size: number) => Buffer = Buffer.allocUnsafe, order: Uint32Array | null = null): NativeBlock {
   const n = batch.length;
   const cols: number[] = [];
   for (let c = 0; c < FLOW_COLUMNS.length; c++) {
@@ -72,9 +75,9 @@ export function encodeNative(batch: FlowBatch, alloc: (size: number) => Buffer =
     o = writeVarint(out, o, def.name.length); o += out.write(def.name, o, 'latin1');
     o = writeVarint(out, o, types[i]!.length); o += out.write(types[i]!, o, 'latin1');
     const lc = lcs[i];
-    if (lc) { o = writeLowCardinality(batch, c, lc, n, out, o); continue; }
-    if (def.nullable) { out.set(batch.nulls[c]!.subarray(0, n), o); o += n; }
-    o = writeValues(batch, c, def.kind, n, out, o);
+    if (lc) { o = writeLowCardinality(batch, c, lc, n, out, o, order); continue; }
+    if (def.nullable) o = writeNulls(batch.nulls[c]!, n, out, o, order);
+    o = order ? writeValuesInOrder(batch, c, def.kind, n, out, o, order) : writeValues(batch, c, def.kind, n, out, o);
   }
   if (o !== size) throw new Error(`native encoder size mismatch: ${o} != ${size}`);
   return { columns: cols.map((c) => FLOW_COLUMNS[c]!.name), data: out };
@@ -117,7 +120,7 @@ function writeU64(out: Buffer, o: number, v: number): number {
   return o + 8;
 }
 
-function writeLowCardinality(batch: FlowBatch, c: number, plan: LcPlan, n: number, out: Buffer, o: number): number {
+function writeLowCardinality(batch: FlowBatch, c: number, plan: LcPlan, n: number, out: Buffer, o: number, order: Uint32Array | null): number {
   const { remap, keys, width } = plan;
   const nullable = FLOW_COLUMNS[c]!.nullable;
   o = writeU64(out, o, LC_KEYS_VERSION);
@@ -138,9 +141,16 @@ function writeLowCardinality(batch: FlowBatch, c: number, plan: LcPlan, n: numbe
   // 2- and 4-byte indexes go through the scratch words (the block offset need not be aligned), not an array per column
   const idx = width === 1 ? out.subarray(o, o + n) : width === 2 ? new Uint16Array(scratchWords((n + 1) >> 1).buffer, 0, n) : scratchWords(n).subarray(0, n);
   // index 0 is NULL, or '' in a column that cannot be NULL (a row a parser left unset): never a stale code
-  for (let r = 0; r < n; r++) idx[r] = nulls[r] ? 0 : remap[codes[r]!]!;
+  if (order) for (let r = 0; r < n; r++) { const s = order[r]!; idx[r] = nulls[s] ? 0 : remap[codes[s]!]!; }
+  else for (let r = 0; r < n; r++) idx[r] = nulls[r] ? 0 : remap[codes[r]!]!;
   if (width !== 1) out.set(new Uint8Array(idx.buffer, 0, n * width), o);
   return o + n * width;
+}
+
+function writeNulls(nulls: Uint8Array, n: number, out: Buffer, o: number, order: Uint32Array | null): number {
+  if (!order) out.set(nulls.subarray(0, n), o);
+  else for (let r = 0; r < n; r++) out[o + r] = nulls[order[r]!]!;
+  return o + n;
 }
 
 function writeValues(batch: FlowBatch, c: number, kind: ColumnKind, n: number, out: Buffer, o: number): number {
@@ -168,6 +178,46 @@ function writeValues(batch: FlowBatch, c: number, kind: ColumnKind, n: number, o
       const bytes = new Uint8Array(src.buffer, src.byteOffset, n * src.BYTES_PER_ELEMENT);
       out.set(bytes, o);
       return o + bytes.length;
+    }
+  }
+}
+
+/** writeValues for rows taken in `order`: gathered through the scratch words, since `out` need not be aligned. */
+function writeValuesInOrder(batch: FlowBatch, c: number, kind: ColumnKind, n: number, out: Buffer, o: number, order: Uint32Array): number {
+  const nulls = batch.nulls[c]!;
+  switch (kind) {
+    case 'ip': {
+      const src = batch.ip[c]!;
+      const from = new Uint32Array(src.buffer, src.byteOffset, src.length >>> 2);
+      const words = scratchWords(n * 4);
+      for (let r = 0; r < n; r++) {
+        const s = order[r]! * 4, w = r * 4;
+        words[w] = from[s]!; words[w + 1] = from[s + 1]!; words[w + 2] = from[s + 2]!; words[w + 3] = from[s + 3]!;
+      }
+      out.set(new Uint8Array(words.buffer, 0, n * 16), o);
+      return o + n * 16;
+    }
+    case 'u64': case 'time': {
+      const src = batch.num[c] as Float64Array;
+      const words = scratchWords(n * 2);
+      for (let r = 0; r < n; r++) {
+        const s = order[r]!;
+        const v = nulls[s] ? 0 : src[s]!;
+        const hi = Math.floor(v / 4294967296);
+        words[2 * r] = v - hi * 4294967296;
+        words[2 * r + 1] = hi;
+      }
+      out.set(new Uint8Array(words.buffer, 0, n * 8), o);
+      return o + n * 8;
+    }
+    default: {
+      const src = batch.num[c] as Uint8Array | Uint16Array | Uint32Array;
+      const width = src.BYTES_PER_ELEMENT;
+      const words = scratchWords(Math.ceil((n * width) / 4));
+      const to = width === 1 ? new Uint8Array(words.buffer, 0, n) : width === 2 ? new Uint16Array(words.buffer, 0, n) : words.subarray(0, n);
+      for (let r = 0; r < n; r++) to[r] = src[order[r]!]!;
+      out.set(new Uint8Array(words.buffer, 0, n * width), o);
+      return o + n * width;
     }
   }
 }
