@@ -23,7 +23,7 @@ const RADIX = 1 << 16;
 
 const hist = new Uint32Array(RADIX);
 let a = new Uint32Array(0), b = new Uint32Array(0), key = new Uint32Array(0);
-let hourOf = new Uint32Array(0), msOf = new Uint32Array(0);
+let hourOf = new Uint32Array(0), msOf = new Uint32Array(0), wordOf = new Uint32Array(0);
 
 /**
  * The rows of `batch` in the table's key order (a stable sort: equal keys keep
@@ -38,19 +38,22 @@ export function flowsOrder(batch: FlowBatch): Uint32Array | null {
   if (n < 2) return null;
   if (a.length < n) {
     a = new Uint32Array(n); b = new Uint32Array(n); key = new Uint32Array(n);
-    hourOf = new Uint32Array(n); msOf = new Uint32Array(n);
+    hourOf = new Uint32Array(n); msOf = new Uint32Array(n); wordOf = new Uint32Array(n);
   }
   const start = batch.num[START] as Float64Array;
-  let minHour = Infinity;
-  for (let r = 0; r < n; r++) { const h = Math.floor(start[r]! / HOUR_MS); if (h < minHour) minHour = h; }
-  let hourVary = 0, msVary = 0;
+  // hours relative to the first row's, then to the lowest: one division a row
+  const base = Math.floor(start[0]! / HOUR_MS);
+  let minRel = 0, msVary = 0;
   for (let r = 0; r < n; r++) {
     const h = Math.floor(start[r]! / HOUR_MS);
-    hourOf[r] = h - minHour;
+    const rel = h - base;
+    hourOf[r] = rel;
+    if (rel < minRel) minRel = rel;
     msOf[r] = start[r]! - h * HOUR_MS;
-    hourVary |= hourOf[r]! ^ hourOf[0]!;
     msVary |= msOf[r]! ^ msOf[0]!;
   }
+  let hourVary = 0;
+  for (let r = 0; r < n; r++) { hourOf[r] = hourOf[r]! - minRel; hourVary |= hourOf[r]! ^ hourOf[0]!; }
   for (let r = 0; r < n; r++) a[r] = r;
   const s: Sorting = { from: a, to: b, n, moved: false };
   for (let shift = 0; shift < 32; shift += 16) if ((msVary >>> shift) & 0xffff) byWord(s, msOf, shift);
@@ -71,32 +74,87 @@ function byWord(s: Sorting, words: Uint32Array, shift: number): void {
   scatter(s);
 }
 
-/** A nullable address: its varying 16-bit big-endian words, then a NULL flag (the engine puts NULL last). */
+/**
+ * A nullable address, least significant first: its low 32 bits, then its upper
+ * 96 bits, then a NULL flag (the engine puts NULL last). Digits are read from
+ * arrays in row order, so a pass reads 1 MB at random, not the 4 MB of slots.
+ */
 function byAddress(s: Sorting, batch: FlowBatch, c: number): void {
   if (!batch.present[c]) return; // every row NULL: one key for all
-  const ip = batch.ip[c]!, nulls = batch.nulls[c]!, n = s.n;
-  // which words vary among the non-NULL rows (a NULL row's slot may hold stale bytes: never read)
-  const half = new Uint16Array(ip.buffer, ip.byteOffset, n * 8);
-  let first = -1, anyNull = 0, vary = 0;
+  const n = s.n, nulls = batch.nulls[c]!;
+  const slot = batch.ip[c]!;
+  const w = new Uint32Array(slot.buffer, slot.byteOffset, n * 4);
+  let ref = -1;
+  for (let r = 0; r < n && ref < 0; r++) if (!nulls[r]) ref = r;
+  if (ref < 0) return; // every row NULL
+  // which bits vary among the non-NULL rows (a NULL row's slot may hold stale bytes: never read)
+  const r0 = w[4 * ref]!, r1 = w[4 * ref + 1]!, r2 = w[4 * ref + 2]!, r3 = w[4 * ref + 3]!;
+  let lowVary = 0, anyNull = 0, upperOdd = 0;
   for (let r = 0; r < n; r++) {
     if (nulls[r]) { anyNull = 1; continue; }
-    if (first < 0) { first = r; continue; }
-    for (let k = 0; k < 8; k++) if (half[r * 8 + k] !== half[first * 8 + k]) vary |= 1 << k;
+    lowVary |= w[4 * r + 3]! ^ r3;
+    if ((w[4 * r]! ^ r0) | (w[4 * r + 1]! ^ r1) | (w[4 * r + 2]! ^ r2)) upperOdd++;
   }
-  for (let k = 7; k >= 0; k--) {
-    if (!(vary & (1 << k))) continue;
-    const { from } = s;
-    for (let i = 0; i < n; i++) {
-      const r = from[i]!;
-      key[i] = nulls[r] ? 0 : (ip[r * 16 + 2 * k]! << 8) | ip[r * 16 + 2 * k + 1]!;
+  if (lowVary) {
+    for (let r = 0; r < n; r++) wordOf[r] = nulls[r] ? 0 : bswap(w[4 * r + 3]!);
+    const v = bswap(lowVary);
+    for (let shift = 0; shift < 32; shift += 16) if ((v >>> shift) & 0xffff) byWord(s, wordOf, shift);
+  }
+  if (upperOdd) {
+    if (upperOdd <= n >>> 2) byUpperRank(s, w, nulls, ref, upperOdd);
+    else {
+      for (let j = 2; j >= 0; j--) {
+        for (let r = 0; r < n; r++) wordOf[r] = nulls[r] ? 0 : bswap(w[4 * r + j]!);
+        for (let shift = 0; shift < 32; shift += 16) byWord(s, wordOf, shift);
+      }
     }
-    scatter(s);
   }
-  if (anyNull && first >= 0) {
+  if (anyNull) {
     const { from } = s;
     for (let i = 0; i < n; i++) key[i] = nulls[from[i]!]!;
     scatter(s);
   }
+}
+
+const bswap = (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+
+/** Network-order comparison of two rows' upper 96 bits. */
+function cmpUpper(w: Uint32Array, a: number, b: number): number {
+  for (let j = 0; j < 3; j++) {
+    const x = bswap(w[4 * a + j]!), y = bswap(w[4 * b + j]!);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * The upper 96 bits as one digit: their rank among the batch's distinct values.
+ * Most rows share one (an IPv4 estate: ::ffff:0:0/96), so only the few others
+ * are sorted by comparison, and the rank costs one or two passes instead of six.
+ */
+function byUpperRank(s: Sorting, w: Uint32Array, nulls: Uint8Array, ref: number, odd: number): void {
+  const n = s.n;
+  const others = new Uint32Array(odd);
+  let k = 0;
+  for (let r = 0; r < n; r++) {
+    if (!nulls[r] && ((w[4 * r]! ^ w[4 * ref]!) | (w[4 * r + 1]! ^ w[4 * ref + 1]!) | (w[4 * r + 2]! ^ w[4 * ref + 2]!))) others[k++] = r;
+  }
+  others.sort((a, b) => cmpUpper(w, a, b));
+  const otherRank = new Uint32Array(odd);
+  let rank = 0, prev = -1, refRank = -1;
+  for (let i = 0; i < odd; i++) {
+    const u = others[i]!;
+    if (refRank < 0 && cmpUpper(w, u, ref) > 0) { if (prev >= 0) rank++; refRank = rank; prev = ref; }
+    if (prev >= 0 && cmpUpper(w, u, prev) !== 0) rank++;
+    otherRank[i] = rank;
+    prev = u;
+  }
+  if (refRank < 0) refRank = rank + 1;
+  const ranks = wordOf;
+  for (let r = 0; r < n; r++) ranks[r] = nulls[r] ? 0 : refRank;
+  for (let i = 0; i < odd; i++) ranks[others[i]!] = otherRank[i]!;
+  byWord(s, ranks, 0);
+  if (Math.max(rank, refRank) > 0xffff) byWord(s, ranks, 16);
 }
 
 /** One stable counting-sort pass of s.from into s.to by `key`, then the two swap. */

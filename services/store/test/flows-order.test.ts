@@ -26,18 +26,24 @@ interface Row { start: number; src: Addr; dst: Addr; bytes: number | null; port:
 
 const v4 = (a: number, b: number) => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, a, b];
 // few distinct values in each part of the key, so that ties reach the next key and the sort's stability
-const addr: fc.Arbitrary<Addr> = fc.oneof(
+// upper 96 bits below and above IPv4-mapped ones (::ffff:0:0/96), each with several low parts
+const UPPERS = [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0], [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0], [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], [0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]];
+// mostly IPv4-mapped (the upper 96 bits ranked apart from the few others) or mostly not (every word sorted)
+const addrMix = (v6: number, uppers = UPPERS, random = 1): fc.Arbitrary<Addr> => fc.oneof(
   { weight: 6, arbitrary: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })).map(([a, b]) => v4(a, b)) },
-  { weight: 2, arbitrary: fc.array(fc.constantFrom(0, 1, 0x20, 0xfe, 0xff), { minLength: 16, maxLength: 16 }) },
+  { weight: v6, arbitrary: fc.tuple(fc.constantFrom(...uppers), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })).map(([u, a, b]) => [...u, a * 0x40, 0, a, b]) },
+  { weight: random, arbitrary: fc.array(fc.constantFrom(0, 1, 0x20, 0xfe, 0xff), { minLength: 16, maxLength: 16 }) },
   { weight: 1, arbitrary: fc.constant(null) },
 );
+const addr = addrMix(1);
 const start = fc.tuple(fc.integer({ min: -3, max: 50 }), fc.constantFrom(0, 1, 999, 65_535, 65_536, 1_800_000, HOUR - 1))
   .map(([h, ms]) => 1_700_000_000_000 - (1_700_000_000_000 % HOUR) + h * HOUR + ms);
-const row: fc.Arbitrary<Row> = fc.record({
-  start, src: addr, dst: addr,
+const rowOf = (a: fc.Arbitrary<Addr>): fc.Arbitrary<Row> => fc.record({
+  start, src: a, dst: a,
   bytes: fc.option(fc.integer({ min: 0, max: 2 ** 40 })), port: fc.option(fc.integer({ min: 0, max: 65_535 })),
   vpc: fc.option(fc.constantFrom('vpc-a', 'vpc-b', '')),
 });
+const row = rowOf(addr);
 
 function batchOf(rows: readonly Row[]): FlowBatch {
   const b = new FlowBatch(Math.max(rows.length, 1));
@@ -75,7 +81,9 @@ function reference(rows: readonly Row[]): number[] {
 
 describe('flowsOrder', () => {
   it('is a stable sort by (hour, src, dst, start), NULL addresses last, and null when nothing moves', () => {
-    fc.assert(fc.property(fc.array(row, { maxLength: 300 }), (rows) => {
+    // the last: every other upper part below the common one, which then ranks last
+    const rows = fc.oneof(fc.array(row, { maxLength: 300 }), fc.array(rowOf(addrMix(30)), { maxLength: 300 }), fc.array(rowOf(addrMix(1, UPPERS.slice(0, 2), 0)), { maxLength: 300 }));
+    fc.assert(fc.property(rows, (rows) => {
       const order = flowsOrder(batchOf(rows));
       const want = reference(rows);
       const got = order ? [...order] : rows.map((_, i) => i);
@@ -83,6 +91,16 @@ describe('flowsOrder', () => {
       if (!order) return;
       expect(want.some((v, i) => v !== i)).toBe(true);
     }), { numRuns: 400 });
+  });
+
+  it('ranks more than 65,536 distinct upper parts (two digits)', () => {
+    const rows: Row[] = [];
+    for (let r = 0; r < 280_000; r++) {
+      const v6 = r % 4 === 0 ? [0x20, 1, (r >> 16) & 0xff, (r >> 8) & 0xff, r & 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, r % 3] : null;
+      rows.push({ start: 1_700_000_000_000 + (r % 7) * 1000, src: v6 ?? v4((r * 7) & 3, r & 3), dst: v4(r & 1, 0), bytes: null, port: null, vpc: null });
+    }
+    rows.reverse();
+    expect([...flowsOrder(batchOf(rows))!]).toEqual(reference(rows));
   });
 
   it('keeps its answer when the next call reuses its arrays only after the caller is done', () => {
