@@ -180,7 +180,7 @@ const localSource = z.object({
  * behind real latency 394 at 64 GETs, a Kafka consumer 431), large ~80 MB above small.
  */
 export const MEMORY_PROFILES = {
-  minimal: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 0, batch_rows: 65_536, kafka_fetch_max_bytes: 16 << 20, s3_gets: 64 },
+  minimal: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 50, batch_rows: 65_536, kafka_fetch_max_bytes: 16 << 20, s3_gets: 64 },
   small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 200, batch_rows: DEFAULT_BATCH_ROWS, kafka_fetch_max_bytes: 64 << 20, s3_gets: 256 },
   large: { mark_cache_mb: 1024, index_cache_mb: 1024, uncompressed_cache_mb: 1024, engine_threads: 0, merge_threads: 0, engine_decay_ms: null, batch_rows: DEFAULT_BATCH_ROWS, kafka_fetch_max_bytes: 64 << 20, s3_gets: 256 },
 } as const;
@@ -189,7 +189,7 @@ const mb = (what: string) => z.number().int().min(0).max(1 << 20).optional().des
 
 const memory = z.object({
   profile: z.enum(['minimal', 'small', 'large']).default('small')
-    .describe('Unset: small, or on the embedded store minimal when this process may use less than 1 GiB (its cgroup\'s memory limit, as in a container, or the machine\'s RAM; logged as config.auto, and `flowlog config print` then shows memory.profile <- auto with the limit read). small: engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned at once, Kafka fetches of at most 16 MB and 64 S3 GETs in flight, for a peak of ~385-430 MB on local, S3 and Kafka data (~460-530 MB without release_engine_pages), at up to ~1.8x the CPU on large objects (batch.rows, a Kafka source\'s fetch.max_bytes and an s3 source\'s concurrency, when set, win; flowlog ingest s3:// takes the profile\'s GETs); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
+    .describe('Unset: small, or on the embedded store minimal when this process may use less than 1 GiB (its cgroup\'s memory limit, as in a container, or the machine\'s RAM; logged as config.auto, and `flowlog config print` then shows memory.profile <- auto with the limit read). small: engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned after 50 ms, Kafka fetches of at most 16 MB and 64 S3 GETs in flight, for a peak of ~385-430 MB on local, S3 and Kafka data (~460-530 MB without release_engine_pages), at up to ~1.8x the CPU on large objects (batch.rows, a Kafka source\'s fetch.max_bytes and an s3 source\'s concurrency, when set, win; flowlog ingest s3:// takes the profile\'s GETs); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
   mark_cache_mb: mb('Embedded engine: cache of marks (where each granule of a column starts), MB (small 32, large 1024).'),
   index_cache_mb: mb('Embedded engine: caches of primary-index and skip-index marks, MB each (small 32, large 1024).'),
   uncompressed_cache_mb: mb('Embedded engine: cache of decompressed blocks for repeated small reads, MB; 0 turns it off (small 0, large 1024).'),
@@ -198,7 +198,7 @@ const memory = z.object({
   merge_threads: z.number().int().min(0).max(256).optional()
     .describe('Embedded engine: background merge threads (background_pool_size); 0: the engine\'s default (small 2, large 0). 1 on two cores: a long backfill runs ~1.25x faster but leaves its merges for later (60M flows: 139 active parts against 21), which slows queries until they are done.'),
   engine_decay_ms: z.number().int().min(0).max(3_600_000).optional()
-    .describe('Embedded engine: how long its allocator keeps freed memory for reuse before returning it to the system, ms (jemalloc dirty and muzzy decay); 0 returns it at once (~30 MB lower peak than 200, for ~14% more CPU on large objects) (minimal 0, small 200, large: the engine\'s own). Read once, when the engine loads; a JE_MALLOC_CONF in the environment wins.'),
+    .describe('Embedded engine: how long its allocator keeps freed memory for reuse before returning it to the system, ms (jemalloc dirty decay; then it goes back at once, muzzy decay 0); 0 returns it at once (~25-55 MB lower peak than 50, for ~1.2x the time on large objects) (minimal 50, small 200, large: the engine\'s own). Read once, when the engine loads; a JE_MALLOC_CONF in the environment wins.'),
   release_engine_pages: z.boolean().default(true)
     .describe('Embedded engine: once it has started, hand back the pages of its library only the start-up read (~80-140 MB of peak RSS, measured; needs the native module `npm install` builds with a C compiler, else nothing is released). false keeps them.'),
   engine_limit_mb: mb('Embedded engine: hard cap on its tracked memory (max_server_memory_usage), MB; a query past it fails with MEMORY_LIMIT_EXCEEDED instead of growing. Unset: 90% of RAM.'),

@@ -25,12 +25,12 @@ describe('memory settings of the embedded engine', () => {
     expect(() => configSchema.parse({ memory: { profile: 'huge' } })).toThrow();
   });
 
-  it('sets the allocator decay by profile: minimal returns freed memory at once, small after 200 ms, large keeps the engine\'s own', () => {
-    expect(engineAllocatorConf()).toBe('dirty_decay_ms:200,muzzy_decay_ms:200');
-    expect(engineAllocatorConf({ profile: 'minimal' })).toBe('dirty_decay_ms:0,muzzy_decay_ms:0');
+  it('sets the allocator decay by profile: minimal returns freed memory after 50 ms, small after 200 ms, large keeps the engine\'s own', () => {
+    expect(engineAllocatorConf()).toBe('dirty_decay_ms:200,muzzy_decay_ms:0');
+    expect(engineAllocatorConf({ profile: 'minimal' })).toBe('dirty_decay_ms:50,muzzy_decay_ms:0');
     expect(engineAllocatorConf({ profile: 'large' })).toBeNull();
-    expect(engineAllocatorConf({ profile: 'large', engine_decay_ms: 1000 })).toBe('dirty_decay_ms:1000,muzzy_decay_ms:1000');
-    expect(engineAllocatorConf({ engine_decay_ms: 250 })).toBe('dirty_decay_ms:250,muzzy_decay_ms:250');
+    expect(engineAllocatorConf({ profile: 'large', engine_decay_ms: 1000 })).toBe('dirty_decay_ms:1000,muzzy_decay_ms:0');
+    expect(engineAllocatorConf({ engine_decay_ms: 250 })).toBe('dirty_decay_ms:250,muzzy_decay_ms:0');
     expect(configSchema.parse({ memory: { engine_decay_ms: 0 } }).memory.engine_decay_ms).toBe(0);
     expect(() => configSchema.parse({ memory: { engine_decay_ms: -1 } })).toThrow();
   });
