@@ -41,6 +41,13 @@ describe('embedded store', () => {
     });
   });
 
+  it('flows carries the write and merge settings its migrations set (docs/performance.md)', async () => {
+    await withStore(async (store) => {
+      const [t] = await store.queryRows<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'flows'");
+      for (const setting of ['min_bytes_for_wide_part = 268435456', 'merge_selector_base = 20', 'max_parts_to_merge_at_once = 20']) expect(t!.engine_full).toContain(setting);
+    });
+  });
+
   it('flows table matches the canonical schema (drift test)', async () => {
     await withStore(async (store) => {
       const cols = await store.queryRows<{ name: string; type: string }>('SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {t:String} ORDER BY position', { t: 'flows' });
