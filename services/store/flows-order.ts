@@ -6,9 +6,11 @@
  * Why we sort before the engine does: a MergeTree insert checks whether its
  * block is already in key order and, when it is, skips both the sort and the
  * permuted copy of every column it otherwise makes before writing the part.
- * Measured on the large bench set's eight 262k-row blocks, inserted twice over
- * on a fresh store, as they came and pre-sorted: 0.69-0.73x the insert time and
- * CPU, and 80-155 MB less peak RSS (docs/performance.md, The store step).
+ * The engine alone, the large bench set's eight 262k-row blocks inserted as
+ * they came and pre-sorted: 0.69-0.73x the insert time and CPU, 80-155 MB less
+ * peak RSS. Whole ingests: the same speed (this sort and the encoder's gathers
+ * cost the parsing thread about what the engine saves), 45-100 MB less peak
+ * (docs/performance.md, Where the ingest's time goes).
  *
  * If this order ever differs from the table's (a server table with another
  * key, a NULL or time edge the engine orders otherwise), nothing is wrong, only
