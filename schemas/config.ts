@@ -175,9 +175,10 @@ const localSource = z.object({
  * source's fetch.max_bytes where it sets none, s3_gets the GETs in flight of an
  * s3 source that sets no concurrency and of `flowlog ingest s3://`. Measured peak RSS of `flowlog
  * ingest` (docs/performance.md, Latest run), the engine's start-up pages
- * released (memory.release_engine_pages): small 680-760 MB by dataset,
- * minimal 385-420 MB at up to ~1.8x the CPU on large objects (an S3 backfill
- * behind real latency 394 at 64 GETs, a Kafka consumer 431), large ~80 MB above small.
+ * released (memory.release_engine_pages): small 590-665 MB by dataset,
+ * minimal 387-431 MB at 0.70-0.85x small's rate (an S3 backfill behind real
+ * latency 402 at 64 GETs, a Kafka consumer 444; 507 over 20M flows in one
+ * ingest), large ~80 MB above small.
  */
 export const MEMORY_PROFILES = {
   minimal: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 50, batch_rows: 65_536, kafka_fetch_max_bytes: 16 << 20, s3_gets: 64 },
@@ -189,7 +190,7 @@ const mb = (what: string) => z.number().int().min(0).max(1 << 20).optional().des
 
 const memory = z.object({
   profile: z.enum(['minimal', 'small', 'large']).default('small')
-    .describe('Unset: small, or on the embedded store minimal when this process may use less than 1 GiB (its cgroup\'s memory limit, as in a container, or the machine\'s RAM; logged as config.auto, and `flowlog config print` then shows memory.profile <- auto with the limit read). small: engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned after 50 ms, Kafka fetches of at most 16 MB and 64 S3 GETs in flight, for a peak of ~385-430 MB on local, S3 and Kafka data (~460-530 MB without release_engine_pages), at up to ~1.8x the CPU on large objects (batch.rows, a Kafka source\'s fetch.max_bytes and an s3 source\'s concurrency, when set, win; flowlog ingest s3:// takes the profile\'s GETs); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
+    .describe('Unset: small, or on the embedded store minimal when this process may use less than 1 GiB (its cgroup\'s memory limit, as in a container, or the machine\'s RAM; logged as config.auto, and `flowlog config print` then shows memory.profile <- auto with the limit read). small: engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned after 50 ms, Kafka fetches of at most 16 MB and 64 S3 GETs in flight, for a peak of ~385-450 MB on local, S3 and Kafka data and ~510 MB over 20M flows in one ingest (~80 MB more without release_engine_pages), at 0.7-0.85x the default\'s rate (batch.rows, a Kafka source\'s fetch.max_bytes and an s3 source\'s concurrency, when set, win; flowlog ingest s3:// takes the profile\'s GETs); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
   mark_cache_mb: mb('Embedded engine: cache of marks (where each granule of a column starts), MB (small 32, large 1024).'),
   index_cache_mb: mb('Embedded engine: caches of primary-index and skip-index marks, MB each (small 32, large 1024).'),
   uncompressed_cache_mb: mb('Embedded engine: cache of decompressed blocks for repeated small reads, MB; 0 turns it off (small 0, large 1024).'),

@@ -34,9 +34,10 @@ export function engineArgs(memory: Partial<MemoryConfig> = {}): string[] {
  * The engine allocator's (jemalloc's) settings from the memory section: how
  * long it keeps freed pages for reuse before returning them to the system
  * (seconds by default: 70-135 MB of ingest's peak). Once that time is up they
- * go back at once (muzzy decay 0): pages left lazily freed still count in RSS
- * until the kernel wants them (measured: 40-58 MB of the small profile's peak,
- * no CPU on large objects). 200 ms costs no measured CPU; 50 (minimal) keeps
+ * go back at once (muzzy decay 0, as the engine's own build has it): we used
+ * to set the muzzy decay as long again, and pages left lazily freed count in
+ * RSS until the kernel wants them (40-58 MB of the small profile's peak, no
+ * CPU on large objects). 200 ms costs no measured CPU; 50 (minimal) keeps
  * ~25-55 MB more than 0 but runs 1.2x faster, since 0 has the allocator fault
  * in again the pages each batch frees. null: the engine's own.
  */

@@ -57,18 +57,17 @@ export function flowsOrder(batch: FlowBatch): Uint32Array | null {
   let hourVary = 0;
   for (let r = 0; r < n; r++) { hourOf[r] = hourOf[r]! - minRel; hourVary |= hourOf[r]! ^ hourOf[0]!; }
   for (let r = 0; r < n; r++) a[r] = r;
-  const s: Sorting = { from: a, to: b, n, moved: false };
+  const s: Sorting = { from: a, to: b, n };
   for (let shift = 0; shift < 32; shift += 16) if ((msVary >>> shift) & 0xffff) byWord(s, msOf, shift);
   byAddress(s, batch, DST);
   byAddress(s, batch, SRC);
   for (let shift = 0; shift < 32; shift += 16) if ((hourVary >>> shift) & 0xffff) byWord(s, hourOf, shift);
-  if (!s.moved) return null;
   const out = s.from;
   for (let r = 0; r < n; r++) if (out[r] !== r) return out.subarray(0, n);
   return null;
 }
 
-interface Sorting { from: Uint32Array; to: Uint32Array; n: number; moved: boolean }
+interface Sorting { from: Uint32Array; to: Uint32Array; n: number }
 
 function byWord(s: Sorting, words: Uint32Array, shift: number): void {
   const { from, n } = s;
@@ -167,5 +166,5 @@ function scatter(s: Sorting): void {
   let sum = 0;
   for (let d = 0; d < RADIX; d++) { const c = hist[d]!; hist[d] = sum; sum += c; }
   for (let i = 0; i < n; i++) to[hist[key[i]!]!++] = from[i]!;
-  s.from = to; s.to = from; s.moved = true;
+  s.from = to; s.to = from;
 }

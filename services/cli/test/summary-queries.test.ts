@@ -7,9 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { COLUMN_INDEX } from '../../../schemas/flow.js';
 import { withStore } from '../../../test/temp-store.js';
 import { FlowBatch } from '../../core/flow-batch.js';
-import { SUMMARY_QUERIES } from '../summary.js';
+import { ADDR, SUMMARY_QUERIES } from '../summary.js';
 
-const ADDR = (col: string) => `replaceOne(toString(${col}), '::ffff:', '')`;
 // the plain form: one GROUP BY, distinct peers for every group
 const REFERENCE = {
   topTalkers: `SELECT ${ADDR('src_addr')} AS source, formatReadableSize(sum(bytes)) AS sent, count() AS flows, uniqExact(dst_addr) AS peers
@@ -29,10 +28,11 @@ function flows(n: number, seed: number): FlowBatch {
     b.setNumber(COLUMN_INDEX.end_time, r, 1_700_000_000_000 + 7_200_000);
     // skewed: a few sources carry most bytes and denials, so the top 5 are not ties
     const src = rnd(4) === 0 ? rnd(6) : rnd(200);
-    ip(COLUMN_INDEX.src_addr, r, 1, src);
+    // source 0 is a NULL address (a custom format without srcaddr) and one port in four is NULL: both rank among the top
+    if (src === 0) { b.use(COLUMN_INDEX.src_addr); b.nulls[COLUMN_INDEX.src_addr]![r] = 1; } else ip(COLUMN_INDEX.src_addr, r, 1, src);
     ip(COLUMN_INDEX.dst_addr, r, 2, rnd(120));
     b.setNumber(COLUMN_INDEX.bytes, r, (src < 6 ? 10_000 * (src + 1) : 100) + rnd(50));
-    b.setNumber(COLUMN_INDEX.dst_port, r, [22, 443, 3389][rnd(3)]!);
+    b.setNumber(COLUMN_INDEX.dst_port, r, [22, 443, 3389, null][rnd(4)]!);
     str(COLUMN_INDEX.action, r, rnd(3) === 0 ? 'REJECT' : 'ACCEPT');
     str(COLUMN_INDEX.log_status, r, rnd(50) === 0 ? 'NODATA' : 'OK');
     for (const [c, v] of [[COLUMN_INDEX.provider, 'aws'], [COLUMN_INDEX.log_type, 'vpc'], [COLUMN_INDEX.source, 'summary-test']] as const) str(c, r, v);
@@ -50,6 +50,7 @@ describe('ingest summary queries', () => {
         const want = await store.queryRows<Record<string, unknown>>(REFERENCE[name]);
         const got = await store.queryRows<Record<string, unknown>>(SUMMARY_QUERIES[name]);
         expect(want).toHaveLength(5);
+        expect(want.some((r) => r.source === null)).toBe(true);
         expect(got.map((r) => Object.fromEntries(Object.keys(want[0]!).map((k) => [k, r[k]])))).toEqual(want);
       }
     });
