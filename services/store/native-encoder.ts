@@ -77,7 +77,7 @@ export function encodeNative(batch: FlowBatch, alloc: (size: number) => Buffer =
     const lc = lcs[i];
     if (lc) { o = writeLowCardinality(batch, c, lc, n, out, o, order); continue; }
     if (def.nullable) o = writeNulls(batch.nulls[c]!, n, out, o, order);
-    o = order ? writeValuesInOrder(batch, c, def.kind, n, out, o, order) : writeValues(batch, c, def.kind, n, out, o);
+    o = writeValues(batch, c, def.kind, n, out, o, order);
   }
   if (o !== size) throw new Error(`native encoder size mismatch: ${o} != ${size}`);
   return { columns: cols.map((c) => FLOW_COLUMNS[c]!.name), data: out };
@@ -153,40 +153,13 @@ function writeNulls(nulls: Uint8Array, n: number, out: Buffer, o: number, order:
   return o + n;
 }
 
-function writeValues(batch: FlowBatch, c: number, kind: ColumnKind, n: number, out: Buffer, o: number): number {
+/** Rows taken in `order` when given: gathered through the scratch words, since `out` need not be aligned. */
+function writeValues(batch: FlowBatch, c: number, kind: ColumnKind, n: number, out: Buffer, o: number, order: Uint32Array | null): number {
   const nulls = batch.nulls[c]!;
   switch (kind) {
     case 'ip': {
-      out.set(batch.ip[c]!.subarray(0, n * 16), o);
       // null slots may hold stale bytes from a rejected row; the engine ignores them under the null map
-      return o + n * 16;
-    }
-    case 'u64': case 'time': {
-      const src = batch.num[c] as Float64Array;
-      const words = scratchWords(n * 2);
-      for (let r = 0; r < n; r++) {
-        const v = nulls[r] ? 0 : src[r]!;
-        const hi = Math.floor(v / 4294967296);
-        words[2 * r] = v - hi * 4294967296;
-        words[2 * r + 1] = hi;
-      }
-      out.set(new Uint8Array(words.buffer, 0, n * 8), o);
-      return o + n * 8;
-    }
-    default: {
-      const src = batch.num[c] as Uint8Array | Uint16Array | Uint32Array;
-      const bytes = new Uint8Array(src.buffer, src.byteOffset, n * src.BYTES_PER_ELEMENT);
-      out.set(bytes, o);
-      return o + bytes.length;
-    }
-  }
-}
-
-/** writeValues for rows taken in `order`: gathered through the scratch words, since `out` need not be aligned. */
-function writeValuesInOrder(batch: FlowBatch, c: number, kind: ColumnKind, n: number, out: Buffer, o: number, order: Uint32Array): number {
-  const nulls = batch.nulls[c]!;
-  switch (kind) {
-    case 'ip': {
+      if (!order) { out.set(batch.ip[c]!.subarray(0, n * 16), o); return o + n * 16; }
       const src = batch.ip[c]!;
       const from = new Uint32Array(src.buffer, src.byteOffset, src.length >>> 2);
       const words = scratchWords(n * 4);
@@ -201,7 +174,7 @@ function writeValuesInOrder(batch: FlowBatch, c: number, kind: ColumnKind, n: nu
       const src = batch.num[c] as Float64Array;
       const words = scratchWords(n * 2);
       for (let r = 0; r < n; r++) {
-        const s = order[r]!;
+        const s = order ? order[r]! : r;
         const v = nulls[s] ? 0 : src[s]!;
         const hi = Math.floor(v / 4294967296);
         words[2 * r] = v - hi * 4294967296;
@@ -213,6 +186,7 @@ function writeValuesInOrder(batch: FlowBatch, c: number, kind: ColumnKind, n: nu
     default: {
       const src = batch.num[c] as Uint8Array | Uint16Array | Uint32Array;
       const width = src.BYTES_PER_ELEMENT;
+      if (!order) { out.set(new Uint8Array(src.buffer, src.byteOffset, n * width), o); return o + n * width; }
       const words = scratchWords(Math.ceil((n * width) / 4));
       const to = width === 1 ? new Uint8Array(words.buffer, 0, n) : width === 2 ? new Uint16Array(words.buffer, 0, n) : words.subarray(0, n);
       for (let r = 0; r < n; r++) to[r] = src[order[r]!]!;
