@@ -61,8 +61,14 @@ export class ClickHouseServerStore implements FlowStore {
       compression: { request: true, response: true },
       ...(opts.tls ? { tls: opts.tls.cert && opts.tls.key ? { ca_cert: opts.tls.caCert, cert: opts.tls.cert, key: opts.tls.key } : { ca_cert: opts.tls.caCert } } : {}),
       request_timeout: opts.requestTimeoutMs ?? 300_000,
-      // progress headers keep a long insert's connection alive through load balancers' idle timeouts
-      clickhouse_settings: { output_format_json_quote_64bit_integers: 0, send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '60000' },
+      // progress headers keep a long insert's connection alive through load balancers' idle timeouts.
+      // distributed_product_mode: on a cluster, an IN over a subquery of flows (the detectors', the summary's,
+      // a saved query's) reads the Distributed table on both sides, which servers refuse by default ('deny');
+      // 'global' runs the subquery once over every shard, the set the query means. No effect on one node.
+      clickhouse_settings: {
+        output_format_json_quote_64bit_integers: 0, send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '60000',
+        distributed_product_mode: 'global',
+      },
     });
   }
 

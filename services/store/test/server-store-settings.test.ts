@@ -2,7 +2,8 @@
  * The settings every insert of the server store carries, as they reach the
  * server (a recording HTTP endpoint): the dedup token, and the synchronous
  * Distributed insert a cluster store (flowlog migrate --cluster) needs for the
- * token to reach each shard before the ledger says stored.
+ * token to reach each shard before the ledger says stored; and on every
+ * request, GLOBAL for an IN over a Distributed subquery.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,5 +36,17 @@ describe('server store insert settings', () => {
     const inserts = seen.filter((p) => p.has('insert_deduplication_token'));
     expect(inserts.map((p) => p.get('insert_deduplication_token'))).toEqual(['anomalies:t1', 'flows_rejected:t2', 'ingest_ledger:t3']);
     for (const p of inserts) expect(p.get('insert_distributed_sync')).toBe('1');
+  });
+
+  it('every query turns an IN over a Distributed subquery into a GLOBAL one (a cluster refuses it otherwise)', async () => {
+    const store = new ClickHouseServerStore({ url, retry: { attempts: 1 } });
+    const from = seen.length;
+    try {
+      await store.exec('SELECT 1');
+      await store.queryText('SELECT 1', 'csv');
+    } finally { await store.close(); }
+    const queries = seen.slice(from);
+    expect(queries.length).toBeGreaterThanOrEqual(2);
+    for (const p of queries) expect(p.get('distributed_product_mode')).toBe('global');
   });
 });
