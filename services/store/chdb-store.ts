@@ -15,7 +15,6 @@ import type { RejectedRecord } from '../core/rejects.js';
 import { LEDGER_STATE_OF_SQL, LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.js';
 import { migrateStore } from './retention.js';
 import { encodeNative } from './native-encoder.js';
-import { flowsOrder } from './flows-order.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { engineArgs } from './engine-memory.js';
 import { loadChdb } from './chdb-loader.js';
@@ -90,7 +89,7 @@ export class ChdbStore implements FlowStore {
       const own = Buffer.allocUnsafeSlow(Math.ceil(size * 1.125));
       this.owned.add(own.buffer);
       return own.subarray(0, size);
-    }, flowsOrder(batch));
+    });
     return { rows: batch.length, columns: block.columns, data: block.data };
   }
 

@@ -13,7 +13,6 @@ import type { RejectedRecord } from '../core/rejects.js';
 import { LEDGER_STATE_OF_SQL, LEDGER_STATE_SQL, ledgerProgress, type LedgerRow } from './migrations.js';
 import { migrateStore } from './retention.js';
 import { encodeNative } from './native-encoder.js';
-import { flowsOrder } from './flows-order.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import type { AppliedMigration, FlowStore, MigrateOptions, LedgerEntry, ObjectProgress, PreparedFlows, QueryFormat } from './store.js';
 
@@ -86,7 +85,7 @@ export class ClickHouseServerStore implements FlowStore {
   }
 
   prepareFlows(batch: FlowBatch): PreparedFlows {
-    const block = encodeNative(batch, Buffer.allocUnsafe, flowsOrder(batch));
+    const block = encodeNative(batch);
     return { rows: batch.length, columns: block.columns, data: block.data };
   }
 

@@ -13,6 +13,7 @@
  */
 import { FLOW_COLUMNS, type ColumnKind } from '../../schemas/flow.js';
 import type { FlowBatch } from '../core/flow-batch.js';
+import { flowsOrder } from './flows-order.js';
 
 const NATIVE_BASE: Record<ColumnKind, string> = {
   str: 'String', u8: 'UInt8', u16: 'UInt16', u32: 'UInt32', u64: 'UInt64', ip: 'IPv6', time: "DateTime64(3, 'UTC')",
@@ -40,9 +41,10 @@ export interface NativeBlock { columns: string[]; data: Buffer }
 
 /**
  * `alloc`: where the block's bytes go (a store may hand back a buffer it kept from the previous block).
- * `order`: the rows in the order to write them (flowsOrder: the table's key order), null for as they are.
+ * `order`: the rows in the order to write them; by default the flows table's key order, so that the engine
+ * skips its own sort (flows-order.ts); null for as they are.
  */
-export function encodeNative(batch: FlowBatch, alloc: (size: number) => Buffer = Buffer.allocUnsafe, order: Uint32Array | null = null): NativeBlock {
+export function encodeNative(batch: FlowBatch, alloc: (size: number) => Buffer = Buffer.allocUnsafe, order: Uint32Array | null = flowsOrder(batch)): NativeBlock {
   const n = batch.length;
   const cols: number[] = [];
   for (let c = 0; c < FLOW_COLUMNS.length; c++) {
