@@ -89,7 +89,7 @@ const notifiedS3 = s3Connection.extend({
 
 const kafkaFetch = z.object({
   min_bytes: z.number().int().min(1).default(1 << 20).describe('Smallest fetch the broker answers with (before max_wait): fewer, larger fetches, each one insert.'),
-  max_bytes: z.number().int().min(1).default(64 << 20).describe('Largest fetch over all partitions (64 MB; 16 MB under memory.profile minimal: ~100 MB less peak, same rate, measured).'),
+  max_bytes: z.number().int().min(1).default(64 << 20).describe('Largest fetch over all partitions; a fetch is held whole while its rounds are stored. Unset: on the embedded store its memory profile\'s (small and minimal 16 MB, large 64 MB: with 131072-row batches 16 MB peaked ~50 MB under 32 at the same rate, measured), on a ClickHouse server store 64 MB.'),
   max_bytes_per_partition: z.number().int().min(1).default(16 << 20).describe('Largest fetch from one partition.'),
   max_wait: duration.default('500ms').describe('How long the broker waits to gather min_bytes.'),
 }).strict().default({}).describe('Consumer fetch sizes.');
@@ -173,16 +173,20 @@ const localSource = z.object({
  * the memory section overrides its profile's value, and batch_rows is the
  * batch.rows of a configuration that sets none, kafka_fetch_max_bytes each Kafka
  * source's fetch.max_bytes where it sets none, s3_gets the GETs in flight of an
- * s3 source that sets no concurrency and of `flowlog ingest s3://`. Measured peak RSS of `flowlog
- * ingest` (docs/performance.md, Latest run), the engine's start-up pages
- * released (memory.release_engine_pages): small 590-665 MB by dataset,
- * minimal 387-431 MB at 0.70-0.85x small's rate (an S3 backfill behind real
- * latency 402 at 64 GETs, a Kafka consumer 444; 507 over 20M flows in one
- * ingest), large ~80 MB above small.
+ * s3 source that sets no concurrency and of `flowlog ingest s3://`; an unset
+ * profile on the embedded store is small's (or minimal under a memory limit).
+ * Measured peak RSS of `flowlog ingest` (docs/performance.md, Latest run),
+ * the engine's start-up pages released (memory.release_engine_pages): small
+ * 481-505 MB by dataset, an S3 backfill behind real latency 462, a Kafka
+ * consumer 503 (544-582 over 20M flows in one ingest); minimal 386-432 MB at
+ * 0.68-0.89x small's rate (S3 393, Kafka 463; 507 over 20M flows). small's
+ * 131072 rows and 16 MB fetches against large's 262144 and 64 MB: 100-165 MB
+ * less peak at 1.01-1.03x the wall time on local data, ~0.88x a Kafka
+ * consumer's rate (docs/performance.md, Memory against speed).
  */
 export const MEMORY_PROFILES = {
   minimal: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 50, batch_rows: 65_536, kafka_fetch_max_bytes: 16 << 20, s3_gets: 64 },
-  small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 200, batch_rows: DEFAULT_BATCH_ROWS, kafka_fetch_max_bytes: 64 << 20, s3_gets: 256 },
+  small: { mark_cache_mb: 32, index_cache_mb: 32, uncompressed_cache_mb: 0, engine_threads: 2, merge_threads: 2, engine_decay_ms: 50, batch_rows: 131_072, kafka_fetch_max_bytes: 16 << 20, s3_gets: 256 },
   large: { mark_cache_mb: 1024, index_cache_mb: 1024, uncompressed_cache_mb: 1024, engine_threads: 0, merge_threads: 0, engine_decay_ms: null, batch_rows: DEFAULT_BATCH_ROWS, kafka_fetch_max_bytes: 64 << 20, s3_gets: 256 },
 } as const;
 
@@ -190,7 +194,7 @@ const mb = (what: string) => z.number().int().min(0).max(1 << 20).optional().des
 
 const memory = z.object({
   profile: z.enum(['minimal', 'small', 'large']).default('small')
-    .describe('Unset: small, or on the embedded store minimal when this process may use less than 1 GiB (its cgroup\'s memory limit, as in a container, or the machine\'s RAM; logged as config.auto, and `flowlog config print` then shows memory.profile <- auto with the limit read). small: engine caches of 32 MB, 2 engine threads, freed engine memory returned after 200 ms, 262144-row batches; minimal: as small with 65536-row batches, freed engine memory returned after 50 ms, Kafka fetches of at most 16 MB and 64 S3 GETs in flight, for a peak of ~385-450 MB on local, S3 and Kafka data and ~510 MB over 20M flows in one ingest (~80 MB more without release_engine_pages), at 0.7-0.85x the default\'s rate (batch.rows, a Kafka source\'s fetch.max_bytes and an s3 source\'s concurrency, when set, win; flowlog ingest s3:// takes the profile\'s GETs); large: caches of 1 GB each and as many engine threads as cores, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
+    .describe('Unset: small, or on the embedded store minimal when this process may use less than 1 GiB (its cgroup\'s memory limit, as in a container, or the machine\'s RAM; logged as config.auto, and `flowlog config print` then shows memory.profile <- auto with the limit read). small: engine caches of 32 MB, 2 engine threads, freed engine memory returned after 50 ms, 131072-row batches, Kafka fetches of at most 16 MB, for a peak of ~460-505 MB on local, S3 and Kafka data (~545-580 over 20M flows in one ingest); minimal: as small with 65536-row batches and 64 S3 GETs in flight, for a peak of ~385-450 MB on local, S3 and Kafka data and ~510 MB over 20M flows in one ingest (~80 MB more without release_engine_pages), at 0.65-0.9x the default\'s rate (batch.rows, a Kafka source\'s fetch.max_bytes and an s3 source\'s concurrency, when set, win; flowlog ingest s3:// takes the profile\'s GETs); large: caches of 1 GB each, as many engine threads as cores, 262144-row batches and Kafka fetches of 64 MB, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
   mark_cache_mb: mb('Embedded engine: cache of marks (where each granule of a column starts), MB (small 32, large 1024).'),
   index_cache_mb: mb('Embedded engine: caches of primary-index and skip-index marks, MB each (small 32, large 1024).'),
   uncompressed_cache_mb: mb('Embedded engine: cache of decompressed blocks for repeated small reads, MB; 0 turns it off (small 0, large 1024).'),
@@ -199,7 +203,7 @@ const memory = z.object({
   merge_threads: z.number().int().min(0).max(256).optional()
     .describe('Embedded engine: background merge threads (background_pool_size); 0: the engine\'s default (small 2, large 0). 1 on two cores: a long backfill runs ~1.25x faster but leaves its merges for later (60M flows: 139 active parts against 21), which slows queries until they are done.'),
   engine_decay_ms: z.number().int().min(0).max(3_600_000).optional()
-    .describe('Embedded engine: how long its allocator keeps freed memory for reuse before returning it to the system, ms (jemalloc dirty decay; then it goes back at once, muzzy decay 0); 0 returns it at once (~25-55 MB lower peak than 50, for ~1.2x the time on large objects) (minimal 50, small 200, large: the engine\'s own). Read once, when the engine loads; a JE_MALLOC_CONF in the environment wins.'),
+    .describe('Embedded engine: how long its allocator keeps freed memory for reuse before returning it to the system, ms (jemalloc dirty decay; then it goes back at once, muzzy decay 0); 0 returns it at once (~25-55 MB lower peak than 50, for ~1.2x the time on large objects) (minimal and small 50, large: the engine\'s own). Read once, when the engine loads; a JE_MALLOC_CONF in the environment wins.'),
   release_engine_pages: z.boolean().default(true)
     .describe('Embedded engine: once it has started, hand back the pages of its library only the start-up read (~80-140 MB of peak RSS, measured; needs the native module `npm install` builds with a C compiler, else nothing is released). false keeps them.'),
   engine_limit_mb: mb('Embedded engine: hard cap on its tracked memory (max_server_memory_usage), MB; a query past it fails with MEMORY_LIMIT_EXCEEDED instead of growing. Unset: 90% of RAM.'),
@@ -239,7 +243,7 @@ export const configSchema = z.object({
   sources: z.array(z.discriminatedUnion('kind', [kafkaSource, sqsSource, s3Source, localSource])).default([])
     .describe('What flowlog run reads (run needs at least one; other commands ignore them).'),
   batch: z.object({
-    rows: z.number().int().min(1000).max(4_000_000).default(DEFAULT_BATCH_ROWS).describe('Rows per insert: memory against speed (env FLOWLOG_BATCH_ROWS).'),
+    rows: z.number().int().min(1000).max(4_000_000).default(DEFAULT_BATCH_ROWS).describe('Rows per insert: memory against speed (env FLOWLOG_BATCH_ROWS). Unset: on the embedded store its memory profile\'s (small 131072, minimal 65536, large 262144), on a ClickHouse server store 262144.'),
   }).strict().default({}).describe('Batching of inserts.'),
   batch_rows: z.number().int().min(1000).max(4_000_000).optional().describe('Deprecated: use batch.rows.'),
   log: z.object({

@@ -37,7 +37,7 @@
  */
 import { FlowBatch } from '../core/flow-batch.js';
 import { DEFAULT_REJECT_CAPS, RejectBatch, quarantineReason, type RejectCaps, type RejectedRecord } from '../core/rejects.js';
-import type { Limits } from '../../schemas/config.js';
+import { DEFAULT_BATCH_ROWS, type Limits } from '../../schemas/config.js';
 import type { ObjectParser } from '../parse/object-parser.js';
 import type { FlowStore, LedgerEntry, ObjectProgress, PreparedFlows } from '../store/store.js';
 import { skipStoredRows } from './resume.js';
@@ -49,13 +49,11 @@ export { batchToken, type SourceObject } from './segments.js';
 export type { BatchStats, StoredBatch } from './stored-batch.js';
 
 /**
- * Rows per insert, chosen by measurement (docs/performance.md, The store step):
- * every insert is a part to merge, and merging is most of the write. Over 20M
- * flows in one run, 262k-row inserts took ~35% less CPU than 131k-row ones and
- * kept their rate to the end (131k: half the rate by the last 5M), for ~190 MB
- * more peak RSS.
+ * Rows per insert when the caller names none: batch.rows' own default, which a
+ * ClickHouse server store takes (the embedded store takes its memory profile's,
+ * schemas/config.ts MEMORY_PROFILES).
  */
-export const DEFAULT_CAPACITY = 262_144;
+export const DEFAULT_CAPACITY = DEFAULT_BATCH_ROWS;
 
 /**
  * A message source's unit of commit: positions [first, end) of one stream (a

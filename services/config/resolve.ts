@@ -144,7 +144,8 @@ export function explainConfig(input: ConfigInput = {}): ResolvedConfig {
       }
     }
   }
-  applyProfile(doc);
+  // unset on the embedded store: the small profile's sizes (a server store, with no engine in the process, keeps the schema's)
+  applyProfile(doc, getAt(doc, 'memory.profile') ?? (storeKind(doc) === 'embedded' ? 'small' : undefined));
   const config = validateConfig(doc, file ?? 'configuration', (key) => origins[key]);
   return { config, file, origins, overridden };
 }
@@ -155,8 +156,7 @@ export function explainConfig(input: ConfigInput = {}): ResolvedConfig {
  * is held whole while its rounds are parsed and stored), and each S3 source's
  * GETs in flight, unless its concurrency is set.
  */
-function applyProfile(doc: Doc): void {
-  const profile = getAt(doc, 'memory.profile');
+function applyProfile(doc: Doc, profile: unknown): void {
   if (typeof profile !== 'string' || !Object.hasOwn(MEMORY_PROFILES, profile)) return;
   const p = MEMORY_PROFILES[profile as keyof typeof MEMORY_PROFILES];
   if (getAt(doc, 'batch.rows') === undefined) setAt(doc, 'batch.rows', p.batch_rows);

@@ -37,9 +37,10 @@ export function engineArgs(memory: Partial<MemoryConfig> = {}): string[] {
  * go back at once (muzzy decay 0, as the engine's own build has it): we used
  * to set the muzzy decay as long again, and pages left lazily freed count in
  * RSS until the kernel wants them (40-58 MB of the small profile's peak, no
- * CPU on large objects). 200 ms costs no measured CPU; 50 (minimal) keeps
- * ~25-55 MB more than 0 but runs 1.2x faster, since 0 has the allocator fault
- * in again the pages each batch frees. null: the engine's own.
+ * CPU on large objects). 50 ms (minimal and small) keeps ~25-55 MB more than
+ * 0 but runs 1.2x faster, since 0 has the allocator fault in again the pages
+ * each batch frees; at 131,072-row batches 50 ms peaked 17-34 MB under 100 ms
+ * (small's was 200) in the same time. null: the engine's own.
  */
 export function engineAllocatorConf(memory: Partial<MemoryConfig> = {}): string | null {
   const ms = memory.engine_decay_ms ?? MEMORY_PROFILES[memory.profile ?? 'small'].engine_decay_ms;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryLimit, AUTO_MINIMAL_BELOW } from '../memory-limit.js';
 import { resolveConfig, explainConfig } from '../resolve.js';
-import { DEFAULT_BATCH_ROWS, MEMORY_PROFILES } from '../../../schemas/config.js';
+import { MEMORY_PROFILES } from '../../../schemas/config.js';
 
 const GiB = 2 ** 30, MiB = 2 ** 20;
 const files = (f: Record<string, string>) => (p: string) => f[p] ?? null;
@@ -67,9 +67,9 @@ describe('an unset memory.profile', () => {
 
   it('is small with room to spare; a profile or batch size named anywhere wins', () => {
     expect(resolveConfig({ env: {}, memoryLimit: small }).memory.profile).toBe('small');
-    expect(resolveConfig({ env: {}, memoryLimit: small }).batch.rows).toBe(DEFAULT_BATCH_ROWS);
+    expect(resolveConfig({ env: {}, memoryLimit: small }).batch.rows).toBe(MEMORY_PROFILES.small.batch_rows);
     expect(resolveConfig({ env: { FLOWLOG_MEMORY_PROFILE: 'small' }, memoryLimit: tight }).memory.profile).toBe('small');
-    expect(resolveConfig({ env: { FLOWLOG_MEMORY_PROFILE: 'large' }, memoryLimit: tight }).batch.rows).toBe(DEFAULT_BATCH_ROWS);
+    expect(resolveConfig({ env: { FLOWLOG_MEMORY_PROFILE: 'large' }, memoryLimit: tight }).batch.rows).toBe(MEMORY_PROFILES.large.batch_rows);
     expect(resolveConfig({ env: { FLOWLOG_BATCH_ROWS: '100000' }, memoryLimit: tight }).batch.rows).toBe(100000);
   });
 });

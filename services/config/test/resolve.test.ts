@@ -37,7 +37,7 @@ const ROOMY = { bytes: 64 * 2 ** 30, from: 'test' };
 describe('resolveConfig: flag > env > file > default', () => {
   it('takes each setting from the first that gives it', () => {
     const f = file('batch: { rows: 5000 }\n');
-    expect(resolveConfig({ memoryLimit: ROOMY }).batch.rows).toBe(DEFAULT_BATCH_ROWS);
+    expect(resolveConfig({ memoryLimit: ROOMY }).batch.rows).toBe(MEMORY_PROFILES.small.batch_rows);
     expect(resolveConfig({ file: f }).batch.rows).toBe(5000);
     expect(resolveConfig({ file: f, env: { FLOWLOG_BATCH_ROWS: '6000' } }).batch.rows).toBe(6000);
     expect(resolveConfig({ file: f, env: { FLOWLOG_BATCH_ROWS: '6000' }, flags: { 'batch-rows': '7000' } }).batch.rows).toBe(7000);
@@ -45,12 +45,13 @@ describe('resolveConfig: flag > env > file > default', () => {
   });
 
   it('sizes the batch by the memory profile unless batch.rows is set anywhere', () => {
-    expect(MEMORY_PROFILES.minimal.batch_rows).toBeLessThan(DEFAULT_BATCH_ROWS);
+    expect(MEMORY_PROFILES.minimal.batch_rows).toBeLessThan(MEMORY_PROFILES.small.batch_rows);
+    expect(MEMORY_PROFILES.small.batch_rows).toBeLessThan(MEMORY_PROFILES.large.batch_rows);
     const minimal = file('memory: { profile: minimal }\n');
     expect(resolveConfig({ file: minimal }).batch.rows).toBe(MEMORY_PROFILES.minimal.batch_rows);
     expect(resolveConfig({ env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }).memory.profile).toBe('minimal');
     expect(resolveConfig({ env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }).batch.rows).toBe(MEMORY_PROFILES.minimal.batch_rows);
-    expect(resolveConfig({ file: file('memory: { profile: large }\n') }).batch.rows).toBe(DEFAULT_BATCH_ROWS);
+    expect(resolveConfig({ file: file('memory: { profile: large }\n') }).batch.rows).toBe(MEMORY_PROFILES.large.batch_rows);
     expect(resolveConfig({ file: file('memory: { profile: minimal }\nbatch: { rows: 5000 }\n') }).batch.rows).toBe(5000);
     expect(resolveConfig({ file: minimal, env: { FLOWLOG_BATCH_ROWS: '6000' } }).batch.rows).toBe(6000);
     expect(resolveConfig({ file: file('memory: { profile: minimal }\nbatch_rows: 7000\n') }).batch.rows).toBe(7000);
@@ -60,9 +61,14 @@ describe('resolveConfig: flag > env > file > default', () => {
   it("sizes each Kafka source's fetch by the memory profile unless the source sets fetch.max_bytes", () => {
     const kafka = (fetch = '') => `sources:\n  - { kind: kafka, name: k, brokers: [b:9092], topics: [t], group_id: g${fetch} }\n  - { kind: local, name: l, path: /tmp }\n`;
     const maxBytes = (r: ReturnType<typeof resolveConfig>) => { const k = r.sources[0]!; return k.kind === 'kafka' ? k.fetch.max_bytes : null; };
-    expect(maxBytes(resolveConfig({ file: file(kafka()), memoryLimit: ROOMY }))).toBe(64 << 20);
+    expect(maxBytes(resolveConfig({ file: file(kafka()), memoryLimit: ROOMY }))).toBe(16 << 20);
+    expect(maxBytes(resolveConfig({ file: file(kafka()), env: { FLOWLOG_MEMORY_PROFILE: 'large' } }))).toBe(64 << 20);
+    // a server store has no engine in the process: no profile is applied, the larger batch and fetch stay
+    const onServer = resolveConfig({ file: file(`store: { kind: clickhouse, url: "http://ch:8123" }\n${kafka()}`) });
+    expect([maxBytes(onServer), onServer.batch.rows]).toEqual([64 << 20, DEFAULT_BATCH_ROWS]);
+    expect(DEFAULT_BATCH_ROWS).toBeGreaterThan(MEMORY_PROFILES.small.batch_rows);
     expect(maxBytes(resolveConfig({ file: file(kafka()), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }))).toBe(MEMORY_PROFILES.minimal.kafka_fetch_max_bytes);
-    expect(MEMORY_PROFILES.minimal.kafka_fetch_max_bytes).toBeLessThan(64 << 20);
+    expect(MEMORY_PROFILES.minimal.kafka_fetch_max_bytes).toBeLessThan(MEMORY_PROFILES.large.kafka_fetch_max_bytes);
     const own = resolveConfig({ file: file(kafka(', fetch: { max_bytes: 1000000, min_bytes: 5 }')), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } });
     expect(maxBytes(own)).toBe(1_000_000);
     const kept = resolveConfig({ file: file(kafka(', fetch: { min_bytes: 5 }')), env: { FLOWLOG_MEMORY_PROFILE: 'minimal' } }).sources[0]!;

@@ -27,7 +27,7 @@ function open(memory: object, env: Record<string, string> = {}) {
 
 describe('engine allocator settings', () => {
   it('loads chdb when the store opens, with the decay of the profile or the key', { timeout: 300_000 }, () => {
-    expect(open({}).out).toEqual({ before: false, after: true, conf: 'dirty_decay_ms:200,muzzy_decay_ms:0', left: null });
+    expect(open({}).out).toEqual({ before: false, after: true, conf: 'dirty_decay_ms:50,muzzy_decay_ms:0', left: null });
     expect(open({ profile: 'minimal' }).out!.conf).toBe('dirty_decay_ms:50,muzzy_decay_ms:0');
     expect(open({ profile: 'large' }).out).toEqual({ before: false, after: true, conf: null, left: null });
     expect(open({ profile: 'large', engine_decay_ms: 2000 }).out!.conf).toBe('dirty_decay_ms:2000,muzzy_decay_ms:0');

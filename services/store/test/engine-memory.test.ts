@@ -25,8 +25,8 @@ describe('memory settings of the embedded engine', () => {
     expect(() => configSchema.parse({ memory: { profile: 'huge' } })).toThrow();
   });
 
-  it('sets the allocator decay by profile: minimal returns freed memory after 50 ms, small after 200 ms, large keeps the engine\'s own', () => {
-    expect(engineAllocatorConf()).toBe('dirty_decay_ms:200,muzzy_decay_ms:0');
+  it('sets the allocator decay by profile: minimal and small return freed memory after 50 ms, large keeps the engine\'s own', () => {
+    expect(engineAllocatorConf()).toBe('dirty_decay_ms:50,muzzy_decay_ms:0');
     expect(engineAllocatorConf({ profile: 'minimal' })).toBe('dirty_decay_ms:50,muzzy_decay_ms:0');
     expect(engineAllocatorConf({ profile: 'large' })).toBeNull();
     expect(engineAllocatorConf({ profile: 'large', engine_decay_ms: 1000 })).toBe('dirty_decay_ms:1000,muzzy_decay_ms:0');
