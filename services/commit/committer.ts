@@ -43,7 +43,7 @@ import type { FlowStore, LedgerEntry, ObjectProgress, PreparedFlows } from '../s
 import { skipStoredRows } from './resume.js';
 import { WriteAhead, type Cut, type WriteAheadOptions } from './write-ahead.js';
 import { batchToken, intentSegment, type Segment, type SourceObject } from './segments.js';
-import { byReason, newestEnd, type BatchStats, type StoredBatch } from './stored-batch.js';
+import { byReason, emptyStats, newestEnd, startSpan, type BatchStats, type StoredBatch } from './stored-batch.js';
 
 export { batchToken, type SourceObject } from './segments.js';
 export type { BatchStats, StoredBatch } from './stored-batch.js';
@@ -64,7 +64,7 @@ export const DEFAULT_CAPACITY = DEFAULT_BATCH_ROWS;
 export interface Round { kind: LedgerEntry['sourceKind']; stream: string; first: number; end: number; members?: string }
 
 /** A batch ready to insert: its policy violations (JSON lines), encoded flows, newest flow end (ms) and rejects. */
-interface PreparedBatch { violations: Buffer | null; prepared: PreparedFlows; newest: number; rejected: RejectedRecord[] }
+interface PreparedBatch { violations: Buffer | null; prepared: PreparedFlows; newest: number; span: { first: number; last: number } | null; rejected: RejectedRecord[] }
 
 export interface BatchEnricher {
   apply(batch: FlowBatch): void;
@@ -114,7 +114,7 @@ export class Committer {
   private readonly writeAhead: WriteAhead | null;
   /** One insert in flight: the next batch's intent, for the ledger rows of the batch in flight to carry (an insert fewer). */
   private rider: { entry: LedgerEntry; taken: boolean } | null = null;
-  readonly stats: BatchStats = { batches: 0, rows: 0, rejected: 0, objects: 0, insertMs: 0 };
+  readonly stats: BatchStats = emptyStats();
 
   constructor(private readonly store: FlowStore, private readonly opts: CommitterOptions) {
     this.buf = opts.borrowsBatch ? null : new FlowBatch(opts.capacity ?? DEFAULT_CAPACITY);
@@ -220,7 +220,7 @@ export class Committer {
     const segments = this.segments;
     this.segments = [];
     const token = batchToken(segments);
-    const { violations, prepared, newest, rejected } = await this.prepare();
+    const { violations, prepared, newest, span, rejected } = await this.prepare();
     const wal = this.writeAhead?.entries(segments.map(intentSegment));
     // one insert in flight: the intent rides with the ledger rows of the batch in flight, if they are still to be written
     const ride = wal?.intent && this.maxInflight === 1 && this.inflight.size > 0 ? { entry: wal.intent, taken: false } : null;
@@ -268,6 +268,7 @@ export class Committer {
       this.stats.batches++;
       this.stats.rows += prepared.rows;
       this.stats.rejected += rejected.length;
+      if (span) { this.stats.firstStart = Math.min(this.stats.firstStart, span.first); this.stats.lastStart = Math.max(this.stats.lastStart, span.last); }
       this.opts.onStored?.({ rows: prepared.rows, rejected: rejected.length, rejectsByReason: byReason(rejected), seconds: ms / 1000, ...(newest > 0 ? { newestFlowAt: new Date(newest) } : {}) });
     })();
     this.ledgerTail = job;
@@ -291,7 +292,7 @@ export class Committer {
       this.opts.enrich?.apply(this.batch);
       const violations = this.opts.enrich?.takeViolations?.() ?? null;
       const prepared = this.store.prepareFlows(this.batch);
-      return { violations, prepared, newest: newestEnd(this.batch), rejected: this.rejects.items.slice() };
+      return { violations, prepared, newest: newestEnd(this.batch), span: startSpan(this.batch), rejected: this.rejects.items.slice() };
     } catch (e) {
       // the batch is gone with its segments (a retry starts from the ledger), and nothing is left writing behind the failure
       await Promise.allSettled([...this.inflight, this.ledgerTail]);

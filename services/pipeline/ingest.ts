@@ -78,6 +78,8 @@ export interface IngestSummary {
   bytes: number;
   seconds: number;
   insertSeconds: number;
+  /** start_time of the earliest and the latest flow the run stored: the window its summary reads (absent when it stored none). */
+  flowsSpan?: { from: Date; to: Date };
   /** The first notices that are not rejects (unknown fields skipped, ...). */
   warnings: string[];
   /** Objects the source could not deliver (server or network failed past retries): not marked done, a re-run resumes them. */
@@ -98,6 +100,11 @@ export function addSummary(s: IngestSummary, a: IngestSummary): void {
   for (const w of a.warnings) if (s.warnings.length < 20) s.warnings.push(w);
   if (a.superseded) s.superseded = [...(s.superseded ?? []), ...a.superseded];
   if (a.stoppedEarly) s.stoppedEarly = true;
+  if (a.flowsSpan) {
+    s.flowsSpan = s.flowsSpan
+      ? { from: a.flowsSpan.from < s.flowsSpan.from ? a.flowsSpan.from : s.flowsSpan.from, to: a.flowsSpan.to > s.flowsSpan.to ? a.flowsSpan.to : s.flowsSpan.to }
+      : a.flowsSpan;
+  }
 }
 
 /** A source's read-ahead, unless it sets its own: files above 64 KB are read on the thread pool while the parser works (smaller ones are read on the spot, sources/local.ts). */
@@ -352,5 +359,7 @@ export async function ingestObjects<O extends SourceObjectRef>(store: FlowStore,
     bytes: triedBytes,
     seconds: (performance.now() - t0) / 1000,
     insertSeconds: committer.stats.insertMs / 1000,
+    ...(committer.stats.firstStart <= committer.stats.lastStart
+      ? { flowsSpan: { from: new Date(committer.stats.firstStart), to: new Date(committer.stats.lastStart) } } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { withStore } from '../../../test/temp-store.js';
 import { dyingStore } from '../../../test/dying-store.js';
 import { HEADER, benchLines } from '../../bench/dataset.js';
 import type { FlowStore } from '../../store/store.js';
+import { chTime } from '../../store/ch-time.js';
 import { generate } from '../../generate/index.js';
 import { ingestPath } from '../ingest.js';
 
@@ -69,11 +70,31 @@ describe('local ingest', () => {
       expect(reasons.map((r) => r.reason)).toEqual(['BAD_ADDR', 'BINARY', 'DECODE', 'FIELD_COUNT']);
       const [bad] = await store.queryRows<{ source: string; position: string; raw: string }>("SELECT source, position, raw FROM flows_rejected WHERE reason = 'BAD_ADDR'");
       expect(bad).toEqual({ source: join(dir, 'junk.log'), position: '3', raw: '2 123 eni-x 10.0.0.999 1.1.1.1 1 2 6 1 40 1 2 ACCEPT OK' });
+      // the span the summary reads: the run's first and last flow, over every batch
+      const [span] = await store.queryRows<{ from: string; to: string }>('SELECT toString(min(start_time)) AS from, toString(max(start_time)) AS to FROM flows');
+      expect(s.flowsSpan && [chTime(s.flowsSpan.from), chTime(s.flowsSpan.to)]).toEqual([span!.from, span!.to]);
       const again = await ingestPath(store, dir, { capacity: 1000 });
       expect(again.rows).toBe(0);
+      expect(again.flowsSpan).toBeUndefined();
       expect(again.skipped).toBe(s.objects);
       expect(await counts(store)).toEqual(c);
     });
+  });
+
+  it('reports the span of start times over every batch it stored, wherever in the run the earliest and latest are', async () => {
+    const sdir = mkdtempSync(join(tmpdir(), 'flowlog-span-'));
+    try {
+      // in listing order: the earliest flow in the first object, the latest in the second, the third in between
+      const line = (start: number) => `2 123456789012 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 ${start} ${start + 60} ACCEPT OK`;
+      for (const [name, starts] of [['a.log', [1_700_000_500, 1_700_000_000, 1_700_000_600]], ['b.log', [1_700_009_000, 1_700_001_000]], ['c.log', [1_700_002_000, 1_700_003_000]]] as const) {
+        writeFileSync(join(sdir, name), `${HEADER}\n${starts.map(line).join('\n')}\n`);
+      }
+      await withStore(async (store) => {
+        const s = await ingestPath(store, sdir, { capacity: 2 });
+        expect(s.rows).toBe(7);
+        expect(s.flowsSpan).toEqual({ from: new Date(1_700_000_000_000), to: new Date(1_700_009_000_000) });
+      });
+    } finally { rmSync(sdir, { recursive: true, force: true }); }
   });
 
   it('a crash at any ledger write, then a restart, loses and duplicates nothing', async () => {
