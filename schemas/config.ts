@@ -89,7 +89,7 @@ const notifiedS3 = s3Connection.extend({
 
 const kafkaFetch = z.object({
   min_bytes: z.number().int().min(1).default(1 << 20).describe('Smallest fetch the broker answers with (before max_wait): fewer, larger fetches, each one insert.'),
-  max_bytes: z.number().int().min(1).default(64 << 20).describe('Largest fetch over all partitions; a fetch is held whole while its rounds are stored. Unset: on the embedded store its memory profile\'s (small and minimal 16 MB, large 64 MB: with 131072-row batches 16 MB peaked ~50 MB under 32 at the same rate, measured), on a ClickHouse server store 64 MB.'),
+  max_bytes: z.number().int().min(1).default(64 << 20).describe('Largest fetch over all partitions; a fetch is held whole while its rounds are stored. Unset: the memory profile\'s (small and minimal 16 MB, large 64 MB: with 131072-row batches, 16 MB fetches peaked 17-47 MB under 32 MB ones at the same rate, measured) on the embedded store or wherever memory.profile is named; else (a ClickHouse server store) 64 MB.'),
   max_bytes_per_partition: z.number().int().min(1).default(16 << 20).describe('Largest fetch from one partition.'),
   max_wait: duration.default('500ms').describe('How long the broker waits to gather min_bytes.'),
 }).strict().default({}).describe('Consumer fetch sizes.');
@@ -179,8 +179,8 @@ const localSource = z.object({
  * the engine's start-up pages released (memory.release_engine_pages): small
  * 481-505 MB by dataset, an S3 backfill behind real latency 462, a Kafka
  * consumer 503 (544-582 over 20M flows in one ingest); minimal 386-432 MB at
- * 0.68-0.89x small's rate (S3 393, Kafka 463; 507 over 20M flows). small's
- * 131072 rows and 16 MB fetches against large's 262144 and 64 MB: 100-165 MB
+ * 0.66-0.89x small's rate (S3 393, Kafka 463; 507 over 20M flows). small's
+ * 131072 rows, 50 ms and 16 MB fetches against its own 262144 rows, 200 ms and 64 MB before (large's batch and fetch): 100-165 MB
  * less peak at 1.01-1.03x the wall time on local data, ~0.88x a Kafka
  * consumer's rate (docs/performance.md, Memory against speed).
  */
@@ -194,7 +194,7 @@ const mb = (what: string) => z.number().int().min(0).max(1 << 20).optional().des
 
 const memory = z.object({
   profile: z.enum(['minimal', 'small', 'large']).default('small')
-    .describe('Unset: small, or on the embedded store minimal when this process may use less than 1 GiB (its cgroup\'s memory limit, as in a container, or the machine\'s RAM; logged as config.auto, and `flowlog config print` then shows memory.profile <- auto with the limit read). small: engine caches of 32 MB, 2 engine threads, freed engine memory returned after 50 ms, 131072-row batches, Kafka fetches of at most 16 MB, for a peak of ~460-505 MB on local, S3 and Kafka data (~545-580 over 20M flows in one ingest); minimal: as small with 65536-row batches and 64 S3 GETs in flight, for a peak of ~385-450 MB on local, S3 and Kafka data and ~510 MB over 20M flows in one ingest (~80 MB more without release_engine_pages), at 0.65-0.9x the default\'s rate (batch.rows, a Kafka source\'s fetch.max_bytes and an s3 source\'s concurrency, when set, win; flowlog ingest s3:// takes the profile\'s GETs); large: caches of 1 GB each, as many engine threads as cores, 262144-row batches and Kafka fetches of 64 MB, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
+    .describe('Unset: small, or on the embedded store minimal when this process may use less than 1 GiB (its cgroup\'s memory limit, as in a container, or the machine\'s RAM; logged as config.auto, and `flowlog config print` then shows memory.profile <- auto with the limit read). small: engine caches of 32 MB, 2 engine threads, freed engine memory returned after 50 ms, 131072-row batches, Kafka fetches of at most 16 MB, for a peak of ~460-505 MB on local, S3 and Kafka data (~545-580 over 20M flows in one ingest); minimal: as small with 65536-row batches and 64 S3 GETs in flight, for a peak of ~385-465 MB on local, S3 and Kafka data and ~510 MB over 20M flows in one ingest (~80 MB more without release_engine_pages), at 0.66-0.89x the default\'s rate (batch.rows, a Kafka source\'s fetch.max_bytes and an s3 source\'s concurrency, when set, win; flowlog ingest s3:// takes the profile\'s GETs); large: caches of 1 GB each, as many engine threads as cores, 262144-row batches and Kafka fetches of 64 MB, for a machine with memory to spare (env FLOWLOG_MEMORY_PROFILE).'),
   mark_cache_mb: mb('Embedded engine: cache of marks (where each granule of a column starts), MB (small 32, large 1024).'),
   index_cache_mb: mb('Embedded engine: caches of primary-index and skip-index marks, MB each (small 32, large 1024).'),
   uncompressed_cache_mb: mb('Embedded engine: cache of decompressed blocks for repeated small reads, MB; 0 turns it off (small 0, large 1024).'),
@@ -243,7 +243,7 @@ export const configSchema = z.object({
   sources: z.array(z.discriminatedUnion('kind', [kafkaSource, sqsSource, s3Source, localSource])).default([])
     .describe('What flowlog run reads (run needs at least one; other commands ignore them).'),
   batch: z.object({
-    rows: z.number().int().min(1000).max(4_000_000).default(DEFAULT_BATCH_ROWS).describe('Rows per insert: memory against speed (env FLOWLOG_BATCH_ROWS). Unset: on the embedded store its memory profile\'s (small 131072, minimal 65536, large 262144), on a ClickHouse server store 262144.'),
+    rows: z.number().int().min(1000).max(4_000_000).default(DEFAULT_BATCH_ROWS).describe('Rows per insert: memory against speed (env FLOWLOG_BATCH_ROWS). Unset: the memory profile\'s (small 131072, minimal 65536, large 262144) on the embedded store or wherever memory.profile is named; else (a ClickHouse server store) 262144.'),
   }).strict().default({}).describe('Batching of inserts.'),
   batch_rows: z.number().int().min(1000).max(4_000_000).optional().describe('Deprecated: use batch.rows.'),
   log: z.object({

@@ -6,15 +6,15 @@ import { fmtBytes, fmtInt } from './progress.js';
 import { queryTable } from './result-table.js';
 import { chTime } from '../store/ch-time.js';
 
-/** A span's end to the minute, as people read it: '2026-12-01 00:05'. */
-const fmtSpanEnd = (d: Date): string => chTime(d).slice(0, 16);
+/** A span's end to the second, as people read it and as SQL takes it back: '2026-12-01 00:05:09'. */
+const fmtSpanEnd = (d: Date): string => chTime(d).slice(0, 19);
 
 // IPv4 is stored IPv4-mapped; show it the way people write it.
 export const ADDR = (col: string): string => `replaceOne(toString(${col}), '::ffff:', '')`;
 
 /**
  * The summary's queries, over the flows whose start_time is in `span` (the run's own window: reading the whole
- * store after every ingest grew with the store, 2.0 s at 20M flows) or over every flow when there is none.
+ * store after every ingest grew with the store, ~5-6 s at 20M flows) or over every flow when there is none.
  * The window is the run's first and last flow, so it may hold other runs' flows of the same hours too.
  */
 export function summaryQueries(span?: { from: Date; to: Date }) {
@@ -68,6 +68,8 @@ export async function printIngestSummary(store: FlowStore, s: IngestSummary, inv
     const [{ total: inSpan } = { total: '0' }] = await store.queryRows<{ total: string }>(q.count);
     out(`Below: the ${fmtInt(Number(inSpan))} flows from ${fmtSpanEnd(span.from)} to ${fmtSpanEnd(span.to)} UTC, the times this ingest's flows span` +
       `${Number(inSpan) > s.rows ? ' (with the other flows the store holds for those times)' : ''}.`);
+  } else {
+    out('Below: every flow in the store (this ingest stored none).');
   }
   out('\nFlows by source type:');
   out(await queryTable(store, q.byType));
@@ -80,7 +82,7 @@ export async function printIngestSummary(store: FlowStore, s: IngestSummary, inv
   const segments = await queryTable(store, q.segments);
   if (segments.trim()) { out('Traffic between segments:'); out(segments); }
   const quarantine = await queryTable(store, q.quarantine);
-  if (quarantine.trim()) { out('Quarantine by reason:'); out(quarantine); }
+  if (quarantine.trim()) { out('Quarantine by reason (all of it):'); out(quarantine); }
 }
 
 /** What to try next, printed last so it is what a person sees when the command ends. */

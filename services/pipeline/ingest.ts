@@ -78,7 +78,10 @@ export interface IngestSummary {
   bytes: number;
   seconds: number;
   insertSeconds: number;
-  /** start_time of the earliest and the latest flow the run stored: the window its summary reads (absent when it stored none). */
+  /**
+   * start_time of the earliest and the latest flow one ingestObjects run stored: the window `flowlog ingest`'s summary
+   * reads (absent when it stored none). Rounds that add parts together (addSummary) leave it out: their rows come from more than one committer.
+   */
   flowsSpan?: { from: Date; to: Date };
   /** The first notices that are not rejects (unknown fields skipped, ...). */
   warnings: string[];
@@ -100,11 +103,6 @@ export function addSummary(s: IngestSummary, a: IngestSummary): void {
   for (const w of a.warnings) if (s.warnings.length < 20) s.warnings.push(w);
   if (a.superseded) s.superseded = [...(s.superseded ?? []), ...a.superseded];
   if (a.stoppedEarly) s.stoppedEarly = true;
-  if (a.flowsSpan) {
-    s.flowsSpan = s.flowsSpan
-      ? { from: a.flowsSpan.from < s.flowsSpan.from ? a.flowsSpan.from : s.flowsSpan.from, to: a.flowsSpan.to > s.flowsSpan.to ? a.flowsSpan.to : s.flowsSpan.to }
-      : a.flowsSpan;
-  }
 }
 
 /** A source's read-ahead, unless it sets its own: files above 64 KB are read on the thread pool while the parser works (smaller ones are read on the spot, sources/local.ts). */
