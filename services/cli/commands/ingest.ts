@@ -64,7 +64,8 @@ export async function ingestCommand(argv: string[]): Promise<number> {
     }
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
     if (format === 'json') {
-      process.stdout.write(`${JSON.stringify({ command: 'ingest', target, objects: summary.objects, ingested: summary.rows, rejected: summary.rejected, skipped: summary.skipped, unfinished: summary.unfinished.length })}\n`);
+      process.stdout.write(`${JSON.stringify({ command: 'ingest', target, objects: summary.objects, ingested: summary.rows, rejected: summary.rejected, skipped: summary.skipped, unfinished: summary.unfinished.length,
+        ...(summary.flowsSpan ? { flows_from: summary.flowsSpan.from.toISOString(), flows_to: summary.flowsSpan.to.toISOString() } : {}) })}\n`);
     } else if (!quiet) {
       await printIngestSummary(store, summary, 'npm run flowlog --');
       printNextSteps('npm run flowlog --');

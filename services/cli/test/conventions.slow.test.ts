@@ -47,7 +47,8 @@ describe('--format json and --quiet', () => {
 
     const ing = run(['ingest', join(GOLDEN, 'v5-custom-multimember.log.gz'), '--format', 'json'], { FLOWLOG_DATA_DIR: join(dir, 'store2') });
     expect(ing.status, ing.stderr).toBe(0);
-    expect(oneObject(ing.stdout)).toMatchObject({ command: 'ingest', objects: 1, ingested: 3, rejected: 0, skipped: 0, unfinished: 0 });
+    expect(oneObject(ing.stdout)).toMatchObject({ command: 'ingest', objects: 1, ingested: 3, rejected: 0, skipped: 0, unfinished: 0,
+      flows_from: '2024-11-24T00:00:00.000Z', flows_to: '2024-11-24T00:00:00.000Z' }); // the span of the flows' start times
     expect(ing.stderr).not.toMatch(/ingest \d+%|ingest done/); // no progress with json either
 
     const det = run(['detect', '--format', 'json', '--now', '2026-11-20T00:00:00Z']);
