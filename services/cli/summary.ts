@@ -86,12 +86,13 @@ export async function printIngestSummary(store: FlowStore, s: IngestSummary, inv
 }
 
 /** What to try next, printed last so it is what a person sees when the command ends. */
-export function printNextSteps(invocation: string, opts: { enrichFile?: string; findings?: boolean } = {}): void {
+/** `address`: one the data holds, for the example queries (a generic one otherwise). */
+export function printNextSteps(invocation: string, opts: { enrichFile?: string; findings?: boolean; address?: string } = {}): void {
   const out = (x: string) => process.stdout.write(`${x}\n`);
   out('\nNext:');
   out(`  ${invocation} sql "SELECT action, count() FROM flows GROUP BY action"`);
   out(`  ${invocation} sql "SELECT minute, sum(bytes) FROM flows_1m GROUP BY minute ORDER BY minute DESC LIMIT 10"`);
-  out(`  ${invocation} sql "SELECT * FROM flows WHERE src_addr = toIPv6('10.0.1.10') LIMIT 5" --format json`);
+  out(`  ${invocation} sql "SELECT * FROM flows WHERE src_addr = toIPv6('${opts.address ?? '10.0.1.10'}') LIMIT 5" --format json`);
   out(`  ${invocation} sql --list-saved       # saved queries for the common security questions`);
   out(`  ${invocation} ingest PATH            # your own flow logs (AWS text/gzip, Azure JSON)`);
   out(`  ${invocation} parse FILE | head      # see how a file parses, without storing`);

@@ -15,7 +15,11 @@ export async function configCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
     config: { type: 'string', short: 'c' }, format: { type: 'string', short: 'f' },
     'data-dir': { type: 'string' }, 'batch-rows': { type: 'string' }, 'log-level': { type: 'string' }, policy: { type: 'string' }, enrich: { type: 'string' },
-  }, USAGE);
+  }, USAGE, { flags: {
+    config: 'YAML configuration file (default FLOWLOG_CONFIG)', format: 'yaml (default; where each key came from as comments) or json ({ config, origins })',
+    'data-dir': 'the embedded store\'s folder (store.data_dir)', 'batch-rows': 'rows per insert (batch.rows)', 'log-level': 'lowest level logged (log.level)',
+    policy: 'segmentation policy file (policy.file)', enrich: 'YAML file with an enrich: section (enrich_file)',
+  } });
   const [sub, ...extra] = positionals;
   if (extra.length) throw new FlowlogError('USAGE', `unexpected argument "${extra[0]}"`, `usage: ${USAGE}`);
   if (sub === 'schema') {

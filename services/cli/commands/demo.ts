@@ -32,8 +32,8 @@ async function demoFindings(store: FlowStore, start: Date, fresh: boolean, dataD
     bar.done();
   }
   const out = (s: string) => { if (!quiet) process.stdout.write(`${s}\n`); };
-  if (!quiet) out('Findings (the anomaly store, newest first):');
-  if (!quiet) out(await queryTable(store, `SELECT severity, detector, owner, substring(summary, 1, 110) AS summary FROM anomalies_current
+  if (!quiet) out('Findings (the anomaly store, worst first, then the most recently seen):');
+  if (!quiet) out(await queryTable(store, `SELECT severity, status, detector, owner, substring(summary, 1, 100) AS summary FROM anomalies_current
     ORDER BY indexOf(['info', 'low', 'medium', 'high', 'critical'], severity) DESC, last_seen DESC LIMIT 12`));
   const r = await makeReport(store, { since: new Date(end.getTime() - 2 * 86_400_000), until: end, title: 'flowlog demo report', deliver: [{ dir: join(dataDir, 'demo-report') }] });
   out(`The demo report (HTML, Markdown, JSON) is in ${r.results[0]!.location}: open report.html in a browser.`);
@@ -73,7 +73,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
     if (!quiet) await printIngestSummary(store, summary, 'npm run flowlog --');
     await demoFindings(store, start, summary.objects > 0, dataDir, quiet);
-    if (!quiet) printNextSteps('npm run flowlog --', { enrichFile: join(ipamDir, 'enrich.yaml'), findings: true });
+    if (!quiet) printNextSteps('npm run flowlog --', { enrichFile: join(ipamDir, 'enrich.yaml'), findings: true, address: '10.10.11.40' });
   } finally {
     enrich.stop();
     await store.close();
