@@ -53,7 +53,10 @@ export async function sqlCommand(argv: string[]): Promise<number> {
       const bound = saved ? await resolveParams(store, saved, params) : params;
       const p = Object.keys(bound).length ? bound : undefined;
       // table: drawn by us with every value made safe for the terminal; json and csv: the exact values
-      process.stdout.write(format === 'table' ? await queryTable(store, sql, p) : await store.queryText(sql, format, p));
+      const out = format === 'table' ? await queryTable(store, sql, p) : await store.queryText(sql, format, p);
+      process.stdout.write(out);
+      // an empty table draws nothing: say so, on stderr, so that stdout stays what the query gave
+      if (format === 'table' && out === '') process.stderr.write('(no rows)\n');
     } catch (e) {
       if (e instanceof FlowlogError && /\(READONLY\)/.test(e.message)) {
         throw new FlowlogError('STORE_QUERY_FAILED', 'flowlog sql is read-only: this statement would change data or schema', 'pass --write if you mean it (migrations: flowlog migrate)', { cause: e });

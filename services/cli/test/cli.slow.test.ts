@@ -59,6 +59,9 @@ describe('flowlog CLI', () => {
       const json = run(['sql', q, '--format', 'json'], env).stdout.trim().split('\n').map((l) => JSON.parse(l));
       expect(json[0]).toEqual({ log_type: 'tgw', n: 2 });
       expect(run(['sql', q], env).stdout).toContain('log_type');
+      const none = run(['sql', 'SELECT 1 AS x WHERE 0'], env);
+      expect([none.status, none.stdout, none.stderr.trim()]).toEqual([0, '', '(no rows)']);
+      expect(run(['sql', 'SELECT 1 AS x WHERE 0', '--format', 'json'], env).stderr).not.toContain('no rows'); // one object per line: none is none
       const ro = run(['sql', 'DROP TABLE flows'], env);
       expect(ro.status).toBe(1);
       expect(ro.stderr).toMatch(/read-only[\s\S]*--write/);
