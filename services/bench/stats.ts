@@ -9,7 +9,7 @@ export function p50(xs: readonly number[]): number {
 export interface ProgressPoint { rows: number; t: number }
 
 /**
- * Points from `flowlog ingest`'s progress lines on a pipe ("ingest 30% 6,000,000 flows, 0 rejected (12.3s)",
+ * Points from `flowlog ingest`'s progress lines on a pipe ("ingest 30% 6,000,000 flows stored, 0 rejected (12.3s)",
  * with no share while the listing is still arriving, and "ingest done ... (s)"), with (0, 0) first: stored
  * rows against the ingest's own clock.
  */

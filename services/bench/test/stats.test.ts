@@ -12,11 +12,11 @@ describe('p50', () => {
 
 // what `flowlog ingest` prints on a pipe (Progress, not a terminal)
 const STDERR = [
-  'ingest 0 flows, 0 rejected (0.4s)', // the listing still arriving: no share yet
-  'ingest 10% 2,000,000 flows, 0 rejected (10.0s)',
-  'ingest 50% 10,000,000 flows, 0 rejected (50.0s)',
+  'ingest 0 flows stored, 0 rejected (0.4s)', // the listing still arriving: no share yet
+  'ingest 10% 2,000,000 flows stored, 0 rejected (10.0s)',
+  'ingest 50% 10,000,000 flows stored, 0 rejected (50.0s)',
   'some other line (3.0s)',
-  'ingest 90% 18,000,000 flows, 0 rejected (100.0s)',
+  'ingest 90% 18,000,000 flows stored, 0 rejected (100.0s)',
   'ingest done 20,000,000 flows, 0 rejected (112.5s)',
 ].join('\n');
 

@@ -68,7 +68,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const bar = quiet ? SILENT_PROGRESS : new Progress('ingest');
     const summary = await ingestPath(store, demoDir, {
       enrich, capacity: embeddedConfig().batch.rows,
-      onProgress: (p) => bar.update(p.bytesDone, p.listed ? p.bytes : null, () => `${fmtInt(p.rows)} flows`),
+      onProgress: (p) => bar.update(p.bytesDone, p.listed ? p.bytes : null, () => `${fmtInt(p.rows)} flows stored`),
     });
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
     if (!quiet) await printIngestSummary(store, summary, 'npm run flowlog --');

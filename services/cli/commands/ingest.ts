@@ -46,7 +46,7 @@ export async function ingestCommand(argv: string[]): Promise<number> {
       capacity: config.batch.rows,
       limits: config.limits,
       enrich,
-      onProgress: (p: IngestProgress) => bar.update(p.bytesDone, p.listed ? p.bytes : null, () => `${fmtInt(p.rows)} flows, ${fmtInt(p.rejected)} rejected${p.listed ? '' : `, ${fmtInt(p.objectsDone)} objects`}`),
+      onProgress: (p: IngestProgress) => bar.update(p.bytesDone, p.listed ? p.bytes : null, () => `${fmtInt(p.rows)} flows stored, ${fmtInt(p.rejected)} rejected${p.listed ? '' : `, ${fmtInt(p.objectsDone)} objects`}`),
     };
     // a poll's or a queue's round cut short is stored again only by flowlog run with that source (its objects may be these)
     if (target.startsWith('s3://') && store.kind === 'embedded') await warnOrphanedRounds(store, new Map());
