@@ -9,6 +9,9 @@ import { chTime } from '../store/ch-time.js';
 /** A span's end to the second, as people read it and as SQL takes it back: '2026-12-01 00:05:09'. */
 const fmtSpanEnd = (d: Date): string => chTime(d).slice(0, 19);
 
+/** How the hints name flowlog from a checkout: -s keeps npm's banner off stdout, so a `--format json` hint pipes into jq. */
+export const NPM_INVOCATION = 'npm run -s flowlog --';
+
 // IPv4 is stored IPv4-mapped; show it the way people write it.
 export const ADDR = (col: string): string => `replaceOne(toString(${col}), '::ffff:', '')`;
 

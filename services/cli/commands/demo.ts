@@ -18,7 +18,7 @@ import { ingestPath } from '../../pipeline/ingest.js';
 import { defaultDataDir, embeddedConfig, openStore } from '../../store/open.js';
 import { intFlag, parseCli, SILENT_PROGRESS } from '../args.js';
 import { Progress, fmtInt } from '../progress.js';
-import { printIngestSummary, printNextSteps } from '../summary.js';
+import { NPM_INVOCATION, printIngestSummary, printNextSteps } from '../summary.js';
 import { queryTable } from '../result-table.js';
 
 const DAYS = 8;
@@ -71,9 +71,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
       onProgress: (p) => bar.update(p.bytesDone, p.listed ? p.bytes : null, () => `${fmtInt(p.rows)} flows stored`),
     });
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
-    if (!quiet) await printIngestSummary(store, summary, 'npm run flowlog --');
+    if (!quiet) await printIngestSummary(store, summary, NPM_INVOCATION);
     await demoFindings(store, start, summary.objects > 0, dataDir, quiet);
-    if (!quiet) printNextSteps('npm run flowlog --', { enrichFile: join(ipamDir, 'enrich.yaml'), findings: true, address: '10.10.11.40' });
+    if (!quiet) printNextSteps(NPM_INVOCATION, { enrichFile: join(ipamDir, 'enrich.yaml'), findings: true, address: '10.10.11.40' });
   } finally {
     enrich.stop();
     await store.close();

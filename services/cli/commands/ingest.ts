@@ -12,7 +12,7 @@ import { loadEnrichFile, withPolicy } from '../../enrich/settings.js';
 import { FORMAT_HELP, FORMAT_OPTION, outputFormat, parseCli, requireSettingFile, SILENT_PROGRESS, timeFlag } from '../args.js';
 import { safeText } from '../../core/safe-text.js';
 import { Progress, fmtInt } from '../progress.js';
-import { printIngestSummary, printNextSteps } from '../summary.js';
+import { NPM_INVOCATION, printIngestSummary, printNextSteps } from '../summary.js';
 
 const USAGE = 'flowlog ingest PATH|s3://bucket/prefix [--from ISO] [--to ISO] [--log-format "${version} ..."] [--enrich FILE] [--policy FILE] [--quiet] [--format text|json]';
 
@@ -67,8 +67,8 @@ export async function ingestCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify({ command: 'ingest', target, objects: summary.objects, ingested: summary.rows, rejected: summary.rejected, skipped: summary.skipped, unfinished: summary.unfinished.length,
         ...(summary.flowsSpan ? { flows_from: summary.flowsSpan.from.toISOString(), flows_to: summary.flowsSpan.to.toISOString() } : {}) })}\n`);
     } else if (!quiet) {
-      await printIngestSummary(store, summary, 'npm run flowlog --');
-      printNextSteps('npm run flowlog --');
+      await printIngestSummary(store, summary, NPM_INVOCATION);
+      printNextSteps(NPM_INVOCATION);
     }
     if (summary.unfinished.length > 0) {
       const shown = summary.unfinished.slice(0, 10).map((u) => `  ${safeText(u.reason)}`).join('\n');

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { commandNames } from '../main.js';
+import { NPM_INVOCATION } from '../summary.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/flowlog.js', import.meta.url));
 const PKG = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -44,6 +45,13 @@ describe('flowlog --help and --version', () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toBe(`flowlog ${PKG.version}\n`);
     }
+  });
+
+  it('the invocation the hints print keeps stdout to flowlog alone (npm\'s banner would break a --format json pipe)', () => {
+    const [cmd, ...args] = NPM_INVOCATION.split(' ');
+    const r = spawnSync(cmd!, [...args, '--version'], { cwd: fileURLToPath(new URL('../../../', import.meta.url)), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`flowlog ${PKG.version}\n`);
   });
 
   it('help for an unknown command fails with the command list', () => {
