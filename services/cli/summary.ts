@@ -100,7 +100,7 @@ export function printNextSteps(invocation: string, opts: { enrichFile?: string; 
   out(`  ${invocation} ingest PATH            # your own flow logs (AWS text/gzip, Azure JSON)`);
   out(`  ${invocation} parse FILE | head      # see how a file parses, without storing`);
   if (opts.findings) {
-    out(`  ${invocation} investigate 10.10.11.40 --since 2d     # everything about one address (the demo's biggest egress spike)`);
+    out(`  ${invocation} investigate 10.10.11.40 --since 3d     # everything about one address (the demo's biggest egress spike)`);
     out(`  ${invocation} sql "SELECT severity, detector, summary, evidence_sql FROM anomalies_current WHERE status = 'open' LIMIT 5" --format json`);
   }
   if (opts.enrichFile) {

@@ -4,7 +4,7 @@
  * prints what the data says, enriched with the matching IPAM and inventory
  * (flows by owner and segment). A second run skips both steps via the ledger.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from '../../generate/index.js';
 import { writeInventory } from '../../generate/inventory-writer.js';
@@ -22,6 +22,8 @@ import { NPM_INVOCATION, printIngestSummary, printNextSteps } from '../summary.j
 import { queryTable } from '../result-table.js';
 
 const DAYS = 8;
+/** The days the demo data was made for (a name the ingest skips, like the generator's own files). */
+const SPAN_FILE = '_demo-span.json';
 
 /** The detectors replayed over the last 2 days (once: a re-run finds them in the anomaly store), the findings, the report. */
 async function demoFindings(store: FlowStore, start: Date, fresh: boolean, dataDir: string, quiet: boolean): Promise<void> {
@@ -48,13 +50,18 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const dataDir = defaultDataDir();
   const demoDir = join(dataDir, 'demo-data');
   say(`flowlog demo: embedded ClickHouse store in ${dataDir}\n`);
-  // a week of history ending today, so the detectors have baselines; a few incidents injected in the last 2 days
-  const start = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - DAYS + 1));
-  if (!existsSync(join(demoDir, 'manifest.json'))) {
+  // a week of history up to the start of today (none of it in the future), so the detectors have baselines; a few
+  // incidents injected in its last 2 days. A later run reads the span the data was made for, not today's.
+  const spanFile = join(demoDir, SPAN_FILE);
+  const made = existsSync(join(demoDir, 'manifest.json'));
+  const start = made && existsSync(spanFile) ? new Date((JSON.parse(readFileSync(spanFile, 'utf8')) as { start: string }).start)
+    : new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - DAYS));
+  if (!made) {
     say(`Generating ${fmtInt(flows)} synthetic flows over ${DAYS} days (AWS VPC v2 + v5, Azure NSG + VNet) into ${demoDir} ...\n`);
     const bar = quiet ? SILENT_PROGRESS : new Progress('generate');
     await generate({ out: demoDir, flows, seed: 42, start, hours: DAYS * 24, junk: 25, onProgress: (d, t) => bar.update(d, t) });
     await writeScenario(demoDir, 42, start, DAYS * 24, () => null);
+    writeFileSync(spanFile, `${JSON.stringify({ start: start.toISOString(), days: DAYS })}\n`);
     bar.done();
   }
   // the estate's inventory and IPAM, as users export them (derived from the seed: cheap to write again)

@@ -5,7 +5,7 @@
  * is generated from the command table and each command's flags.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,18 @@ describe('--format json and --quiet', () => {
     expect(d.stderr).toBe('');
     const n = run(['sql', '--format', 'csv', 'SELECT count() > 0 AS ok FROM flows'], { FLOWLOG_DATA_DIR: join(dir, 'demo') });
     expect(n.stdout).toBe('"ok"\n1\n');
+    // its week of flows ends at the start of today (UTC): none in the future, and its last day (the incidents') is whole
+    const span = run(['sql', '--format', 'csv', "SELECT max(start_time) < toStartOfDay(now('UTC')) AS past, max(start_time) >= toStartOfDay(now('UTC')) - INTERVAL 1 DAY AS recent FROM flows"],
+      { FLOWLOG_DATA_DIR: join(dir, 'demo') });
+    expect(span.stdout).toBe('"past","recent"\n1,1\n');
+    // a later run (another day) reports on the days the data was made for, read from the span file
+    const spanFile = join(dir, 'demo', 'demo-data', '_demo-span.json');
+    const made = JSON.parse(readFileSync(spanFile, 'utf8')) as { start: string; days: number };
+    expect(made.days).toBe(8);
+    writeFileSync(spanFile, JSON.stringify({ start: '2020-03-01T00:00:00.000Z', days: 8 }));
+    expect(run(['demo', '--quiet'], { FLOWLOG_DATA_DIR: join(dir, 'demo') }).status).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'demo', 'demo-report', 'latest', 'report.json'), 'utf8')) as { period?: { until?: string } };
+    expect(JSON.stringify(report)).toContain('2020-03-09T00:00:00');
   });
 });
 
