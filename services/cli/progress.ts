@@ -50,9 +50,3 @@ export class Progress {
 }
 
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
-export const fmtBytes = (n: number): string => {
-  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${u[i]}`;
-};

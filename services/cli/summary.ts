@@ -2,7 +2,8 @@
 import type { IngestSummary } from '../pipeline/ingest.js';
 import type { FlowStore } from '../store/store.js';
 import { safeText } from '../core/safe-text.js';
-import { fmtBytes, fmtInt } from './progress.js';
+import { fmtBytes } from '../core/byte-size.js';
+import { fmtInt } from './progress.js';
 import { queryTable } from './result-table.js';
 import { chTime } from '../store/ch-time.js';
 
@@ -24,13 +25,13 @@ export function summaryQueries(span?: { from: Date; to: Date }) {
   const inSpan = span ? `start_time BETWEEN toDateTime64('${chTime(span.from)}', 3, 'UTC') AND toDateTime64('${chTime(span.to)}', 3, 'UTC')` : '1';
   return {
     count: `SELECT count() AS total FROM flows WHERE ${inSpan}`,
-    byType: `SELECT provider, log_type, count() AS flows, formatReadableSize(sum(ifNull(bytes, 0))) AS bytes,
+    byType: `SELECT provider, log_type, count() AS flows, formatReadableDecimalSize(sum(ifNull(bytes, 0))) AS bytes,
         countIf(action = 'REJECT') AS rejected_by_policy, countIf(log_status != 'OK') AS nodata_skipdata
       FROM flows WHERE ${inSpan} GROUP BY provider, log_type ORDER BY provider, log_type`,
     // The top rows first, then their distinct peers: uniqExact for every address of a 20M-flow store held ~250 MB.
     // GLOBAL: on a cluster the picking runs once, over every shard; transform_null_in: a NULL address is a row too.
     topTalkers: `WITH picked AS (SELECT src_addr FROM flows WHERE log_status = 'OK' AND ${inSpan} GROUP BY src_addr ORDER BY sum(bytes) DESC, src_addr LIMIT 5)
-      SELECT ${ADDR('src_addr')} AS source, formatReadableSize(sum(bytes)) AS sent, count() AS flows,
+      SELECT ${ADDR('src_addr')} AS source, formatReadableDecimalSize(sum(bytes)) AS sent, count() AS flows,
         uniqExact(dst_addr) AS peers, any(account_id) AS account
       FROM flows WHERE log_status = 'OK' AND ${inSpan} AND src_addr GLOBAL IN picked GROUP BY src_addr ORDER BY sum(bytes) DESC, src_addr
       SETTINGS transform_null_in = 1`,
@@ -39,11 +40,11 @@ export function summaryQueries(span?: { from: Date; to: Date }) {
         uniqExact(dst_addr) AS targets
       FROM flows WHERE action = 'REJECT' AND ${inSpan} AND (src_addr, dst_port) GLOBAL IN picked GROUP BY src_addr, dst_port ORDER BY denied_flows DESC, src_addr, dst_port
       SETTINGS transform_null_in = 1`,
-    egressByOwner: `SELECT ifNull(src_owner, '(no owner)') AS owner, formatReadableSize(sum(bytes)) AS to_internet, count() AS flows,
+    egressByOwner: `SELECT ifNull(src_owner, '(no owner)') AS owner, formatReadableDecimalSize(sum(bytes)) AS to_internet, count() AS flows,
         uniqExact(dst_addr) AS destinations, arrayStringConcat(topKIf(3)(dst_service, dst_service IS NOT NULL), ', ') AS top_services
       FROM flows WHERE egress = 1 AND ${inSpan} GROUP BY owner ORDER BY sum(bytes) DESC LIMIT 8`,
     segments: `SELECT ifNull(src_segment, '-') AS from_segment, ifNull(dst_segment, '-') AS to_segment, count() AS flows,
-        formatReadableSize(sum(ifNull(bytes, 0))) AS bytes, countIf(action = 'REJECT') AS denied
+        formatReadableDecimalSize(sum(ifNull(bytes, 0))) AS bytes, countIf(action = 'REJECT') AS denied
       FROM flows WHERE (src_segment IS NOT NULL OR dst_segment IS NOT NULL) AND ${inSpan} GROUP BY from_segment, to_segment ORDER BY flows DESC LIMIT 10`,
     // the quarantine is small, and its rows carry no flow time: all of it
     quarantine: `SELECT reason, count() AS records, any(replaceRegexpOne(source, '^.*/', '')) AS example_object, any(position) AS at

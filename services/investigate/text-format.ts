@@ -1,14 +1,10 @@
 /** Small text helpers for the terminal rendering: aligned columns, human sizes, sparklines. */
+import { fmtBytes } from '../core/byte-size.js';
 import { displayWidth, padDisplay, safeText } from '../core/safe-text.js';
 
 export const count = (n: number): string => n.toLocaleString('en-US');
 
-export function bytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n, i = 0;
-  while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
-  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[i]}`;
-}
+export const bytes = fmtBytes;
 
 /** Longest cell shown; the rest is cut with a marker saying how much (the JSON output has it all). */
 export const CELL_MAX = 100;

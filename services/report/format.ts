@@ -1,15 +1,8 @@
 /** Numbers, times and changes as people read them, shared by every renderer. */
 
-const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+import { fmtBytes } from '../core/byte-size.js';
 
-/** Decimal units (1 GB = 1e9 B), as the detectors' summaries write them. */
-export function fmtBytes(n: number): string {
-  if (!Number.isFinite(n)) return '–';
-  let v = Math.abs(n), i = 0;
-  while (v >= 1000 && i < BYTE_UNITS.length - 1) { v /= 1000; i++; }
-  const digits = i === 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2;
-  return `${n < 0 ? '-' : ''}${v.toFixed(digits)} ${BYTE_UNITS[i]}`;
-}
+export { fmtBytes };
 
 export function fmtCount(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–';

@@ -13,7 +13,7 @@ import { ADDR, summaryQueries } from '../summary.js';
 
 // the plain form: one GROUP BY, distinct peers for every group
 const REFERENCE = {
-  topTalkers: `SELECT ${ADDR('src_addr')} AS source, formatReadableSize(sum(bytes)) AS sent, count() AS flows, uniqExact(dst_addr) AS peers
+  topTalkers: `SELECT ${ADDR('src_addr')} AS source, formatReadableDecimalSize(sum(bytes)) AS sent, count() AS flows, uniqExact(dst_addr) AS peers
     FROM flows WHERE log_status = 'OK' GROUP BY src_addr ORDER BY sum(bytes) DESC, src_addr LIMIT 5`,
   topDenied: `SELECT ${ADDR('src_addr')} AS source, dst_port, count() AS denied_flows, uniqExact(dst_addr) AS targets
     FROM flows WHERE action = 'REJECT' GROUP BY src_addr, dst_port ORDER BY denied_flows DESC, src_addr, dst_port LIMIT 5`,
