@@ -7,7 +7,7 @@
  * and can be fed the object in chunks: `parse` returns where it stopped, either
  * because the batch is full or because the rest is an unfinished line.
  */
-import { COLUMN_INDEX } from '../../../schemas/flow.js';
+import { COLUMN_INDEX, FLOW_COLUMNS } from '../../../schemas/flow.js';
 import type { FlowBatch } from '../../core/flow-batch.js';
 import { parseIpInto } from '../../core/ip.js';
 import type { RejectBatch, RejectReason } from '../../core/rejects.js';
@@ -15,6 +15,7 @@ import { Tok } from './fields.js';
 import { DEFAULT_LIMITS } from '../../../schemas/config.js';
 import { DEFAULT_PLAN, compilePlan, headerNames, type FormatPlan } from './log-format.js';
 
+const COLUMN_COUNT = FLOW_COLUMNS.length;
 const C_PROVIDER = COLUMN_INDEX.provider;
 const C_LOG_TYPE = COLUMN_INDEX.log_type;
 const C_VERSION = COLUMN_INDEX.version;
@@ -61,6 +62,15 @@ export class AwsTextParser {
   private readonly codes = { accept: 0, reject: 0, ok: 0, nodata: 0, skipdata: 0 };
   private failDetail = '';
 
+  /**
+   * By column, the last string token interned in this parse() call (its offset, length and code; length -1:
+   * none): rows of one object repeat most of theirs (account, VPC, subnet, instance, interface, region, zone),
+   * and a token equal to the one before takes its code without hashing and probing the dictionary again.
+   */
+  private readonly lastStart = new Int32Array(COLUMN_COUNT);
+  private readonly lastLen = new Int32Array(COLUMN_COUNT).fill(-1);
+  private readonly lastCode = new Int32Array(COLUMN_COUNT);
+
   /** Things a person should know that are not rejects (fields we do not know yet, whose values are skipped). */
   readonly warnings: string[] = [];
 
@@ -91,6 +101,7 @@ export class AwsTextParser {
     this.codes.accept = actions.internString('ACCEPT'); this.codes.reject = actions.internString('REJECT');
     this.codes.ok = statuses.internString('OK'); this.codes.nodata = statuses.internString('NODATA'); this.codes.skipdata = statuses.internString('SKIPDATA');
     this.markPresent(batch);
+    this.lastLen.fill(-1); // another buffer, or a batch whose dictionaries were reset
     while (pos < end) {
       if (batch.length >= batch.capacity || rejects.full) return pos;
       let nl = buf.indexOf(NL, pos);
@@ -199,6 +210,13 @@ export class AwsTextParser {
           continue;
         }
         case Tok.Str: {
+          const n = this.lastLen[c]!;
+          if (n > 0 && (p + n === end || b[p + n] === SPACE)) {
+            const l = this.lastStart[c]!;
+            let i = 0;
+            while (i < n && b[p + i] === b[l + i]) i++;
+            if (i === n) { batch.codes[c]![row] = this.lastCode[c]!; q = p + n; break; }
+          }
           // FNV-1a while scanning, so interning does not re-read the bytes
           let h = 0x811c9dc5;
           for (; q < end; q++) {
@@ -207,7 +225,9 @@ export class AwsTextParser {
             if (x < 0x21 || x > 0x7e) return this.fail('BINARY', '');
             h = Math.imul(h ^ x, 0x01000193);
           }
-          batch.codes[c]![row] = batch.dicts[c]!.internHashed(b, p, q, h >>> 0);
+          const code = batch.dicts[c]!.internHashed(b, p, q, h >>> 0);
+          batch.codes[c]![row] = code;
+          this.lastStart[c] = p; this.lastLen[c] = q - p; this.lastCode[c] = code;
           break;
         }
         case Tok.Ip: {
