@@ -53,13 +53,22 @@ async function withBreachMinutes(store: FlowStore, ticks: readonly ReplayTick[],
   return ticks.filter((t) => !minuteRun(t) || due.has(t.at.getTime()));
 }
 
-/** Every `stepMinutes` after `from`: the frequent detectors each step, the hourly ones on hour marks. */
+/**
+ * Every `stepMinutes` after `from`: the frequent detectors each step, the
+ * hourly ones on every hour mark, a step longer than an hour included. The
+ * hourly detectors judge the hour just ended: skipping one (a 2-hour step)
+ * cut an egress episode short by its hour and understated it.
+ */
 export function stepTicks(from: Date, to: Date, stepMinutes: number, breachMinutes = false): ReplayTick[] {
   const step = stepMinutes * 60_000;
   const ticks: ReplayTick[] = [];
   for (let now = from.getTime() + step; now <= to.getTime(); now += step) {
-    // segmentation's minute runs between steps, as breach_schedule makes them (kept only where a violation was recorded)
-    if (breachMinutes) for (let m = now - step + 60_000; m < now; m += 60_000) ticks.push({ at: new Date(m), detectors: BREACH, breachesOnly: true });
+    for (let m = now - step + 60_000; m < now; m += 60_000) {
+      // the hour marks a longer step passes over, and segmentation's minute runs between steps, as breach_schedule
+      // makes them (kept only where a violation was recorded)
+      if (m % 3_600_000 === 0) ticks.push({ at: new Date(m), detectors: breachMinutes ? [...HOURLY, ...BREACH] : HOURLY, ...(breachMinutes ? { breachesOnly: true } : {}) });
+      else if (breachMinutes) ticks.push({ at: new Date(m), detectors: BREACH, breachesOnly: true });
+    }
     ticks.push({ at: new Date(now), detectors: now % 3_600_000 === 0 ? [...FREQUENT, ...HOURLY] : FREQUENT });
   }
   return ticks;

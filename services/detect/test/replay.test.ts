@@ -13,7 +13,7 @@ import { withStore } from '../../../test/temp-store.js';
 import { ingestPath } from '../../pipeline/ingest.js';
 import type { FlowStore } from '../../store/store.js';
 import { replaySchedule, scheduledTicks, stepTicks, type ReplayTick } from '../replay.js';
-import { FREQUENT, HOURLY } from '../run-detectors.js';
+import { BREACH, FREQUENT, HOURLY } from '../run-detectors.js';
 import { scheduleDetectors } from '../../run/schedules.js';
 import { standardMetrics } from '../../telemetry/metrics.js';
 
@@ -61,6 +61,17 @@ describe('replay ticks', () => {
     expect(iso(ticks)).toEqual(['10:30', '11:00']);
     expect(ticks[0]!.detectors).toEqual(FREQUENT);
     expect(ticks[1]!.detectors).toEqual([...FREQUENT, ...HOURLY]);
+  });
+
+  it('run the hourly detectors on every hour mark of a step longer than an hour (the demo\'s 2 hours)', () => {
+    const ticks = stepTicks(T('10:00'), T('14:00'), 120);
+    expect(iso(ticks)).toEqual(['11:00', '12:00', '13:00', '14:00']);
+    expect(ticks.map((t) => t.detectors)).toEqual([HOURLY, [...FREQUENT, ...HOURLY], HOURLY, [...FREQUENT, ...HOURLY]]);
+    // with segmentation's minute runs: the passed-over hour mark runs both, and finds breaches only
+    const withBreaches = stepTicks(T('10:00'), T('12:00'), 120, true);
+    expect(withBreaches).toHaveLength(120);
+    expect(withBreaches.find((t) => iso([t])[0] === '11:00')).toEqual({ at: T('11:00'), detectors: [...HOURLY, ...BREACH], breachesOnly: true });
+    expect(withBreaches.filter((t) => t.detectors.includes('egress_spike')).map((t) => iso([t])[0])).toEqual(['11:00', '12:00']);
   });
 });
 
