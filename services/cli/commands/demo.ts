@@ -25,6 +25,16 @@ const DAYS = 8;
 /** The days the demo data was made for (a name the ingest skips, like the generator's own files). */
 const SPAN_FILE = '_demo-span.json';
 
+/** The first day the demo data was made for; null when the span file is missing or unreadable (data from before it). */
+function madeFor(spanFile: string): Date | null {
+  try {
+    const start = new Date((JSON.parse(readFileSync(spanFile, 'utf8')) as { start?: unknown }).start as string);
+    return Number.isNaN(start.getTime()) ? null : start;
+  } catch {
+    return null;
+  }
+}
+
 /** The detectors replayed over the last 2 days (once: a re-run finds them in the anomaly store), the findings, the report. */
 async function demoFindings(store: FlowStore, start: Date, fresh: boolean, dataDir: string, quiet: boolean): Promise<void> {
   const end = new Date(start.getTime() + DAYS * 86_400_000);
@@ -54,8 +64,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   // incidents injected in its last 2 days. A later run reads the span the data was made for, not today's.
   const spanFile = join(demoDir, SPAN_FILE);
   const made = existsSync(join(demoDir, 'manifest.json'));
-  const start = made && existsSync(spanFile) ? new Date((JSON.parse(readFileSync(spanFile, 'utf8')) as { start: string }).start)
-    : new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - DAYS));
+  const start = (made ? madeFor(spanFile) : null) ?? new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - DAYS));
   if (!made) {
     say(`Generating ${fmtInt(flows)} synthetic flows over ${DAYS} days (AWS VPC v2 + v5, Azure NSG + VNet) into ${demoDir} ...\n`);
     const bar = quiet ? SILENT_PROGRESS : new Progress('generate');
