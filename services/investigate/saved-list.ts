@@ -1,6 +1,6 @@
 /** `flowlog sql --list-saved`: what each saved query answers and what it takes, readable in a terminal. */
 import type { SavedQuery } from './saved-queries.js';
-import { describeParam } from './saved-params.js';
+import { describeParam, TIME_FORMS } from './saved-params.js';
 
 export function savedListText(queries: readonly SavedQuery[]): string {
   const out: string[] = [];
@@ -10,6 +10,7 @@ export function savedListText(queries: readonly SavedQuery[]): string {
     out.push('');
   }
   out.push(`run one: flowlog sql --saved NAME [--param name=value ...] [--format table|json|csv]`);
+  out.push(`times: ${TIME_FORMS}, as in --param since=3d`);
   return `${out.join('\n')}\n`;
 }
 

@@ -16,6 +16,9 @@ const INT_RANGE: Record<string, [bigint, bigint]> = {
   int8: [-128n, 127n], int16: [-32768n, 32767n], int32: [-2147483648n, 2147483647n], int64: [-9223372036854775808n, 9223372036854775807n],
 };
 
+/** What a time parameter takes (readTime): in its error, and in `--list-saved`. */
+export const TIME_FORMS = 'ISO 8601 (2026-11-24T10:00:00Z) or a duration before now (90m, 2h, 7d)';
+
 export const describeParam = (p: SavedParam): string => `${p.name}:${p.type}${p.default === null ? ' (required)' : ` = ${p.default}`}`;
 
 /** A caller's text as the engine's parser wants it for this type. */
@@ -33,7 +36,7 @@ export function normalizeValue(p: SavedParam, raw: string, now = new Date()): st
   }
   if (base === 'datetime64' || base === 'datetime' || base === 'date') {
     const t = readTime(raw, now);
-    if (!t.ok) return bad(`${t.why}: give ISO 8601 (2026-11-24T10:00:00Z) or a duration before now (90m, 2h, 7d)`);
+    if (!t.ok) return bad(`${t.why}: give ${TIME_FORMS}`);
     const text = chTime(t.date);
     return base === 'date' ? text.slice(0, 10) : base === 'datetime' ? text.slice(0, 19) : text;
   }

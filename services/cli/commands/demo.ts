@@ -60,11 +60,12 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const dataDir = defaultDataDir();
   const demoDir = join(dataDir, 'demo-data');
   say(`flowlog demo: embedded ClickHouse store in ${dataDir}\n`);
-  // a week of history up to the start of today (none of it in the future), so the detectors have baselines; a few
-  // incidents injected in its last 2 days. A later run reads the span the data was made for, not today's.
+  // the 8 days up to the start of this hour (none of it in the future, and the last hours' windows of investigate
+  // and the saved queries find flows), so the detectors have baselines; a few incidents injected in its last 2 days.
+  // A later run reads the span the data was made for, not this hour's.
   const spanFile = join(demoDir, SPAN_FILE);
   const made = existsSync(join(demoDir, 'manifest.json'));
-  const start = (made ? madeFor(spanFile) : null) ?? new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - DAYS));
+  const start = (made ? madeFor(spanFile) : null) ?? new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - DAYS * 86_400_000);
   if (!made) {
     say(`Generating ${fmtInt(flows)} synthetic flows over ${DAYS} days (AWS VPC v2 + v5, Azure NSG + VNet) into ${demoDir} ...\n`);
     const bar = quiet ? SILENT_PROGRESS : new Progress('generate');
