@@ -67,7 +67,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const made = existsSync(join(demoDir, 'manifest.json'));
   const start = (made ? madeFor(spanFile) : null) ?? new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - DAYS * 86_400_000);
   if (!made) {
-    say(`Generating ${fmtInt(flows)} synthetic flows over ${DAYS} days (AWS VPC v2 + v5, Azure NSG + VNet) into ${demoDir} ...\n`);
+    say(`Generating ${fmtInt(flows)} synthetic flows over ${DAYS} days (AWS VPC v2 + v5, Azure NSG + VNet), then the injected incidents' own, into ${demoDir} ...\n`);
     const bar = quiet ? SILENT_PROGRESS : new Progress('generate');
     await generate({ out: demoDir, flows, seed: 42, start, hours: DAYS * 24, junk: 25, onProgress: (d, t) => bar.update(d, t) });
     await writeScenario(demoDir, 42, start, DAYS * 24, () => null);
