@@ -10,7 +10,7 @@
  *
  * So when the configuration names no memory.profile, resolve.ts takes
  * `minimal` below AUTO_MINIMAL_BELOW. The default profile peaked at ~630-790 MB
- * by dataset when this was measured (460-505 since its batches were halved,
+ * by dataset when this was measured (430-520 since its batches were halved,
  * 544-582 over 20M flows); in cgroups of 640-768 MB (its spool file in /dev/shm charged to
  * the same limit) it ran 1.0-1.5x its unlimited time, at 1 GiB as unlimited,
  * at 512 MB it thrashed (measured, docs/performance.md).
