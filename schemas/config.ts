@@ -175,11 +175,12 @@ const localSource = z.object({
  * source's fetch.max_bytes where it sets none, s3_gets the GETs in flight of an
  * s3 source that sets no concurrency and of `flowlog ingest s3://`; an unset
  * profile on the embedded store is small's (or minimal under a memory limit).
- * Measured peak RSS of `flowlog ingest` (docs/performance.md, Latest run),
- * the engine's start-up pages released (memory.release_engine_pages): small
- * 481-505 MB by dataset, an S3 backfill behind real latency 462, a Kafka
- * consumer 503 (544-582 over 20M flows in one ingest); minimal 386-432 MB at
- * 0.66-0.89x small's rate (S3 393, Kafka 463; 507 over 20M flows). small's
+ * Measured peak RSS of `flowlog ingest` over three full bench runs
+ * (docs/performance.md, Latest run and the run before), the engine's start-up
+ * pages released (memory.release_engine_pages): small 430-516 MB by dataset,
+ * an S3 backfill behind real latency 458-484, a Kafka consumer 503-520
+ * (544-582 over 20M flows in one ingest); minimal 379-463 MB (507 over 20M
+ * flows). small's
  * 131072 rows, 50 ms and 16 MB fetches against its own 262144 rows, 200 ms and 64 MB before (large's batch and fetch): 100-165 MB
  * less peak at 1.01-1.03x the wall time on local data, ~0.88x a Kafka
  * consumer's rate (docs/performance.md, Memory against speed).

@@ -91,7 +91,7 @@ export async function printIngestSummary(store: FlowStore, s: IngestSummary, inv
 
 /** What to try next, printed last so it is what a person sees when the command ends. */
 /** `address`: one the data holds, for the example queries (a generic one otherwise). */
-export function printNextSteps(invocation: string, opts: { enrichFile?: string; findings?: boolean; address?: string } = {}): void {
+export function printNextSteps(invocation: string, opts: { enrichFile?: string; findings?: boolean; address?: string; since?: string } = {}): void {
   const out = (x: string) => process.stdout.write(`${x}\n`);
   out('\nNext:');
   out(`  ${invocation} sql "SELECT action, count() FROM flows GROUP BY action"`);
@@ -101,7 +101,7 @@ export function printNextSteps(invocation: string, opts: { enrichFile?: string; 
   out(`  ${invocation} ingest PATH            # your own flow logs (AWS text/gzip, Azure JSON)`);
   out(`  ${invocation} parse FILE | head      # see how a file parses, without storing`);
   if (opts.findings) {
-    out(`  ${invocation} investigate 10.10.11.40 --since 3d     # everything about one address (the demo's biggest egress spike)`);
+    out(`  ${invocation} investigate ${opts.address ?? '10.10.11.40'} --since ${opts.since ?? '3d'}     # everything about one address (the demo's biggest egress spike)`);
     out(`  ${invocation} sql "SELECT severity, detector, summary, evidence_sql FROM anomalies_current WHERE status = 'open' LIMIT 5" --format json`);
   }
   if (opts.enrichFile) {

@@ -55,9 +55,10 @@ async function withBreachMinutes(store: FlowStore, ticks: readonly ReplayTick[],
 
 /**
  * Every `stepMinutes` after `from`: the frequent detectors each step, the
- * hourly ones on every hour mark, a step longer than an hour included. The
- * hourly detectors judge the hour just ended: skipping one (a 2-hour step)
- * cut an egress episode short by its hour and understated it.
+ * hourly ones on every hour mark, those a step passes over included (a step
+ * longer than an hour, or one that does not divide it). The hourly detectors
+ * judge the hour just ended: skipping one (the demo's 2-hour step) cut an
+ * egress episode short by its hour and understated it.
  */
 export function stepTicks(from: Date, to: Date, stepMinutes: number, breachMinutes = false): ReplayTick[] {
   const step = stepMinutes * 60_000;

@@ -1,6 +1,7 @@
 /** `flowlog sql --list-saved`: what each saved query answers and what it takes, readable in a terminal. */
 import type { SavedQuery } from './saved-queries.js';
-import { describeParam, TIME_FORMS } from './saved-params.js';
+import { describeParam } from './saved-params.js';
+import { TIME_FORMS } from './time-window.js';
 
 export function savedListText(queries: readonly SavedQuery[]): string {
   const out: string[] = [];

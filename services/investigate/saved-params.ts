@@ -9,15 +9,12 @@ import { FlowlogError } from '../core/errors.js';
 import type { FlowStore } from '../store/store.js';
 import type { SavedParam, SavedQuery } from './saved-queries.js';
 import { chTime } from '../store/ch-time.js';
-import { readTime } from './time-window.js';
+import { readTime, TIME_FORMS } from './time-window.js';
 
 const INT_RANGE: Record<string, [bigint, bigint]> = {
   uint8: [0n, 255n], uint16: [0n, 65535n], uint32: [0n, 4294967295n], uint64: [0n, 18446744073709551615n],
   int8: [-128n, 127n], int16: [-32768n, 32767n], int32: [-2147483648n, 2147483647n], int64: [-9223372036854775808n, 9223372036854775807n],
 };
-
-/** What a time parameter takes (readTime): in its error, and in `--list-saved`. */
-export const TIME_FORMS = 'ISO 8601 (2026-11-24T10:00:00Z) or a duration before now (90m, 2h, 7d)';
 
 export const describeParam = (p: SavedParam): string => `${p.name}:${p.type}${p.default === null ? ' (required)' : ` = ${p.default}`}`;
 

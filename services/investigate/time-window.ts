@@ -32,6 +32,9 @@ export function readIsoTime(raw: string): TimeRead {
 }
 
 /** `now`, a duration back from `now` (90m, 2h, 7d, 1w) or an ISO instant; why not ("not a time", "out of range: ..."), when it is none of them or out of range. */
+/** What readTime takes, in words: every hint about a time says it this way. */
+export const TIME_FORMS = 'ISO 8601 (2026-11-24T10:00:00Z, UTC without a zone), now, or a duration back (30s, 90m, 2h, 7d, 1w)';
+
 export function readTime(raw: string, now: Date): TimeRead {
   const s = raw.trim();
   if (s === 'now') return inTimeRange(now);
@@ -44,7 +47,7 @@ export function readTime(raw: string, now: Date): TimeRead {
 export interface TimeWindow { since: Date; until: Date }
 
 export function resolveWindow(since: string | undefined, until: string | undefined, now = new Date()): TimeWindow {
-  const hint = 'give ISO 8601 (2026-11-24T10:00:00Z, UTC without a zone) or a duration back (90m, 2h, 7d): --since from --until, --until from now';
+  const hint = `give ${TIME_FORMS}: --since counts back from --until, --until from now`;
   const u = until === undefined ? inTimeRange(now) : readTime(until, now);
   if (!u.ok) throw new FlowlogError('USAGE', `--until "${until}" is ${u.why}`, hint);
   // a duration in --since counts back from --until: "--until 10:00Z --since 2h" is 08:00 to 10:00

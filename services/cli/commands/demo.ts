@@ -4,8 +4,9 @@
  * prints what the data says, enriched with the matching IPAM and inventory
  * (flows by owner and segment). A second run skips both steps via the ledger.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeNoFollow } from '../../core/contained-files.js';
 import { generate } from '../../generate/index.js';
 import { writeInventory } from '../../generate/inventory-writer.js';
 import { writeScenario } from '../../generate/scenario.js';
@@ -22,32 +23,54 @@ import { NPM_INVOCATION, printIngestSummary, printNextSteps } from '../summary.j
 import { queryTable } from '../result-table.js';
 
 const DAYS = 8;
-/** The days the demo data was made for (a name the ingest skips, like the generator's own files). */
+/**
+ * The span the demo data was made for, written after the data and its
+ * incidents (so its presence says both are whole), read by every later run:
+ * the ingest's "Below:" window, the detectors' replay and the report are then
+ * the data's, not the current day's. A name the ingest skips, like the
+ * generator's own files.
+ */
 const SPAN_FILE = '_demo-span.json';
 
-/** The first day the demo data was made for; null when the span file is missing or unreadable (data from before it). */
-function madeFor(spanFile: string): Date | null {
+/**
+ * `start`: midnight (UTC) 8 days before the day the data was made; `hours`: up to the start of that hour, so
+ * none of it is in the future and the last hours' windows of investigate and the saved queries find flows.
+ * The incidents are placed in the last 2 whole days, at the UTC hours of the day the scenario names.
+ */
+interface DemoSpan { start: Date; hours: number }
+
+function newSpan(now: number): DemoSpan {
+  const hour = Math.floor(now / 3_600_000) * 3_600_000;
+  const start = Math.floor(hour / 86_400_000) * 86_400_000 - DAYS * 86_400_000;
+  return { start: new Date(start), hours: (hour - start) / 3_600_000 };
+}
+
+/** The span a run made the data for; null when it is missing or unreadable (no whole data set yet: it is made again). */
+function madeFor(spanFile: string): DemoSpan | null {
   try {
-    const start = new Date((JSON.parse(readFileSync(spanFile, 'utf8')) as { start?: unknown }).start as string);
-    return Number.isNaN(start.getTime()) ? null : start;
+    const j = JSON.parse(readFileSync(spanFile, 'utf8')) as { start?: unknown; hours?: unknown };
+    const start = new Date(j.start as string);
+    return Number.isNaN(start.getTime()) || typeof j.hours !== 'number' || !(j.hours >= DAYS * 24) ? null : { start, hours: j.hours };
   } catch {
     return null;
   }
 }
 
-/** The detectors replayed over the last 2 days (once: a re-run finds them in the anomaly store), the findings, the report. */
-async function demoFindings(store: FlowStore, start: Date, fresh: boolean, dataDir: string, quiet: boolean): Promise<void> {
-  const end = new Date(start.getTime() + DAYS * 86_400_000);
+/** The last 2 whole days of the span: the detectors replayed over them (once: a re-run finds them in the anomaly store); the findings; the report up to the data's end. */
+async function demoFindings(store: FlowStore, span: DemoSpan, fresh: boolean, dataDir: string, quiet: boolean): Promise<void> {
+  const end = new Date(span.start.getTime() + DAYS * 86_400_000);
+  const since = new Date(end.getTime() - 2 * 86_400_000);
   if (fresh) {
     const bar = quiet ? SILENT_PROGRESS : new Progress('detect');
-    await replayDetectors(store, new Date(end.getTime() - 2 * 86_400_000), end, 120, {}, (d, t) => bar.update(d, t));
+    await replayDetectors(store, since, end, 120, {}, (d, t) => bar.update(d, t));
     bar.done();
   }
   const out = (s: string) => { if (!quiet) process.stdout.write(`${s}\n`); };
   if (!quiet) out('Findings (the anomaly store, worst first, then the most recently seen):');
   if (!quiet) out(await queryTable(store, `SELECT severity, status, detector, owner, substring(summary, 1, 100) AS summary FROM anomalies_current
     ORDER BY indexOf(['info', 'low', 'medium', 'high', 'critical'], severity) DESC, last_seen DESC LIMIT 12`));
-  const r = await makeReport(store, { since: new Date(end.getTime() - 2 * 86_400_000), until: end, title: 'flowlog demo report', deliver: [{ dir: join(dataDir, 'demo-report') }] });
+  const until = new Date(span.start.getTime() + span.hours * 3_600_000);
+  const r = await makeReport(store, { since, until, title: 'flowlog demo report', deliver: [{ dir: join(dataDir, 'demo-report') }] });
   out(`The demo report (HTML, Markdown, JSON) is in ${r.results[0]!.location}: open report.html in a browser.`);
 }
 
@@ -60,18 +83,15 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const dataDir = defaultDataDir();
   const demoDir = join(dataDir, 'demo-data');
   say(`flowlog demo: embedded ClickHouse store in ${dataDir}\n`);
-  // the 8 days up to the start of this hour (none of it in the future, and the last hours' windows of investigate
-  // and the saved queries find flows), so the detectors have baselines; a few incidents injected in its last 2 days.
-  // A later run reads the span the data was made for, not this hour's.
   const spanFile = join(demoDir, SPAN_FILE);
-  const made = existsSync(join(demoDir, 'manifest.json'));
-  const start = (made ? madeFor(spanFile) : null) ?? new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - DAYS * 86_400_000);
+  const made = existsSync(join(demoDir, 'manifest.json')) ? madeFor(spanFile) : null;
+  const span = made ?? newSpan(Date.now());
   if (!made) {
-    say(`Generating ${fmtInt(flows)} synthetic flows over ${DAYS} days (AWS VPC v2 + v5, Azure NSG + VNet), then the injected incidents' own, into ${demoDir} ...\n`);
+    say(`Generating ${fmtInt(flows)} synthetic flows over ${DAYS} days and today's hours (AWS VPC v2 + v5, Azure NSG + VNet), plus the injected incidents' flows, into ${demoDir} ...\n`);
     const bar = quiet ? SILENT_PROGRESS : new Progress('generate');
-    await generate({ out: demoDir, flows, seed: 42, start, hours: DAYS * 24, junk: 25, onProgress: (d, t) => bar.update(d, t) });
-    await writeScenario(demoDir, 42, start, DAYS * 24, () => null);
-    writeFileSync(spanFile, `${JSON.stringify({ start: start.toISOString(), days: DAYS })}\n`);
+    await generate({ out: demoDir, flows, seed: 42, start: span.start, hours: span.hours, junk: 25, onProgress: (d, t) => bar.update(d, t) });
+    await writeScenario(demoDir, 42, span.start, DAYS * 24, () => null);
+    await writeNoFollow(spanFile, `${JSON.stringify({ start: span.start.toISOString(), hours: span.hours })}\n`);
     bar.done();
   }
   // the estate's inventory and IPAM, as users export them (derived from the seed: cheap to write again)
@@ -89,8 +109,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
     });
     bar.done(`${fmtInt(summary.rows)} flows, ${fmtInt(summary.rejected)} rejected`);
     if (!quiet) await printIngestSummary(store, summary, NPM_INVOCATION);
-    await demoFindings(store, start, summary.objects > 0, dataDir, quiet);
-    if (!quiet) printNextSteps(NPM_INVOCATION, { enrichFile: join(ipamDir, 'enrich.yaml'), findings: true, address: '10.10.11.40' });
+    await demoFindings(store, span, summary.objects > 0, dataDir, quiet);
+    // back far enough to reach the biggest egress step (the day before yesterday's, on the day the data was made)
+    const back = Math.ceil((Date.now() - span.start.getTime() - (DAYS - 2) * 86_400_000) / 86_400_000);
+    if (!quiet) printNextSteps(NPM_INVOCATION, { enrichFile: join(ipamDir, 'enrich.yaml'), findings: true, address: '10.10.11.40', since: `${back}d` });
   } finally {
     enrich.stop();
     await store.close();

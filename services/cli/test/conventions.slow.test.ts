@@ -81,12 +81,14 @@ describe('--format json and --quiet', () => {
     expect(span.stdout).toBe('"past","recent"\n1,1\n');
     // a later run (another day) reports on the days the data was made for, read from the span file
     const spanFile = join(dir, 'demo', 'demo-data', '_demo-span.json');
-    const made = JSON.parse(readFileSync(spanFile, 'utf8')) as { start: string; days: number };
-    expect(made.days).toBe(8);
-    writeFileSync(spanFile, JSON.stringify({ start: '2020-03-01T00:00:00.000Z', days: 8 }));
+    const made = JSON.parse(readFileSync(spanFile, 'utf8')) as { start: string; hours: number };
+    expect(made.start).toMatch(/T00:00:00\.000Z$/);
+    expect(made.hours).toBeGreaterThanOrEqual(8 * 24);
+    writeFileSync(spanFile, JSON.stringify({ start: '2020-03-01T00:00:00.000Z', hours: 8 * 24 + 5 }));
     expect(run(['demo', '--quiet'], { FLOWLOG_DATA_DIR: join(dir, 'demo') }).status).toBe(0);
-    const report = JSON.parse(readFileSync(join(dir, 'demo', 'demo-report', 'latest', 'report.json'), 'utf8')) as { period?: { until?: string } };
-    expect(JSON.stringify(report)).toContain('2020-03-09T00:00:00'); // 8 days after the span file's start
+    const report = JSON.parse(readFileSync(join(dir, 'demo', 'demo-report', 'latest', 'report.json'), 'utf8')) as { since: string; until: string };
+    // the last 2 whole days of the span, up to the data's end
+    expect([report.since, report.until]).toEqual(['2020-03-07T00:00:00.000Z', '2020-03-09T05:00:00.000Z']);
   });
 });
 

@@ -72,6 +72,10 @@ describe('replay ticks', () => {
     expect(withBreaches).toHaveLength(120);
     expect(withBreaches.find((t) => iso([t])[0] === '11:00')).toEqual({ at: T('11:00'), detectors: [...HOURLY, ...BREACH], breachesOnly: true });
     expect(withBreaches.filter((t) => t.detectors.includes('egress_spike')).map((t) => iso([t])[0])).toEqual(['11:00', '12:00']);
+    // a step that does not divide the hour passes over its mark too
+    const odd = stepTicks(T('10:00'), T('12:00'), 45);
+    expect(iso(odd)).toEqual(['10:45', '11:00', '11:30']);
+    expect(odd.map((t) => t.detectors)).toEqual([FREQUENT, HOURLY, FREQUENT]);
   });
 });
 

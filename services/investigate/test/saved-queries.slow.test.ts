@@ -178,7 +178,7 @@ describe('saved queries on generated, enriched data', () => {
     expect(list.status, list.stderr).toBe(0);
     for (const q of loadSavedQueries()) expect(list.stdout).toContain(`${q.name}\n  ${q.purpose}`);
     expect(list.stdout).toContain('--param addr:String (required)');
-    expect(list.stdout).toContain('times: ISO 8601 (2026-11-24T10:00:00Z) or a duration before now (90m, 2h, 7d)');
+    expect(list.stdout).toContain('times: ISO 8601 (2026-11-24T10:00:00Z, UTC without a zone), now, or a duration back (30s, 90m, 2h, 7d, 1w), as in --param since=3d');
     const missing = cli(['sql', '--saved', 'talked-to']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/error USAGE: saved query talked-to needs addr\n {2}hint: --param addr=\.\.\. {2}\(String: an address/);

@@ -211,7 +211,7 @@ export class AwsTextParser {
         }
         case Tok.Str: {
           const n = this.lastLen[c]!;
-          if (n > 0 && (p + n === end || b[p + n] === SPACE)) {
+          if (n > 0 && p + n <= end && (p + n === end || b[p + n] === SPACE)) {
             const l = this.lastStart[c]!;
             let i = 0;
             while (i < n && b[p + i] === b[l + i]) i++;

@@ -92,19 +92,34 @@ describe('AWS parser properties', () => {
     ), { numRuns: 300 });
   });
 
-  it('string fields that repeat, grow, shrink and change from row to row read back exactly, across batches and rejects', () => {
+  it('string fields that repeat, grow, shrink and change from row to row read back exactly, across batches, headers and rejects', () => {
     // values with prefix relations between them: a field equal to the row before's takes its code without
     // interning it again (text-parser.ts), and one that only starts like it must not
-    const STR = ['account-id', 'interface-id', 'vpc-id', 'subnet-id', 'region', 'az-id'];
+    const STR = ['account-id', 'interface-id', 'vpc-id', 'subnet-id', 'region', 'az-id'] as const;
+    const COL = { 'account-id': 'account_id', 'interface-id': 'interface_id', 'vpc-id': 'vpc_id', 'subnet-id': 'subnet_id', region: 'region', 'az-id': 'az_id' } as const;
     const word: fc.Arbitrary<string> = fc.constantFrom('a', 'ab', 'abc', 'b', 'vpc-1', 'vpc-12', 'vpc-123', 'vpc-2', '-');
-    const row = fc.oneof({ weight: 9, arbitrary: fc.array(word, { minLength: STR.length, maxLength: STR.length }) }, { weight: 1, arbitrary: fc.constant(null) });
-    fc.assert(fc.property(fc.array(row, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 8 }), (rows, capacity) => {
-      const text = [`${STR.join(' ')} start`, ...rows.map((r) => r ? `${r.join(' ')} 1700000000` : 'junk')].join('\n');
-      const { records, rejected } = parseAll(Buffer.from(text), { capacity });
-      const good = rows.filter((r): r is string[] => r !== null);
-      expect(rejected).toHaveLength(rows.length - good.length);
-      expect(records.map((g) => [g.account_id, g.interface_id, g.vpc_id, g.subnet_id, g.region, g.az_id]))
-        .toEqual(good.map((r) => r.map((w) => w === '-' ? null : w)));
+    // a row's words by field name; null: a line that fails early (junk), 'late': one that fails after its strings (bad start)
+    const row = fc.oneof({ weight: 8, arbitrary: fc.tuple(...STR.map(() => word)) }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constant('late' as const) });
+    const order = fc.shuffledSubarray([...STR, 'start'], { minLength: 7, maxLength: 7 });
+    const part = fc.tuple(order, fc.array(row, { minLength: 1, maxLength: 20 }));
+    fc.assert(fc.property(fc.array(part, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 8 }), fc.boolean(), (parts, capacity, crlf) => {
+      const lines: string[] = [];
+      const good: Record<string, string | null>[] = [];
+      let bad = 0;
+      for (const [fields, rows] of parts) {
+        lines.push(fields.join(' '));
+        for (const r of rows) {
+          if (r === null) { lines.push('junk'); bad++; continue; }
+          const words = r === 'late' ? STR.map(() => 'vpc-12') : r;
+          const byField = Object.fromEntries(STR.map((f, i) => [f, words[i]!]));
+          lines.push(fields.map((f) => f === 'start' ? (r === 'late' ? 'x' : '1700000000') : byField[f]).join(' '));
+          if (r === 'late') { bad++; continue; }
+          good.push(Object.fromEntries(STR.map((f) => [COL[f], byField[f] === '-' ? null : byField[f]!])));
+        }
+      }
+      const { records, rejected } = parseAll(Buffer.from(lines.join(crlf ? '\r\n' : '\n')), { capacity });
+      expect(rejected).toHaveLength(bad);
+      expect(records.map((g) => Object.fromEntries(STR.map((f) => [COL[f], g[COL[f]]])))).toEqual(good);
     }), { numRuns: 500 });
   });
 
