@@ -53,6 +53,24 @@ describe('rounds of whole batches', () => {
     });
   });
 
+  it('a partition\'s first round is cut by what its topic\'s other partitions stored; another topic\'s is taken whole', async () => {
+    await withStore(async (raw) => {
+      const { store, inserts } = recording(raw);
+      const rounds = new MessageRounds(store, { capacity: 100 });
+      await rounds.load();
+      expect(await rounds.storeRound('t/0', msgs(0, 10), running, 0)).toEqual({ through: 10, stored: true });
+      // t/1 has stored nothing yet: 13 messages, cut by t/0's bytes per row to 90% of two batches
+      const first = await rounds.storeRound('t/1', msgs(10, 23), running, 0);
+      expect(first!.through).toBeGreaterThan(15);
+      expect(first!.through).toBeLessThan(23);
+      expect(Math.min(...inserts.slice(2))).toBeGreaterThanOrEqual(60); // no sliver at its end
+      // another topic knows nothing of t: taken whole, 260 rows in three inserts
+      const before = inserts.length;
+      expect(await rounds.storeRound('u/0', msgs(10, 23), running, 0)).toEqual({ through: 23, stored: true });
+      expect(inserts.slice(before)).toEqual([100, 100, 60]);
+    });
+  });
+
   it('a round that failed after its rows landed is replayed as its intent says, not cut again by what is handed over', async () => {
     await withStore(async (raw) => {
       let failStored = 0;
