@@ -67,7 +67,9 @@ async function demoFindings(store: FlowStore, span: DemoSpan, fresh: boolean, da
   }
   const out = (s: string) => { if (!quiet) process.stdout.write(`${s}\n`); };
   if (!quiet) out('Findings (the anomaly store, worst first, then the most recently seen):');
-  if (!quiet) out(await queryTable(store, `SELECT severity, status, detector, owner, substring(summary, 1, 100) AS summary FROM anomalies_current
+  // the summary's first parenthesis (a workload's subnet, service and owner: the owner has a column) gives way to
+  // the amounts after it, which 100 characters otherwise cut off
+  if (!quiet) out(await queryTable(store, `SELECT severity, status, detector, owner, substring(replaceRegexpOne(summary, ' \\\\([^)]*\\\\)', ''), 1, 100) AS summary FROM anomalies_current
     ORDER BY indexOf(['info', 'low', 'medium', 'high', 'critical'], severity) DESC, last_seen DESC LIMIT 12`));
   const until = new Date(span.start.getTime() + span.hours * 3_600_000);
   const r = await makeReport(store, { since, until, title: 'flowlog demo report', deliver: [{ dir: join(dataDir, 'demo-report') }] });
