@@ -26,7 +26,7 @@ export function summaryQueries(span?: { from: Date; to: Date }) {
   return {
     count: `SELECT count() AS total FROM flows WHERE ${inSpan}`,
     byType: `SELECT provider, log_type, count() AS flows, formatReadableDecimalSize(sum(ifNull(bytes, 0))) AS bytes,
-        countIf(action = 'REJECT') AS rejected_by_policy, countIf(log_status != 'OK') AS nodata_skipdata
+        countIf(action = 'REJECT') AS denied, countIf(log_status != 'OK') AS nodata_skipdata
       FROM flows WHERE ${inSpan} GROUP BY provider, log_type ORDER BY provider, log_type`,
     // The top rows first, then their distinct peers: uniqExact for every address of a 20M-flow store held ~250 MB.
     // GLOBAL: on a cluster the picking runs once, over every shard; transform_null_in: a NULL address is a row too.
