@@ -89,8 +89,10 @@ export async function printIngestSummary(store: FlowStore, s: IngestSummary, inv
   if (quarantine.trim()) { out('Quarantine by reason (all of it):'); out(quarantine); }
 }
 
-/** What to try next, printed last so it is what a person sees when the command ends. */
-/** `address`: one the data holds, for the example queries (a generic one otherwise). */
+/**
+ * What to try next, printed last so it is what a person sees when the command ends. `address` and `since`:
+ * an address the data holds and a window that reaches it, for the examples (generic ones otherwise).
+ */
 export function printNextSteps(invocation: string, opts: { enrichFile?: string; findings?: boolean; address?: string; since?: string } = {}): void {
   const out = (x: string) => process.stdout.write(`${x}\n`);
   out('\nNext:');

@@ -1,7 +1,8 @@
 /** An investigation as a person reads it in a terminal: sections top-down, the timeline as sparklines. */
 import { safeDeep } from '../core/safe-text.js';
 import type { Investigation } from './investigate.js';
-import { bytes, count, fold, portText, sparkline, table } from './text-format.js';
+import { fmtBytes } from '../core/byte-size.js';
+import { count, fold, portText, sparkline, table } from './text-format.js';
 
 const hhmm = (iso: string): string => iso.slice(0, 16).replace('T', ' ');
 const seconds = (iso: string | null): string => (iso === null ? '-' : iso.slice(0, 19).replace('T', ' '));
@@ -12,7 +13,7 @@ function summaryLines(x: Investigation): string[] {
   const share = s.estate.share_of_flows === null ? '' : ` · ${(s.estate.share_of_flows * 100).toFixed(1)}% of the estate's ${count(s.estate.flows)} flows`;
   const out = [
     'SUMMARY',
-    `  flows ${count(s.flows)} (sent ${count(s.flows_sent)}, received ${count(s.flows_received)}) · bytes out ${bytes(s.bytes_out)}, in ${bytes(s.bytes_in)} · accepted ${count(s.accepted)}, denied ${count(s.denied)}`,
+    `  flows ${count(s.flows)} (sent ${count(s.flows_sent)}, received ${count(s.flows_received)}) · bytes out ${fmtBytes(s.bytes_out)}, in ${fmtBytes(s.bytes_in)} · accepted ${count(s.accepted)}, denied ${count(s.denied)}`,
     `  peers ${count(s.peers)} · active addresses ${count(s.addresses)} · first seen ${seconds(s.first_seen)} · last seen ${seconds(s.last_seen)}${share}`,
   ];
   const enriched = Object.entries(s.enrichment).filter(([, v]) => v.length).map(([k, v]) => `${k} ${v.join('|')}`);
@@ -32,7 +33,7 @@ function peerLines(x: Investigation): string[] {
   if (!x.peers.length) return ['TOP PEERS', '  none'];
   return [`TOP PEERS (by bytes both ways; ${count(x.summary.peers)} in all)`,
     ...table(['peer', 'owner', 'service', 'class', 'segment', 'flows', 'out', 'in', 'denied'],
-      x.peers.map((p) => [p.peer, p.owner, p.service, p.class, p.segment, count(p.flows), bytes(p.bytes_out), bytes(p.bytes_in), count(p.denied)]), R(5, 6, 7, 8))];
+      x.peers.map((p) => [p.peer, p.owner, p.service, p.class, p.segment, count(p.flows), fmtBytes(p.bytes_out), fmtBytes(p.bytes_in), count(p.denied)]), R(5, 6, 7, 8))];
 }
 
 function portLines(x: Investigation): string[] {
@@ -77,7 +78,7 @@ function timelineLines(x: Investigation): string[] {
     return `  ${name.padEnd(6)} |${sparkline(f)}| max ${fmt(Math.max(0, ...f))} per ${unit}`;
   };
   return [`TIMELINE one character per ${unit}, ${hhmm(x.window.since)} to ${hhmm(x.window.until)} UTC`,
-    row('flows', p.map((q) => q.flows), count), row('bytes', p.map((q) => q.bytes), bytes), row('denied', p.map((q) => q.denied), count)];
+    row('flows', p.map((q) => q.flows), count), row('bytes', p.map((q) => q.bytes), fmtBytes), row('denied', p.map((q) => q.denied), count)];
 }
 
 export function renderText(raw: Investigation): string {

@@ -1,10 +1,7 @@
-/** Small text helpers for the terminal rendering: aligned columns, human sizes, sparklines. */
-import { fmtBytes } from '../core/byte-size.js';
+/** Small text helpers for the terminal rendering: aligned columns, counts, sparklines. */
 import { displayWidth, padDisplay, safeText } from '../core/safe-text.js';
 
 export const count = (n: number): string => n.toLocaleString('en-US');
-
-export const bytes = fmtBytes;
 
 /** Longest cell shown; the rest is cut with a marker saying how much (the JSON output has it all). */
 export const CELL_MAX = 100;

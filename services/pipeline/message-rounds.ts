@@ -230,11 +230,7 @@ export class MessageRounds implements MessageSink {
 
   /** Bytes of message per stored row, by stream, from its last round (fullBatches' estimate). */
   private readonly bytesPerRow = new Map<string, number>();
-  /**
-   * The same by topic, from the last round of any of its partitions: a partition's first round (after a start
-   * or a rebalance) is cut by its siblings' estimate instead of being taken whole, which ended it in a sliver
-   * of an insert (a 16 MB fetch is ~1.1 batches of 131,072 rows of text).
-   */
+  /** The same by topic (its partition stored last): a partition's first round is cut by it, not taken whole into a sliver. */
   private readonly bytesPerRowOfTopic = new Map<string, number>();
 
   /**
@@ -264,8 +260,9 @@ export class MessageRounds implements MessageSink {
 
   private learn(stream: string, take: readonly SourceMessage[], rows: number): void {
     if (rows === 0) return;
-    this.bytesPerRow.set(stream, bytesOf(take) / rows);
-    this.bytesPerRowOfTopic.set(topicOf(stream), bytesOf(take) / rows);
+    const perRow = bytesOf(take) / rows;
+    this.bytesPerRow.set(stream, perRow);
+    this.bytesPerRowOfTopic.set(topicOf(stream), perRow);
   }
 
   /**

@@ -23,11 +23,12 @@ import { NPM_INVOCATION, printIngestSummary, printNextSteps } from '../summary.j
 import { queryTable } from '../result-table.js';
 
 const DAYS = 8;
+const DAY_MS = 86_400_000;
 /**
  * The span the demo data was made for, written after the data and its
  * incidents (so its presence says both are whole), read by every later run:
- * the ingest's "Below:" window, the detectors' replay and the report are then
- * the data's, not the current day's. A name the ingest skips, like the
+ * the detectors' replay, the report and the investigate hint are then the
+ * data's, not the current day's. A name the ingest skips, like the
  * generator's own files.
  */
 const SPAN_FILE = '_demo-span.json';
@@ -41,9 +42,12 @@ interface DemoSpan { start: Date; hours: number }
 
 function newSpan(now: number): DemoSpan {
   const hour = Math.floor(now / 3_600_000) * 3_600_000;
-  const start = Math.floor(hour / 86_400_000) * 86_400_000 - DAYS * 86_400_000;
+  const start = Math.floor(hour / DAY_MS) * DAY_MS - DAYS * DAY_MS;
   return { start: new Date(start), hours: (hour - start) / 3_600_000 };
 }
+
+/** The span's last 2 whole days, where the incidents are: what the detectors replay and the report and the hint start at. */
+const incidentsFrom = (span: DemoSpan): Date => new Date(span.start.getTime() + (DAYS - 2) * DAY_MS);
 
 /** The span a run made the data for; null when it is missing or unreadable (no whole data set yet: it is made again). */
 function madeFor(spanFile: string): DemoSpan | null {
@@ -58,8 +62,7 @@ function madeFor(spanFile: string): DemoSpan | null {
 
 /** The last 2 whole days of the span: the detectors replayed over them (once: a re-run finds them in the anomaly store); the findings; the report up to the data's end. */
 async function demoFindings(store: FlowStore, span: DemoSpan, fresh: boolean, dataDir: string, quiet: boolean): Promise<void> {
-  const end = new Date(span.start.getTime() + DAYS * 86_400_000);
-  const since = new Date(end.getTime() - 2 * 86_400_000);
+  const since = incidentsFrom(span), end = new Date(span.start.getTime() + DAYS * DAY_MS);
   if (fresh) {
     const bar = quiet ? SILENT_PROGRESS : new Progress('detect');
     await replayDetectors(store, since, end, 120, {}, (d, t) => bar.update(d, t));
@@ -113,7 +116,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     if (!quiet) await printIngestSummary(store, summary, NPM_INVOCATION);
     await demoFindings(store, span, summary.objects > 0, dataDir, quiet);
     // back far enough to reach the biggest egress step (the day before yesterday's, on the day the data was made)
-    const back = Math.ceil((Date.now() - span.start.getTime() - (DAYS - 2) * 86_400_000) / 86_400_000);
+    const back = Math.ceil((Date.now() - incidentsFrom(span).getTime()) / DAY_MS);
     if (!quiet) printNextSteps(NPM_INVOCATION, { enrichFile: join(ipamDir, 'enrich.yaml'), findings: true, address: '10.10.11.40', since: `${back}d` });
   } finally {
     enrich.stop();
